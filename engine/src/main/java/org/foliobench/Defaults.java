@@ -1,0 +1,45 @@
+package org.foliobench;
+
+/**
+ * Every tunable of the engine, each named after the kernel tunable it mirrors and starting at the
+ * kernel's default. Options builders read their defaults from here; nothing else hard-codes them.
+ */
+public final class Defaults {
+    private Defaults() {
+    }
+
+    /** {@code PAGE_SHIFT} on x86-64: 4 KiB pages. */
+    public static final int PAGE_SHIFT = 12;
+    public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+
+    /** {@code MAX_PAGECACHE_ORDER} with 4 KiB pages (PMD order): folios up to 2 MiB. */
+    public static final int MAX_PAGECACHE_ORDER = 9;
+
+    /** {@code /sys/block/<dev>/queue/read_ahead_kb} ({@code VM_READAHEAD_PAGES} = 128 KiB). */
+    public static final int READ_AHEAD_KB = 128;
+
+    /** {@code vm.dirty_ratio}: percent of available memory a writer may dirty before it is throttled. */
+    public static final int DIRTY_RATIO = 20;
+
+    /** {@code vm.dirty_background_ratio}: percent at which the flusher starts background writeback. */
+    public static final int DIRTY_BACKGROUND_RATIO = 10;
+
+    /** {@code vm.dirty_bytes} / {@code vm.dirty_background_bytes}: 0 means "use the ratio". */
+    public static final long DIRTY_BYTES = 0;
+    public static final long DIRTY_BACKGROUND_BYTES = 0;
+
+    /** {@code vm.dirty_expire_centisecs}: dirty data older than this is written back (30 s). */
+    public static final int DIRTY_EXPIRE_CENTISECS = 3000;
+
+    /** {@code vm.dirty_writeback_centisecs}: the flusher's periodic wakeup (5 s). */
+    public static final int DIRTY_WRITEBACK_CENTISECS = 500;
+
+    /** ext4's default filesystem block size ({@code mke2fs -b 4096}). */
+    public static final int BLOCK_SIZE = 4096;
+
+    /** ext4 {@code commit=} mount option: journal commit interval in seconds. */
+    public static final int JOURNAL_COMMIT_INTERVAL_SECONDS = 5;
+
+    /** {@code BIO_MAX_VECS}. */
+    public static final int BIO_MAX_VECS = 256;
+}

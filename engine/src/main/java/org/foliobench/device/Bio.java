@@ -1,0 +1,192 @@
+package org.foliobench.device;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * A block IO request: a start sector (512-byte units, as the kernel's {@code bi_iter.bi_sector})
+ * and a vector of up to {@link #BIO_MAX_VECS} memory segments, completed through {@link #endIo}.
+ *
+ * <p>Mirrors {@code struct bio}: segments are added with {@link #addSegment} ({@code bio_add_page}),
+ * which merges a segment into the previous one when the memory is contiguous (same buffer, adjacent
+ * offsets) and refuses once the vector is full, so the caller submits and starts a new bio, as
+ * {@code submit_bio} callers do. The device calls {@link #complete} exactly once.
+ */
+public final class Bio {
+    /** {@code BIO_MAX_VECS}: the most segments one bio carries. */
+    public static final int BIO_MAX_VECS = 256;
+    /** {@code SECTOR_SHIFT}. */
+    public static final int SECTOR_SHIFT = 9;
+    public static final int SECTOR_SIZE = 1 << SECTOR_SHIFT;
+
+    /** {@code REQ_OP_READ} / {@code REQ_OP_WRITE}. A cache flush is {@link BlockDevice#flush()}. */
+    public enum Op { READ, WRITE }
+
+    private final Op op;
+    private final long sector;
+    private final ByteBuffer[] mem;
+    private final int[] offset;
+    private final int[] length;
+    private final int maxVecs;
+    private int vcnt;
+    private long size;
+    private boolean fua;
+    private Consumer<Bio> endIo;
+    private Object privateData;
+    private volatile boolean done;
+    private volatile IOException status;
+
+    public Bio(Op op, long sector) {
+        this(op, sector, BIO_MAX_VECS);
+    }
+
+    /** {@code bio_alloc(bdev, nr_vecs, opf)}. */
+    public Bio(Op op, long sector, int maxVecs) {
+        if (sector < 0) {
+            throw new IllegalArgumentException("bio sector " + sector + " is negative");
+        }
+        if (maxVecs < 1 || maxVecs > BIO_MAX_VECS) {
+            throw new IllegalArgumentException("bio vectors must be 1.." + BIO_MAX_VECS + ", got " + maxVecs);
+        }
+        this.op = op;
+        this.sector = sector;
+        this.maxVecs = maxVecs;
+        this.mem = new ByteBuffer[maxVecs];
+        this.offset = new int[maxVecs];
+        this.length = new int[maxVecs];
+    }
+
+    /**
+     * {@code bio_add_page}: appends {@code len} bytes of {@code buf} at {@code off} (absolute
+     * index into the buffer, its position and limit are not used). Returns false when the bio is
+     * full; the caller then submits it and allocates another.
+     */
+    public boolean addSegment(ByteBuffer buf, int off, int len) {
+        if (len <= 0 || off < 0 || off + len > buf.capacity()) {
+            throw new IllegalArgumentException("bio segment off=" + off + " len=" + len
+                    + " outside its buffer of " + buf.capacity() + " bytes");
+        }
+        if (vcnt > 0) {
+            int last = vcnt - 1;
+            // bvec merge: physically contiguous with the previous segment
+            if (mem[last] == buf && offset[last] + length[last] == off
+                    && (long) length[last] + len <= Integer.MAX_VALUE) {
+                length[last] += len;
+                size += len;
+                return true;
+            }
+        }
+        if (vcnt == maxVecs) {
+            return false;
+        }
+        mem[vcnt] = buf;
+        offset[vcnt] = off;
+        length[vcnt] = len;
+        vcnt++;
+        size += len;
+        return true;
+    }
+
+    public Op op() {
+        return op;
+    }
+
+    /** First sector, in 512-byte units. */
+    public long sector() {
+        return sector;
+    }
+
+    /** Byte offset on the device. */
+    public long position() {
+        return sector << SECTOR_SHIFT;
+    }
+
+    /** {@code bi_iter.bi_size}: total bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** {@code bi_vcnt}. */
+    public int segments() {
+        return vcnt;
+    }
+
+    public ByteBuffer segmentMemory(int i) {
+        checkIndex(i);
+        return mem[i];
+    }
+
+    public int segmentOffset(int i) {
+        checkIndex(i);
+        return offset[i];
+    }
+
+    public int segmentLength(int i) {
+        checkIndex(i);
+        return length[i];
+    }
+
+    private void checkIndex(int i) {
+        if (i < 0 || i >= vcnt) {
+            throw new IndexOutOfBoundsException("segment " + i + " of " + vcnt);
+        }
+    }
+
+    /** Sector just after the last one this bio touches. */
+    public long endSector() {
+        return sector + (size >> SECTOR_SHIFT);
+    }
+
+    /** {@code REQ_FUA}: the device persists this write before completing it. */
+    public Bio fua(boolean fua) {
+        this.fua = fua;
+        return this;
+    }
+
+    public boolean isFua() {
+        return fua;
+    }
+
+    /** {@code bi_end_io}: called once, on completion, with {@link #status()} set. */
+    public Bio endIo(Consumer<Bio> endIo) {
+        this.endIo = endIo;
+        return this;
+    }
+
+    /** {@code bi_private}. */
+    public Bio privateData(Object data) {
+        this.privateData = data;
+        return this;
+    }
+
+    public Object privateData() {
+        return privateData;
+    }
+
+    /** {@code bi_status}: null on success, the device error otherwise. */
+    public IOException status() {
+        return status;
+    }
+
+    public boolean isDone() {
+        return done;
+    }
+
+    /** {@code bio_endio}: called by the device once the IO finished (or failed). */
+    public void complete(IOException error) {
+        if (done) {
+            throw new IllegalStateException("bio at sector " + sector + " completed twice");
+        }
+        this.status = error;
+        this.done = true;
+        if (endIo != null) {
+            endIo.accept(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Bio[" + op + " sector=" + sector + " size=" + size + " vecs=" + vcnt + "]";
+    }
+}

@@ -1,0 +1,61 @@
+package org.foliobench.device;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RamDiskTest {
+    @Test
+    void writeThenReadAcrossChunkBoundary() {
+        try (RamDisk disk = new RamDisk(3L * RamDisk.CHUNK_SIZE)) {
+            ByteBuffer src = ByteBuffer.allocateDirect(1 << 20);
+            byte[] data = new byte[1 << 20];
+            new Random(7).nextBytes(data);
+            src.put(0, data);
+            long pos = RamDisk.CHUNK_SIZE - (512 << 10);
+            Bio w = new Bio(Bio.Op.WRITE, pos >> Bio.SECTOR_SHIFT);
+            w.addSegment(src, 0, 1 << 19);
+            w.addSegment(src, 1 << 19, 1 << 19);
+            assertEquals(1, w.segments(), "contiguous segments merge into one bvec");
+            disk.submit(w);
+            ByteBuffer dst = ByteBuffer.allocateDirect(1 << 20);
+            Bio r = new Bio(Bio.Op.READ, pos >> Bio.SECTOR_SHIFT);
+            r.addSegment(dst, 0, 1 << 20);
+            disk.submit(r);
+            byte[] back = new byte[1 << 20];
+            dst.get(0, back);
+            assertArrayEquals(data, back);
+            assertEquals(1, disk.stats().ios(Bio.Op.WRITE));
+            assertEquals(2048, disk.stats().sectors(Bio.Op.READ));
+        }
+    }
+
+    @Test
+    void neverWrittenReadsZeros() {
+        try (RamDisk disk = new RamDisk(1L << 30)) {
+            ByteBuffer dst = ByteBuffer.allocateDirect(4096);
+            dst.put(0, new byte[] {1, 2, 3});
+            Bio r = new Bio(Bio.Op.READ, 1000);
+            r.addSegment(dst, 0, 4096);
+            disk.submit(r);
+            byte[] back = new byte[4096];
+            dst.get(0, back);
+            assertArrayEquals(new byte[4096], back);
+            assertEquals(0, disk.residentBytes());
+        }
+    }
+
+    @Test
+    void rejectsBioBeyondCapacity() {
+        try (RamDisk disk = new RamDisk(1 << 20)) {
+            Bio r = new Bio(Bio.Op.READ, (1 << 20) >> Bio.SECTOR_SHIFT);
+            r.addSegment(ByteBuffer.allocateDirect(512), 0, 512);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> disk.submit(r));
+            assertEquals(true, e.getMessage().contains("beyond the device capacity"));
+        }
+    }
+}
