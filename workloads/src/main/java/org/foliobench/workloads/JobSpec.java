@@ -1,0 +1,545 @@
+package org.foliobench.workloads;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.foliobench.Defaults;
+
+/**
+ * One fio job after {@code [global]} inheritance: every supported fio option with fio's default, and
+ * the foliobench {@code fb_} tunables with the kernel's defaults from {@link Defaults}. Immutable;
+ * built by {@link FioParser} or {@link #builder(String)}.
+ *
+ * <p>What the runner does with it (fio's semantics, {@code filesetup.c} / {@code backend.c}):
+ * <ol>
+ *   <li>File setup. A read job, or a write job with {@code overwrite=1}, whose file is missing or
+ *       shorter than {@code size} lays it out: unlink, create, {@link #fallocate()}, {@code ftruncate}
+ *       to {@code size}, write it sequentially, fsync it ({@link #createFsync()}). A write job without {@code overwrite} unlinks and recreates
+ *       the file, runs {@link #fallocate()} and writes nothing ({@code fallocate=truncate} then leaves
+ *       a sparse file of {@code size}; {@code fallocate=none} an empty file). A file that exists
+ *       with at least {@code size} bytes is used as it is.</li>
+ *   <li>{@link #createOnly()} jobs stop here.</li>
+ *   <li>{@link #invalidate()}: drop the file's page cache ({@code POSIX_FADV_DONTNEED}): cold reads.</li>
+ *   <li>IO: one thread issues {@code bs}-byte {@code pread}/{@code pwrite} calls over {@code size}
+ *       bytes, sequential or random by {@link #rw()}; {@code fsync=N}/{@code fdatasync=N} after every N
+ *       writes; {@code end_fsync} once at the end; with {@link #timeBased()} loop until
+ *       {@link #runtime()}; the first {@link #rampTime()} is not measured.</li>
+ * </ol>
+ */
+public final class JobSpec {
+    private final String name;
+    private final String displayName;
+    private final String description;
+    private final String file;
+    private final int line;
+    private final Rw rw;
+    private final int bs;
+    private final long size;
+    private final String filename;
+    private final int iodepth;
+    private final int numjobs;
+    private final int fsync;
+    private final int fdatasync;
+    private final boolean endFsync;
+    private final boolean overwrite;
+    private final boolean invalidate;
+    private final FallocateMode fallocate;
+    private final boolean createOnly;
+    private final boolean createFsync;
+    private final boolean timeBased;
+    private final long runtimeMicros;
+    private final long rampTimeMicros;
+    private final VerifyMode verify;
+    private final boolean doVerify;
+    private final boolean thread;
+    private final boolean groupReporting;
+    private final boolean stonewall;
+    private final IoPathKind path;
+    private final String device;
+    private final long memBytes;
+    private final int blockSize;
+    private final int maxFolioOrder;
+    private final int readAheadKb;
+    private final int dirtyRatio;
+    private final int dirtyBackgroundRatio;
+    private final long dirtyBytes;
+    private final long dirtyBackgroundBytes;
+    private final int dirtyExpireCentisecs;
+    private final int dirtyWritebackCentisecs;
+    private final ReferenceRow row;
+
+    private JobSpec(Builder b) {
+        name = b.name;
+        displayName = b.displayName != null ? b.displayName : b.name;
+        description = b.description;
+        file = b.file;
+        line = b.line;
+        rw = b.rw;
+        bs = b.bs;
+        size = b.size;
+        filename = b.filename != null ? b.filename : b.name + ".0.0";
+        iodepth = b.iodepth;
+        numjobs = b.numjobs;
+        fsync = b.fsync;
+        fdatasync = b.fdatasync;
+        endFsync = b.endFsync;
+        overwrite = b.overwrite;
+        invalidate = b.invalidate;
+        fallocate = b.fallocate;
+        createOnly = b.createOnly;
+        createFsync = b.createFsync;
+        timeBased = b.timeBased;
+        runtimeMicros = b.runtimeMicros;
+        rampTimeMicros = b.rampTimeMicros;
+        verify = b.verify;
+        doVerify = b.doVerify;
+        thread = b.thread;
+        groupReporting = b.groupReporting;
+        stonewall = b.stonewall;
+        path = b.path;
+        device = b.device;
+        memBytes = b.memBytes;
+        blockSize = b.blockSize;
+        maxFolioOrder = b.maxFolioOrder;
+        readAheadKb = b.readAheadKb;
+        dirtyRatio = b.dirtyRatio;
+        dirtyBackgroundRatio = b.dirtyBackgroundRatio;
+        dirtyBytes = b.dirtyBytes;
+        dirtyBackgroundBytes = b.dirtyBackgroundBytes;
+        dirtyExpireCentisecs = b.dirtyExpireCentisecs;
+        dirtyWritebackCentisecs = b.dirtyWritebackCentisecs;
+        row = b.row;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(name);
+        b.displayName = displayName.equals(name) ? null : displayName;
+        b.description = description;
+        b.file = file;
+        b.line = line;
+        b.rw = rw;
+        b.bs = bs;
+        b.size = size;
+        b.filename = filename;
+        b.iodepth = iodepth;
+        b.numjobs = numjobs;
+        b.fsync = fsync;
+        b.fdatasync = fdatasync;
+        b.endFsync = endFsync;
+        b.overwrite = overwrite;
+        b.invalidate = invalidate;
+        b.fallocate = fallocate;
+        b.createOnly = createOnly;
+        b.createFsync = createFsync;
+        b.timeBased = timeBased;
+        b.runtimeMicros = runtimeMicros;
+        b.rampTimeMicros = rampTimeMicros;
+        b.verify = verify;
+        b.doVerify = doVerify;
+        b.thread = thread;
+        b.groupReporting = groupReporting;
+        b.stonewall = stonewall;
+        b.path = path;
+        b.device = device;
+        b.memBytes = memBytes;
+        b.blockSize = blockSize;
+        b.maxFolioOrder = maxFolioOrder;
+        b.readAheadKb = readAheadKb;
+        b.dirtyRatio = dirtyRatio;
+        b.dirtyBackgroundRatio = dirtyBackgroundRatio;
+        b.dirtyBytes = dirtyBytes;
+        b.dirtyBackgroundBytes = dirtyBackgroundBytes;
+        b.dirtyExpireCentisecs = dirtyExpireCentisecs;
+        b.dirtyWritebackCentisecs = dirtyWritebackCentisecs;
+        b.row = row;
+        return b;
+    }
+
+    /** The section name ({@code [name]}). */
+    public String name() {
+        return name;
+    }
+
+    /** {@code name=}: the name fio prints; the section name unless overridden. */
+    public String displayName() {
+        return displayName;
+    }
+
+    /** {@code description=}; empty by default. */
+    public String description() {
+        return description;
+    }
+
+    /** The job file this job came from (as given to the parser). */
+    public String file() {
+        return file;
+    }
+
+    /** The line of the job's section header. */
+    public int line() {
+        return line;
+    }
+
+    /** {@code rw=}; fio's default is {@code read}. */
+    public Rw rw() {
+        return rw;
+    }
+
+    /** {@code bs=} in bytes; default 4096. */
+    public int bs() {
+        return bs;
+    }
+
+    /** {@code size=} in bytes: the file size and the bytes transferred per pass. Always set (> 0). */
+    public long size() {
+        return size;
+    }
+
+    /** {@code size / bs}: calls per pass (the last call is short when size is not a multiple of bs). */
+    public long iosPerPass() {
+        return (size + bs - 1) / bs;
+    }
+
+    /** {@code filename=}; fio's default {@code $jobname.$jobnum.$filenum}, i.e. {@code name.0.0}. */
+    public String filename() {
+        return filename;
+    }
+
+    /** {@code iodepth=}; default 1. Kept for the record: psync issues one call at a time whatever it says, as in fio. */
+    public int iodepth() {
+        return iodepth;
+    }
+
+    /** {@code numjobs=}: identical clones of this job, each its own thread; default 1. */
+    public int numjobs() {
+        return numjobs;
+    }
+
+    /** {@code fsync=N}: {@code fsync()} after every N writes; 0 (default) never. */
+    public int fsync() {
+        return fsync;
+    }
+
+    /** {@code fdatasync=N}: {@code fdatasync()} after every N writes; 0 (default) never. */
+    public int fdatasync() {
+        return fdatasync;
+    }
+
+    /** {@code end_fsync}: {@code fsync()} once when the write stage completes; default false. */
+    public boolean endFsync() {
+        return endFsync;
+    }
+
+    /** {@code overwrite}: lay the file out (written and fsync'd) before the job so writes overwrite; default false. */
+    public boolean overwrite() {
+        return overwrite;
+    }
+
+    /** {@code invalidate}: drop the file's page cache before IO; fio's default true. */
+    public boolean invalidate() {
+        return invalidate;
+    }
+
+    /** {@code fallocate=}; fio's Linux default {@code native}. */
+    public FallocateMode fallocate() {
+        return fallocate;
+    }
+
+    /** {@code create_only}: run the file setup only, no IO; default false. */
+    public boolean createOnly() {
+        return createOnly;
+    }
+
+    /** {@code create_fsync}: fsync a file after laying it out; fio's default true. */
+    public boolean createFsync() {
+        return createFsync;
+    }
+
+    /** {@code time_based}: loop over the file until {@link #runtime()}; default false. */
+    public boolean timeBased() {
+        return timeBased;
+    }
+
+    /** {@code runtime=} (alias {@code timeout=}) in microseconds; 0 (default) means no limit. */
+    public long runtimeMicros() {
+        return runtimeMicros;
+    }
+
+    public Duration runtime() {
+        return Duration.of(runtimeMicros, ChronoUnit.MICROS);
+    }
+
+    /** {@code ramp_time=} in microseconds: run this long before measuring; default 0. */
+    public long rampTimeMicros() {
+        return rampTimeMicros;
+    }
+
+    public Duration rampTime() {
+        return Duration.of(rampTimeMicros, ChronoUnit.MICROS);
+    }
+
+    /** {@code direct=}: always false, foliobench models buffered IO. */
+    public boolean direct() {
+        return false;
+    }
+
+    /** {@code ioengine=}: always {@code psync}. */
+    public String ioengine() {
+        return "psync";
+    }
+
+    /** {@code verify=}; default none. */
+    public VerifyMode verify() {
+        return verify;
+    }
+
+    /** {@code do_verify}: run the verify pass after writing when {@link #verify()} is set; fio's default true. */
+    public boolean doVerify() {
+        return doVerify;
+    }
+
+    /** {@code thread}: fio runs clones as threads instead of processes; foliobench always uses threads. */
+    public boolean thread() {
+        return thread;
+    }
+
+    /** {@code group_reporting}: report clones together. */
+    public boolean groupReporting() {
+        return groupReporting;
+    }
+
+    /** {@code stonewall} (alias {@code wait_for_previous}): start only after the jobs before it finished. */
+    public boolean stonewall() {
+        return stonewall;
+    }
+
+    /** {@code fb_path=}: empty when the job runs on both paths (a table sweep runs bh and iomap). */
+    public Optional<IoPathKind> path() {
+        return Optional.ofNullable(path);
+    }
+
+    /** The paths a sweep runs this job on: the fixed one, or both in table order (bh, iomap). */
+    public List<IoPathKind> sweepPaths() {
+        return path == null ? List.of(IoPathKind.BH, IoPathKind.IOMAP) : List.of(path);
+    }
+
+    /** {@code fb_device=}: the device spec the device layer parses; empty means the runner's default (a RamDisk). */
+    public Optional<String> device() {
+        return Optional.ofNullable(device);
+    }
+
+    /** {@code fb_mem=} in bytes: the page-cache memory of the model (the kernel's {@code mem=}); 0 = the runner's default. */
+    public long memBytes() {
+        return memBytes;
+    }
+
+    /** {@code fb_block_size=}: filesystem block size ({@code mke2fs -b}); default {@link Defaults#BLOCK_SIZE}. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** {@code fb_max_folio_order=}: largest page-cache folio order; default {@link Defaults#MAX_PAGECACHE_ORDER}. */
+    public int maxFolioOrder() {
+        return maxFolioOrder;
+    }
+
+    /** {@code fb_read_ahead_kb=}: {@code queue/read_ahead_kb}; default {@link Defaults#READ_AHEAD_KB}. */
+    public int readAheadKb() {
+        return readAheadKb;
+    }
+
+    /** {@code fb_dirty_ratio=}: {@code vm.dirty_ratio}; 0 when {@code fb_dirty_bytes} was set after it. */
+    public int dirtyRatio() {
+        return dirtyRatio;
+    }
+
+    /** {@code fb_dirty_background_ratio=}: {@code vm.dirty_background_ratio}. */
+    public int dirtyBackgroundRatio() {
+        return dirtyBackgroundRatio;
+    }
+
+    /** {@code fb_dirty_bytes=}: {@code vm.dirty_bytes}; 0 = use the ratio. */
+    public long dirtyBytes() {
+        return dirtyBytes;
+    }
+
+    /** {@code fb_dirty_background_bytes=}: {@code vm.dirty_background_bytes}; 0 = use the ratio. */
+    public long dirtyBackgroundBytes() {
+        return dirtyBackgroundBytes;
+    }
+
+    /** {@code fb_dirty_expire_centisecs=}: {@code vm.dirty_expire_centisecs}. */
+    public int dirtyExpireCentisecs() {
+        return dirtyExpireCentisecs;
+    }
+
+    /** {@code fb_dirty_writeback_centisecs=}: {@code vm.dirty_writeback_centisecs}. */
+    public int dirtyWritebackCentisecs() {
+        return dirtyWritebackCentisecs;
+    }
+
+    /** {@code fb_row=}: the reference-table row this job reproduces. */
+    public Optional<ReferenceRow> row() {
+        return Optional.ofNullable(row);
+    }
+
+    /** The dirty thresholds over {@code fb_mem} ({@code domain_dirty_limits()}); empty when fb_mem is not set. */
+    public Optional<DirtyLimits> dirtyLimits() {
+        if (memBytes == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(DirtyLimits.compute(memBytes, dirtyRatio, dirtyBackgroundRatio, dirtyBytes, dirtyBackgroundBytes));
+    }
+
+    @Override
+    public String toString() {
+        return "[" + name + "] rw=" + rw.fioName() + " bs=" + bs + " size=" + size + " filename=" + filename
+                + (row != null ? " fb_row=" + row.rowKey() : "");
+    }
+
+    /** Mutable builder; every field starts at fio's (or the kernel's) default. */
+    public static final class Builder {
+        private final String name;
+        private String displayName;
+        private String description = "";
+        private String file = "";
+        private int line;
+        private Rw rw = Rw.READ;
+        private int bs = 4096;
+        private long size;
+        private String filename;
+        private int iodepth = 1;
+        private int numjobs = 1;
+        private int fsync;
+        private int fdatasync;
+        private boolean endFsync;
+        private boolean overwrite;
+        private boolean invalidate = true;
+        private FallocateMode fallocate = FallocateMode.NATIVE;
+        private boolean createOnly;
+        private boolean createFsync = true;
+        private boolean timeBased;
+        private long runtimeMicros;
+        private long rampTimeMicros;
+        private VerifyMode verify = VerifyMode.NONE;
+        private boolean doVerify = true;
+        private boolean thread;
+        private boolean groupReporting;
+        private boolean stonewall;
+        private IoPathKind path;
+        private String device;
+        private long memBytes;
+        private int blockSize = Defaults.BLOCK_SIZE;
+        private int maxFolioOrder = Defaults.MAX_PAGECACHE_ORDER;
+        private int readAheadKb = Defaults.READ_AHEAD_KB;
+        private int dirtyRatio = Defaults.DIRTY_RATIO;
+        private int dirtyBackgroundRatio = Defaults.DIRTY_BACKGROUND_RATIO;
+        private long dirtyBytes = Defaults.DIRTY_BYTES;
+        private long dirtyBackgroundBytes = Defaults.DIRTY_BACKGROUND_BYTES;
+        private int dirtyExpireCentisecs = Defaults.DIRTY_EXPIRE_CENTISECS;
+        private int dirtyWritebackCentisecs = Defaults.DIRTY_WRITEBACK_CENTISECS;
+        private ReferenceRow row;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder displayName(String v) { displayName = v; return this; }
+        public Builder description(String v) { description = Objects.requireNonNull(v); return this; }
+        public Builder file(String v) { file = Objects.requireNonNull(v); return this; }
+        public Builder line(int v) { line = v; return this; }
+        public Builder rw(Rw v) { rw = Objects.requireNonNull(v); return this; }
+        public Builder bs(int v) { bs = v; return this; }
+        public Builder size(long v) { size = v; return this; }
+        public Builder filename(String v) { filename = v; return this; }
+        public Builder iodepth(int v) { iodepth = v; return this; }
+        public Builder numjobs(int v) { numjobs = v; return this; }
+        public Builder fsync(int v) { fsync = v; return this; }
+        public Builder fdatasync(int v) { fdatasync = v; return this; }
+        public Builder endFsync(boolean v) { endFsync = v; return this; }
+        public Builder overwrite(boolean v) { overwrite = v; return this; }
+        public Builder invalidate(boolean v) { invalidate = v; return this; }
+        public Builder fallocate(FallocateMode v) { fallocate = Objects.requireNonNull(v); return this; }
+        public Builder createOnly(boolean v) { createOnly = v; return this; }
+        public Builder createFsync(boolean v) { createFsync = v; return this; }
+        public Builder timeBased(boolean v) { timeBased = v; return this; }
+        public Builder runtimeMicros(long v) { runtimeMicros = v; return this; }
+        public Builder rampTimeMicros(long v) { rampTimeMicros = v; return this; }
+        public Builder verify(VerifyMode v) { verify = Objects.requireNonNull(v); return this; }
+        public Builder doVerify(boolean v) { doVerify = v; return this; }
+        public Builder thread(boolean v) { thread = v; return this; }
+        public Builder groupReporting(boolean v) { groupReporting = v; return this; }
+        public Builder stonewall(boolean v) { stonewall = v; return this; }
+        public Builder path(IoPathKind v) { path = v; return this; }
+        public Builder device(String v) { device = v; return this; }
+        public Builder memBytes(long v) { memBytes = v; return this; }
+        public Builder blockSize(int v) { blockSize = v; return this; }
+        public Builder maxFolioOrder(int v) { maxFolioOrder = v; return this; }
+        public Builder readAheadKb(int v) { readAheadKb = v; return this; }
+        public Builder dirtyExpireCentisecs(int v) { dirtyExpireCentisecs = v; return this; }
+        public Builder dirtyWritebackCentisecs(int v) { dirtyWritebackCentisecs = v; return this; }
+        public Builder row(ReferenceRow v) { row = v; return this; }
+
+        /** {@code vm.dirty_ratio}: a changed value clears {@code dirty_bytes}, as {@code dirty_ratio_handler()} does. */
+        public Builder dirtyRatio(int v) {
+            if (v != dirtyRatio) {
+                dirtyBytes = 0;
+            }
+            dirtyRatio = v;
+            return this;
+        }
+
+        /** {@code vm.dirty_background_ratio}: a changed value clears {@code dirty_background_bytes}. */
+        public Builder dirtyBackgroundRatio(int v) {
+            if (v != dirtyBackgroundRatio) {
+                dirtyBackgroundBytes = 0;
+            }
+            dirtyBackgroundRatio = v;
+            return this;
+        }
+
+        /** {@code vm.dirty_bytes}: a changed value clears {@code dirty_ratio}, as {@code dirty_bytes_handler()} does. */
+        public Builder dirtyBytes(long v) {
+            if (v != dirtyBytes) {
+                dirtyRatio = 0;
+            }
+            dirtyBytes = v;
+            return this;
+        }
+
+        /** {@code vm.dirty_background_bytes}: a changed value clears {@code dirty_background_ratio}. */
+        public Builder dirtyBackgroundBytes(long v) {
+            if (v != dirtyBackgroundBytes) {
+                dirtyBackgroundRatio = 0;
+            }
+            dirtyBackgroundBytes = v;
+            return this;
+        }
+
+        Rw rw() { return rw; }
+        int bs() { return bs; }
+        long size() { return size; }
+        int fsync() { return fsync; }
+        int fdatasync() { return fdatasync; }
+        boolean overwrite() { return overwrite; }
+        ReferenceRow row() { return row; }
+
+        /** Checks the cross-option rules and builds; throws {@link IllegalArgumentException} naming the problem. */
+        public JobSpec build() {
+            if (size <= 0) {
+                throw new IllegalArgumentException("job \"" + name + "\" has no size");
+            }
+            if (bs <= 0) {
+                throw new IllegalArgumentException("bs must be positive");
+            }
+            return new JobSpec(this);
+        }
+    }
+}
