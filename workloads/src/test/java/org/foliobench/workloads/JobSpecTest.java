@@ -1,0 +1,38 @@
+package org.foliobench.workloads;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class JobSpecTest {
+
+    @Test
+    void builderRoundTripKeepsEveryField() throws Exception {
+        JobSpec j = new FioParser(java.util.Map.of()).parse("t.fio", new java.io.StringReader(String.join("\n",
+                "[j]", "name=n", "rw=write", "bs=64k", "size=1g", "filename=f", "fsync=2", "fdatasync=3", "end_fsync=1",
+                "overwrite=1", "invalidate=0", "fallocate=keep", "create_only=1", "create_fsync=0", "time_based",
+                "runtime=5s", "ramp_time=1s", "numjobs=3", "iodepth=4", "verify=crc32c", "do_verify=0", "thread",
+                "group_reporting", "stonewall", "fb_path=bh", "fb_device=nvme", "fb_mem=2g", "fb_block_size=2k",
+                "fb_max_folio_order=2", "fb_read_ahead_kb=64", "fb_dirty_bytes=128m", "fb_dirty_background_ratio=7",
+                "fb_dirty_expire_centisecs=10", "fb_dirty_writeback_centisecs=20", "fb_row=write/nvme/Y/Y/N")))
+                .jobs().get(0);
+        JobSpec copy = j.toBuilder().build();
+        for (java.lang.reflect.Method m : JobSpec.class.getDeclaredMethods()) {
+            if (m.getParameterCount() == 0 && java.lang.reflect.Modifier.isPublic(m.getModifiers())
+                    && !m.getName().equals("toBuilder") && !m.getName().equals("hashCode")) {
+                assertEquals(m.invoke(j), m.invoke(copy), m.getName());
+            }
+        }
+        assertEquals(128L << 20, copy.dirtyBytes());
+        assertEquals(0, copy.dirtyRatio());
+    }
+
+    @Test
+    void buildRequiresSizeAndBs() {
+        assertThrows(IllegalArgumentException.class, () -> JobSpec.builder("j").build());
+        assertThrows(IllegalArgumentException.class, () -> JobSpec.builder("j").size(1).bs(0).build());
+        assertEquals(3, JobSpec.builder("j").size(9000).build().iosPerPass());
+        assertEquals("j.0.0", JobSpec.builder("j").size(1).build().filename());
+    }
+}
