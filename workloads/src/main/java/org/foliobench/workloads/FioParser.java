@@ -82,7 +82,7 @@ import org.foliobench.Defaults;
  *                                                        dirty ratios are percentages of it
  *  fb_block_size=1k|2k|4k        4k  (BLOCK_SIZE)        mke2fs -b
  *  fb_max_folio_order=0..9       9   (MAX_PAGECACHE_ORDER) MAX_PAGECACHE_ORDER
- *  fb_read_ahead_kb=N            128 (READ_AHEAD_KB)     /sys/block/DEV/queue/read_ahead_kb
+ *  fb_read_ahead_kb=0..1048576   128 (READ_AHEAD_KB)     /sys/block/DEV/queue/read_ahead_kb
  *  fb_dirty_ratio=0..100         20                      vm.dirty_ratio
  *  fb_dirty_background_ratio=0..100  10                  vm.dirty_background_ratio
  *  fb_dirty_bytes=SIZE           0 (use the ratio)       vm.dirty_bytes (0 or at least 2 pages)

@@ -37,6 +37,11 @@ public final class JobFile {
         return jobs.stream().filter(j -> j.name().equals(sectionName)).findFirst();
     }
 
+    /** This file with every job {@linkplain JobSpec#scaledDown(int) scaled down} by {@code factor}. */
+    public JobFile scaledDown(int factor) {
+        return new JobFile(name, jobs.stream().map(j -> j.scaledDown(factor)).collect(Collectors.toList()));
+    }
+
     @Override
     public String toString() {
         return name + " " + jobs;

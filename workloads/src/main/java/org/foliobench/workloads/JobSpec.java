@@ -398,6 +398,36 @@ public final class JobSpec {
         return Optional.of(DirtyLimits.compute(memBytes, dirtyRatio, dirtyBackgroundRatio, dirtyBytes, dirtyBackgroundBytes));
     }
 
+    /**
+     * This job with its data sizes divided by {@code factor}, for quick runs: {@code size} (kept a
+     * multiple of {@code bs}, at least one block), {@code fb_mem} and the non-zero {@code *_bytes} dirty
+     * limits (kept page multiples). Scaling the file and the memory together keeps the dirty
+     * thresholds in the same proportion to the file, so a Writeback=Y job still writes back and a
+     * cache job still stays under the background threshold. {@code fb_device} is a string for the
+     * device layer and is left alone.
+     */
+    public JobSpec scaledDown(int factor) {
+        if (factor < 1) {
+            throw new IllegalArgumentException("factor must be at least 1: " + factor);
+        }
+        if (factor == 1) {
+            return this;
+        }
+        Builder b = toBuilder();
+        b.size = Math.max(bs, size / factor / bs * bs);
+        long page = Defaults.PAGE_SIZE;
+        if (memBytes != 0) {
+            b.memBytes = Math.max(page, memBytes / factor / page * page);
+        }
+        if (dirtyBytes != 0) {
+            b.dirtyBytes = Math.max(2 * page, dirtyBytes / factor / page * page);
+        }
+        if (dirtyBackgroundBytes != 0) {
+            b.dirtyBackgroundBytes = Math.max(page, dirtyBackgroundBytes / factor / page * page);
+        }
+        return b.build();
+    }
+
     @Override
     public String toString() {
         return "[" + name + "] rw=" + rw.fioName() + " bs=" + bs + " size=" + size + " filename=" + filename

@@ -29,6 +29,24 @@ class JobSpecTest {
     }
 
     @Test
+    void scaledDownKeepsWholeBlocksAndPages() {
+        JobSpec j = JobSpec.builder("j").bs(1 << 20).size(3L << 20).memBytes((4L << 30) + 4096)
+                .dirtyBytes(3 * 4096).dirtyBackgroundBytes(4096).build();
+        JobSpec s = j.scaledDown(2);
+        assertEquals(1 << 20, s.size());
+        assertEquals(2L << 30, s.memBytes());
+        assertEquals(2 * 4096, s.dirtyBytes());
+        assertEquals(4096, s.dirtyBackgroundBytes());
+        assertEquals(1 << 20, j.scaledDown(100).size());
+        assertEquals(j, j.scaledDown(1));
+        assertThrows(IllegalArgumentException.class, () -> j.scaledDown(0));
+        JobSpec plain = JobSpec.builder("p").size(1 << 20).build().scaledDown(4);
+        assertEquals(0, plain.memBytes());
+        assertEquals(0, plain.dirtyBytes());
+        assertEquals(256 << 10, plain.size());
+    }
+
+    @Test
     void buildRequiresSizeAndBs() {
         assertThrows(IllegalArgumentException.class, () -> JobSpec.builder("j").build());
         assertThrows(IllegalArgumentException.class, () -> JobSpec.builder("j").size(1).bs(0).build());

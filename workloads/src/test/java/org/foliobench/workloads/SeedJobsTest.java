@@ -99,6 +99,21 @@ class SeedJobsTest {
     }
 
     @Test
+    void scaledDownSeedsKeepTheirSemantics() throws Exception {
+        for (int factor : new int[] {1, 2, 4, 16}) {
+            for (SeedJobs.Seed s : SeedJobs.loadAll()) {
+                JobFile f = s.file().scaledDown(factor);
+                JobSpec j = f.measuredJobs().get(0);
+                SeedJobs.Seed scaled = new SeedJobs.Seed(s.row(), f, j);
+                assertEquals(List.of(), SeedJobs.semanticProblems(scaled), s.row() + " / " + factor);
+                assertEquals(s.job().size() / factor, j.size(), s.row() + " / " + factor);
+                assertEquals(s.job().memBytes() / factor, j.memBytes());
+                assertEquals(0, j.size() % j.bs());
+            }
+        }
+    }
+
+    @Test
     void semanticCheckCatchesBrokenSeeds() throws Exception {
         ReferenceRow wb = ReferenceRow.write(ReferenceRow.Type.RAMDISK, false, false, true, 4096);
         assertTrue(problems(wb, "[j]\nrw=write\nsize=256m\nfallocate=none\nfb_mem=4g\nfb_device=ramdisk\n"
