@@ -242,6 +242,26 @@ public final class JobSpec {
         return overwrite;
     }
 
+    /**
+     * {@code filesetup.c:extend_file()}: when its file is missing or shorter than {@code size}, a read
+     * job or a write job with {@code overwrite=1} lays it out: unlink, create, {@link #fallocate()},
+     * {@code ftruncate(size)}, sequential writes of the whole file, fsync if {@link #createFsync()}.
+     */
+    public boolean laysOutFile() {
+        return !rw.isWrite() || overwrite;
+    }
+
+    /**
+     * {@code filesetup.c:extend_file()}: when its file is missing or shorter than {@code size}, a write
+     * job without {@code overwrite} unlinks and recreates it, runs {@link #fallocate()} and writes
+     * nothing, so its writes extend the file ({@code fallocate=none}), fill preallocated unwritten
+     * extents ({@code native}, fio's default) or fill a sparse file ({@code truncate}). A file that
+     * already has {@code size} bytes is used as it is, by every job kind, as in fio.
+     */
+    public boolean recreatesFile() {
+        return rw.isWrite() && !overwrite;
+    }
+
     /** {@code invalidate}: drop the file's page cache before IO; fio's default true. */
     public boolean invalidate() {
         return invalidate;

@@ -55,6 +55,8 @@ class SeedJobsTest {
             assertTrue(j.path().isEmpty(), "seeds run on both paths");
             assertEquals(4L << 30, j.memBytes());
             DirtyLimits limits = j.dirtyLimits().orElseThrow();
+            assertEquals(row.table() == ReferenceRow.Table.READ || row.overwrite(), j.laysOutFile());
+            assertEquals(row.table() == ReferenceRow.Table.WRITE && !row.overwrite(), j.recreatesFile());
             if (row.table() == ReferenceRow.Table.READ) {
                 assertEquals(Rw.READ, j.rw());
                 assertTrue(j.invalidate(), "cold reads");
@@ -65,6 +67,7 @@ class SeedJobsTest {
                     assertEquals(Rw.WRITE, make.rw());
                     assertFalse(make.overwrite());
                     assertEquals(FallocateMode.TRUNCATE, make.fallocate());
+                    assertTrue(make.recreatesFile());
                     assertEquals(j.filename(), make.filename());
                     assertTrue(j.stonewall());
                 } else {
