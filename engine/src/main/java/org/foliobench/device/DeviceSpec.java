@@ -101,6 +101,9 @@ public final class DeviceSpec {
         boolean sawSize = false;
         for (int i = first; i < parts.length; i++) {
             String opt = parts[i].trim();
+            if (opt.isEmpty()) {
+                continue; // "ramdisk:size=4g," and "ramdisk:" parse as if the comma were not there
+            }
             int eq = opt.indexOf('=');
             String key = (eq < 0 ? opt : opt.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
             String value = eq < 0 ? null : opt.substring(eq + 1).trim();
@@ -136,7 +139,7 @@ public final class DeviceSpec {
                     force = true;
                     break;
                 default:
-                    throw new DeviceSpecException(spec, (opt.isEmpty() ? "empty option" : "unknown option \"" + key + "\"")
+                    throw new DeviceSpecException(spec, "unknown option \"" + key + "\""
                             + " (" + kind.prefix + ": takes " + (kind == Kind.RAMDISK ? "size=, lbs="
                                     : kind == Kind.FILE ? "size=, lbs=" : "size=, force") + ")");
             }
