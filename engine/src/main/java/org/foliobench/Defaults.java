@@ -42,4 +42,10 @@ public final class Defaults {
 
     /** {@code BIO_MAX_VECS}. */
     public static final int BIO_MAX_VECS = 256;
+
+    /**
+     * {@code /sys/block/<dev>/queue/max_sectors_kb}: the largest request the block layer builds by
+     * merging bios ({@code BLK_DEF_MAX_SECTORS_CAP} = 2560 sectors = 1280 KiB).
+     */
+    public static final int MAX_SECTORS_KB = 1280;
 }

@@ -1,7 +1,11 @@
 package org.foliobench.device;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import org.foliobench.vfs.Errno;
+import org.foliobench.vfs.ErrnoException;
 
 /**
  * An off-heap RAM disk, the embedded default device (the kernel's {@code brd}). Memory is held in
@@ -59,7 +63,8 @@ public final class RamDisk extends BlockDevice {
     /** Bytes of memory actually backing written regions. */
     public long residentBytes() {
         long n = 0;
-        for (ByteBuffer c : chunks) {
+        for (int i = 0; i < chunks.length; i++) {
+            ByteBuffer c = (ByteBuffer) CHUNK.getAcquire(chunks, i);
             if (c != null) {
                 n += c.capacity();
             }
@@ -67,15 +72,23 @@ public final class RamDisk extends BlockDevice {
         return n;
     }
 
-    private ByteBuffer chunk(int i, boolean create) {
-        ByteBuffer c = chunks[i];
+    /** Chunks are published with release/acquire so a reader on another thread sees an initialised buffer. */
+    private static final VarHandle CHUNK = MethodHandles.arrayElementVarHandle(ByteBuffer[].class);
+
+    private ByteBuffer chunk(int i, boolean create) throws IOException {
+        ByteBuffer c = (ByteBuffer) CHUNK.getAcquire(chunks, i);
         if (c == null && create) {
             synchronized (chunks) {
                 c = chunks[i];
                 if (c == null) {
                     long len = Math.min(CHUNK_SIZE, capacity - ((long) i << CHUNK_SHIFT));
-                    c = ByteBuffer.allocateDirect((int) len);
-                    chunks[i] = c;
+                    try {
+                        c = ByteBuffer.allocateDirect((int) len);
+                    } catch (OutOfMemoryError e) {
+                        throw new ErrnoException(Errno.ENOMEM, "ramdisk cannot allocate " + len + " bytes of direct memory"
+                                + " for chunk " + i + " (raise -XX:MaxDirectMemorySize or use a smaller ramdisk)", e);
+                    }
+                    CHUNK.setRelease(chunks, i, c);
                 }
             }
         }

@@ -58,4 +58,57 @@ class RamDiskTest {
             assertEquals(true, e.getMessage().contains("beyond the device capacity"));
         }
     }
+
+    @Test
+    void assortedSizesAndOffsetsReadBackIdentical() {
+        for (long seed : new long[] {1, 2, 3}) {
+            try (RamDisk disk = new RamDisk(RamDisk.CHUNK_SIZE + (8 << 20))) {
+                DeviceTesting.roundTrip(disk, seed);
+            }
+        }
+        try (RamDisk disk = new RamDisk(16 << 20, 4096)) {
+            DeviceTesting.roundTrip(disk, 4);
+        }
+    }
+
+    @Test
+    void capacityEdges() {
+        try (RamDisk disk = new RamDisk(RamDisk.CHUNK_SIZE + 4096, 4096)) {
+            DeviceTesting.capacityEdges(disk);
+            assertEquals(RamDisk.CHUNK_SIZE + 4096, disk.capacity());
+        }
+        try (RamDisk disk = new RamDisk(1 << 20)) {
+            DeviceTesting.capacityEdges(disk);
+        }
+    }
+
+    @Test
+    void tensOfGibibytesCostOnlyWhatIsWritten() {
+        try (RamDisk disk = new RamDisk(40L << 30)) {
+            long last = disk.capacity() - 4096;
+            byte[] data = DeviceTesting.random(5, 4096);
+            DeviceTesting.write(disk, last, data, 1);
+            assertArrayEquals(data, DeviceTesting.read(disk, last, 4096, 1));
+            assertEquals(RamDisk.CHUNK_SIZE, disk.residentBytes());
+        }
+    }
+
+    @Test
+    void rejectsBadGeometry() {
+        assertThrows(IllegalArgumentException.class, () -> new RamDisk(0));
+        assertThrows(IllegalArgumentException.class, () -> new RamDisk(4096 + 512, 4096));
+        assertThrows(IllegalArgumentException.class, () -> new RamDisk(1 << 20, 1000));
+    }
+
+    @Test
+    void closedDiskFailsTheBioNotTheCaller() {
+        RamDisk disk = new RamDisk(1 << 20);
+        disk.close();
+        Bio r = new Bio(Bio.Op.READ, 0);
+        r.addSegment(ByteBuffer.allocateDirect(512), 0, 512);
+        disk.submit(r);
+        assertEquals(true, r.isDone());
+        assertEquals(true, r.status() != null);
+        assertEquals(1, disk.stats().errors(Bio.Op.READ));
+    }
 }

@@ -1,0 +1,329 @@
+package org.foliobench.device;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A device named by a string, as the CLI and job files name it:
+ * <ul>
+ * <li>{@code ramdisk:size=SIZE[,lbs=N]} - a {@link RamDisk} of SIZE bytes, logical block size N
+ *     (512 by default; a power of two up to 4096);</li>
+ * <li>{@code file:PATH[,size=SIZE][,lbs=N]} - a {@link FileDevice} on a regular file through the OS
+ *     cache;</li>
+ * <li>{@code direct:PATH[,size=SIZE][,force]} - a {@link DirectDevice} ({@code O_DIRECT}) on a regular
+ *     file or a block device; {@code force} allows overwriting a block device that carries a
+ *     filesystem or partition table (a mounted one is always refused).</li>
+ * </ul>
+ * SIZE takes fio's units: a whole number with an optional k, m, g, t or p (powers of 1024,
+ * case-insensitive, optionally followed by {@code b} or {@code ib}): {@code 4g}, {@code 512MiB},
+ * {@code 1048576}. A regular file that does not exist needs {@code size=} and is created (sparse);
+ * an existing one keeps its length unless {@code size=} is larger, which grows it; the device's
+ * capacity is {@code size=} when given, else the file's (or block device's) length. If opening
+ * fails, a file the spec created is removed and a grown one is shrunk back. PATH cannot contain a
+ * comma. Every problem is one {@link DeviceSpecException} naming the spec, the problem and the fix.
+ */
+public final class DeviceSpec {
+    /** The device kinds, by their spec prefix. */
+    public enum Kind {
+        RAMDISK("ramdisk"), FILE("file"), DIRECT("direct");
+
+        final String prefix;
+
+        Kind(String prefix) {
+            this.prefix = prefix;
+        }
+    }
+
+    private static final Pattern SIZE = Pattern.compile("([0-9]+)([kmgtp]?)(i?b)?");
+
+    private final String spec;
+    private final Kind kind;
+    private final Path path;
+    private final long size;
+    private final int logicalBlockSize;
+    private final boolean force;
+
+    private DeviceSpec(String spec, Kind kind, Path path, long size, int logicalBlockSize, boolean force) {
+        this.spec = spec;
+        this.kind = kind;
+        this.path = path;
+        this.size = size;
+        this.logicalBlockSize = logicalBlockSize;
+        this.force = force;
+    }
+
+    /** Parses a spec; nothing is opened or created yet. */
+    public static DeviceSpec parse(String spec) {
+        Objects.requireNonNull(spec, "spec");
+        int colon = spec.indexOf(':');
+        String kindName = (colon < 0 ? spec : spec.substring(0, colon)).trim();
+        Kind kind = null;
+        for (Kind k : Kind.values()) {
+            if (k.prefix.equalsIgnoreCase(kindName)) {
+                kind = k;
+            }
+        }
+        if (kind == null || colon < 0) {
+            throw new DeviceSpecException(spec, (kind == null ? "unknown kind \"" + kindName + "\"" : "missing \":\" after "
+                    + kindName) + " (use ramdisk:size=4g, file:PATH[,size=...] or direct:PATH[,size=...][,force])");
+        }
+        String[] parts = spec.substring(colon + 1).split(",", -1);
+        Path path = null;
+        int first = 0;
+        if (kind != Kind.RAMDISK) {
+            String p = parts[0].trim();
+            if (p.isEmpty() || p.contains("=")) {
+                throw new DeviceSpecException(spec, "missing path (e.g. " + kind.prefix + ":/var/tmp/foliobench.img,size=8g)");
+            }
+            try {
+                path = Path.of(p);
+            } catch (InvalidPathException e) {
+                throw new DeviceSpecException(spec, "bad path \"" + p + "\": " + e.getReason());
+            }
+            first = 1;
+        }
+        long size = 0;
+        int lbs = 0;
+        boolean force = false;
+        boolean sawSize = false;
+        for (int i = first; i < parts.length; i++) {
+            String opt = parts[i].trim();
+            if (opt.isEmpty()) {
+                continue; // "ramdisk:size=4g," and "ramdisk:" parse as if the comma were not there
+            }
+            int eq = opt.indexOf('=');
+            String key = (eq < 0 ? opt : opt.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+            String value = eq < 0 ? null : opt.substring(eq + 1).trim();
+            switch (key) {
+                case "size":
+                    if (sawSize || value == null) {
+                        throw new DeviceSpecException(spec, sawSize ? "size= given twice" : "size needs a value (size=4g)");
+                    }
+                    sawSize = true;
+                    size = parseSize(spec, value);
+                    if (size == 0) {
+                        throw new DeviceSpecException(spec, "size must be greater than zero");
+                    }
+                    break;
+                case "lbs":
+                    if (kind == Kind.DIRECT) {
+                        throw new DeviceSpecException(spec, "direct: takes its logical block size from the device; drop lbs=");
+                    }
+                    if (lbs != 0 || value == null) {
+                        throw new DeviceSpecException(spec, lbs != 0 ? "lbs= given twice" : "lbs needs a value (lbs=4096)");
+                    }
+                    long v = parseSize(spec, value);
+                    if (v < Bio.SECTOR_SIZE || v > 4096 || Long.bitCount(v) != 1) {
+                        throw new DeviceSpecException(spec, "logical block size " + value + " must be 512, 1k, 2k or 4k");
+                    }
+                    lbs = (int) v;
+                    break;
+                case "force":
+                    if (kind != Kind.DIRECT || value != null) {
+                        throw new DeviceSpecException(spec, kind != Kind.DIRECT ? "force only applies to direct: devices"
+                                : "force takes no value");
+                    }
+                    force = true;
+                    break;
+                default:
+                    throw new DeviceSpecException(spec, "unknown option \"" + key + "\""
+                            + " (" + kind.prefix + ": takes " + (kind == Kind.RAMDISK ? "size=, lbs="
+                                    : kind == Kind.FILE ? "size=, lbs=" : "size=, force") + ")");
+            }
+        }
+        if (kind == Kind.RAMDISK && !sawSize) {
+            throw new DeviceSpecException(spec, "ramdisk needs a size (e.g. ramdisk:size=4g)");
+        }
+        if (lbs == 0) {
+            lbs = Bio.SECTOR_SIZE;
+        }
+        if (kind != Kind.DIRECT && size % lbs != 0) {
+            throw new DeviceSpecException(spec, "size " + size + " is not a multiple of the logical block size " + lbs);
+        }
+        return new DeviceSpec(spec, kind, path, size, lbs, force);
+    }
+
+    /** fio's size syntax: powers of 1024, case-insensitive, optional {@code b}/{@code ib}. */
+    public static long parseSize(String spec, String value) {
+        Matcher m = SIZE.matcher(value.toLowerCase(Locale.ROOT));
+        if (!m.matches() || (m.group(3) != null && m.group(3).startsWith("i") && m.group(2).isEmpty())) {
+            throw new DeviceSpecException(spec, "bad size \"" + value
+                    + "\" (a whole number with an optional unit k, m, g, t or p: e.g. 4g, 512m, 64KiB)");
+        }
+        int shift = m.group(2).isEmpty() ? 0 : 10 * ("kmgtp".indexOf(m.group(2)) + 1);
+        try {
+            long n = Long.parseLong(m.group(1));
+            if (shift > 0 && n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new DeviceSpecException(spec, "size \"" + value + "\" is too large");
+        }
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The file or device path; null for a ramdisk. */
+    public Path path() {
+        return path;
+    }
+
+    /** Requested capacity in bytes, 0 when not given. */
+    public long size() {
+        return size;
+    }
+
+    public int logicalBlockSize() {
+        return logicalBlockSize;
+    }
+
+    public boolean force() {
+        return force;
+    }
+
+    @Override
+    public String toString() {
+        return spec;
+    }
+
+    /** Creates or opens the device. Problems the user can fix are {@link DeviceSpecException}s. */
+    public BlockDevice open() throws IOException {
+        if (kind == Kind.RAMDISK) {
+            long limit = maxDirectMemory();
+            if (size > limit) {
+                throw new DeviceSpecException(spec, "ramdisk size " + size + " exceeds the JVM's direct memory limit of "
+                        + limit + " bytes (raise -XX:MaxDirectMemorySize or use a smaller size)");
+            }
+            if (((size + RamDisk.CHUNK_SIZE - 1) >>> RamDisk.CHUNK_SHIFT) > Integer.MAX_VALUE) {
+                throw new DeviceSpecException(spec, "ramdisk size " + size + " is too large");
+            }
+            return new RamDisk(size, logicalBlockSize);
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            return openExistingNode();
+        }
+        return openFile();
+    }
+
+    private BlockDevice openExistingNode() throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new DeviceSpecException(spec, path + " is a directory (name a file inside it, e.g. "
+                    + path.resolve("foliobench.img") + ")");
+        }
+        if (kind == Kind.FILE) {
+            throw new DeviceSpecException(spec, path + " is not a regular file (for a block device use direct:"
+                    + path + ")");
+        }
+        try {
+            return DirectDevice.open(path, size, force);
+        } catch (IOException | IllegalArgumentException e) {
+            throw explain(e);
+        }
+    }
+
+    private BlockDevice openFile() throws IOException {
+        boolean created = false;
+        long oldLength = -1;
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) || !Files.exists(path)) {
+            if (size == 0) {
+                throw new DeviceSpecException(spec, path + " does not exist (give size= to create it, e.g. "
+                        + kind.prefix + ":" + path + ",size=4g)");
+            }
+            Path dir = path.toAbsolutePath().getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new DeviceSpecException(spec, "directory " + dir + " does not exist (create it first)");
+            }
+            checkSpace(dir, size);
+            try {
+                Files.createFile(path);
+            } catch (IOException e) {
+                throw explain(e);
+            }
+            created = true;
+        } else {
+            oldLength = Files.size(path);
+            if (size > oldLength) {
+                checkSpace(path.toAbsolutePath().getParent(), size - oldLength);
+            }
+        }
+        try {
+            if (size > Math.max(oldLength, 0)) {
+                try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+                    f.setLength(size);
+                }
+            }
+            return kind == Kind.FILE ? FileDevice.open(path, size, logicalBlockSize) : DirectDevice.open(path, size, force);
+        } catch (IOException | RuntimeException e) {
+            // nothing left behind: remove what we created, shrink what we grew
+            try {
+                if (created) {
+                    Files.deleteIfExists(path);
+                } else if (size > oldLength) {
+                    try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+                        f.setLength(oldLength);
+                    }
+                }
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw explain(e);
+        }
+    }
+
+    private void checkSpace(Path dir, long bytes) throws IOException {
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (bytes > free) {
+            throw new DeviceSpecException(spec, "size " + size + " needs " + bytes + " bytes but only " + free
+                    + " are free under " + dir + " (use a smaller size or another filesystem)");
+        }
+    }
+
+    /** Maps an open failure to one line naming the problem and the fix. */
+    DeviceSpecException explain(Exception e) {
+        if (e instanceof DeviceSpecException) {
+            return (DeviceSpecException) e;
+        }
+        if (e instanceof AccessDeniedException) {
+            return new DeviceSpecException(spec, "permission denied on " + ((AccessDeniedException) e).getFile()
+                    + " (choose a path you may read and write, or fix its permissions)", e);
+        }
+        if (e instanceof NoSuchFileException) {
+            return new DeviceSpecException(spec, ((NoSuchFileException) e).getFile() + " does not exist", e);
+        }
+        if (e instanceof FileSystemException) {
+            FileSystemException f = (FileSystemException) e;
+            return new DeviceSpecException(spec, "cannot open " + f.getFile() + ": " + f.getReason(), e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new DeviceSpecException(spec, e.getMessage(), e);
+        }
+        return new DeviceSpecException(spec, "cannot open " + path + ": " + e, e);
+    }
+
+    /** {@code -XX:MaxDirectMemorySize}, which defaults to the maximum heap size. */
+    static long maxDirectMemory() {
+        try {
+            HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            long v = Long.parseLong(hs.getVMOption("MaxDirectMemorySize").getValue());
+            return v > 0 ? v : Runtime.getRuntime().maxMemory();
+        } catch (RuntimeException e) {
+            return Runtime.getRuntime().maxMemory();
+        }
+    }
+}

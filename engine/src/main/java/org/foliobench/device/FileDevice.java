@@ -1,0 +1,66 @@
+package org.foliobench.device;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A device backed by a regular file through the OS page cache (a loop device without
+ * {@code LO_FLAGS_DIRECT_IO}): positional {@code pread}/{@code pwrite}, vectored IO for
+ * multi-segment bios, {@link #flush} = {@code fdatasync}. Any memory works (heap buffers are
+ * copied by the JDK); the logical block size is chosen by the caller (512 by default, as a
+ * virtio disk).
+ */
+public final class FileDevice extends ChannelDevice {
+    public static final int DEFAULT_LOGICAL_BLOCK_SIZE = Bio.SECTOR_SIZE;
+
+    private FileDevice(Path path, FileChannel channel, long capacity, int lbs) {
+        super(path, channel, capacity, lbs);
+    }
+
+    /**
+     * Opens an existing regular file read-write as a device of {@code capacity} bytes (0: the file's
+     * length rounded down to {@code logicalBlockSize}). The file must already be at least that long;
+     * {@link DeviceSpec} creates or grows it.
+     */
+    public static FileDevice open(Path path, long capacity, int logicalBlockSize) throws IOException {
+        checkLogicalBlockSize(logicalBlockSize);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(path + " is not a regular file"
+                    + (Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? " (for a block device use direct:)" : " (it does not exist)"));
+        }
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            long length = ch.size();
+            long cap = capacity == 0 ? length - length % logicalBlockSize : capacity;
+            if (cap <= 0) {
+                throw new IllegalArgumentException(path + " is empty (" + length + " bytes): give a size");
+            }
+            if (cap % logicalBlockSize != 0) {
+                throw new IllegalArgumentException("capacity " + cap + " of " + path
+                        + " is not a multiple of the logical block size " + logicalBlockSize);
+            }
+            if (cap > length) {
+                throw new IllegalArgumentException(path + " is " + length + " bytes, shorter than the capacity " + cap);
+            }
+            return new FileDevice(path, ch, cap, logicalBlockSize);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    static void checkLogicalBlockSize(int lbs) {
+        if (lbs < Bio.SECTOR_SIZE || lbs > 65536 || Integer.bitCount(lbs) != 1) {
+            throw new IllegalArgumentException("logical block size " + lbs + " must be a power of two from 512 to 65536");
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "file " + path + " size=" + capacity() + " lbs=" + logicalBlockSize() + " (buffered, OS page cache)";
+    }
+}

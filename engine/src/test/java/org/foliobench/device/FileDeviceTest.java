@@ -1,0 +1,108 @@
+package org.foliobench.device;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileDeviceTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String name, long size) throws IOException {
+        Path p = dir.resolve(name);
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(size);
+        }
+        return p;
+    }
+
+    @Test
+    void assortedSizesAndOffsetsReadBackIdentical() throws IOException {
+        for (int lbs : new int[] {512, 4096}) {
+            try (FileDevice dev = FileDevice.open(file("d" + lbs, 8 << 20), 0, lbs)) {
+                DeviceTesting.roundTrip(dev, lbs);
+            }
+        }
+    }
+
+    @Test
+    void dataSurvivesReopen() throws IOException {
+        Path p = file("persist", 1 << 20);
+        byte[] data = DeviceTesting.random(11, 64 << 10);
+        try (FileDevice dev = FileDevice.open(p, 0, 512)) {
+            DeviceTesting.write(dev, 4096, data, 16);
+            dev.flush();
+            assertEquals(1, dev.stats().flushes());
+            assertEquals(1, dev.stats().ios(Bio.Op.WRITE), "a 16-segment bio is one request");
+        }
+        try (FileDevice dev = FileDevice.open(p, 0, 512)) {
+            assertArrayEquals(data, DeviceTesting.read(dev, 4096, data.length, 3));
+        }
+    }
+
+    @Test
+    void heapMemoryWorksThroughTheOsCache() throws IOException {
+        try (FileDevice dev = FileDevice.open(file("heap", 1 << 20), 0, 512)) {
+            ByteBuffer a = ByteBuffer.wrap(DeviceTesting.random(3, 1024));
+            ByteBuffer b = ByteBuffer.wrap(DeviceTesting.random(4, 512));
+            Bio w = new Bio(Bio.Op.WRITE, 8).fua(true);
+            w.addSegment(a, 0, 1024);
+            w.addSegment(b, 0, 512);
+            dev.submit(w);
+            assertEquals(null, w.status());
+            byte[] back = DeviceTesting.read(dev, 4096, 1536, 1);
+            byte[] want = new byte[1536];
+            a.get(0, want, 0, 1024);
+            b.get(0, want, 1024, 512);
+            assertArrayEquals(want, back);
+        }
+    }
+
+    @Test
+    void capacityEdges() throws IOException {
+        try (FileDevice dev = FileDevice.open(file("edge", (1 << 20) + 700), 0, 512)) {
+            assertEquals((1 << 20) + 512, dev.capacity(), "capacity rounds down to the logical block size");
+            DeviceTesting.capacityEdges(dev);
+        }
+        try (FileDevice dev = FileDevice.open(file("edge4k", 1 << 20), 1 << 19, 4096)) {
+            assertEquals(1 << 19, dev.capacity(), "a capacity below the file length uses a prefix");
+            DeviceTesting.capacityEdges(dev);
+        }
+    }
+
+    @Test
+    void rejectsBadFiles() throws IOException {
+        Path empty = file("empty", 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FileDevice.open(empty, 0, 512));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+        Path small = file("small", 4096);
+        e = assertThrows(IllegalArgumentException.class, () -> FileDevice.open(small, 8192, 512));
+        assertTrue(e.getMessage().contains("shorter"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> FileDevice.open(dir, 0, 512));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> FileDevice.open(small, 0, 1000));
+        assertNotNull(e.getMessage());
+    }
+
+    @Test
+    void closedDeviceFailsTheBio() throws IOException {
+        FileDevice dev = FileDevice.open(file("closed", 1 << 20), 0, 512);
+        dev.close();
+        Bio r = DeviceTesting.bio(dev, Bio.Op.READ, 0, 4096, 2, null);
+        dev.submit(r);
+        assertTrue(r.isDone());
+        assertNotNull(r.status());
+        assertEquals(1, dev.stats().errors(Bio.Op.READ));
+        assertTrue(Files.exists(dir.resolve("closed")));
+    }
+}
