@@ -55,6 +55,8 @@ final class Journal {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition stateChanged = lock.newCondition();
+    /** Wakes kjournald2 only to stop it; its period is a timed wait on this condition. */
+    private final Condition kjournaldWake = lock.newCondition();
     private final ReentrantLock commitLock = new ReentrantLock();
     private final ThreadLocal<Handle> current = new ThreadLocal<>();
     private Transaction running;
@@ -67,6 +69,8 @@ final class Journal {
     private final LinkedHashMap<Long, byte[]> checkpoint = new LinkedHashMap<>();
     private final List<long[]> checkpointFreedMeta = new ArrayList<>();
     private volatile OrderedDataWriter orderedWriter;
+    /** Test hook: runs in the committing thread right after a commit is durable. */
+    volatile Runnable commitHook;
     private Thread kjournald;
     private volatile boolean stopping;
 
@@ -324,6 +328,10 @@ final class Journal {
                 fs.mballoc.release(f[0], f[1]);
             }
             commits.increment();
+            Runnable hook = commitHook;
+            if (hook != null) {
+                hook.run();
+            }
         } finally {
             commitLock.unlock();
         }
@@ -468,10 +476,16 @@ final class Journal {
             return;
         }
         kjournald = new Thread(() -> {
+            long interval = TimeUnit.SECONDS.toNanos(intervalSeconds);
             while (!stopping) {
                 lock.lock();
                 try {
-                    stateChanged.await(intervalSeconds, TimeUnit.SECONDS);
+                    // the running transaction expires commit= seconds after this wakeup (t_expires)
+                    long deadline = System.nanoTime() + interval;
+                    long left;
+                    while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+                        kjournaldWake.awaitNanos(left);
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } finally {
@@ -495,7 +509,12 @@ final class Journal {
         stopping = true;
         Thread t = kjournald;
         if (t != null) {
-            t.interrupt();
+            lock.lock();
+            try {
+                kjournaldWake.signalAll();
+            } finally {
+                lock.unlock();
+            }
             try {
                 t.join();
             } catch (InterruptedException e) {
