@@ -69,6 +69,9 @@ final class Journal {
     private final LinkedHashMap<Long, byte[]> checkpoint = new LinkedHashMap<>();
     private final List<long[]> checkpointFreedMeta = new ArrayList<>();
     private volatile OrderedDataWriter orderedWriter;
+    /** The commit's log buffer, reused (commits are serialized by the commit lock). */
+    private ByteBuffer logBuf;
+    private static final byte[] ZERO_BLOCK = new byte[4096];
     /** Test hook: runs in the committing thread right after a commit is durable. */
     volatile Runnable commitHook;
     private Thread kjournald;
@@ -354,13 +357,17 @@ final class Journal {
         if (head + total > nblocks) {
             checkpointAll();
         }
-        ByteBuffer buf = Ext4.ioBuffer(total * bs);
+        if (logBuf == null || logBuf.capacity() < total * bs) {
+            logBuf = Ext4.ioBuffer(Math.max(total, maxTransactionBuffers + 4) * bs);
+        }
+        ByteBuffer buf = logBuf;
         CRC32C crc = seeded(uuid);
         int blk = 0;
         int i = 0;
         for (int d = 0; d < ndesc; d++) {
             int cnt = Math.min(cap, n - i);
             int off = blk * bs;
+            buf.put(off, ZERO_BLOCK, 0, bs);
             buf.putInt(off, JBD2_MAGIC);
             buf.putInt(off + 4, DESCRIPTOR);
             buf.putLong(off + 8, tid);
@@ -379,6 +386,7 @@ final class Journal {
             i += cnt;
         }
         int off = blk * bs;
+        buf.put(off, ZERO_BLOCK, 0, bs);
         buf.putInt(off, JBD2_MAGIC);
         buf.putInt(off + 4, COMMIT);
         buf.putLong(off + 8, tid);
