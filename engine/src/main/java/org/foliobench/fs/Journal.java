@@ -358,7 +358,7 @@ final class Journal {
             checkpointAll();
         }
         if (logBuf == null || logBuf.capacity() < total * bs) {
-            logBuf = Ext4.ioBuffer(Math.max(total, maxTransactionBuffers + 4) * bs);
+            logBuf = Ext4.ioBuffer(Integer.highestOneBit(Math.max(total, 16) * 2 - 1) * bs);
         }
         ByteBuffer buf = logBuf;
         CRC32C crc = seeded(uuid);

@@ -155,6 +155,42 @@ class Ext4Test {
         fs.unmount();
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 2048, 4096})
+    void extentTreeGrowsIntoLeavesAndShrinksBack(int bs) throws IOException {
+        RamDisk disk = new RamDisk(8 << 20);
+        FsOptions o = opts(bs, 256);
+        Ext4 fs = fresh(disk, o);
+        Inode a = fs.create("a");
+        Inode b = fs.create("b");
+        int n = Ext4.INODE_SLOTS * Ext4.leafCapacity(bs) / 2;
+        n = Math.min(n, (int) (fs.freeBlocks() / 3));
+        // interleave two files so no extent of either can merge with its neighbour
+        for (int i = 0; i < n; i++) {
+            for (Inode x : new Inode[] {a, b}) {
+                Handle h = fs.journalStart(fs.transBlocks(1));
+                fs.ext4MapBlocks(h, x, 2L * i, 1, Ext4.GET_BLOCKS_CREATE);
+                fs.updateDiskSize(h, x, (2L * i + 1) * bs);
+                h.stop();
+            }
+        }
+        assertEquals(n, fs.extents(a).size());
+        assertTrue(a.leaves.size() > 1, "depth-1 tree with several leaves: " + a.leaves.size());
+        fs.commit();
+        assertEquals(List.of(), Fsck.check(disk));
+        String before = fs.dumpExtents(a);
+        fs.unmount();
+        Ext4 fs2 = Ext4.mount(disk, o);
+        Inode a2 = fs2.lookup("a");
+        assertEquals(before, fs2.dumpExtents(a2));
+        // punch all but a few: the tree collapses back into the inode
+        fs2.punchHole(a2, 6, 2L * n);
+        assertEquals(3, fs2.extents(a2).size());
+        assertEquals(0, a2.leaves.size());
+        fs2.unmount();
+        assertEquals(List.of(), Fsck.check(disk));
+    }
+
     // ------------------------------------------------------------------ random ops vs a model
 
     static final int W = ExtentMap.WRITTEN;
