@@ -1,7 +1,6 @@
 package org.foliobench.fs;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -1267,9 +1266,5 @@ public final class Ext4 {
         } finally {
             nsLock.unlock();
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }
