@@ -45,6 +45,27 @@ import org.foliobench.vfs.ErrnoException;
  * </pre>
  * The free-space map is the bitmap; at mount it is turned into a tree of free extents.
  *
+ * <h2>How the IO paths use it</h2>
+ * <ul>
+ * <li>read / lookup: {@code ext4MapBlocks(null, inode, lblk, len, 0)}; one call answers as much of
+ * the range as one extent (or hole, up to the next extent) covers.
+ * <li>buffered write, delalloc: {@code ext4MapBlocks(null, inode, lblk, len, GET_BLOCKS_DELALLOC_RESERVE)}
+ * ({@code ext4_da_map_blocks}: a hole becomes DELAYED|NEW, ENOSPC before any change); the
+ * buffer_head path asks per block, iomap per range. A short write gives unused delayed blocks
+ * back with {@link #releaseDelayedBlocks}.
+ * <li>writeback: {@code h = journalStart(transBlocks(n))}, then {@code ext4MapBlocks(h, inode,
+ * lblk, n, GET_BLOCKS_CREATE)} (buffer_head: written, plus {@code h.addInodeWrite(inode)} for
+ * data=ordered) or {@code GET_BLOCKS_CREATE_UNWRIT_EXT} (iomap), and {@link #updateDiskSize} in
+ * the same handle; iomap converts at IO completion with {@link #convertUnwritten} and
+ * {@link #updateDiskSize} in one handle. An initialized extent must never lie past i_disksize
+ * once its handle stops ({@link Fsck} checks it, as e2fsck does).
+ * <li>fsync: write the data back, then {@link #fsyncCommit}.
+ * <li>the iomap validity cookie is {@link Inode#esSeq()}: bumped by every insert into or removal
+ * from the extent-status cache, not by cache fills from the tree (as {@code ext4_es_inc_seq}).
+ * </ul>
+ * Never commit (fsync, syncFs, commit) while holding a handle; never start a handle while holding
+ * i_data_sem.
+ *
  * <h2>Locking</h2>
  * Order: the VFS i_rwsem, then a journal handle ({@link #journalStart}), then the inode's
  * i_data_sem, then the allocator lock, then the journal's state lock. Extent-status lookups take
@@ -563,6 +584,9 @@ public final class Ext4 {
      * and every extent leaf whose contents changed into the handle. Called under i_data_sem.
      */
     void writeInode(Handle h, Inode inode) throws ErrnoException {
+        if (inode.unlinked) {
+            throw new ErrnoException(Errno.ENOENT, inode + " was unlinked; its blocks and inode are gone");
+        }
         List<ExtentMap.Ext> exts = new ArrayList<>(inode.tree.all());
         MetaBuffer bh = itableBuffer(inode.ino);
         int off = itableOffset(inode.ino);
@@ -685,6 +709,7 @@ public final class Ext4 {
         if (bh.data.mismatch(img) != -1) {
             bh.data.put(0, img, 0, bs);
             h.dirtyMetadata(bh);
+            counters.counter("fs.extent_leaf_writes").increment();
         }
     }
 
@@ -806,6 +831,12 @@ public final class Ext4 {
         }
     }
 
+    private static void checkLive(Inode inode) throws ErrnoException {
+        if (inode.unlinked) {
+            throw new ErrnoException(Errno.ENOENT, inode + " was unlinked; open it again by name");
+        }
+    }
+
     private void checkRange(long lblk, long len) throws ErrnoException {
         if (lblk < 0 || len <= 0 || lblk + len > EXT_MAX_BLOCKS) {
             throw new ErrnoException(Errno.EFBIG, "block range " + lblk + "+" + len + " is outside 0.." + EXT_MAX_BLOCKS);
@@ -887,6 +918,7 @@ public final class Ext4 {
 
     /** The create half of {@code ext4_map_blocks}, under i_data_sem held for write. */
     private MapBlocks mapCreate(Handle h, Inode inode, long lblk, int len, int flags, int alignment) throws ErrnoException {
+        checkLive(inode);
         boolean create = (flags & GET_BLOCKS_CREATE) != 0;
         boolean unwrit = (flags & GET_BLOCKS_UNWRIT_EXT) != 0;
         boolean convert = (flags & GET_BLOCKS_CONVERT) != 0;
@@ -996,6 +1028,7 @@ public final class Ext4 {
      */
     public long insertDelayedBlocks(Inode inode, long lblk, int len) throws ErrnoException {
         checkRange(lblk, len);
+        checkLive(inode);
         inode.iDataSem.writeLock().lock();
         try {
             List<long[]> holes = new ArrayList<>();

@@ -256,6 +256,10 @@ final class Journal {
 
     /** {@code jbd2_journal_commit_transaction} of transaction {@code tid} (no-op if done or empty). */
     void commit(long tid) throws ErrnoException {
+        if (current.get() != null) {
+            throw new IllegalStateException("commit of transaction " + tid + " requested while this thread holds a handle"
+                    + " on transaction " + current.get().transaction.tid + ": stop the handle first");
+        }
         commitLock.lock();
         try {
             if (commitSequence >= tid) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JournalTest {
+    private long leafWrites;
     static FsOptions opts(int bs) {
         return FsOptions.builder().blockSize(bs).journalBlocks(128).inodeCount(16).commitIntervalSeconds(0)
                 .counters(new Counters()).build();
@@ -114,6 +115,7 @@ class JournalTest {
         for (long seed : new long[] {11, 12, 13, 14, 15, 16, 17, 18}) {
             cuts += crashRun(bs, seed, 260);
         }
+        assertTrue(leafWrites > 0, "the workload never grew an extent tree into leaf blocks");
         System.out.println("JournalTest bs=" + bs + ": " + cuts + " cut points checked");
         assertTrue(cuts >= 1500, "only " + cuts + " cut points");
     }
@@ -138,6 +140,7 @@ class JournalTest {
         List<String> log = new ArrayList<>();
         try {
             workload(fs, rnd, nops, log);
+            leafWrites += fs.counters().get("fs.extent_leaf_writes");
             assertTrue(fs.counters().get("jbd2.checkpoints") > 0, "the log never wrapped: " + fs.counters().snapshot());
             fs.unmount();
         } catch (IOException | RuntimeException | AssertionError e) {
