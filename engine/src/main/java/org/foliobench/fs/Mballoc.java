@@ -272,15 +272,26 @@ final class Mballoc {
             MetaBuffer bh = fs.bitmapBuffer(b);
             long blockEnd = Math.min(end, (b / bitsPerBlock + 1) * bitsPerBlock);
             ByteBuffer d = bh.data;
-            for (long x = b; x < blockEnd; x++) {
+            long x = b;
+            while (x < blockEnd) {
                 int bit = (int) (x % bitsPerBlock);
                 int idx = bit >>> 3;
                 byte v = d.get(idx);
+                if ((bit & 7) == 0 && x + 8 <= blockEnd) {
+                    // a whole byte (mb_set_bits / mb_clear_bits fast path)
+                    if (v != (set ? 0 : (byte) 0xFF)) {
+                        throw new IllegalStateException("blocks " + x + "+8 not all " + (set ? "free" : "in use") + " in the bitmap");
+                    }
+                    d.put(idx, set ? (byte) 0xFF : 0);
+                    x += 8;
+                    continue;
+                }
                 int mask = 1 << (bit & 7);
                 if (set == ((v & mask) != 0)) {
                     throw new IllegalStateException("block " + x + " already " + (set ? "in use" : "free") + " in the bitmap");
                 }
                 d.put(idx, (byte) (set ? v | mask : v & ~mask));
+                x++;
             }
             h.dirtyMetadata(bh);
             b = blockEnd;
