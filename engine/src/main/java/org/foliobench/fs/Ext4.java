@@ -36,8 +36,9 @@ import org.foliobench.vfs.ErrnoException;
  * [inode table]        256-byte inodes; inode n at byte n*256 (inode 0 unused). An inode in
  *                      use: magic 0xE41E, depth (0/1), name length, entry count, i_disksize,
  *                      its name (up to 64 bytes: the flat directory lives in the inode table),
- *                      and 10 16-byte slots holding either the extents themselves (depth 0) or
- *                      index entries {first lblk, leaf block} (depth 1)
+ *                      and 10 16-byte slots holding the extents themselves (depth 0), or index
+ *                      entries {first lblk, leaf block} (depth 1), or one entry naming an index
+ *                      block (depth 2: magic 0xF30B, count, owner, then index entries)
  * [journal]            the jbd2-like log, see {@link Journal}
  * [data]               data blocks and extent leaf blocks (header magic 0xF30A, count, owner
  *                      inode; then 16-byte extents)
@@ -76,6 +77,7 @@ public final class Ext4 {
     static final int INODE_SIZE = 256;
     static final short INODE_MAGIC = (short) 0xE41E;
     static final short LEAF_MAGIC = (short) 0xF30A;
+    static final short INDEX_MAGIC = (short) 0xF30B;
     static final int INODE_NAME_OFF = 24;
     static final int NAME_MAX = 64;
     static final int INODE_ENTRIES_OFF = 96;
@@ -328,20 +330,34 @@ public final class Ext4 {
             Inode inode = new Inode(this, ino, new String(nm, StandardCharsets.UTF_8));
             inode.diskSize = d.getLong(off + 8);
             inode.setSize(inode.diskSize);
+            List<long[]> index = new ArrayList<>();
             for (int k = 0; k < count; k++) {
                 int e = off + INODE_ENTRIES_OFF + 16 * k;
                 if (depth == 0) {
                     inode.tree.put(decodeExtent(d, e));
+                } else if (depth == 1) {
+                    index.add(new long[] {d.getInt(e) & 0xFFFFFFFFL, d.getLong(e + 8)});
                 } else {
-                    long leaf = d.getLong(e + 8);
-                    inode.leaves.add(new long[] {d.getInt(e) & 0xFFFFFFFFL, leaf});
-                    MetaBuffer lb = new MetaBuffer(leaf, bs);
-                    lb.data.put(0, readBlocks(leaf, 1), 0, bs);
-                    buffers.put(leaf, lb);
-                    int n = lb.data.getShort(2) & 0xffff;
+                    inode.indexBlock = d.getLong(e + 8);
+                    MetaBuffer ib = new MetaBuffer(inode.indexBlock, bs);
+                    ib.data.put(0, readBlocks(inode.indexBlock, 1), 0, bs);
+                    buffers.put(inode.indexBlock, ib);
+                    int n = ib.data.getShort(2) & 0xffff;
                     for (int j = 0; j < n; j++) {
-                        inode.tree.put(decodeExtent(lb.data, LEAF_HEADER + 16 * j));
+                        int x = LEAF_HEADER + 16 * j;
+                        index.add(new long[] {ib.data.getInt(x) & 0xFFFFFFFFL, ib.data.getLong(x + 8)});
                     }
+                }
+            }
+            for (long[] ix : index) {
+                long leaf = ix[1];
+                inode.leaves.add(ix);
+                MetaBuffer lb = new MetaBuffer(leaf, bs);
+                lb.data.put(0, readBlocks(leaf, 1), 0, bs);
+                buffers.put(leaf, lb);
+                int n = lb.data.getShort(2) & 0xffff;
+                for (int j = 0; j < n; j++) {
+                    inode.tree.put(decodeExtent(lb.data, LEAF_HEADER + 16 * j));
                 }
             }
             inodes[ino] = inode;
@@ -547,10 +563,7 @@ public final class Ext4 {
             try {
                 inode.iDataSem.writeLock().lock();
                 try {
-                    for (long[] l : inode.leaves) {
-                        mballoc.free(h, l[1], 1, true);
-                    }
-                    inode.leaves.clear();
+                    freeExtentBlocks(h, inode);
                     MetaBuffer bh = itableBuffer(inode.ino);
                     int off = itableOffset(inode.ino);
                     for (int i = 0; i < INODE_SIZE; i += 8) {
@@ -594,17 +607,28 @@ public final class Ext4 {
         int depth;
         int count;
         if (exts.size() <= INODE_SLOTS) {
-            for (long[] l : inode.leaves) {
-                mballoc.free(h, l[1], 1, true);
-                buffers.remove(l[1]);
-            }
-            inode.leaves.clear();
+            freeExtentBlocks(h, inode);
             depth = 0;
             count = exts.size();
         } else {
             writeLeaves(h, inode, exts);
-            depth = 1;
-            count = inode.leaves.size();
+            if (inode.leaves.size() <= INODE_SLOTS) {
+                if (inode.indexBlock != 0) {
+                    freeMetaBlock(h, inode.indexBlock);
+                    inode.indexBlock = 0;
+                }
+                depth = 1;
+                count = inode.leaves.size();
+            } else {
+                if (inode.indexBlock == 0) {
+                    long[] r = mballoc.alloc(h, inode.leaves.get(0)[1], 1, Mballoc.Kind.METADATA, 0);
+                    newBuffer(r[0]);
+                    inode.indexBlock = r[0];
+                }
+                writeIndex(h, inode);
+                depth = 2;
+                count = 1;
+            }
         }
         byte[] nm = inode.name.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < INODE_SIZE; i += 8) {
@@ -620,9 +644,11 @@ public final class Ext4 {
             int e = off + INODE_ENTRIES_OFF + 16 * k;
             if (depth == 0) {
                 encodeExtent(d, e, exts.get(k));
-            } else {
+            } else if (depth == 1) {
                 d.putInt(e, (int) inode.leaves.get(k)[0]);
                 d.putLong(e + 8, inode.leaves.get(k)[1]);
+            } else {
+                d.putLong(e + 8, inode.indexBlock);
             }
         }
         h.dirtyMetadata(bh);
@@ -630,70 +656,104 @@ public final class Ext4 {
         inode.datasyncTid = h.tid();
     }
 
+    private void freeMetaBlock(Handle h, long blk) {
+        mballoc.free(h, blk, 1, true);
+        buffers.remove(blk);
+    }
+
+    /** Frees every leaf and the index block: the tree goes back into the inode. */
+    private void freeExtentBlocks(Handle h, Inode inode) {
+        for (long[] l : inode.leaves) {
+            freeMetaBlock(h, l[1]);
+        }
+        inode.leaves.clear();
+        if (inode.indexBlock != 0) {
+            freeMetaBlock(h, inode.indexBlock);
+            inode.indexBlock = 0;
+        }
+    }
+
+    /**
+     * Distributes the extents over the leaves by their first logical block, drops empty leaves
+     * and splits an overflowing one in two ({@code ext4_ext_split}), writing only leaves whose
+     * contents changed. EFBIG, before any change, when the index would exceed its block.
+     */
     private void writeLeaves(Handle h, Inode inode, List<ExtentMap.Ext> exts) throws ErrnoException {
         int cap = leafCapacity(bs);
         List<long[]> leaves = inode.leaves;
-        if (!leaves.isEmpty()) {
-            List<List<ExtentMap.Ext>> parts = new ArrayList<>();
+        List<List<ExtentMap.Ext>> parts = new ArrayList<>();
+        List<Long> blocks = new ArrayList<>();
+        if (leaves.isEmpty()) {
+            parts.add(new ArrayList<>(exts));
+            blocks.add(0L);
+        } else {
             int li = 0;
-            parts.add(new ArrayList<>());
-            boolean fits = true;
+            for (int i = 0; i < leaves.size(); i++) {
+                parts.add(new ArrayList<>());
+                blocks.add(leaves.get(i)[1]);
+            }
             for (ExtentMap.Ext e : exts) {
                 while (li + 1 < leaves.size() && e.lblk >= leaves.get(li + 1)[0]) {
                     li++;
-                    parts.add(new ArrayList<>());
                 }
                 parts.get(li).add(e);
             }
-            while (parts.size() < leaves.size()) {
-                parts.add(new ArrayList<>());
-            }
-            for (List<ExtentMap.Ext> p : parts) {
-                fits &= p.size() <= cap;
-            }
-            if (fits) {
-                for (int i = leaves.size() - 1; i >= 0; i--) {
-                    if (parts.get(i).isEmpty()) {
-                        mballoc.free(h, leaves.get(i)[1], 1, true);
-                        buffers.remove(leaves.get(i)[1]);
-                        leaves.remove(i);
-                        parts.remove(i);
-                    }
-                }
-                for (int i = 0; i < leaves.size(); i++) {
-                    leaves.get(i)[0] = parts.get(i).get(0).lblk;
-                    writeLeaf(h, inode, leaves.get(i)[1], parts.get(i));
-                }
-                return;
-            }
         }
-        // repack evenly, two thirds full (ext4 would split one leaf; this keeps the index in the inode)
-        int n = exts.size();
-        int per = Math.max(1, cap * 2 / 3);
-        int nleaves = (n + per - 1) / per;
-        if (nleaves > INODE_SLOTS) {
-            nleaves = INODE_SLOTS;
-            per = (n + nleaves - 1) / nleaves;
-            if (per > cap) {
-                throw new ErrnoException(Errno.EFBIG, inode + " has " + n + " extents, more than its extent tree holds ("
-                        + INODE_SLOTS * cap + " at this block size); defragment or use larger blocks");
+        List<List<ExtentMap.Ext>> outParts = new ArrayList<>();
+        List<Long> outBlocks = new ArrayList<>();
+        List<Long> dropped = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            List<ExtentMap.Ext> p = parts.get(i);
+            if (p.isEmpty()) {
+                dropped.add(blocks.get(i));
+                continue;
+            }
+            if (p.size() <= cap) {
+                outParts.add(p);
+                outBlocks.add(blocks.get(i));
+                continue;
+            }
+            int per = cap / 2;
+            for (int from = 0; from < p.size(); from += per) {
+                outParts.add(p.subList(from, Math.min(p.size(), from + per)));
+                outBlocks.add(from == 0 ? blocks.get(i) : 0L);
             }
         }
-        while (leaves.size() < nleaves) {
-            long goal = exts.get(0).pblk;
-            long[] r = mballoc.alloc(h, goal, 1, Mballoc.Kind.METADATA, 0);
-            newBuffer(r[0]);
-            leaves.add(new long[] {0, r[0]});
+        if (outParts.size() > cap) {
+            throw new ErrnoException(Errno.EFBIG, inode + " has " + exts.size() + " extents, more than its extent tree holds ("
+                    + (long) cap * cap + " at this block size)");
         }
-        while (leaves.size() > nleaves) {
-            long[] l = leaves.remove(leaves.size() - 1);
-            mballoc.free(h, l[1], 1, true);
-            buffers.remove(l[1]);
+        for (long blk : dropped) {
+            if (blk != 0) {
+                freeMetaBlock(h, blk);
+            }
         }
-        for (int i = 0; i < nleaves; i++) {
-            List<ExtentMap.Ext> part = exts.subList(Math.min(n, i * per), Math.min(n, (i + 1) * per));
-            leaves.get(i)[0] = part.isEmpty() ? EXT_MAX_BLOCKS : part.get(0).lblk;
-            writeLeaf(h, inode, leaves.get(i)[1], part);
+        leaves.clear();
+        for (int i = 0; i < outParts.size(); i++) {
+            long blk = outBlocks.get(i);
+            if (blk == 0) {
+                long[] r = mballoc.alloc(h, outParts.get(i).get(0).pblk, 1, Mballoc.Kind.METADATA, 0);
+                blk = r[0];
+                newBuffer(blk);
+            }
+            leaves.add(new long[] {outParts.get(i).get(0).lblk, blk});
+            writeLeaf(h, inode, blk, outParts.get(i));
+        }
+    }
+
+    private void writeIndex(Handle h, Inode inode) {
+        ByteBuffer img = ByteBuffer.allocate(bs);
+        img.putShort(0, INDEX_MAGIC);
+        img.putShort(2, (short) inode.leaves.size());
+        img.putInt(4, inode.ino);
+        for (int i = 0; i < inode.leaves.size(); i++) {
+            img.putInt(LEAF_HEADER + 16 * i, (int) inode.leaves.get(i)[0]);
+            img.putLong(LEAF_HEADER + 16 * i + 8, inode.leaves.get(i)[1]);
+        }
+        MetaBuffer bh = buffers.get(inode.indexBlock);
+        if (bh.data.mismatch(img) != -1) {
+            bh.data.put(0, img, 0, bs);
+            h.dirtyMetadata(bh);
         }
     }
 
@@ -728,7 +788,7 @@ public final class Ext4 {
      * (bitmap blocks spanned, the inode, and every extent leaf a repack may rewrite).
      */
     public int transBlocks(int nblocks) {
-        return (int) (nblocks / (bs * 8L)) + 2 + 1 + INODE_SLOTS + 2;
+        return (int) (nblocks / (bs * 8L)) + 2 + 1 + INODE_SLOTS + 3;
     }
 
     /** Commits the running transaction now ({@code jbd2_journal_force_commit}). */

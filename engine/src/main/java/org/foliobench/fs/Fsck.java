@@ -18,7 +18,7 @@ import org.foliobench.device.BlockDevice;
  *
  * <p>Checks: superblock; metadata area and the tail past the device marked in use; each inode's
  * header, name (unique), extents (inside the data area, lengths, sorted and not overlapping),
- * extent leaves (magic, owner, count, index order); no block used twice; no block used but free
+ * extent index and leaf blocks (magic, owner, count, index order); no block used twice; no block used but free
  * in the bitmap; no block in use in the bitmap but owned by nothing; no initialized extent past
  * i_disksize.
  */
@@ -114,7 +114,7 @@ public final class Fsck {
             if (diskSize < 0 || (diskSize >> bits) > Ext4.EXT_MAX_BLOCKS) {
                 problems.add("inode " + ino + " has a bad i_disksize " + diskSize);
             }
-            if (depth < 0 || depth > 1 || count < 0 || count > Ext4.INODE_SLOTS) {
+            if (depth < 0 || depth > 2 || count < 0 || count > Ext4.INODE_SLOTS || depth == 2 && count != 1) {
                 problems.add("inode " + ino + " has a bad extent header (depth " + depth + ", count " + count + ")");
                 continue;
             }
@@ -124,14 +124,34 @@ public final class Fsck {
                     exts.add(Ext4.decodeExtent(it, off + Ext4.INODE_ENTRIES_OFF + 16 * k));
                 }
             } else {
+                ByteBuffer ix = it;
+                int ixOff = off + Ext4.INODE_ENTRIES_OFF;
+                if (depth == 2) {
+                    long iblk = it.getLong(off + Ext4.INODE_ENTRIES_OFF + 8);
+                    if (iblk < firstData || iblk >= blocks) {
+                        problems.add("inode " + ino + ": extent index block " + iblk + " outside the data area");
+                        continue;
+                    }
+                    claim(owner, iblk, 1, ino, problems);
+                    ix = rd.read(iblk);
+                    ixOff = Ext4.LEAF_HEADER;
+                    count = ix.getShort(2) & 0xffff;
+                    if (ix.getShort(0) != Ext4.INDEX_MAGIC || ix.getInt(4) != ino || count > cap) {
+                        problems.add("inode " + ino + ": extent index block " + iblk + " has a bad header");
+                        continue;
+                    }
+                    if (count <= Ext4.INODE_SLOTS) {
+                        problems.add("inode " + ino + ": index block for only " + count + " leaves");
+                    }
+                }
                 if (count == 0) {
                     problems.add("inode " + ino + " has an empty extent index");
                 }
                 long prevFirst = -1;
                 for (int k = 0; k < count; k++) {
-                    int e = off + Ext4.INODE_ENTRIES_OFF + 16 * k;
-                    long first = it.getInt(e) & 0xFFFFFFFFL;
-                    long leaf = it.getLong(e + 8);
+                    int e = ixOff + 16 * k;
+                    long first = ix.getInt(e) & 0xFFFFFFFFL;
+                    long leaf = ix.getLong(e + 8);
                     if (first <= prevFirst) {
                         problems.add("inode " + ino + ": extent index entries out of order");
                     }

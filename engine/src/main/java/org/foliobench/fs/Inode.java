@@ -21,8 +21,10 @@ public final class Inode {
     final ReentrantReadWriteLock iDataSem = new ReentrantReadWriteLock();
     /** The on-disk extent tree, in memory (written/unwritten extents). */
     final ExtentMap tree = new ExtentMap(Ext4.EXT_INIT_MAX_LEN);
-    /** Depth-1 tree: {first lblk, leaf block} per leaf, in order; empty at depth 0. */
+    /** Depth 1 or 2: {first lblk, leaf block} per leaf, in order; empty at depth 0. */
     final List<long[]> leaves = new ArrayList<>();
+    /** Depth 2: the block holding the index entries (more leaves than the inode holds), else 0. */
+    long indexBlock;
     /** {@code i_es_tree}, guarded by {@link #esLock} ({@code i_es_lock}). */
     final ExtentMap es = new ExtentMap(Long.MAX_VALUE / 4);
     final Object esLock = new Object();

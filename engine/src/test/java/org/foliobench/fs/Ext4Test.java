@@ -158,13 +158,13 @@ class Ext4Test {
     @ParameterizedTest
     @ValueSource(ints = {1024, 2048, 4096})
     void extentTreeGrowsIntoLeavesAndShrinksBack(int bs) throws IOException {
-        RamDisk disk = new RamDisk(8 << 20);
+        RamDisk disk = new RamDisk(32 << 20);
         FsOptions o = opts(bs, 256);
         Ext4 fs = fresh(disk, o);
         Inode a = fs.create("a");
         Inode b = fs.create("b");
-        int n = Ext4.INODE_SLOTS * Ext4.leafCapacity(bs) / 2;
-        n = Math.min(n, (int) (fs.freeBlocks() / 3));
+        // more extents than ten full leaves: the index moves out of the inode (depth 2)
+        int n = Ext4.INODE_SLOTS * Ext4.leafCapacity(bs) + 50;
         // interleave two files so no extent of either can merge with its neighbour
         for (int i = 0; i < n; i++) {
             for (Inode x : new Inode[] {a, b}) {
@@ -175,7 +175,7 @@ class Ext4Test {
             }
         }
         assertEquals(n, fs.extents(a).size());
-        assertTrue(a.leaves.size() > 1, "depth-1 tree with several leaves: " + a.leaves.size());
+        assertTrue(a.leaves.size() > Ext4.INODE_SLOTS && a.indexBlock != 0, "depth-2 tree: " + a.leaves.size() + " leaves");
         fs.commit();
         assertEquals(List.of(), Fsck.check(disk));
         String before = fs.dumpExtents(a);
@@ -187,6 +187,7 @@ class Ext4Test {
         fs2.punchHole(a2, 6, 2L * n);
         assertEquals(3, fs2.extents(a2).size());
         assertEquals(0, a2.leaves.size());
+        assertEquals(0, a2.indexBlock);
         fs2.unmount();
         assertEquals(List.of(), Fsck.check(disk));
     }
