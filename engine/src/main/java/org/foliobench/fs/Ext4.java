@@ -220,10 +220,11 @@ public final class Ext4 {
         Ext4 fs = new Ext4(dev, opts, sb, 1);
         // bitmap: metadata area and the tail past the last block are in use
         ByteBuffer bm = ioBuffer(bitmapBlocks * bs);
-        for (long b = 0; b < (long) bitmapBlocks * bs * 8; b++) {
-            if (b < firstData || b >= blocks) {
-                bm.put((int) (b >>> 3), (byte) (bm.get((int) (b >>> 3)) | (1 << (b & 7))));
-            }
+        for (long b = 0; b < firstData; b++) {
+            bm.put((int) (b >>> 3), (byte) (bm.get((int) (b >>> 3)) | (1 << (b & 7))));
+        }
+        for (long b = blocks; b < (long) bitmapBlocks * bs * 8; b++) {
+            bm.put((int) (b >>> 3), (byte) (bm.get((int) (b >>> 3)) | (1 << (b & 7))));
         }
         fs.writeBlocks(bitmapStart, bm, bitmapBlocks);
         fs.writeBlocks(itableStart, ioBuffer(itableBlocks * bs), itableBlocks);

@@ -44,24 +44,34 @@ final class Mballoc {
     /** {@code ext4_mb_init_backend}: builds the free-extent tree from the bitmap. */
     void loadFromBitmap() {
         long run = -1;
-        for (long b = 0; b < fs.blocksCount; b++) {
-            boolean used = testBit(b);
+        long bitsPerBlock = (long) fs.bs * 8;
+        for (long b = 0; b < fs.blocksCount; ) {
+            MetaBuffer bh = fs.bitmapBuffer(b);
+            int bit = (int) (b % bitsPerBlock);
+            byte v = bh.data.get(bit >>> 3);
+            if ((bit & 7) == 0 && b + 8 <= fs.blocksCount && (v == 0 || v == (byte) 0xFF)) {
+                // whole byte free or in use
+                if (v == 0 && run < 0) {
+                    run = b;
+                } else if (v != 0 && run >= 0) {
+                    addFree(run, b - run);
+                    run = -1;
+                }
+                b += 8;
+                continue;
+            }
+            boolean used = (v & (1 << (bit & 7))) != 0;
             if (!used && run < 0) {
                 run = b;
             } else if (used && run >= 0) {
                 addFree(run, b - run);
                 run = -1;
             }
+            b++;
         }
         if (run >= 0) {
             addFree(run, fs.blocksCount - run);
         }
-    }
-
-    private boolean testBit(long b) {
-        MetaBuffer bh = fs.bitmapBuffer(b);
-        int bit = (int) (b % ((long) fs.bs * 8));
-        return (bh.data.get(bit >>> 3) & (1 << (bit & 7))) != 0;
     }
 
     private void addFree(long start, long len) {
