@@ -391,8 +391,12 @@ public final class Ext4 {
         journal.shutdown();
     }
 
-    /** Stops the journal thread without writing anything (a simulated crash or a failed mount). */
-    void abandon() {
+    /**
+     * {@code ext4_shutdown(EXT4_GOING_FLAGS_NOLOGFLUSH)}: stops the filesystem without committing
+     * or checkpointing anything, as a power cut would; later calls fail with EIO. Crash tests
+     * then mount the device (or a {@code RecordingDevice} image) again.
+     */
+    public void shutdown() {
         mounted = false;
         journal.stopThread();
     }

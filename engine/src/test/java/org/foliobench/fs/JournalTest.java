@@ -181,7 +181,7 @@ class JournalTest {
             try {
                 assertEquals(expected, state(fs), "mount must see the last committed state");
             } finally {
-                fs.abandon();
+                fs.shutdown();
             }
         } catch (IOException | RuntimeException | AssertionError e) {
             fail(why + ": " + e + "\nworkload:\n  " + String.join("\n  ", log), e);
@@ -214,7 +214,7 @@ class JournalTest {
                 "an aborted journal refuses new handles");
         assertEquals(Errno.EIO, assertThrows(ErrnoException.class, fs::unmount).errno());
         dev.clearFaults();
-        fs.abandon();
+        fs.shutdown();
         assertEquals(List.of(), Fsck.check(inner));
         Ext4 again = Ext4.mount(inner, o);
         String seen = state(again);
