@@ -782,10 +782,14 @@ public final class Ext4 {
 
     /** {@code ext4_journal_start}: a handle on the running transaction (waits while a commit locks it). */
     public Handle journalStart(int credits) throws ErrnoException {
-        if (!mounted) {
-            throw new ErrnoException(Errno.EIO, "filesystem on " + dev.describe() + " is not mounted");
-        }
+        checkMounted();
         return journal.start(credits);
+    }
+
+    private void checkMounted() throws ErrnoException {
+        if (!mounted) {
+            throw new ErrnoException(Errno.EIO, "filesystem on " + dev.describe() + " is unmounted or shut down");
+        }
     }
 
     /**
@@ -798,6 +802,7 @@ public final class Ext4 {
 
     /** Commits the running transaction now ({@code jbd2_journal_force_commit}). */
     public void commit() throws ErrnoException {
+        checkMounted();
         journal.commitRunning();
     }
 
@@ -807,6 +812,7 @@ public final class Ext4 {
      * committed; then only a device cache flush is needed. Returns true if it committed.
      */
     public boolean fsyncCommit(Inode inode, boolean datasync) throws IOException {
+        checkMounted();
         long tid = datasync ? inode.datasyncTid : inode.syncTid;
         if (tid > journal.commitSequence()) {
             journal.completeTransaction(tid);
@@ -820,6 +826,7 @@ public final class Ext4 {
 
     /** {@code ext4_sync_fs}: commits the running transaction (flushing the device either way). */
     public void syncFs() throws IOException {
+        checkMounted();
         long before = journal.commitSequence();
         journal.commitRunning();
         if (journal.commitSequence() == before) {
