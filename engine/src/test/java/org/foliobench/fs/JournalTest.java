@@ -228,6 +228,28 @@ class JournalTest {
     }
 
     @Test
+    void deviceErrorDuringCheckpointLeavesTheLogToReplay() throws IOException {
+        RamDisk inner = new RamDisk(2 << 20);
+        FsOptions o = opts(2048);
+        Ext4.format(inner, o);
+        RecordingDevice dev = new RecordingDevice(inner);
+        Ext4 fs = Ext4.mount(dev, o);
+        workload(fs, new Random(9), 60, new ArrayList<>());
+        fs.commit();
+        String committed = state(fs);
+        dev.failWriteAfter(1); // the second checkpoint write fails after the first landed
+        assertEquals(Errno.EIO, assertThrows(ErrnoException.class, fs::unmount).errno());
+        dev.clearFaults();
+        fs.shutdown();
+        assertEquals(List.of(), Fsck.check(inner));
+        Ext4 again = Ext4.mount(inner, o);
+        assertEquals(committed, state(again));
+        assertTrue(again.counters().get("jbd2.replayed_transactions") > 0, "the log was replayed");
+        again.unmount();
+        assertEquals(List.of(), Fsck.check(inner));
+    }
+
+    @Test
     void fsyncCommitsOnlyWhenTheInodeChanged() throws IOException {
         RamDisk disk = new RamDisk(2 << 20);
         FsOptions o = opts(4096);
