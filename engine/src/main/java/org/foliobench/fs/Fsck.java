@@ -1,0 +1,233 @@
+package org.foliobench.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.foliobench.device.Bio;
+import org.foliobench.device.BlockDevice;
+
+/**
+ * {@code e2fsck -n}: walks every piece of on-disk metadata and lists the problems it finds,
+ * never writing. Committed transactions still in the journal are overlaid in memory first (a
+ * read-only replay), so it checks what a mount would see: run it on a crashed image, an unmounted
+ * device or one mounted right after a commit.
+ *
+ * <p>Checks: superblock; metadata area and the tail past the device marked in use; each inode's
+ * header, name (unique), extents (inside the data area, lengths, sorted and not overlapping),
+ * extent index and leaf blocks (magic, owner, count, index order); no block used twice; no block used but free
+ * in the bitmap; no block in use in the bitmap but owned by nothing; no initialized extent past
+ * i_disksize.
+ */
+public final class Fsck {
+    private static final int MAX_PROBLEMS = 200;
+
+    private Fsck() {
+    }
+
+    /** The problems found, empty for a consistent filesystem. */
+    public static List<String> check(BlockDevice dev) throws IOException {
+        List<String> problems = new ArrayList<>();
+        ByteBuffer sb = Ext4.readSuperblock(dev);
+        int bs = sb.getInt(4);
+        long blocks = sb.getLong(8);
+        int inodeCount = (int) sb.getLong(16);
+        long bitmapStart = sb.getLong(24);
+        int bitmapBlocks = (int) sb.getLong(32);
+        long itableStart = sb.getLong(40);
+        int itableBlocks = (int) sb.getLong(48);
+        long journalStart = sb.getLong(56);
+        int journalBlocks = (int) sb.getLong(64);
+        long firstData = sb.getLong(72);
+        long uuid = sb.getLong(80);
+        if (bs != 1024 && bs != 2048 && bs != 4096 || blocks * bs > dev.capacity() || firstData >= blocks
+                || journalStart + journalBlocks != firstData || itableStart + itableBlocks != journalStart
+                || bitmapStart + bitmapBlocks != itableStart) {
+            problems.add("superblock geometry is inconsistent");
+            return problems;
+        }
+        int bits = Integer.numberOfTrailingZeros(bs);
+        Ext4.BlockReader raw = blk -> {
+            ByteBuffer buf = Ext4.ioBuffer(bs);
+            Bio bio = new Bio(Bio.Op.READ, blk << (bits - Bio.SECTOR_SHIFT));
+            bio.addSegment(buf, 0, bs);
+            dev.submit(bio);
+            if (bio.status() != null) {
+                throw bio.status();
+            }
+            return buf;
+        };
+        Journal.Replay replay = Journal.scan(raw, journalStart, journalBlocks, bs, uuid);
+        Ext4.BlockReader rd = blk -> {
+            byte[] b = replay.blocks.get(blk);
+            if (b != null) {
+                return ByteBuffer.wrap(b.clone());
+            }
+            return raw.read(blk);
+        };
+        byte[] bitmap = new byte[bitmapBlocks * bs];
+        for (int i = 0; i < bitmapBlocks; i++) {
+            rd.read(bitmapStart + i).get(0, bitmap, i * bs, bs);
+        }
+        // owner per block: -1 metadata area, 0 unowned, else inode number
+        int[] owner = new int[(int) blocks];
+        for (long b = 0; b < firstData; b++) {
+            owner[(int) b] = -1;
+        }
+        Set<String> names = new HashSet<>();
+        int cap = Ext4.leafCapacity(bs);
+        for (int ino = 1; ino < inodeCount && problems.size() < MAX_PROBLEMS; ino++) {
+            long pos = (long) ino * Ext4.INODE_SIZE;
+            ByteBuffer it = rd.read(itableStart + pos / bs);
+            int off = (int) (pos % bs);
+            short magic = it.getShort(off);
+            if (magic == 0) {
+                for (int i = 0; i < Ext4.INODE_SIZE; i++) {
+                    if (it.get(off + i) != 0) {
+                        problems.add("inode " + ino + " is free but not zeroed");
+                        break;
+                    }
+                }
+                continue;
+            }
+            if (magic != Ext4.INODE_MAGIC) {
+                problems.add("inode " + ino + " has a bad magic " + Integer.toHexString(magic & 0xffff));
+                continue;
+            }
+            int depth = it.get(off + 2);
+            int nameLen = it.get(off + 3) & 0xff;
+            int count = it.getInt(off + 4);
+            long diskSize = it.getLong(off + 8);
+            if (nameLen == 0 || nameLen > Ext4.NAME_MAX) {
+                problems.add("inode " + ino + " has a bad name length " + nameLen);
+                continue;
+            }
+            byte[] nm = new byte[nameLen];
+            it.get(off + Ext4.INODE_NAME_OFF, nm);
+            String name = new String(nm, StandardCharsets.UTF_8);
+            if (!names.add(name)) {
+                problems.add("inode " + ino + ": name '" + name + "' used twice");
+            }
+            if (diskSize < 0 || (diskSize >> bits) > Ext4.EXT_MAX_BLOCKS) {
+                problems.add("inode " + ino + " has a bad i_disksize " + diskSize);
+            }
+            if (depth < 0 || depth > 2 || count < 0 || count > Ext4.INODE_SLOTS || depth == 2 && count != 1) {
+                problems.add("inode " + ino + " has a bad extent header (depth " + depth + ", count " + count + ")");
+                continue;
+            }
+            List<ExtentMap.Ext> exts = new ArrayList<>();
+            if (depth == 0) {
+                for (int k = 0; k < count; k++) {
+                    exts.add(Ext4.decodeExtent(it, off + Ext4.INODE_ENTRIES_OFF + 16 * k));
+                }
+            } else {
+                ByteBuffer ix = it;
+                int ixOff = off + Ext4.INODE_ENTRIES_OFF;
+                if (depth == 2) {
+                    long iblk = it.getLong(off + Ext4.INODE_ENTRIES_OFF + 8);
+                    if (iblk < firstData || iblk >= blocks) {
+                        problems.add("inode " + ino + ": extent index block " + iblk + " outside the data area");
+                        continue;
+                    }
+                    claim(owner, iblk, 1, ino, problems);
+                    ix = rd.read(iblk);
+                    ixOff = Ext4.LEAF_HEADER;
+                    count = ix.getShort(2) & 0xffff;
+                    if (ix.getShort(0) != Ext4.INDEX_MAGIC || ix.getInt(4) != ino || count > cap) {
+                        problems.add("inode " + ino + ": extent index block " + iblk + " has a bad header");
+                        continue;
+                    }
+                    if (count <= Ext4.INODE_SLOTS) {
+                        problems.add("inode " + ino + ": index block for only " + count + " leaves");
+                    }
+                }
+                if (count == 0) {
+                    problems.add("inode " + ino + " has an empty extent index");
+                }
+                long prevFirst = -1;
+                for (int k = 0; k < count; k++) {
+                    int e = ixOff + 16 * k;
+                    long first = ix.getInt(e) & 0xFFFFFFFFL;
+                    long leaf = ix.getLong(e + 8);
+                    if (first <= prevFirst) {
+                        problems.add("inode " + ino + ": extent index entries out of order");
+                    }
+                    prevFirst = first;
+                    if (leaf < firstData || leaf >= blocks) {
+                        problems.add("inode " + ino + ": extent leaf " + leaf + " outside the data area");
+                        continue;
+                    }
+                    claim(owner, leaf, 1, ino, problems);
+                    ByteBuffer lb = rd.read(leaf);
+                    int n = lb.getShort(2) & 0xffff;
+                    if (lb.getShort(0) != Ext4.LEAF_MAGIC || lb.getInt(4) != ino || n > cap || n == 0) {
+                        problems.add("inode " + ino + ": extent leaf " + leaf + " has a bad header");
+                        continue;
+                    }
+                    for (int j = 0; j < n; j++) {
+                        ExtentMap.Ext x = Ext4.decodeExtent(lb, Ext4.LEAF_HEADER + 16 * j);
+                        if (j == 0 && k > 0 && x.lblk != first) {
+                            problems.add("inode " + ino + ": leaf " + leaf + " starts at " + x.lblk + ", index says " + first);
+                        }
+                        exts.add(x);
+                    }
+                }
+                if (exts.size() <= Ext4.INODE_SLOTS) {
+                    problems.add("inode " + ino + ": depth-1 tree with only " + exts.size() + " extents");
+                }
+            }
+            long prevEnd = -1;
+            long sizeBlocks = (diskSize + bs - 1) >> bits;
+            for (ExtentMap.Ext x : exts) {
+                if (x.len <= 0 || x.len > Ext4.EXT_INIT_MAX_LEN || x.end() > Ext4.EXT_MAX_BLOCKS) {
+                    problems.add("inode " + ino + ": bad extent " + x);
+                    continue;
+                }
+                if (x.lblk < prevEnd) {
+                    problems.add("inode " + ino + ": overlapping or unsorted extent " + x);
+                }
+                prevEnd = x.end();
+                if (x.pblk < firstData || x.pblk + x.len > blocks) {
+                    problems.add("inode " + ino + ": extent " + x + " outside the data area [" + firstData + ", " + blocks + ")");
+                    continue;
+                }
+                if (x.status == ExtentMap.WRITTEN && x.end() > sizeBlocks) {
+                    problems.add("inode " + ino + ": initialized extent " + x + " past i_disksize " + diskSize);
+                }
+                claim(owner, x.pblk, x.len, ino, problems);
+            }
+        }
+        for (long b = 0; b < (long) bitmapBlocks * bs * 8 && problems.size() < MAX_PROBLEMS; b++) {
+            boolean set = (bitmap[(int) (b >>> 3)] & (1 << (b & 7))) != 0;
+            if (b >= blocks) {
+                if (!set) {
+                    problems.add("bitmap bit " + b + " past the end of the device is clear");
+                }
+                continue;
+            }
+            int o = owner[(int) b];
+            if (o != 0 && !set) {
+                problems.add("block " + b + " is used by " + (o < 0 ? "the metadata area" : "inode " + o) + " but free in the bitmap");
+            } else if (o == 0 && set) {
+                problems.add("block " + b + " is in use in the bitmap but owned by nothing");
+            }
+        }
+        return problems;
+    }
+
+    private static void claim(int[] owner, long start, long len, int ino, List<String> problems) {
+        for (long b = start; b < start + len; b++) {
+            if (owner[(int) b] != 0) {
+                if (problems.size() < MAX_PROBLEMS) {
+                    problems.add("block " + b + " used twice: by inode " + ino + " and by "
+                            + (owner[(int) b] < 0 ? "the metadata area" : "inode " + owner[(int) b]));
+                }
+            } else {
+                owner[(int) b] = ino;
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.foliobench.fs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An in-core inode ({@code struct ext4_inode_info} with its {@code struct inode}): i_size,
+ * i_disksize, the extent tree (an in-memory copy of what is on disk, guarded by i_data_sem),
+ * the extent-status cache with its sequence counter (the iomap validity cookie), delalloc
+ * reservation, the fsync tids, and a slot for the page cache's {@code address_space}.
+ */
+public final class Inode {
+    final Ext4 fs;
+    final int ino;
+    final String name;
+    /** {@code i_rwsem}: the VFS lock serialising writers, truncate and fallocate. */
+    private final ReentrantReadWriteLock iRwsem = new ReentrantReadWriteLock();
+    /** {@code i_data_sem}: guards {@link #tree}, {@link #leaves} and {@link #diskSize}. */
+    final ReentrantReadWriteLock iDataSem = new ReentrantReadWriteLock();
+    /** The on-disk extent tree, in memory (written/unwritten extents). */
+    final ExtentMap tree = new ExtentMap(Ext4.EXT_INIT_MAX_LEN);
+    /** Depth 1 or 2: {first lblk, leaf block} per leaf, in order; empty at depth 0. */
+    final List<long[]> leaves = new ArrayList<>();
+    /** Depth 2: the block holding the index entries (more leaves than the inode holds), else 0. */
+    long indexBlock;
+    /** {@code i_es_tree}, guarded by {@link #esLock} ({@code i_es_lock}). */
+    final ExtentMap es = new ExtentMap(Long.MAX_VALUE / 4);
+    final Object esLock = new Object();
+    /** {@code i_es_seq}: bumped on every change of the extent-status cache. */
+    private final AtomicLong esSeq = new AtomicLong();
+    private volatile long size;
+    /** {@code i_disksize}: the size recorded on disk (under i_data_sem). */
+    volatile long diskSize;
+    /** {@code i_reserved_data_blocks}: delalloc blocks reserved and not yet allocated. */
+    long reservedBlocks;
+    /** {@code i_sync_tid} / {@code i_datasync_tid}: last transaction that changed this inode. */
+    volatile long syncTid;
+    volatile long datasyncTid;
+    volatile boolean unlinked;
+    private volatile Object mapping;
+
+    Inode(Ext4 fs, int ino, String name) {
+        this.fs = fs;
+        this.ino = ino;
+        this.name = name;
+    }
+
+    /** {@code i_ino}. */
+    public int ino() {
+        return ino;
+    }
+
+    /** The file's name in the flat namespace. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code i_size} (in memory; see {@link #diskSize()}). */
+    public long size() {
+        return size;
+    }
+
+    /** {@code i_size_write}: the in-memory size, as a write or truncate sets it. */
+    public void setSize(long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative i_size " + size);
+        }
+        this.size = size;
+    }
+
+    /** {@code i_disksize}: the size persisted in the inode, moved by {@link Ext4#updateDiskSize}. */
+    public long diskSize() {
+        return diskSize;
+    }
+
+    /** {@code READ_ONCE(EXT4_I(inode)->i_es_seq)}: the iomap validity cookie. */
+    public long esSeq() {
+        return esSeq.get();
+    }
+
+    void bumpEsSeq() {
+        esSeq.incrementAndGet();
+    }
+
+    /** {@code inode->i_rwsem} for the VFS layer above. */
+    public ReentrantReadWriteLock iRwsem() {
+        return iRwsem;
+    }
+
+    /** {@code i_data_sem}, for callers that must hold it across several calls. */
+    public ReentrantReadWriteLock iDataSem() {
+        return iDataSem;
+    }
+
+    /** {@code inode->i_mapping}: the page cache's {@code address_space}, attached by the layer above. */
+    public Object mapping() {
+        return mapping;
+    }
+
+    public void setMapping(Object mapping) {
+        this.mapping = mapping;
+    }
+
+    /** {@code i_reserved_data_blocks}. */
+    public long reservedBlocks() {
+        synchronized (esLock) {
+            return reservedBlocks;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "inode " + ino + " '" + name + "'";
+    }
+}

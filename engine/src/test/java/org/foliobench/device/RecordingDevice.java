@@ -1,0 +1,299 @@
+package org.foliobench.device;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A block device decorator for crash and fault tests (the role of dm-log-writes plus
+ * dm-flakey). Every write and flush passing through to the inner device is recorded in order
+ * once {@link #startRecording} took a snapshot of the inner device; {@link #imageAt} rebuilds
+ * the device as it would be after a power cut at any point of that stream, including a torn cut
+ * inside a multi-block write (only the first logical blocks of it landed). Faults: a chosen
+ * write or flush fails with an IO error (the bio's status), writing nothing.
+ *
+ * <p>The crash model is a prefix of the stream: what was submitted before the cut is on the
+ * media, what came after is not (a device that does not reorder, the strictest honest model
+ * for a filesystem that flushes before its commit record matters).
+ */
+public final class RecordingDevice extends BlockDevice {
+    /** One recorded event: a flush, or a write of {@code data} at byte {@code pos}. */
+    public static final class Event {
+        public final boolean flush;
+        public final long pos;
+        public final byte[] data;
+
+        Event(boolean flush, long pos, byte[] data) {
+            this.flush = flush;
+            this.pos = pos;
+            this.data = data;
+        }
+
+        @Override
+        public String toString() {
+            return flush ? "FLUSH" : "WRITE pos=" + pos + " len=" + data.length;
+        }
+    }
+
+    private final BlockDevice inner;
+    private final List<Event> events = new ArrayList<>();
+    private byte[] base;
+    private boolean recording;
+    private long writeOrdinal;
+    private long flushOrdinal;
+    private long failWrite = -1;
+    private long failFlush = -1;
+
+    public RecordingDevice(BlockDevice inner) {
+        this.inner = inner;
+    }
+
+    /** Snapshots the inner device now and records every write and flush from here on. */
+    public synchronized void startRecording() throws IOException {
+        if (inner.capacity() > Integer.MAX_VALUE) {
+            throw new IllegalStateException("recording needs a device under 2 GiB, got " + inner.capacity());
+        }
+        base = readAll(inner);
+        events.clear();
+        recording = true;
+    }
+
+    public synchronized void stopRecording() {
+        recording = false;
+    }
+
+    /** Number of events recorded so far. */
+    public synchronized int events() {
+        return events.size();
+    }
+
+    public synchronized Event event(int i) {
+        return events.get(i);
+    }
+
+    /** Logical blocks of write event {@code i} (0 for a flush): the torn cut points inside it. */
+    public synchronized int units(int i) {
+        Event e = events.get(i);
+        return e.flush ? 0 : e.data.length / logicalBlockSize();
+    }
+
+    /** The {@code n}-th write from now (0 = the next one) fails with an IO error. */
+    public synchronized void failWriteAfter(long n) {
+        failWrite = writeOrdinal + n;
+    }
+
+    /** The {@code n}-th flush from now (0 = the next one) fails with an IO error. */
+    public synchronized void failFlushAfter(long n) {
+        failFlush = flushOrdinal + n;
+    }
+
+    public synchronized void clearFaults() {
+        failWrite = -1;
+        failFlush = -1;
+    }
+
+    /** The device after a power cut once events {@code [0, cut)} reached the media. */
+    public BlockDevice imageAt(int cut) {
+        return imageAt(cut, 0);
+    }
+
+    /**
+     * The device after a power cut once events {@code [0, cut)} reached the media and the first
+     * {@code tornUnits} logical blocks of write event {@code cut}. The image is a copy-on-write
+     * overlay on the snapshot: writes to it (a mount's journal replay) stay in the image.
+     */
+    public synchronized BlockDevice imageAt(int cut, int tornUnits) {
+        if (base == null) {
+            throw new IllegalStateException("startRecording() was not called");
+        }
+        Image img = new Image(base, inner.logicalBlockSize());
+        for (int i = 0; i < cut; i++) {
+            Event e = events.get(i);
+            if (!e.flush) {
+                img.apply(e.pos, e.data, e.data.length);
+            }
+        }
+        if (tornUnits > 0) {
+            Event e = events.get(cut);
+            img.apply(e.pos, e.data, Math.min(e.data.length, tornUnits * inner.logicalBlockSize()));
+        }
+        return img;
+    }
+
+    static byte[] readAll(BlockDevice dev) throws IOException {
+        byte[] all = new byte[(int) dev.capacity()];
+        int chunk = 1 << 20;
+        ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
+        for (long pos = 0; pos < dev.capacity(); pos += chunk) {
+            int n = (int) Math.min(chunk, dev.capacity() - pos);
+            Bio bio = new Bio(Bio.Op.READ, pos >> Bio.SECTOR_SHIFT);
+            bio.addSegment(buf, 0, n);
+            dev.submit(bio);
+            if (bio.status() != null) {
+                throw bio.status();
+            }
+            buf.get(0, all, (int) pos, n);
+        }
+        return all;
+    }
+
+    @Override
+    public int logicalBlockSize() {
+        return inner.logicalBlockSize();
+    }
+
+    @Override
+    public long capacity() {
+        return inner.capacity();
+    }
+
+    @Override
+    public String describe() {
+        return "recording(" + inner.describe() + ")";
+    }
+
+    @Override
+    protected void read(Bio bio) throws IOException {
+        Bio b = copyOf(bio, Bio.Op.READ);
+        inner.submit(b);
+        if (b.status() != null) {
+            throw b.status();
+        }
+    }
+
+    private static Bio copyOf(Bio bio, Bio.Op op) {
+        Bio b = new Bio(op, bio.sector());
+        for (int s = 0; s < bio.segments(); s++) {
+            if (!b.addSegment(bio.segmentMemory(s), bio.segmentOffset(s), bio.segmentLength(s))) {
+                throw new IllegalStateException("segment overflow");
+            }
+        }
+        return b;
+    }
+
+    @Override
+    protected void write(Bio bio) throws IOException {
+        synchronized (this) {
+            long ord = writeOrdinal++;
+            if (ord == failWrite) {
+                throw new IOException("injected write error at sector " + bio.sector());
+            }
+        }
+        Bio b = copyOf(bio, Bio.Op.WRITE);
+        inner.submit(b);
+        if (b.status() != null) {
+            throw b.status();
+        }
+        synchronized (this) {
+            if (recording) {
+                byte[] data = new byte[(int) bio.size()];
+                int at = 0;
+                for (int s = 0; s < bio.segments(); s++) {
+                    bio.segmentMemory(s).get(bio.segmentOffset(s), data, at, bio.segmentLength(s));
+                    at += bio.segmentLength(s);
+                }
+                events.add(new Event(false, bio.position(), data));
+            }
+        }
+    }
+
+    @Override
+    protected void doFlush() throws IOException {
+        synchronized (this) {
+            long ord = flushOrdinal++;
+            if (ord == failFlush) {
+                throw new IOException("injected flush error");
+            }
+        }
+        inner.flush();
+        synchronized (this) {
+            if (recording) {
+                events.add(new Event(true, 0, null));
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        inner.close();
+    }
+
+    /** A device image: the snapshot plus an overlay of logical blocks written since. */
+    static final class Image extends BlockDevice {
+        private final byte[] base;
+        private final int lbs;
+        private final Map<Long, byte[]> overlay = new HashMap<>();
+
+        Image(byte[] base, int lbs) {
+            this.base = base;
+            this.lbs = lbs;
+        }
+
+        void apply(long pos, byte[] data, int len) {
+            for (int off = 0; off < len; off += lbs) {
+                byte[] u = new byte[lbs];
+                System.arraycopy(data, off, u, 0, lbs);
+                overlay.put((pos + off) / lbs, u);
+            }
+        }
+
+        @Override
+        public int logicalBlockSize() {
+            return lbs;
+        }
+
+        @Override
+        public long capacity() {
+            return base.length;
+        }
+
+        @Override
+        public String describe() {
+            return "image size=" + base.length;
+        }
+
+        @Override
+        protected void read(Bio bio) {
+            long pos = bio.position();
+            for (int s = 0; s < bio.segments(); s++) {
+                ByteBuffer m = bio.segmentMemory(s);
+                int off = bio.segmentOffset(s);
+                for (int done = 0; done < bio.segmentLength(s); done += lbs) {
+                    byte[] u = overlay.get((pos + done) / lbs);
+                    if (u != null) {
+                        m.put(off + done, u, 0, lbs);
+                    } else {
+                        m.put(off + done, base, (int) (pos + done), lbs);
+                    }
+                }
+                pos += bio.segmentLength(s);
+            }
+        }
+
+        @Override
+        protected void write(Bio bio) {
+            long pos = bio.position();
+            for (int s = 0; s < bio.segments(); s++) {
+                ByteBuffer m = bio.segmentMemory(s);
+                int off = bio.segmentOffset(s);
+                for (int done = 0; done < bio.segmentLength(s); done += lbs) {
+                    byte[] u = new byte[lbs];
+                    m.get(off + done, u, 0, lbs);
+                    overlay.put((pos + done) / lbs, u);
+                }
+                pos += bio.segmentLength(s);
+            }
+        }
+
+        @Override
+        protected void doFlush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
