@@ -91,8 +91,9 @@ public final class Readahead {
             ra.size = (int) Math.min(contig + reqCount, maxPages);
             ra.asyncSize = 1;
         }
+        ra.order = 0;
         ractl.index = ra.start;
-        pageCacheRaOrder(ractl, ra, 0, iSize);
+        pageCacheRaOrder(ractl, ra, iSize);
     }
 
     /**
@@ -132,19 +133,24 @@ public final class Readahead {
             ra.size = (int) getNextRaSize(ra, maxPages);
             ra.asyncSize = ra.size;
         }
+        ra.order += 2;
         ReadaheadControl ractl = new ReadaheadControl(mapping, ra, ra.start);
-        pageCacheRaOrder(ractl, ra, folio.order(), iSize);
+        pageCacheRaOrder(ractl, ra, iSize);
     }
 
     /**
-     * {@code page_cache_ra_order}: the window in folios of {@code newOrder + 2} (clamped to the
-     * mapping's max, to the window and to each index's alignment, and lowered so no folio
-     * crosses EOF), the marker set on the folio holding {@code start + size - async_size}. Falls
-     * back to order-0 readahead for mappings without large folios, small windows and when a
-     * folio could not be allocated or inserted.
+     * {@code page_cache_ra_order}: the window in folios of {@code ra->order} (clamped to the
+     * mapping's max and to the window, stored back; each folio further lowered to its index's
+     * alignment and so that no folio crosses EOF), the marker set on the folio holding
+     * {@code start + size - async_size}. Falls back to order-0 readahead for mappings without
+     * large folios, small windows and when a folio could not be allocated or inserted.
+     *
+     * <p>As in kernels with {@code file_ra_state.order} (6.17+): sync readahead restarts at order
+     * 0 and every async window adds 2, so the order keeps growing even when the marker folio was
+     * cut down by alignment (6.10 derived it from the marker folio's order and could stall).
      */
-    static void pageCacheRaOrder(ReadaheadControl ractl, FileRaState ra, int newOrder, long iSize)
-            throws IOException {
+    static void pageCacheRaOrder(ReadaheadControl ractl, FileRaState ra, long iSize) throws IOException {
+        int newOrder = ra.order;
         AddressSpace mapping = ractl.mapping;
         long start = ractl.index;
         long index = start;
@@ -160,9 +166,6 @@ public final class Readahead {
         }
         limit = Math.min(limit, index + ra.size - 1);
         int max = mapping.maxFolioOrder();
-        if (newOrder < max) {
-            newOrder += 2;
-        }
         newOrder = Math.min(max, newOrder);
         newOrder = Math.min(newOrder, 63 - Long.numberOfLeadingZeros(ra.size));
         ra.order = newOrder;
