@@ -139,8 +139,11 @@ public final class AddressSpace {
         }
     }
 
+    /** {@code xa_load} without taking a reference (the caller's folio is pinned otherwise). */
     Folio xaLoadLocked(long index) {
-        return getEntry(index);
+        synchronized (xaLock) {
+            return iPages.load(index);
+        }
     }
 
     /** {@code filemap_get_folio}: the cached folio covering {@code index} (referenced) or null. */
