@@ -38,7 +38,7 @@ final class BdiWriteback implements Runnable {
     private final ArrayDeque<AddressSpace> bIo = new ArrayDeque<>();
     private final ArrayDeque<AddressSpace> bMoreIo = new ArrayDeque<>();
     private volatile boolean bgPending;
-    private long reclaimPages;
+    private volatile long reclaimPages;
     private volatile boolean running;
     private volatile boolean shutdown;
     private long lastOldFlush = System.nanoTime();
@@ -121,7 +121,7 @@ final class BdiWriteback implements Runnable {
 
     /** Not writing and nothing queued ({@code !writeback_in_progress}). */
     boolean idle() {
-        return !running && !bgPending;
+        return !running && !bgPending && reclaimPages == 0;
     }
 
     boolean isShutdown() {
@@ -188,13 +188,17 @@ final class BdiWriteback implements Runnable {
                         }
                     }
                 }
+                running = true; // before the pending flags clear: idle() never sees a gap
                 bg = bgPending;
                 reclaim = reclaimPages;
                 reclaimPages = 0;
-                running = true;
                 bgPending = false;
             } finally {
                 listLock.unlock();
+            }
+            if (shutdown) {
+                running = false;
+                return;
             }
             try {
                 if (reclaim > 0) {
