@@ -28,7 +28,7 @@ public final class AddressSpace {
     public static final int FGP_WRITE = 1 << 3;
     /** {@code FGP_NOWAIT}: don't sleep on the folio lock (EAGAIN instead). */
     public static final int FGP_NOWAIT = 1 << 4;
-    /** {@code FGP_STABLE}: wait for writeback to finish before returning. */
+    /** {@code FGP_STABLE}: wait for writeback to finish when the mapping needs stable writes. */
     public static final int FGP_STABLE = 1 << 5;
     /** {@code FGP_WRITEBEGIN}. */
     public static final int FGP_WRITEBEGIN = FGP_LOCK | FGP_WRITE | FGP_CREAT | FGP_STABLE;
@@ -45,6 +45,7 @@ public final class AddressSpace {
     private volatile Object host;
     private volatile int maxFolioOrder;
     private volatile int asFlags;
+    private volatile boolean stableWrites;
     private long nrpages;
     /** {@code writeback_index}: where cyclic writeback resumes. */
     volatile long writebackIndex;
@@ -86,6 +87,14 @@ public final class AddressSpace {
     /** {@code mapping_set_folio_order_range} with min 0. */
     public void setMaxFolioOrder(int order) {
         maxFolioOrder = Math.max(0, Math.min(order, cache.arena.maxOrder()));
+    }
+
+    /**
+     * {@code mapping_set_stable_writes}: writers wait for writeback of a folio before changing it
+     * ({@code folio_wait_stable}); off by default, as for devices without stable-page needs.
+     */
+    public void setStableWrites(boolean on) {
+        stableWrites = on;
     }
 
     /** {@code mapping_max_folio_order}: 0 unless large folios were enabled. */
@@ -183,8 +192,8 @@ public final class AddressSpace {
                 if ((fgpFlags & FGP_ACCESSED) != 0) {
                     folio.markAccessed();
                 }
-                if ((fgpFlags & FGP_STABLE) != 0) {
-                    folio.waitWriteback();
+                if ((fgpFlags & FGP_STABLE) != 0 && stableWrites) {
+                    folio.waitWriteback(); // folio_wait_stable
                 }
                 return folio;
             }

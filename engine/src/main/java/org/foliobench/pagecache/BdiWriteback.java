@@ -278,9 +278,14 @@ final class BdiWriteback implements Runnable {
             } catch (IOException e) {
                 m.mappingSetError(Errno.EIO);
             } catch (RuntimeException e) {
+                // a bug in the IO path: keep the flusher alive (writers wait on it), report it
+                // as EIO to the file and as the cause of PageCache.close() / syncAll()
                 m.mappingSetError(Errno.EIO);
-                requeue(m, wbc);
-                throw e;
+                synchronized (this) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                }
             }
             long written = before - wbc.nrToWrite;
             left -= written;
@@ -291,6 +296,11 @@ final class BdiWriteback implements Runnable {
     }
 
     private boolean queuedOnce;
+    private RuntimeException failure;
+
+    synchronized RuntimeException failure() {
+        return failure;
+    }
 
     /** {@code requeue_inode}: still dirty → b_more_io (slice used up) or back to b_dirty. */
     private void requeue(AddressSpace m, WritebackControl wbc) {

@@ -212,6 +212,11 @@ public final class PageCache implements AutoCloseable {
         if (pfn >= 0) {
             return newFolio(pfn, order);
         }
+        if (noretry && order > 0 && arena.freePages() >= 2L << order) {
+            // plenty of free memory, only fragmented: fall back to a lower order rather than
+            // evicting cache (the kernel would compact, not reclaim, for a costly order)
+            return null;
+        }
         int stuck = 0;
         for (;;) {
             long reclaimed = shrink(Math.max(SWAP_CLUSTER_MAX, 1L << order) * 2);
@@ -578,6 +583,10 @@ public final class PageCache implements AutoCloseable {
      * WB_SYNC_ALL and waits. Throws the first error; every mapping is still written.
      */
     public void syncAll() throws IOException {
+        RuntimeException bug = wb.failure();
+        if (bug != null) {
+            throw new IllegalStateException("->writepages failed in the flusher thread", bug);
+        }
         IOException first = null;
         List<AddressSpace> list = new ArrayList<>(mappings);
         for (AddressSpace m : list) {
@@ -599,11 +608,20 @@ public final class PageCache implements AutoCloseable {
         return mappings.size();
     }
 
-    /** Stops the flusher thread (clean shutdown: a round in progress finishes first). */
+    /**
+     * Stops the flusher thread (clean shutdown: a round in progress finishes first).
+     *
+     * @throws IllegalStateException when an IO path's {@code ->writepages} threw an unchecked
+     *     exception in the flusher (a bug: the mapping got EIO and the flusher went on)
+     */
     @Override
     public void close() {
         wb.shutdown();
         signalProgress();
+        RuntimeException bug = wb.failure();
+        if (bug != null) {
+            throw new IllegalStateException("->writepages failed in the flusher thread", bug);
+        }
     }
 
     static ErrnoException enomem(int order) {
