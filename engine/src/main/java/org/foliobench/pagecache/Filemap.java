@@ -48,7 +48,7 @@ public final class Filemap {
             return 0;
         }
         int alreadyRead = 0;
-        long lastPos = pos;
+        long lastPos = ra.prevPos;
         List<Folio> fbatch = new ArrayList<>(FOLIO_BATCH_SIZE);
         IOException error = null;
         try {
@@ -68,7 +68,8 @@ public final class Filemap {
                     }
                     int offset = (int) (pos - folio.pos());
                     int bytes = (int) Math.min(endOffset - pos, fsize - offset);
-                    if (i > 0 || pos != lastPos || alreadyRead == 0) {
+                    // a read touching the same folio again marks it accessed only the first time
+                    if (i > 0 || lastPos < 1 || !folio.contains((lastPos - 1) >>> Defaults.PAGE_SHIFT)) {
                         folio.markAccessed();
                     }
                     // copy_folio_to_iter: one absolute bulk copy per folio chunk
@@ -89,7 +90,9 @@ public final class Filemap {
                 f.put();
             }
         }
-        ra.prevPos = lastPos;
+        if (alreadyRead > 0) {
+            ra.prevPos = lastPos;
+        }
         if (alreadyRead == 0 && error != null) {
             throw error;
         }
