@@ -244,7 +244,7 @@ public final class Filemap {
             return true;
         }
         long fpos = folio.pos();
-        count = (int) Math.min(count, folio.size());
+        count = Math.min(count, folio.size());
         if (fpos > pos) {
             count -= (int) (fpos - pos);
             pos = 0;
