@@ -124,6 +124,11 @@ final class BdiWriteback implements Runnable {
         return !running && !bgPending && reclaimPages == 0;
     }
 
+    /** The flusher must never wait for its own progress. */
+    boolean isFlusherThread() {
+        return Thread.currentThread() == thread;
+    }
+
     boolean isShutdown() {
         return shutdown;
     }

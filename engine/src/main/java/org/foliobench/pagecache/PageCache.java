@@ -231,7 +231,7 @@ public final class PageCache implements AutoCloseable {
                 stuck = 0;
                 continue;
             }
-            if (nrFileDirty.get() + nrWriteback.get() > 0) {
+            if (nrFileDirty.get() + nrWriteback.get() > 0 && !wb.isFlusherThread()) {
                 // wakeup_flusher_threads(WB_REASON_VMSCAN) + reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)
                 reclaimStalls.increment();
                 long before = nrWritten.get();

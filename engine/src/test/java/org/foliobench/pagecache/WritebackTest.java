@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.foliobench.stats.Counters;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +50,64 @@ class WritebackTest {
                 assertEquals(0, pc.nrDirty());
                 pc.dropCaches();
                 FilemapTest.readAndCheck(m, aops, pc.newRaState(), 3, size, 1 << 20);
+            }
+        });
+    }
+
+    @Test
+    void severalWritersShareTheLimit() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Counters c = new Counters();
+            try (SlowDisk dev = new SlowDisk(128L << 20, 20_000);
+                    PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(16L << 20).counters(c)
+                            .nrCpus(2).build())) {
+                long thresh = pc.dirtyLimits()[1];
+                int writers = 3;
+                long size = 12L << 20;
+                List<RamAops> aops = new ArrayList<>();
+                List<AddressSpace> maps = new ArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    RamAops a = new RamAops(dev, i * (32L << 20), 32L << 20);
+                    aops.add(a);
+                    AddressSpace m = pc.newMapping("w" + i, a);
+                    if (i == 1) {
+                        m.setLargeFolios();
+                    }
+                    maps.add(m);
+                }
+                AtomicLong maxDirty = new AtomicLong();
+                ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+                List<Thread> threads = new ArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    final int id = i;
+                    threads.add(new Thread(() -> {
+                        try {
+                            for (long pos = 0; pos < size; pos += 32768) {
+                                FilemapTest.write(maps.get(id), 20 + id, pos, 32768);
+                                maxDirty.accumulateAndGet(pc.nrDirty() + pc.nrWriteback(), Math::max);
+                            }
+                        } catch (Throwable e) {
+                            errors.add(e);
+                        }
+                    }));
+                }
+                threads.forEach(Thread::start);
+                for (Thread t : threads) {
+                    t.join();
+                }
+                if (!errors.isEmpty()) {
+                    throw new AssertionError("writer failed", errors.peek());
+                }
+                long slack = writers * (32 + 8);
+                System.out.println("3 writers: max dirty+writeback " + maxDirty.get() + " thresh " + thresh + " pauses "
+                        + c.get("writeback.throttle_pauses"));
+                assertTrue(maxDirty.get() <= thresh + slack, maxDirty.get() + " > " + thresh + " + " + slack);
+                assertTrue(c.get("writeback.throttle_pauses") > 0);
+                pc.syncAll();
+                pc.dropCaches();
+                for (int i = 0; i < writers; i++) {
+                    FilemapTest.readAndCheck(maps.get(i), aops.get(i), pc.newRaState(), 20 + i, size, 1 << 20);
+                }
             }
         });
     }
