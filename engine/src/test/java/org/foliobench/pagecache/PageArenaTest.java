@@ -60,6 +60,8 @@ class PageArenaTest {
         assertEquals(a.memory(p), a.memory(q));
         assertTrue(Math.abs(a.memoryOffset(p) - a.memoryOffset(q)) >= 4096 * 8);
         assertTrue(a.memory(p).isDirect());
+        assertEquals(8L << 20, a.populate());
+        assertEquals(a.memory(p), a.memory(a.alloc(9)), "one 8 MiB chunk");
     }
 
     @Test
