@@ -62,8 +62,8 @@ public final class Readahead {
         ReadaheadControl ractl = new ReadaheadControl(mapping, ra, index);
         mapping.cache.raSyncCalls.increment();
         if (ra.raPages == 0) {
-            // no readahead: read just what was asked (force_page_cache_ra of the request)
-            doPageCacheRa(ractl, reqCount, 0, iSize);
+            // readahead disabled: force_page_cache_ra() of the one page that missed
+            doPageCacheRa(ractl, 1, 0, iSize);
             return;
         }
         long maxPages = maxPages(mapping, ra, reqCount);

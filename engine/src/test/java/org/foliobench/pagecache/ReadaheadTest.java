@@ -52,6 +52,24 @@ class ReadaheadTest {
     }
 
     @Test
+    void readAheadKbZeroReadsOnlyWhatIsAsked() throws Exception {
+        Counters c = new Counters();
+        try (RamDisk dev = new RamDisk(64L << 20);
+                PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(32L << 20).readAheadKb(0)
+                        .counters(c).build())) {
+            RamAops aops = new RamAops(dev, 0, 16L << 20);
+            TestFiles.layout(dev, aops, 1, 1L << 20);
+            AddressSpace m = pc.newMapping("f1", aops);
+            FileRaState ra = pc.newRaState();
+            assertEquals(0, ra.raPages());
+            sequentialRead(pc, m, aops, ra, 16384, 256 << 10);
+            assertEquals(64, c.get("readahead.pages"), "one page per miss, nothing ahead");
+            assertEquals(0, c.get("readahead.async_calls"));
+            assertEquals(64, m.nrPages());
+        }
+    }
+
+    @Test
     void largeReadsReadAheadUpToIoPages() throws Exception {
         Counters c = new Counters();
         try (RamDisk dev = new RamDisk(64L << 20);
