@@ -36,7 +36,7 @@ public final class PageArena {
     private final LongAdder[] allocByOrder;
     private final LongAdder[] failByOrder;
 
-    public PageArena(long bytes, int maxOrder, Counters counters) {
+    PageArena(long bytes, int maxOrder, Counters counters) {
         if (maxOrder < 0 || maxOrder > 12) {
             throw new IllegalArgumentException("max folio order " + maxOrder + " must be 0..12");
         }
@@ -128,7 +128,7 @@ public final class PageArena {
      * {@code __rmqueue_smallest}: a block of {@code 2^order} pages, as its first page frame
      * number, or -1 when none is free.
      */
-    public long alloc(int order) {
+    long alloc(int order) {
         if (order < 0 || order > maxOrder) {
             throw new IllegalArgumentException("order " + order + " outside 0.." + maxOrder);
         }
@@ -156,7 +156,7 @@ public final class PageArena {
     }
 
     /** {@code __free_one_page}: returns a block and merges it with its free buddies. */
-    public void free(long pfnL, int order) {
+    void free(long pfnL, int order) {
         int pfn = (int) pfnL;
         synchronized (this) {
             if (freeOrder[pfn] >= 0) {
