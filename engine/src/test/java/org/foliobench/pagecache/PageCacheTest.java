@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.foliobench.device.RamDisk;
 import org.foliobench.stats.Counters;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,98 @@ class PageCacheTest {
                     m.evict();
                 }
                 assertEquals(pc.arena().totalPages(), pc.arena().freePages(), "no folio leaked");
+            }
+        });
+    }
+
+    @Test
+    void writerReaderSyncAndDropCachesOnOneMappingLeakNothing() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            for (long seed : new long[] {21, 22}) {
+                Counters c = new Counters();
+                try (RamDisk dev = new RamDisk(32L << 20);
+                        PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(4L << 20).counters(c)
+                                .dirtyWritebackCentisecs(1).dirtyExpireCentisecs(1).build())) {
+                    RamAops aops = new RamAops(dev, 0, 16L << 20);
+                    AddressSpace m = pc.newMapping("f", aops);
+                    if (seed % 2 == 0) {
+                        m.setLargeFolios();
+                    }
+                    int size = 6 << 20;
+                    byte[] model = new byte[size];
+                    FilemapTest.write(m, 0, 0, 4096); // i_size > 0
+                    byte[] first = TestFiles.data(0, 0, 4096);
+                    System.arraycopy(first, 0, model, 0, 4096);
+                    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+                    AtomicBoolean done = new AtomicBoolean();
+                    Thread writer = new Thread(() -> {
+                        Random r = new Random(seed);
+                        try {
+                            for (int op = 0; op < 400; op++) {
+                                int pos = r.nextInt(size - 1);
+                                int len = 1 + r.nextInt(Math.min(size - pos, 100_000));
+                                byte[] d = new byte[len];
+                                r.nextBytes(d);
+                                System.arraycopy(d, 0, model, pos, len);
+                                ByteBuffer src = ByteBuffer.allocateDirect(len).put(0, d);
+                                assertEquals(len, Filemap.genericPerformWrite(m, pos, src));
+                            }
+                        } catch (Throwable e) {
+                            errors.add(e);
+                        } finally {
+                            done.set(true);
+                        }
+                    });
+                    Thread reader = new Thread(() -> {
+                        Random r = new Random(seed + 100);
+                        ByteBuffer dst = ByteBuffer.allocateDirect(200_000);
+                        try {
+                            while (!done.get()) {
+                                long isz = aops.iSize();
+                                int pos = r.nextInt((int) isz);
+                                dst.clear();
+                                Filemap.filemapRead(m, pc.newRaState(), pos, dst, isz);
+                            }
+                        } catch (Throwable e) {
+                            errors.add(e);
+                        }
+                    });
+                    Thread churn = new Thread(() -> {
+                        try {
+                            while (!done.get()) {
+                                pc.dropCaches();
+                                pc.syncAll();
+                            }
+                        } catch (Throwable e) {
+                            errors.add(e);
+                        }
+                    });
+                    writer.start();
+                    reader.start();
+                    churn.start();
+                    writer.join();
+                    reader.join();
+                    churn.join();
+                    if (!errors.isEmpty()) {
+                        throw new AssertionError("seed " + seed, errors.peek());
+                    }
+                    pc.syncAll();
+                    pc.dropCaches();
+                    int isz = (int) aops.iSize();
+                    ByteBuffer dst = ByteBuffer.allocateDirect(isz);
+                    assertEquals(isz, Filemap.filemapRead(m, pc.newRaState(), 0, dst, isz));
+                    byte[] got = new byte[isz];
+                    dst.get(0, got);
+                    for (int i = 0; i < isz; i++) {
+                        if (got[i] != model[i]) {
+                            assertEquals(model[i], got[i], "seed " + seed + " byte " + i);
+                        }
+                    }
+                    m.evict();
+                    assertEquals(pc.arena().totalPages(), pc.arena().freePages(), "seed " + seed + ": no folio leaked");
+                    assertEquals(0, pc.nrDirty());
+                    assertEquals(0, pc.nrWriteback());
+                }
             }
         });
     }
