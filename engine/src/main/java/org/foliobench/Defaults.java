@@ -44,8 +44,17 @@ public final class Defaults {
     public static final int BIO_MAX_VECS = 256;
 
     /**
-     * {@code /sys/block/<dev>/queue/max_sectors_kb}: the largest request the block layer builds by
-     * merging bios ({@code BLK_DEF_MAX_SECTORS_CAP} = 2560 sectors = 1280 KiB).
+     * The memory the page cache may use, the model's RAM ({@code MemTotal} as seen by the page
+     * allocator): folios come from a buddy allocator over an arena of this many bytes, and the
+     * dirty thresholds are ratios of it ({@code global_dirtyable_memory()}).
+     */
+    public static final long PAGECACHE_ARENA_BYTES = 1L << 30;
+
+    /**
+     * {@code /sys/block/<dev>/queue/max_sectors_kb} default cap ({@code BLK_DEF_MAX_SECTORS_CAP}
+     * = 2560 sectors = 1280 KiB): the largest request the block layer builds by merging bios, and
+     * the bdi's {@code io_pages}, how far a read larger than the readahead window may read ahead
+     * ({@code ractl_max_pages()}).
      */
     public static final int MAX_SECTORS_KB = 1280;
 }

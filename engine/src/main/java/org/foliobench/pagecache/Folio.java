@@ -1,0 +1,455 @@
+package org.foliobench.pagecache;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.foliobench.Defaults;
+
+/**
+ * {@code struct folio}: {@code 2^order} contiguous pages of off-heap memory caching the file range
+ * {@code [pos(), pos() + size())} of its mapping.
+ *
+ * <p>Memory is {@link #mem()} addressed absolutely from {@link #memOffset()} (4096-aligned, so an
+ * O_DIRECT device needs no bounce buffer); never use the buffer's position or limit. Flags are the
+ * kernel's page flags in one atomic int. {@link #lock()} is {@code folio_lock}: a real sleeping
+ * lock whose waiters wait on the folio's monitor and which any thread may release (the thread that
+ * completes a read unlocks a folio another thread locked). The reference count decides when the
+ * memory goes back to the {@link PageArena}: the page cache holds one reference while the folio is
+ * in a mapping, every lookup returns the folio with one more; the memory is freed when the last
+ * reference is put after removal.
+ */
+public final class Folio {
+    static final int PG_LOCKED = 1;
+    static final int PG_UPTODATE = 1 << 1;
+    static final int PG_DIRTY = 1 << 2;
+    static final int PG_WRITEBACK = 1 << 3;
+    static final int PG_READAHEAD = 1 << 4;
+    static final int PG_REFERENCED = 1 << 5;
+    static final int PG_ACTIVE = 1 << 6;
+    static final int PG_LRU = 1 << 7;
+
+    final PageCache cache;
+    private final long pfn;
+    private final int order;
+    private final ByteBuffer mem;
+    private final int memOffset;
+    private final AtomicInteger flags = new AtomicInteger();
+    private final AtomicInteger refcount = new AtomicInteger(1);
+    private volatile long index;
+    private volatile AddressSpace mapping;
+    private volatile Object privateData;
+    private volatile int waiters;
+    // LRU links, under PageCache.lruLock
+    Folio lruPrev;
+    Folio lruNext;
+
+    Folio(PageCache cache, long pfn, int order, ByteBuffer mem, int memOffset) {
+        this.cache = cache;
+        this.pfn = pfn;
+        this.order = order;
+        this.mem = mem;
+        this.memOffset = memOffset;
+    }
+
+    /** {@code folio->index}: first page index in the file. */
+    public long index() {
+        return index;
+    }
+
+    void setIndex(long index) {
+        this.index = index;
+    }
+
+    /** {@code folio_order}. */
+    public int order() {
+        return order;
+    }
+
+    /** {@code folio_nr_pages}. */
+    public int nrPages() {
+        return 1 << order;
+    }
+
+    /** {@code folio_pos}: file offset of the first byte. */
+    public long pos() {
+        return index << Defaults.PAGE_SHIFT;
+    }
+
+    /** {@code folio_size} in bytes. */
+    public int size() {
+        return Defaults.PAGE_SIZE << order;
+    }
+
+    /** {@code folio_next_index}. */
+    public long nextIndex() {
+        return index + (1L << order);
+    }
+
+    /** {@code folio_contains}. */
+    public boolean contains(long idx) {
+        return idx >= index && idx < index + (1L << order);
+    }
+
+    /** The memory holding the folio's data, addressed absolutely from {@link #memOffset()}. */
+    public ByteBuffer mem() {
+        return mem;
+    }
+
+    /** Byte offset of the folio's first byte in {@link #mem()}; 4096-aligned. */
+    public int memOffset() {
+        return memOffset;
+    }
+
+    long pfn() {
+        return pfn;
+    }
+
+    /** {@code folio->mapping}: null once the folio was removed (truncated or reclaimed). */
+    public AddressSpace mapping() {
+        return mapping;
+    }
+
+    void setMapping(AddressSpace m) {
+        this.mapping = m;
+    }
+
+    // ---- flags ----
+
+    int flags() {
+        return flags.get();
+    }
+
+    boolean testFlag(int f) {
+        return (flags.get() & f) != 0;
+    }
+
+    /** Sets {@code f}; returns true if it was already set ({@code folio_test_set_*}). */
+    boolean testSetFlag(int f) {
+        for (;;) {
+            int v = flags.get();
+            if ((v & f) != 0) {
+                return true;
+            }
+            if (flags.compareAndSet(v, v | f)) {
+                return false;
+            }
+        }
+    }
+
+    /** Clears {@code f}; returns true if it was set ({@code folio_test_clear_*}). */
+    boolean testClearFlag(int f) {
+        for (;;) {
+            int v = flags.get();
+            if ((v & f) == 0) {
+                return false;
+            }
+            if (flags.compareAndSet(v, v & ~f)) {
+                return true;
+            }
+        }
+    }
+
+    public boolean isLocked() {
+        return testFlag(PG_LOCKED);
+    }
+
+    /** {@code folio_test_uptodate}. */
+    public boolean isUptodate() {
+        return testFlag(PG_UPTODATE);
+    }
+
+    /** {@code folio_mark_uptodate}. */
+    public void markUptodate() {
+        testSetFlag(PG_UPTODATE);
+    }
+
+    /** {@code folio_clear_uptodate}. */
+    public void clearUptodate() {
+        testClearFlag(PG_UPTODATE);
+    }
+
+    /** {@code folio_test_dirty}. */
+    public boolean isDirty() {
+        return testFlag(PG_DIRTY);
+    }
+
+    /** {@code folio_test_writeback}. */
+    public boolean isWriteback() {
+        return testFlag(PG_WRITEBACK);
+    }
+
+    /** {@code folio_test_readahead}: the async readahead marker. */
+    public boolean isReadahead() {
+        return testFlag(PG_READAHEAD);
+    }
+
+    void setReadahead() {
+        testSetFlag(PG_READAHEAD);
+    }
+
+    boolean testClearReadahead() {
+        return testClearFlag(PG_READAHEAD);
+    }
+
+    public boolean isReferenced() {
+        return testFlag(PG_REFERENCED);
+    }
+
+    /** {@code folio_mark_accessed} (second chance for the LRU). */
+    public void markAccessed() {
+        if (!testFlag(PG_REFERENCED)) {
+            testSetFlag(PG_REFERENCED);
+        }
+    }
+
+    // ---- folio lock ----
+
+    /** {@code folio_trylock}. */
+    public boolean tryLock() {
+        return !testSetFlag(PG_LOCKED);
+    }
+
+    /** {@code folio_lock}: sleeps on the folio until it is unlocked; no spinning. */
+    public void lock() {
+        if (tryLock()) {
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (this) {
+            waiters++;
+            try {
+                while (!tryLock()) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                waiters--;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code folio_unlock}: wakes the folio's waiters. */
+    public void unlock() {
+        if (!testClearFlag(PG_LOCKED)) {
+            throw new IllegalStateException("unlock of unlocked " + this);
+        }
+        wake();
+    }
+
+    private void wake() {
+        if (waiters > 0) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    /** {@code folio_wait_locked}: waits until nobody holds the lock (reads in flight finish). */
+    public void waitLocked() {
+        waitFlagClear(PG_LOCKED);
+    }
+
+    /** {@code folio_wait_writeback}: waits until writeback of this folio completed. */
+    public void waitWriteback() {
+        waitFlagClear(PG_WRITEBACK);
+    }
+
+    private void waitFlagClear(int f) {
+        if (!testFlag(f)) {
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (this) {
+            waiters++;
+            try {
+                while (testFlag(f)) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                waiters--;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * {@code folio_end_read}: completes a read of the folio (the aops' read completion):
+     * marks it uptodate on success and unlocks it, waking readers waiting on the lock.
+     */
+    public void endRead(boolean success) {
+        if (success) {
+            markUptodate();
+        }
+        unlock();
+    }
+
+    // ---- references ----
+
+    /** {@code folio_get}: the caller already holds a reference. */
+    public void get() {
+        int r = refcount.getAndIncrement();
+        if (r <= 0) {
+            throw new IllegalStateException("folio_get on a freed " + this);
+        }
+    }
+
+    /** {@code folio_try_get}: fails when the count already dropped to zero. */
+    boolean tryGet() {
+        for (;;) {
+            int r = refcount.get();
+            if (r <= 0) {
+                return false;
+            }
+            if (refcount.compareAndSet(r, r + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** {@code folio_ref_freeze}: succeeds when exactly {@code expected} references are held. */
+    boolean refFreeze(int expected) {
+        return refcount.compareAndSet(expected, 0);
+    }
+
+    /** {@code folio_ref_unfreeze}. */
+    void unfreeze(int count) {
+        refcount.set(count);
+    }
+
+    /** {@code folio_ref_count}. */
+    public int refCount() {
+        return refcount.get();
+    }
+
+    /** {@code folio_put}: the memory returns to the arena with the last reference. */
+    public void put() {
+        int r = refcount.decrementAndGet();
+        if (r == 0) {
+            cache.freeFolio(this);
+        } else if (r < 0) {
+            throw new IllegalStateException("folio_put underflow on " + this);
+        }
+    }
+
+    /** Drops {@code n} references ({@code folio_put_refs}). */
+    void putRefs(int n) {
+        int r = refcount.addAndGet(-n);
+        if (r == 0) {
+            cache.freeFolio(this);
+        } else if (r < 0) {
+            throw new IllegalStateException("folio_put underflow on " + this);
+        }
+    }
+
+    // ---- private data ----
+
+    /** {@code folio_get_private}: the BufferHead ring or IomapFolioState, or null. */
+    public Object getPrivate() {
+        return privateData;
+    }
+
+    /** {@code folio_attach_private}. */
+    public void attachPrivate(Object data) {
+        if (data == null) {
+            throw new IllegalArgumentException("attach of null private data");
+        }
+        privateData = data;
+    }
+
+    /** {@code folio_detach_private}: returns what was attached. */
+    public Object detachPrivate() {
+        Object d = privateData;
+        privateData = null;
+        return d;
+    }
+
+    /** {@code folio_test_private}. */
+    public boolean hasPrivate() {
+        return privateData != null;
+    }
+
+    // ---- dirty and writeback (mm/page-writeback.c), forwarded to the mapping ----
+
+    /** {@code folio_mark_dirty}: through the mapping's {@code ->dirty_folio}. */
+    public boolean markDirty() {
+        AddressSpace m = mapping;
+        if (m == null) {
+            return !testSetFlag(PG_DIRTY);
+        }
+        return m.folioMarkDirty(this);
+    }
+
+    /** {@code folio_clear_dirty_for_io}: the folio is locked; true if it was dirty. */
+    public boolean clearDirtyForIo() {
+        return cache.folioClearDirtyForIo(this);
+    }
+
+    /** {@code folio_start_writeback}: the folio is locked (and was cleaned for io). */
+    public void startWriteback() {
+        cache.folioStartWriteback(this, false);
+    }
+
+    /** {@code folio_start_writeback_keepwrite}: keeps the TOWRITE mark (a partial write). */
+    public void startWritebackKeepWrite() {
+        cache.folioStartWriteback(this, true);
+    }
+
+    /**
+     * {@code folio_end_writeback}: called by the IO path's write completion, in whatever thread
+     * completed the bio. Clears writeback, wakes the folio's waiters and throttled writers.
+     */
+    public void endWriteback() {
+        cache.folioEndWriteback(this);
+        wake();
+    }
+
+    /** {@code folio_redirty_for_writepage}: the path could not write it now. */
+    public void redirtyForWritepage(WritebackControl wbc) {
+        wbc.pagesSkipped += nrPages();
+        AddressSpace m = mapping;
+        if (m != null) {
+            m.redirty(this);
+        }
+    }
+
+    // ---- data helpers ----
+
+    /** {@code folio_zero_range}. */
+    public void zero(int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > size()) {
+            throw new IllegalArgumentException("zero " + offset + "+" + length + " outside folio of " + size());
+        }
+        Zero.fill(mem, memOffset + offset, length);
+    }
+
+    @Override
+    public String toString() {
+        return "Folio[index=" + index + " order=" + order + " flags=0x" + Integer.toHexString(flags.get())
+                + " ref=" + refcount.get() + "]";
+    }
+
+    /** A shared zero page to clear memory with bulk copies. */
+    static final class Zero {
+        private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
+
+        static void fill(ByteBuffer dst, int off, int len) {
+            while (len > 0) {
+                int n = Math.min(len, ZEROS.capacity());
+                dst.put(off, ZEROS, 0, n);
+                off += n;
+                len -= n;
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package org.foliobench.pagecache;
+
+import org.foliobench.Defaults;
+
+/**
+ * {@code struct readahead_control}: a batch of consecutive, locked, not-uptodate folios just
+ * inserted into the page cache, handed to {@link AddressSpaceOperations#readahead}.
+ */
+public final class ReadaheadControl {
+    final AddressSpace mapping;
+    final FileRaState ra;
+    long index; // _index
+    int nrPages; // _nr_pages
+    int batchCount; // _batch_count
+
+    ReadaheadControl(AddressSpace mapping, FileRaState ra, long index) {
+        this.mapping = mapping;
+        this.ra = ra;
+        this.index = index;
+    }
+
+    public AddressSpace mapping() {
+        return mapping;
+    }
+
+    /**
+     * {@code readahead_folio}: the next folio of the batch, locked; the batch's reference is
+     * dropped (the page cache still holds one and the folio stays locked until the path ends the
+     * read). Null when the batch is consumed.
+     */
+    public Folio readaheadFolio() {
+        index += batchCount;
+        nrPages -= batchCount;
+        batchCount = 0;
+        if (nrPages <= 0) {
+            nrPages = 0;
+            return null;
+        }
+        Folio folio = mapping.xaLoadLocked(index);
+        if (folio == null || !folio.isLocked()) {
+            throw new IllegalStateException("readahead batch lost its folio at index " + index);
+        }
+        batchCount = folio.nrPages();
+        folio.put();
+        return folio;
+    }
+
+    /** {@code readahead_pos}: file offset of the (remaining) batch. */
+    public long readaheadPos() {
+        return index << Defaults.PAGE_SHIFT;
+    }
+
+    /** {@code readahead_length}: bytes in the (remaining) batch. */
+    public long readaheadLength() {
+        return (long) nrPages << Defaults.PAGE_SHIFT;
+    }
+
+    /** {@code readahead_index}. */
+    public long readaheadIndex() {
+        return index;
+    }
+
+    /** {@code readahead_count}: pages in the (remaining) batch. */
+    public int readaheadCount() {
+        return nrPages;
+    }
+}
