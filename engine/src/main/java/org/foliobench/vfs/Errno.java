@@ -7,6 +7,7 @@ public enum Errno {
     EBADF(9, "Bad file descriptor"),
     EAGAIN(11, "Resource temporarily unavailable"),
     ENOMEM(12, "Cannot allocate memory"),
+    EBUSY(16, "Device or resource busy"),
     EEXIST(17, "File exists"),
     EINVAL(22, "Invalid argument"),
     EFBIG(27, "File too large"),

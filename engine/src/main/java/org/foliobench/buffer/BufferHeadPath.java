@@ -1,0 +1,46 @@
+package org.foliobench.buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.foliobench.fs.Ext4;
+import org.foliobench.fs.Inode;
+import org.foliobench.pagecache.AddressSpace;
+import org.foliobench.pagecache.AddressSpaceOperations;
+import org.foliobench.vfs.IoPath;
+import org.foliobench.vfs.IoPathOps;
+
+/** Placeholder until the buffer_head path lands (replaced by the real class on merge). */
+public final class BufferHeadPath implements IoPathOps {
+    public BufferHeadPath(Ext4 fs) {
+    }
+
+    @Override
+    public IoPath path() {
+        return IoPath.BUFFER_HEAD;
+    }
+
+    @Override
+    public AddressSpaceOperations aops() {
+        throw new UnsupportedOperationException("buffer_head path not merged yet");
+    }
+
+    @Override
+    public int maxFolioOrder() {
+        return 0;
+    }
+
+    @Override
+    public long bufferedWrite(Inode inode, AddressSpace mapping, ByteBuffer src, long pos) throws IOException {
+        throw new UnsupportedOperationException("buffer_head path not merged yet");
+    }
+
+    @Override
+    public void truncatePage(Inode inode, AddressSpace mapping, long from) throws IOException {
+        throw new UnsupportedOperationException("buffer_head path not merged yet");
+    }
+
+    @Override
+    public void zeroPartialBlocks(Inode inode, AddressSpace mapping, long pos, long len) throws IOException {
+        throw new UnsupportedOperationException("buffer_head path not merged yet");
+    }
+}

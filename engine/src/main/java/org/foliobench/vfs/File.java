@@ -1,0 +1,227 @@
+package org.foliobench.vfs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.foliobench.fs.Ext4;
+import org.foliobench.fs.Inode;
+import org.foliobench.pagecache.AddressSpace;
+import org.foliobench.pagecache.Errseq;
+import org.foliobench.pagecache.FileRaState;
+import org.foliobench.pagecache.Filemap;
+
+/**
+ * An open file ({@code struct file}): its readahead state ({@code f_ra}), its writeback-error
+ * sample ({@code f_wb_err}) and the IO path serving it. Reads and writes are positional, as
+ * fio's psync engine issues them. Thread-safe; the readahead state is shared by the threads
+ * using this open file, as it is in the kernel.
+ */
+public final class File implements Closeable {
+    private final FileSystem fs;
+    private final FileSystem.VfsInode vi;
+    private final Inode inode;
+    private final AddressSpace mapping;
+    private final IoPathOps ops;
+    private final IoPath path;
+    private final FileRaState ra;
+    private final Errseq.Since wbErr;
+    private volatile boolean closed;
+
+    File(FileSystem fs, FileSystem.VfsInode vi, IoPath path) {
+        this.fs = fs;
+        this.vi = vi;
+        this.inode = vi.inode;
+        this.mapping = vi.mapping;
+        this.ops = vi.ops;
+        this.path = path;
+        this.ra = fs.pageCache().newRaState();
+        this.wbErr = mapping.errseqSample();
+    }
+
+    /** The path serving this file. */
+    public IoPath path() {
+        return path;
+    }
+
+    public String name() {
+        return inode.name();
+    }
+
+    /** {@code i_size}. */
+    public long size() {
+        return inode.size();
+    }
+
+    /** The largest file the extent format can address ({@code s_maxbytes}). */
+    private long maxBytes() {
+        return (Ext4.EXT_MAX_BLOCKS) << fs.ext4().blockBits();
+    }
+
+    /**
+     * {@code pread(2)} through {@code filemap_read}: fills {@code dst} from its position up to
+     * its limit or end of file. Returns the bytes read, 0 at or beyond end of file.
+     */
+    public int pread(ByteBuffer dst, long pos) throws IOException {
+        checkOpen();
+        if (pos < 0) {
+            throw new ErrnoException(Errno.EINVAL, "pread at negative offset " + pos);
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        return Filemap.filemapRead(mapping, ra, pos, dst, inode.size());
+    }
+
+    /**
+     * {@code pwrite(2)} through {@code ext4_buffered_write_iter}: copies {@code src} from its
+     * position to its limit into the page cache at {@code pos} (the path's write loop), under the
+     * inode lock, throttled by {@code balance_dirty_pages}. Returns the bytes written.
+     */
+    public int pwrite(ByteBuffer src, long pos) throws IOException {
+        checkOpen();
+        if (pos < 0) {
+            throw new ErrnoException(Errno.EINVAL, "pwrite at negative offset " + pos);
+        }
+        int count = src.remaining();
+        if (count == 0) {
+            return 0;
+        }
+        // generic_write_checks: s_maxbytes
+        long max = maxBytes();
+        if (pos >= max) {
+            throw new ErrnoException(Errno.EFBIG, "write at offset " + pos + " beyond the largest file size " + max);
+        }
+        ByteBuffer s = src;
+        if (pos + count > max) {
+            s = src.duplicate();
+            s.limit(s.position() + (int) (max - pos));
+        }
+        inode.iRwsem().writeLock().lock();
+        long n;
+        try {
+            n = ops.bufferedWrite(inode, mapping, s, pos);
+        } finally {
+            inode.iRwsem().writeLock().unlock();
+        }
+        if (s != src) {
+            src.position(src.position() + (int) n);
+        }
+        return (int) n;
+    }
+
+    /** {@code fsync(2)} ({@code ext4_sync_file}): data written back and waited for, then the journal commit or a cache flush. */
+    public void fsync() throws IOException {
+        sync(false);
+    }
+
+    /** {@code fdatasync(2)}: like {@link #fsync} but commits only when the data needs it (size, allocation). */
+    public void fdatasync() throws IOException {
+        sync(true);
+    }
+
+    private void sync(boolean datasync) throws IOException {
+        checkOpen();
+        fs.checkMounted();
+        mapping.fileWriteAndWaitRange(wbErr, 0, Long.MAX_VALUE);
+        fs.ext4().fsyncCommit(inode, datasync);
+    }
+
+    /**
+     * {@code ftruncate(2)} ({@code ext4_setattr}): zeroes the cached tail of the block at the
+     * new (or old, when growing) end, drops the cache beyond the new end, then frees the blocks.
+     */
+    public void truncate(long newSize) throws IOException {
+        checkOpen();
+        fs.checkMounted();
+        if (newSize < 0 || newSize > maxBytes()) {
+            throw new ErrnoException(newSize < 0 ? Errno.EINVAL : Errno.EFBIG, "truncate to " + newSize
+                    + " (must be 0.." + maxBytes() + ")");
+        }
+        inode.iRwsem().writeLock().lock();
+        try {
+            mapping.invalidateLock().writeLock().lock();
+            try {
+                long old = inode.size();
+                if (newSize == old) {
+                    return;
+                }
+                ops.truncatePage(inode, mapping, Math.min(old, newSize));
+                if (newSize < old) {
+                    mapping.truncateInodePages(newSize);
+                }
+                fs.ext4().truncate(inode, newSize);
+            } finally {
+                mapping.invalidateLock().writeLock().unlock();
+            }
+        } finally {
+            inode.iRwsem().writeLock().unlock();
+        }
+    }
+
+    /**
+     * {@code fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)} ({@code ext4_punch_hole}):
+     * {@code [offset, offset + length)} reads as zeros afterwards; whole blocks inside are freed,
+     * partial blocks at the edges are zeroed. The size does not change.
+     */
+    public void punchHole(long offset, long length) throws IOException {
+        checkOpen();
+        fs.checkMounted();
+        if (offset < 0 || length <= 0) {
+            throw new ErrnoException(Errno.EINVAL, "punch hole at " + offset + " length " + length
+                    + " (offset must be >= 0 and length > 0)");
+        }
+        int bits = fs.ext4().blockBits();
+        long bs = 1L << bits;
+        inode.iRwsem().writeLock().lock();
+        try {
+            mapping.invalidateLock().writeLock().lock();
+            try {
+                long size = inode.size();
+                if (offset >= size) {
+                    return;
+                }
+                long end = offset + length;
+                if (end >= size) {
+                    // as ext4_punch_hole: through the end of the last block
+                    end = (size + bs - 1) & -bs;
+                }
+                long first = (offset + bs - 1) & -bs;
+                long last = end & -bs;
+                if (first > offset || last < end) {
+                    ops.zeroPartialBlocks(inode, mapping, offset, end - offset);
+                }
+                if (last > first) {
+                    mapping.truncateInodePagesRange(first, last - 1);
+                    fs.ext4().punchHole(inode, first >> bits, (last - first) >> bits);
+                }
+            } finally {
+                mapping.invalidateLock().writeLock().unlock();
+            }
+        } finally {
+            inode.iRwsem().writeLock().unlock();
+        }
+    }
+
+    private void checkOpen() throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.EBADF, "'" + inode.name() + "' is closed");
+        }
+    }
+
+    /** {@code close(2)}: no implicit sync, as on Linux. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        fs.release(vi);
+    }
+
+    @Override
+    public String toString() {
+        return "File[" + inode.name() + " " + path.shortName() + " size=" + inode.size() + "]";
+    }
+}

@@ -1,0 +1,165 @@
+package org.foliobench.vfs;
+
+import org.foliobench.Defaults;
+import org.foliobench.fs.FsOptions;
+import org.foliobench.pagecache.PageCacheOptions;
+import org.foliobench.stats.Counters;
+
+/**
+ * Everything that shapes one mounted filesystem: the mkfs and mount options of the ext4-like
+ * filesystem and the vm tunables of the page cache beneath it, each named after the kernel
+ * tunable it mirrors and starting at its default ({@link Defaults}). Immutable; build with
+ * {@link #builder()}.
+ */
+public final class MountOptions {
+    private final FsOptions fs;
+    private final PageCacheOptions pageCache;
+    private final int maxFolioOrder;
+    private final boolean populateMemory;
+    private final Counters counters;
+
+    private MountOptions(Builder b) {
+        this.counters = b.counters;
+        this.maxFolioOrder = b.maxFolioOrder;
+        this.populateMemory = b.populateMemory;
+        this.fs = b.fs.counters(counters).build();
+        this.pageCache = b.pageCache.counters(counters).maxFolioOrder(b.maxFolioOrder).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The filesystem's options (block size, journal, commit interval), counting into {@link #counters()}. */
+    public FsOptions fs() {
+        return fs;
+    }
+
+    /** The page cache's options (memory, dirty limits, readahead), counting into {@link #counters()}. */
+    public PageCacheOptions pageCache() {
+        return pageCache;
+    }
+
+    /** {@code MAX_PAGECACHE_ORDER}: the largest folio the iomap path uses (0 disables large folios). */
+    public int maxFolioOrder() {
+        return maxFolioOrder;
+    }
+
+    /** Whether the page-cache memory is touched at mount so the first pass does not pay for it. */
+    public boolean populateMemory() {
+        return populateMemory;
+    }
+
+    /** The counters every layer of this mount counts into. */
+    public Counters counters() {
+        return counters;
+    }
+
+    @Override
+    public String toString() {
+        return "block_size=" + fs.blockSize() + " max_folio_order=" + maxFolioOrder + " " + pageCache;
+    }
+
+    /** Builder; every setter validates and names the kernel tunable in its error. */
+    public static final class Builder {
+        private final FsOptions.Builder fs = FsOptions.builder();
+        private final PageCacheOptions.Builder pageCache = PageCacheOptions.builder();
+        private int maxFolioOrder = Defaults.MAX_PAGECACHE_ORDER;
+        private boolean populateMemory;
+        private Counters counters = new Counters();
+
+        private Builder() {
+        }
+
+        /** {@code mke2fs -b}: 1024, 2048 or 4096. */
+        public Builder blockSize(int bytes) {
+            fs.blockSize(bytes);
+            return this;
+        }
+
+        /** The model's RAM ({@code mem=}): the page cache arena, of which dirty ratios are taken. */
+        public Builder memBytes(long bytes) {
+            pageCache.arenaBytes(bytes);
+            return this;
+        }
+
+        /** {@code MAX_PAGECACHE_ORDER}, 0..9. */
+        public Builder maxFolioOrder(int order) {
+            if (order < 0 || order > Defaults.MAX_PAGECACHE_ORDER) {
+                throw new IllegalArgumentException("max folio order " + order + " must be 0.." + Defaults.MAX_PAGECACHE_ORDER);
+            }
+            this.maxFolioOrder = order;
+            return this;
+        }
+
+        /** {@code /sys/block/<dev>/queue/read_ahead_kb}. */
+        public Builder readAheadKb(int kb) {
+            pageCache.readAheadKb(kb);
+            return this;
+        }
+
+        /** {@code vm.dirty_ratio}. */
+        public Builder dirtyRatio(int percent) {
+            pageCache.dirtyRatio(percent);
+            return this;
+        }
+
+        /** {@code vm.dirty_background_ratio}. */
+        public Builder dirtyBackgroundRatio(int percent) {
+            pageCache.dirtyBackgroundRatio(percent);
+            return this;
+        }
+
+        /** {@code vm.dirty_bytes} (0: use the ratio). */
+        public Builder dirtyBytes(long bytes) {
+            pageCache.dirtyBytes(bytes);
+            return this;
+        }
+
+        /** {@code vm.dirty_background_bytes} (0: use the ratio). */
+        public Builder dirtyBackgroundBytes(long bytes) {
+            pageCache.dirtyBackgroundBytes(bytes);
+            return this;
+        }
+
+        /** {@code vm.dirty_expire_centisecs}. */
+        public Builder dirtyExpireCentisecs(int cs) {
+            pageCache.dirtyExpireCentisecs(cs);
+            return this;
+        }
+
+        /** {@code vm.dirty_writeback_centisecs} (0 disables periodic writeback). */
+        public Builder dirtyWritebackCentisecs(int cs) {
+            pageCache.dirtyWritebackCentisecs(cs);
+            return this;
+        }
+
+        /** ext4 {@code commit=}: seconds between periodic journal commits (0: commit only on demand). */
+        public Builder commitIntervalSeconds(int seconds) {
+            fs.commitIntervalSeconds(seconds);
+            return this;
+        }
+
+        /** Journal size in filesystem blocks (0: the mke2fs default for the device size). */
+        public Builder journalBlocks(int blocks) {
+            fs.journalBlocks(blocks);
+            return this;
+        }
+
+        /** Touch all page-cache memory at mount (benchmarks do; tests need not). */
+        public Builder populateMemory(boolean on) {
+            this.populateMemory = on;
+            return this;
+        }
+
+        /** Count into these counters instead of a fresh set. */
+        public Builder counters(Counters c) {
+            this.counters = java.util.Objects.requireNonNull(c);
+            return this;
+        }
+
+        public MountOptions build() {
+            return new MountOptions(this);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package org.foliobench.vfs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.foliobench.device.RamDisk;
+import org.foliobench.device.RecordingDevice;
+import org.foliobench.fs.Fsck;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The vfs face: errors (ENOSPC, EIO through errseq, EBUSY, EBADF), path switching, concurrency. */
+class FileSystemTest {
+    static MountOptions small(int bs) {
+        return MountOptions.builder().blockSize(bs).memBytes(16L << 20).commitIntervalSeconds(0).build();
+    }
+
+    static byte[] random(long seed, int len) {
+        byte[] b = new byte[len];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static byte[] readAll(File f) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate((int) f.size());
+        int n = f.pread(b, 0);
+        assertEquals(f.size(), n);
+        return b.array();
+    }
+
+    @ParameterizedTest
+    @EnumSource(IoPath.class)
+    void enospcIsReportedAndNothingLeaks(IoPath path) throws Exception {
+        RamDisk dev = new RamDisk(4L << 20);
+        MountOptions o = small(4096);
+        FileSystem.format(dev, o);
+        FileSystem fs = FileSystem.mount(dev, o);
+        File f = fs.open("big", path, StandardOpenOption.CREATE);
+        byte[] chunk = random(1, 64 << 10);
+        long written = 0;
+        ErrnoException e = null;
+        while (written < (8L << 20)) {
+            try {
+                int n = f.pwrite(ByteBuffer.wrap(chunk), written);
+                written += n;
+                if (n < chunk.length) {
+                    break;
+                }
+            } catch (ErrnoException x) {
+                e = x;
+                break;
+            }
+        }
+        if (e == null) {
+            e = assertThrows(ErrnoException.class, () -> f.pwrite(ByteBuffer.wrap(chunk), f.size()));
+        }
+        assertEquals(Errno.ENOSPC, e.errno(), e.getMessage());
+        assertTrue(written > (1L << 20), "wrote " + written + " bytes before ENOSPC");
+        assertEquals(written, f.size());
+        f.fsync();
+        assertEquals(0, fs.reservedBlocks(), "no reservation left after fsync");
+        f.close();
+        fs.unmount();
+        assertEquals(List.of(), Fsck.check(dev));
+        fs = FileSystem.mount(dev, o);
+        try (File g = fs.open("big", path)) {
+            byte[] all = readAll(g);
+            for (long off = 0; off + chunk.length <= written; off += chunk.length) {
+                byte[] part = new byte[chunk.length];
+                System.arraycopy(all, (int) off, part, 0, chunk.length);
+                assertArrayEquals(chunk, part, "data at " + off + " after ENOSPC and remount");
+            }
+        }
+        fs.unmount();
+    }
+
+    @ParameterizedTest
+    @EnumSource(IoPath.class)
+    void writebackEioReachesEveryOpenerOnce(IoPath path) throws Exception {
+        RecordingDevice dev = new RecordingDevice(new RamDisk(32L << 20));
+        MountOptions o = small(4096);
+        FileSystem.format(dev, o);
+        FileSystem fs = FileSystem.mount(dev, o);
+        File a = fs.open("f", path, StandardOpenOption.CREATE);
+        File b = fs.open("f", path);
+        a.pwrite(ByteBuffer.wrap(random(2, 256 << 10)), 0);
+        dev.failWriteAfter(0);
+        ErrnoException e = assertThrows(ErrnoException.class, a::fsync);
+        assertEquals(Errno.EIO, e.errno(), e.getMessage());
+        dev.clearFaults();
+        a.fsync(); // reported once per opener
+        ErrnoException e2 = assertThrows(ErrnoException.class, b::fsync);
+        assertEquals(Errno.EIO, e2.errno());
+        b.fsync();
+        File c = fs.open("f", path); // opened after the error: does not see it
+        c.fsync();
+        // the data is rewritten and survives a remount
+        byte[] d = random(3, 256 << 10);
+        a.pwrite(ByteBuffer.wrap(d), 0);
+        a.fsync();
+        a.close();
+        b.close();
+        c.close();
+        fs.unmount();
+        assertEquals(List.of(), Fsck.check(dev));
+        fs = FileSystem.mount(dev, o);
+        try (File g = fs.open("f", path)) {
+            assertArrayEquals(d, readAll(g));
+        }
+        fs.unmount();
+    }
+
+    @ParameterizedTest
+    @EnumSource(IoPath.class)
+    void badInputNamesTheErrno(IoPath path) throws Exception {
+        RamDisk dev = new RamDisk(16L << 20);
+        MountOptions o = small(4096);
+        FileSystem.format(dev, o);
+        try (FileSystem fs = FileSystem.mount(dev, o)) {
+            assertEquals(Errno.ENOENT, assertThrows(ErrnoException.class, () -> fs.open("nope", path)).errno());
+            File f = fs.open("x", path, StandardOpenOption.CREATE_NEW);
+            assertEquals(Errno.EEXIST, assertThrows(ErrnoException.class,
+                    () -> fs.open("x", path, StandardOpenOption.CREATE_NEW)).errno());
+            assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class, () -> f.pwrite(ByteBuffer.allocate(1), -1)).errno());
+            assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class, () -> f.truncate(-1)).errno());
+            assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class, () -> f.punchHole(0, 0)).errno());
+            IoPath other = path == IoPath.IOMAP ? IoPath.BUFFER_HEAD : IoPath.IOMAP;
+            assertEquals(Errno.EBUSY, assertThrows(ErrnoException.class, () -> fs.open("x", other)).errno());
+            assertEquals(Errno.EBUSY, assertThrows(ErrnoException.class, () -> fs.unlink("x")).errno());
+            f.close();
+            assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, () -> f.pread(ByteBuffer.allocate(1), 0)).errno());
+            fs.unlink("x");
+            assertEquals(List.of(), fs.list());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(IoPath.class)
+    void switchingPathKeepsTheData(IoPath path) throws Exception {
+        RamDisk dev = new RamDisk(32L << 20);
+        MountOptions o = small(1024);
+        FileSystem.format(dev, o);
+        try (FileSystem fs = FileSystem.mount(dev, o)) {
+            byte[] d = random(4, 3_000_001);
+            try (File f = fs.open("s", path, StandardOpenOption.CREATE)) {
+                f.pwrite(ByteBuffer.wrap(d), 0);
+            }
+            IoPath other = path == IoPath.IOMAP ? IoPath.BUFFER_HEAD : IoPath.IOMAP;
+            try (File f = fs.open("s", other)) {
+                assertArrayEquals(d, readAll(f));
+                f.pwrite(ByteBuffer.wrap(new byte[] {42}), 1_000_000);
+            }
+            d[1_000_000] = 42;
+            try (File f = fs.open("s", path)) {
+                fs.dropCaches();
+                assertArrayEquals(d, readAll(f));
+            }
+        }
+    }
+
+    /**
+     * Several writers (own files and disjoint regions of a shared file), readers, fsync and
+     * drop_caches at once, under a small page cache; everything checked at the end and after a
+     * remount.
+     */
+    @ParameterizedTest
+    @EnumSource(IoPath.class)
+    void concurrentReadersAndWriters(IoPath path) throws Exception {
+        RamDisk dev = new RamDisk(96L << 20);
+        MountOptions o = MountOptions.builder().blockSize(4096).memBytes(8L << 20).commitIntervalSeconds(0).build();
+        FileSystem.format(dev, o);
+        FileSystem fs = FileSystem.mount(dev, o);
+        int writers = 3;
+        int region = 2 << 20;
+        byte[][] expectOwn = new byte[writers][];
+        byte[] expectShared = new byte[writers * region];
+        ExecutorService ex = Executors.newFixedThreadPool(writers + 2);
+        try (File shared = fs.open("shared", path, StandardOpenOption.CREATE)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                expectOwn[w] = random(100 + w, 3 << 20);
+                futures.add(ex.submit(() -> {
+                    Random r = new Random(id);
+                    try (File own = fs.open("own" + id, path, StandardOpenOption.CREATE)) {
+                        byte[] mine = expectOwn[id];
+                        for (int off = 0; off < mine.length; ) {
+                            int len = Math.min(mine.length - off, 1 + r.nextInt(200_000));
+                            own.pwrite(ByteBuffer.wrap(mine, off, len), off);
+                            off += len;
+                            byte[] part = random(1000L * id + off, Math.min(len, region / 4));
+                            long at = (long) id * region + r.nextInt(region - part.length);
+                            shared.pwrite(ByteBuffer.wrap(part), at);
+                            synchronized (expectShared) {
+                                System.arraycopy(part, 0, expectShared, (int) at, part.length);
+                            }
+                            if (r.nextInt(8) == 0) {
+                                own.fsync();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            futures.add(ex.submit(() -> {
+                ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+                for (int i = 0; i < 300; i++) {
+                    b.clear();
+                    shared.pread(b, (long) (i % (writers * 2)) * (1 << 20));
+                    if (i % 50 == 0) {
+                        fs.dropCaches();
+                    }
+                }
+                return null;
+            }));
+            futures.add(ex.submit(() -> {
+                for (int i = 0; i < 40; i++) {
+                    shared.fsync();
+                }
+                return null;
+            }));
+            for (Future<?> fu : futures) {
+                fu.get();
+            }
+            fs.dropCaches();
+            byte[] got = readAll(shared);
+            byte[] want = new byte[got.length];
+            System.arraycopy(expectShared, 0, want, 0, Math.min(got.length, expectShared.length));
+            assertArrayEquals(want, got, "shared file");
+        } finally {
+            ex.shutdownNow();
+        }
+        fs.unmount();
+        assertEquals(List.of(), Fsck.check(dev));
+        FileSystem again = FileSystem.mount(dev, o);
+        for (int w = 0; w < writers; w++) {
+            try (File f = again.open("own" + w, path)) {
+                assertArrayEquals(expectOwn[w], readAll(f), "own" + w + " after remount");
+            }
+        }
+        again.unmount();
+    }
+}

@@ -1,0 +1,224 @@
+package org.foliobench.vfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.foliobench.device.RamDisk;
+import org.foliobench.fs.Fsck;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * fsx (xfstests' file system exerciser) on the engine: random pwrite / pread / truncate / punch
+ * hole / fsync / fdatasync / drop_caches / remount / path switch at unaligned offsets and lengths,
+ * every read checked against a byte-array model. The page cache is small (8 MiB of memory), so
+ * the flusher, dirty throttling and reclaim run all the time underneath. Over all cases this is
+ * {@value #OPS} operations x {@code cases().count()}, at least 200k per run. A failure prints
+ * its seed and the last operations.
+ */
+class FsxTest {
+    static final int OPS = 10_000;
+    static final int MAX_LEN = 3 << 20;
+    static final long[] SEEDS = {1, 2, 3, 4, 5};
+
+    static Stream<Arguments> cases() {
+        List<Arguments> l = new ArrayList<>();
+        for (IoPath p : IoPath.values()) {
+            for (int bs : new int[] {1024, 4096}) {
+                for (long seed : SEEDS) {
+                    l.add(Arguments.of(p, bs, seed));
+                }
+            }
+        }
+        return l.stream();
+    }
+
+    @ParameterizedTest(name = "{0} bs={1} seed={2}")
+    @MethodSource("cases")
+    void fsx(IoPath path, int bs, long seed) throws Exception {
+        new Fsx(path, bs, seed).run(OPS);
+    }
+
+    /** One fsx run: a file, its model, and the operation log. */
+    static final class Fsx {
+        final IoPath firstPath;
+        final int bs;
+        final long seed;
+        final Random rnd;
+        final RamDisk dev = new RamDisk(48L << 20);
+        final MountOptions opts;
+        final byte[] model = new byte[MAX_LEN];
+        long size;
+        FileSystem fs;
+        File file;
+        IoPath path;
+        final ArrayDeque<String> log = new ArrayDeque<>();
+        int opNo;
+
+        Fsx(IoPath path, int bs, long seed) {
+            this.firstPath = path;
+            this.path = path;
+            this.bs = bs;
+            this.seed = seed;
+            this.rnd = new Random(seed * 7919 + bs + path.ordinal() * 31L);
+            this.opts = MountOptions.builder().blockSize(bs).memBytes(8L << 20).commitIntervalSeconds(0).build();
+        }
+
+        void log(String s) {
+            log.addLast(opNo + ": " + s);
+            if (log.size() > 60) {
+                log.removeFirst();
+            }
+        }
+
+        void run(int ops) throws Exception {
+            FileSystem.format(dev, opts);
+            fs = FileSystem.mount(dev, opts);
+            file = fs.open("fsx", path, StandardOpenOption.CREATE);
+            try {
+                for (opNo = 0; opNo < ops; opNo++) {
+                    step();
+                    if (opNo % 2000 == 1999) {
+                        verifyAll();
+                    }
+                }
+                verifyAll();
+                file.fsync();
+                fs.sync();
+                assertEquals(0, fs.reservedBlocks(), "delalloc reservations left after sync");
+                file.close();
+                fs.unmount();
+                assertEquals(List.of(), Fsck.check(dev), "fsck after the run");
+            } catch (Throwable t) {
+                fail("fsx " + firstPath + " bs=" + bs + " seed=" + seed + " failed at op " + opNo + ": " + t
+                        + "\nlast operations:\n  " + String.join("\n  ", log), t);
+            }
+        }
+
+        long randomOffset() {
+            // favour the interesting places: block and page edges, around EOF
+            switch (rnd.nextInt(4)) {
+                case 0:
+                    return (long) rnd.nextInt(MAX_LEN / bs) * bs;
+                case 1:
+                    return Math.max(0, Math.min(MAX_LEN - 1, size - bs + rnd.nextInt(2 * bs)));
+                default:
+                    return rnd.nextInt(MAX_LEN);
+            }
+        }
+
+        int randomLength(long off) {
+            int max = (int) Math.min(MAX_LEN - off, rnd.nextInt(10) == 0 ? (1 << 20) + 4096 : 65536 + 3);
+            return 1 + rnd.nextInt(Math.max(1, max));
+        }
+
+        void step() throws IOException {
+            int r = rnd.nextInt(100);
+            if (r < 32) {
+                long off = randomOffset();
+                int len = randomLength(off);
+                write(off, len);
+            } else if (r < 62) {
+                long off = rnd.nextInt(4) == 0 ? randomOffset() : rnd.nextInt((int) Math.max(1, size + bs));
+                int len = randomLength(Math.min(off, MAX_LEN - 1));
+                read(off, len);
+            } else if (r < 69) {
+                long ns = rnd.nextInt(3) == 0 ? (long) rnd.nextInt(MAX_LEN / bs) * bs : rnd.nextInt(MAX_LEN);
+                log("truncate " + ns + " (size " + size + ")");
+                file.truncate(ns);
+                if (ns < size) {
+                    Arrays.fill(model, (int) ns, (int) size, (byte) 0);
+                }
+                size = ns;
+            } else if (r < 76) {
+                long off = randomOffset();
+                int len = randomLength(off);
+                log("punch " + off + "+" + len + " (size " + size + ")");
+                file.punchHole(off, len);
+                if (off < size) {
+                    Arrays.fill(model, (int) off, (int) Math.min(size, off + len), (byte) 0);
+                }
+            } else if (r < 83) {
+                log("fsync");
+                file.fsync();
+            } else if (r < 87) {
+                log("fdatasync");
+                file.fdatasync();
+            } else if (r < 93) {
+                log("drop_caches");
+                fs.dropCaches();
+            } else if (r < 95) {
+                switchPath();
+            } else if (r < 96) {
+                remount();
+            } else {
+                long off = rnd.nextInt((int) Math.max(1, size));
+                read(off, (int) Math.min(MAX_LEN - off, 1 + rnd.nextInt(4 * bs)));
+            }
+            assertEquals(size, file.size(), "i_size");
+        }
+
+        void write(long off, int len) throws IOException {
+            byte[] data = new byte[len];
+            rnd.nextBytes(data);
+            log("write " + off + "+" + len + " (size " + size + ")");
+            ByteBuffer src = rnd.nextBoolean() ? ByteBuffer.wrap(data) : ByteBuffer.allocateDirect(len).put(data).flip();
+            int n = file.pwrite(src, off);
+            assertEquals(len, n, "pwrite returned");
+            assertEquals(0, src.remaining(), "pwrite consumed its buffer");
+            System.arraycopy(data, 0, model, (int) off, len);
+            size = Math.max(size, off + len);
+        }
+
+        void read(long off, int len) throws IOException {
+            log("read " + off + "+" + len + " (size " + size + ")");
+            ByteBuffer dst = rnd.nextBoolean() ? ByteBuffer.allocate(len) : ByteBuffer.allocateDirect(len);
+            int n = file.pread(dst, off);
+            int expect = (int) Math.max(0, Math.min(len, size - off));
+            assertEquals(expect, n, "pread returned");
+            byte[] got = new byte[n];
+            dst.flip().get(got);
+            for (int i = 0; i < n; i++) {
+                if (got[i] != model[(int) off + i]) {
+                    fail("data mismatch at file offset " + (off + i) + ": read " + got[i] + ", expected "
+                            + model[(int) off + i] + " (read " + off + "+" + len + ")");
+                }
+            }
+        }
+
+        void verifyAll() throws IOException {
+            for (long off = 0; off < size; off += 1 << 20) {
+                read(off, (int) Math.min(1 << 20, size - off + 1));
+            }
+        }
+
+        void switchPath() throws IOException {
+            IoPath other = path == IoPath.IOMAP ? IoPath.BUFFER_HEAD : IoPath.IOMAP;
+            log("reopen on " + other);
+            file.close();
+            path = other;
+            file = fs.open("fsx", path);
+        }
+
+        void remount() throws IOException {
+            log("remount");
+            file.close();
+            fs.unmount();
+            List<String> problems = Fsck.check(dev);
+            assertEquals(List.of(), problems, "fsck at remount");
+            fs = FileSystem.mount(dev, opts);
+            file = fs.open("fsx", path);
+            assertEquals(size, file.size(), "i_size after remount");
+        }
+    }
+}
