@@ -1,0 +1,53 @@
+package org.foliobench.results;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.HdrHistogram.AbstractHistogram;
+
+/**
+ * Per-call latency of one row and path, in nanoseconds, from the merged HdrHistogram interval
+ * log ({@code latency/<path>-<rowfile>.hlog}).
+ *
+ * @param count       calls recorded
+ * @param min         smallest latency
+ * @param mean        mean latency
+ * @param stddev      standard deviation
+ * @param max         largest latency
+ * @param percentiles latency at each of {@link #PERCENTILES} (fio's default list) and 99.9
+ */
+public record LatencySummary(long count, long min, double mean, double stddev, long max,
+                             SortedMap<Double, Long> percentiles) {
+
+    /** fio's default {@code percentile_list}, the keys of {@code clat_ns.percentile}. */
+    public static final List<Double> PERCENTILES = List.of(1.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0,
+            80.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99);
+
+    public LatencySummary {
+        percentiles = Collections.unmodifiableSortedMap(new TreeMap<>(percentiles));
+    }
+
+    /** Summarises a histogram of nanosecond values. */
+    static LatencySummary of(AbstractHistogram h) {
+        TreeMap<Double, Long> p = new TreeMap<>();
+        for (double q : PERCENTILES) {
+            p.put(q, h.getValueAtPercentile(q));
+        }
+        long count = h.getTotalCount();
+        return new LatencySummary(count, count == 0 ? 0 : h.getMinValue(), h.getMean(), h.getStdDeviation(),
+                h.getMaxValue(), p);
+    }
+
+    public long p50() {
+        return percentiles.get(50.0);
+    }
+
+    public long p99() {
+        return percentiles.get(99.0);
+    }
+
+    public long p999() {
+        return percentiles.get(99.9);
+    }
+}
