@@ -127,7 +127,8 @@ public final class SeedTables {
     }
 
     private static Table table(RunFolder run, boolean read) {
-        boolean variants = run.rows().stream().anyMatch(r -> !r.variant().isEmpty());
+        boolean variants = run.rows().stream().anyMatch(r -> r.key().isRead() == read && !r.variant().isEmpty());
+        boolean notes = ordered(run).stream().anyMatch(o -> o instanceof String && RowKey.parse((String) o).isRead() == read);
         List<String> h = new ArrayList<>();
         h.add("type");
         if (!read) {
@@ -157,6 +158,9 @@ public final class SeedTables {
         for (PathLabel p : PathLabel.values()) {
             h.add(p.param() + " avg bio");
         }
+        if (notes) {
+            h.add("note");
+        }
         List<List<String>> rows = new ArrayList<>();
         for (Object o : ordered(run)) {
             RowKey k = o instanceof Row ? ((Row) o).key() : RowKey.parse((String) o);
@@ -173,10 +177,10 @@ public final class SeedTables {
                 if (variants) {
                     c.add("");
                 }
-                c.add("not run: " + run.skipped().get(o));
-                while (c.size() < h.size()) {
+                while (c.size() < h.size() - 1) {
                     c.add(Format.NONE);
                 }
+                c.add("not run: " + run.skipped().get(o));
                 rows.add(c);
                 continue;
             }
@@ -206,9 +210,13 @@ public final class SeedTables {
             for (PathLabel p : PathLabel.values()) {
                 c.add(opt(r.get(p), Measurement::avgBioBytes, Format::bytes));
             }
+            if (notes) {
+                c.add("");
+            }
             rows.add(c);
         }
-        return new Table(read ? "buffer read" : "buffer write", h, rows, keys);
+        Table t = new Table(read ? "buffer read" : "buffer write", h, rows, keys);
+        return notes ? t.withTextColumn(h.size() - 1) : t;
     }
 
     /** Measured rows in order, with skipped (not measured) row keys as strings in their seed place. */

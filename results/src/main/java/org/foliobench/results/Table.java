@@ -5,14 +5,38 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A rendered table: header and cells as display strings, the first {@code keyColumns} columns
- * left-aligned (row keys), the rest right-aligned (numbers). Markdown comes from here; the plots
- * module renders the same cells as HTML.
+ * A rendered table: header and cells as display strings; numeric columns are right-aligned,
+ * the others (row keys, notes) left-aligned. Markdown comes from here; the plots module renders
+ * the same cells as HTML.
  */
-public record Table(String title, List<String> header, List<List<String>> rows, int keyColumns) {
+public record Table(String title, List<String> header, List<List<String>> rows, List<Boolean> numeric) {
+
+    /** The first {@code keyColumns} columns are keys, the rest numbers. */
+    public Table(String title, List<String> header, List<List<String>> rows, int keyColumns) {
+        this(title, header, rows, numericAfter(header.size(), keyColumns));
+    }
+
+    private static List<Boolean> numericAfter(int n, int keyColumns) {
+        List<Boolean> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(i >= keyColumns);
+        }
+        return l;
+    }
+
+    /** A copy with column {@code c} left-aligned (a text column). */
+    public Table withTextColumn(int c) {
+        List<Boolean> l = new ArrayList<>(numeric);
+        l.set(c, false);
+        return new Table(title, header, rows, l);
+    }
 
     public Table {
         header = List.copyOf(header);
+        numeric = List.copyOf(numeric);
+        if (numeric.size() != header.size()) {
+            throw new IllegalArgumentException("alignment for " + numeric.size() + " of " + header.size() + " columns");
+        }
         List<List<String>> copy = new ArrayList<>();
         for (List<String> r : rows) {
             if (r.size() != header.size()) {
@@ -24,7 +48,7 @@ public record Table(String title, List<String> header, List<List<String>> rows, 
     }
 
     public boolean rightAligned(int column) {
-        return column >= keyColumns;
+        return numeric.get(column);
     }
 
     /** GitHub-flavoured Markdown, columns padded so the source reads as a table too. */
