@@ -160,6 +160,8 @@ public final class Charts {
                 .title(sectionTitle(section) + ": latency per call").xAxisTitle("bs").yAxisTitle("microseconds (log)").build();
         style(c);
         c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("#,##0.#");
+        c.getStyler().setOverlapped(true); // points of every series at the category's centre
         c.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         c.getStyler().setMarkerSize(8);
         boolean any = false;
@@ -228,11 +230,12 @@ public final class Charts {
             return null;
         }
         XYChart c = new XYChartBuilder().width(640).height(600).title("measured vs published speedup (iomap / bh)")
-                .xAxisTitle("published speedup (x, log)").yAxisTitle("measured speedup (x, log)").build();
+                .xAxisTitle("published speedup (x)").yAxisTitle("measured speedup (x)").build();
         style(c);
-        c.getStyler().setXAxisLogarithmic(true);
-        c.getStyler().setYAxisLogarithmic(true);
         c.getStyler().setMarkerSize(9);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        c.getStyler().setXAxisDecimalPattern("0.0");
+        c.getStyler().setYAxisDecimalPattern("0.0");
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
         for (boolean read : new boolean[] {true, false}) {
@@ -251,8 +254,12 @@ public final class Charts {
             s.setMarker(read ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
             s.setMarkerColor(read ? BH : IOMAP);
         }
-        lo = lo * 0.9;
+        lo = Math.min(1, lo) * 0.9;
         hi = hi * 1.1;
+        c.getStyler().setXAxisMin(lo);
+        c.getStyler().setXAxisMax(hi);
+        c.getStyler().setYAxisMin(lo);
+        c.getStyler().setYAxisMax(hi);
         XYSeries diag = c.addSeries("y = x (agreement)", new double[] {lo, hi}, new double[] {lo, hi});
         diag.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         diag.setMarker(SeriesMarkers.NONE);
@@ -269,7 +276,8 @@ public final class Charts {
         if (s instanceof AxesChartStyler) {
             ((AxesChartStyler) s).setPlotGridLinesColor(new Color(0xDDDDDD));
         }
-        s.setLegendPosition(Styler.LegendPosition.InsideNW);
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setLegendBorderColor(new Color(0xCCCCCC));
         s.setPlotBorderVisible(false);
         s.setAntiAlias(true);
