@@ -76,15 +76,14 @@ public final class Charts {
         List<NamedChart> out = new ArrayList<>();
         Map<String, List<Row>> sections = sections(run);
         for (Map.Entry<String, List<Row>> s : sections.entrySet()) {
-            NamedChart c = bandwidth(s.getKey(), s.getValue());
-            if (c != null) {
-                out.add(c);
+            // a section's bandwidth and latency side by side
+            NamedChart bw = bandwidth(s.getKey(), s.getValue());
+            if (bw != null) {
+                out.add(bw);
             }
-        }
-        for (Map.Entry<String, List<Row>> s : sections.entrySet()) {
-            NamedChart c = latency(s.getKey(), s.getValue());
-            if (c != null) {
-                out.add(c);
+            NamedChart lat = latency(s.getKey(), s.getValue());
+            if (lat != null) {
+                out.add(lat);
             }
         }
         PublishedComparison pc = PublishedComparison.of(run);

@@ -26,8 +26,9 @@ final class HtmlReport {
             "tr:nth-child(even) td{background:#fafafa}tr.geo td{font-weight:600}",
             "pre{background:#f7f7f7;border:1px solid #ddd;padding:8px;font-size:12px;overflow-x:auto}",
             ".charts{display:flex;flex-wrap:wrap;gap:16px}",
-            "figure{margin:0;border:1px solid #e3e3e3;padding:6px;background:#fff}",
-            "figure img{display:block;max-width:100%;height:auto}figcaption{font-size:12px;color:#555;max-width:720px}",
+            "figure{margin:0;border:1px solid #e3e3e3;padding:6px;background:#fff;flex:1 1 560px;max-width:740px}",
+            "figure.wide{flex-basis:100%;max-width:1420px}",
+            "figure img{display:block;width:100%;height:auto}figcaption{font-size:12px;color:#555}",
             "nav a{margin-right:14px}footer{margin-top:32px;font-size:12px;color:#777}");
 
     static String escape(String s) {
@@ -106,7 +107,7 @@ final class HtmlReport {
         for (Charts.NamedChart c : charts) {
             String png = "charts/" + c.name() + ".png";
             String svg = "charts/" + c.name() + ".svg";
-            b.append("<figure><a href=\"").append(svg).append("\"><img src=\"").append(png).append("\" alt=\"")
+            b.append(c.chart().getWidth() > 1000 ? "<figure class=\"wide\">" : "<figure>").append("<a href=\"").append(svg).append("\"><img src=\"").append(png).append("\" alt=\"")
                     .append(escape(c.caption())).append("\" width=\"").append(c.chart().getWidth()).append("\" height=\"")
                     .append(c.chart().getHeight()).append("\"></a><figcaption>").append(escape(c.caption()))
                     .append(" (<a href=\"").append(svg).append("\">SVG</a>)</figcaption></figure>\n");
