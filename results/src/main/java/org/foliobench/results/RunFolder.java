@@ -30,6 +30,8 @@ public final class RunFolder {
     public static final String LATENCY_DIR = "latency";
     /** Metadata key prefix naming a row the runner skipped: {@code skipped.<rowkey>} = reason. */
     public static final String SKIPPED_PREFIX = "skipped.";
+    /** Latency-log intervals with this HdrHistogram tag are left out of the percentiles. */
+    public static final String WARMUP_TAG = "warmup";
 
     private final Path dir;
     private final boolean complete;
@@ -153,7 +155,10 @@ public final class RunFolder {
         return "a number";
     }
 
-    /** The HdrHistogram log of one row and path, merged over all intervals; null when absent. */
+    /**
+     * The HdrHistogram log of one row and path, merged over all its intervals (except any tagged
+     * {@value #WARMUP_TAG}); null when absent or unreadable (then a warning says why).
+     */
     static LatencySummary readLatency(Path dir, RowKey row, PathLabel path, List<String> warnings) {
         Path p = latencyLog(dir, row, path);
         if (!Files.exists(p)) {
@@ -165,6 +170,9 @@ public final class RunFolder {
             while ((e = r.nextIntervalHistogram()) != null) {
                 if (!(e instanceof Histogram)) {
                     warnings.add(p + ": interval of " + e.getClass().getSimpleName() + " ignored (expected integer ns)");
+                    continue;
+                }
+                if (WARMUP_TAG.equals(e.getTag())) {
                     continue;
                 }
                 Histogram h = (Histogram) e;

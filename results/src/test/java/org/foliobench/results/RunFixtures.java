@@ -204,7 +204,7 @@ public final class RunFixtures {
         return m;
     }
 
-    /** An interval log of 5 one-second intervals, values around {@code meanNs}. */
+    /** An interval log: a warmup-tagged interval, then 5 one-second intervals with values around {@code meanNs}. */
     static void writeHlog(Path p, double meanNs, Random rnd) throws IOException {
         try (PrintStream ps = new PrintStream(Files.newOutputStream(p), false, StandardCharsets.UTF_8)) {
             HistogramLogWriter w = new HistogramLogWriter(ps);
@@ -213,6 +213,12 @@ public final class RunFixtures {
             w.outputStartTime(start);
             w.setBaseTime(start);
             w.outputLegend();
+            Histogram warm = new Histogram(3);
+            warm.setTag(RunFolder.WARMUP_TAG);
+            warm.setStartTimeStamp(start - 1000L);
+            warm.setEndTimeStamp(start);
+            warm.recordValue(Math.round(meanNs * 1000)); // a slow first call, to be ignored
+            w.outputIntervalHistogram(warm);
             for (int i = 0; i < 5; i++) {
                 Histogram h = new Histogram(3);
                 h.setStartTimeStamp(start + i * 1000L);
