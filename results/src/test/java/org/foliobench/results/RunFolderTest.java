@@ -23,7 +23,7 @@ class RunFolderTest {
 
     static Path handWritten() {
         try {
-            return Path.of(RunFolderTest.class.getResource("runs/20240410-150300-fixture/jmh.json").toURI()).getParent();
+            return Path.of(RunFolderTest.class.getResource("fixture-runs/20240410-150300-fixture/jmh.json").toURI()).getParent();
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }
