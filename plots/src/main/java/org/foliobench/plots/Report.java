@@ -1,0 +1,126 @@
+package org.foliobench.plots;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.foliobench.results.FioJsonExport;
+import org.foliobench.results.PublishedComparison;
+import org.foliobench.results.RunFolder;
+import org.foliobench.results.RunFolderException;
+import org.foliobench.results.SeedTables;
+
+/**
+ * {@code foliobench report RUN}: regenerates every output of a run folder from its
+ * {@code jmh.json}, latency logs and metadata:
+ * {@code tables.md}, {@code tables.csv}, {@code published-vs-measured.md}/{@code .csv},
+ * {@code fio/<rowfile>.json}, {@code charts/<name>.png} and {@code .svg}, and {@code index.html}.
+ *
+ * <p>Idempotent: each file is written to a temporary file and renamed over the old one (nothing
+ * is ever half-written), {@code index.html} last; chart and fio files of an earlier report that
+ * this one did not write are removed. The outputs carry no generation time, so regenerating an
+ * unchanged run gives the same bytes. Runs headless ({@code java.awt.headless=true}).
+ */
+public final class Report {
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    public static final String INDEX = "index.html";
+    public static final String CHARTS_DIR = "charts";
+    public static final String FIO_DIR = "fio";
+
+    /**
+     * What a report wrote.
+     *
+     * @param dir      the run folder
+     * @param files    every file written, index.html last
+     * @param complete false when the run has the INCOMPLETE marker
+     * @param rows     rows in the tables
+     * @param message  one line for the CLI (says INCOMPLETE when it is)
+     */
+    public record Written(Path dir, List<Path> files, boolean complete, int rows, String message) {
+        public Path index() {
+            return dir.resolve(INDEX);
+        }
+    }
+
+    private Report() {
+    }
+
+    /** Reads the run folder and writes the report into it. */
+    public static Written write(Path runFolder) throws IOException {
+        return write(RunFolder.read(runFolder));
+    }
+
+    /** Writes the report of an already read run into its folder. */
+    public static Written write(RunFolder run) throws IOException {
+        Path dir = run.dir();
+        if (!Files.isDirectory(dir)) {
+            throw new RunFolderException(dir + " is not a directory");
+        }
+        List<Path> written = new ArrayList<>();
+        written.add(AtomicWrite.write(dir.resolve("tables.md"), SeedTables.markdown(run)));
+        written.add(AtomicWrite.write(dir.resolve("tables.csv"), SeedTables.csv(run)));
+        PublishedComparison pc = PublishedComparison.of(run);
+        written.add(AtomicWrite.write(dir.resolve("published-vs-measured.md"), pc.markdown(run)));
+        written.add(AtomicWrite.write(dir.resolve("published-vs-measured.csv"), pc.csv(run)));
+
+        Path fio = dir.resolve(FIO_DIR);
+        Set<Path> fioFiles = new HashSet<>();
+        Map<String, String> exports = FioJsonExport.all(run);
+        for (Map.Entry<String, String> e : exports.entrySet()) {
+            Path p = AtomicWrite.write(fio.resolve(e.getKey()), e.getValue());
+            written.add(p);
+            fioFiles.add(p);
+        }
+        removeStale(fio, fioFiles, ".json");
+
+        Path chartsDir = dir.resolve(CHARTS_DIR);
+        Set<Path> chartFiles = new HashSet<>();
+        List<Charts.NamedChart> charts = Charts.all(run);
+        for (Charts.NamedChart c : charts) {
+            Path png = AtomicWrite.write(chartsDir.resolve(c.name() + ".png"), c.png());
+            Path svg = AtomicWrite.write(chartsDir.resolve(c.name() + ".svg"), c.svg());
+            written.add(png);
+            written.add(svg);
+            chartFiles.add(png);
+            chartFiles.add(svg);
+        }
+        removeStale(chartsDir, chartFiles, ".png", ".svg");
+
+        written.add(AtomicWrite.write(dir.resolve(INDEX),
+                HtmlReport.page(run, charts, new ArrayList<>(exports.keySet()))));
+        int rows = run.rows().size();
+        String msg = (run.complete() ? "" : "INCOMPLETE run (" + RunFolder.INCOMPLETE + " marker present, results partial): ")
+                + "report of " + rows + " row(s), " + charts.size() + " chart(s) written to " + dir.resolve(INDEX);
+        return new Written(dir, Collections.unmodifiableList(written), run.complete(), rows, msg);
+    }
+
+    private static void removeStale(Path dir, Set<Path> keep, String... suffixes) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                boolean ours = false;
+                for (String s : suffixes) {
+                    ours |= n.endsWith(s);
+                }
+                if (ours && !keep.contains(p) && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.foliobench.plots;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicWriteTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void createsOverwritesAndLeavesNoTemporaryFile() throws IOException {
+        Path f = tmp.resolve("a/b/tables.md");
+        AtomicWrite.write(f, "one");
+        assertEquals("one", Files.readString(f));
+        AtomicWrite.write(f, "two, longer");
+        assertEquals("two, longer", Files.readString(f));
+        AtomicWrite.write(f, new byte[0]);
+        assertEquals(0, Files.size(f));
+        try (Stream<Path> s = Files.list(f.getParent())) {
+            assertEquals(1, s.count());
+        }
+    }
+}

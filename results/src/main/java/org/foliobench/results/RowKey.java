@@ -1,0 +1,116 @@
+package org.foliobench.results;
+
+import java.util.Locale;
+
+/**
+ * The key of one table row, exactly the published CSV's key columns: {@code read/hole/4K},
+ * {@code write/ramdisk/Y/N/Y/4K} (table/type[/overwrite/sync/writeback]/bs). Read rows have
+ * empty Overwrite/Sync/Writeback; block sizes are written as the CSV does ({@code 4K},
+ * {@code 64K}, {@code 1M}; fio's {@code k/m} are powers of 1024).
+ */
+public record RowKey(String table, String type, String overwrite, String sync, String writeback, int bs) {
+
+    public RowKey {
+        if (!"read".equals(table) && !"write".equals(table)) {
+            throw new IllegalArgumentException("table is read or write, not \"" + table + "\"");
+        }
+        if (type == null || type.isEmpty() || !type.equals(type.toLowerCase(Locale.ROOT)) || type.contains("/")) {
+            throw new IllegalArgumentException("type is a lower-case word such as hole, ramdisk, nvme or cache, not \"" + type + "\"");
+        }
+        if ("read".equals(table)) {
+            if (!overwrite.isEmpty() || !sync.isEmpty() || !writeback.isEmpty()) {
+                throw new IllegalArgumentException("read rows have no Overwrite/Sync/Writeback");
+            }
+        } else {
+            yn(overwrite);
+            yn(sync);
+            yn(writeback);
+        }
+        if (bs <= 0) {
+            throw new IllegalArgumentException("block size must be positive: " + bs);
+        }
+    }
+
+    /** Parses {@code read/hole/4K} or {@code write/nvme/Y/Y/N/1M}. */
+    public static RowKey parse(String key) {
+        String[] p = key.split("/", -1);
+        if (p.length == 3 && "read".equals(p[0])) {
+            return new RowKey("read", p[1], "", "", "", parseBs(p[2], key));
+        }
+        if (p.length == 6 && "write".equals(p[0])) {
+            return new RowKey("write", p[1], p[2], p[3], p[4], parseBs(p[5], key));
+        }
+        throw new IllegalArgumentException("bad row key \"" + key
+                + "\": expected read/TYPE/BS (read/hole/4K) or write/TYPE/OVERWRITE/SYNC/WRITEBACK/BS (write/ramdisk/Y/N/Y/4K)");
+    }
+
+    /** From the CSV key columns. */
+    public static RowKey ofCsv(String table, String type, String overwrite, String sync, String writeback, String bs) {
+        return new RowKey(table, type, overwrite, sync, writeback, parseBs(bs, bs));
+    }
+
+    public boolean isRead() {
+        return "read".equals(table);
+    }
+
+    /** {@code read/hole/4K}, {@code write/ramdisk/Y/N/Y/4K}. */
+    public String key() {
+        return section() + "/" + bsLabel();
+    }
+
+    /** The key without the block size, the table section: {@code read/hole}, {@code write/cache/N/N/N}. */
+    public String section() {
+        return isRead() ? "read/" + type : "write/" + type + "/" + overwrite + "/" + sync + "/" + writeback;
+    }
+
+    /** File-name form: {@code read-hole-4k}, {@code write-ramdisk-y-n-y-4k}. */
+    public String fileName() {
+        return key().toLowerCase(Locale.ROOT).replace('/', '-');
+    }
+
+    /** The CSV's block-size label: {@code 4K}, {@code 64K}, {@code 1M}. */
+    public String bsLabel() {
+        if (bs % (1 << 30) == 0) {
+            return (bs >> 30) + "G";
+        }
+        if (bs % (1 << 20) == 0) {
+            return (bs >> 20) + "M";
+        }
+        if (bs % 1024 == 0) {
+            return (bs >> 10) + "K";
+        }
+        return Integer.toString(bs);
+    }
+
+    @Override
+    public String toString() {
+        return key();
+    }
+
+    static int parseBs(String s, String context) {
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty block size in \"" + context + "\"");
+        }
+        char last = Character.toUpperCase(s.charAt(s.length() - 1));
+        long mult = 1;
+        String digits = s;
+        if (last == 'K' || last == 'M' || last == 'G') {
+            mult = last == 'K' ? 1L << 10 : last == 'M' ? 1L << 20 : 1L << 30;
+            digits = s.substring(0, s.length() - 1);
+        }
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9') || digits.length() > 9) {
+            throw new IllegalArgumentException("bad block size \"" + s + "\" in \"" + context + "\" (expected e.g. 4K, 64K, 1M)");
+        }
+        long v = Long.parseLong(digits) * mult;
+        if (v <= 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("bad block size \"" + s + "\" in \"" + context + "\"");
+        }
+        return (int) v;
+    }
+
+    private static void yn(String s) {
+        if (!"Y".equals(s) && !"N".equals(s)) {
+            throw new IllegalArgumentException("Overwrite/Sync/Writeback are Y or N, not \"" + s + "\"");
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package org.foliobench.results;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+
+/**
+ * A run folder as the bench writes it ({@code runs/<yyyyMMdd-HHmmss>-<host>/}): {@code jmh.json}
+ * (JMH {@code -rf json}), {@code latency/<path>-<rowfile>.hlog} (HdrHistogram interval logs of
+ * per-call latency in ns), {@code metadata.json} (a flat object of strings) and the
+ * {@code INCOMPLETE} marker while a run is going or after it failed.
+ */
+public final class RunFolder {
+
+    public static final String JMH_JSON = "jmh.json";
+    public static final String METADATA_JSON = "metadata.json";
+    public static final String INCOMPLETE = "INCOMPLETE";
+    public static final String LATENCY_DIR = "latency";
+    /** Metadata key prefix naming a row the runner skipped: {@code skipped.<rowkey>} = reason. */
+    public static final String SKIPPED_PREFIX = "skipped.";
+    /** Latency-log intervals with this HdrHistogram tag are left out of the percentiles. */
+    public static final String WARMUP_TAG = "warmup";
+
+    private final Path dir;
+    private final boolean complete;
+    private final SortedMap<String, String> metadata;
+    private final List<Measurement> measurements;
+    private final List<Row> rows;
+    private final Map<String, String> skipped;
+    private final List<String> warnings;
+
+    private RunFolder(Path dir, boolean complete, SortedMap<String, String> metadata, List<Measurement> measurements,
+                      Map<String, String> skipped, List<String> warnings) {
+        this.dir = dir;
+        this.complete = complete;
+        this.metadata = Collections.unmodifiableSortedMap(metadata);
+        this.measurements = Collections.unmodifiableList(measurements);
+        this.rows = Collections.unmodifiableList(pair(measurements));
+        this.skipped = Collections.unmodifiableMap(skipped);
+        this.warnings = Collections.unmodifiableList(warnings);
+    }
+
+    /** Reads a run folder. A folder with the {@code INCOMPLETE} marker reads as far as it goes. */
+    public static RunFolder read(Path dir) throws RunFolderException {
+        if (!Files.isDirectory(dir)) {
+            throw new RunFolderException(dir + " is not a directory (expected a run folder such as runs/20240410-150300-host)");
+        }
+        boolean complete = !Files.exists(dir.resolve(INCOMPLETE));
+        List<String> warnings = new ArrayList<>();
+        SortedMap<String, String> metadata = readMetadata(dir, warnings);
+        Path jmh = dir.resolve(JMH_JSON);
+        List<Measurement> ms = new ArrayList<>();
+        if (!Files.exists(jmh)) {
+            if (complete) {
+                throw new RunFolderException("no " + JMH_JSON + " in " + dir + " (is this a foliobench run folder?)");
+            }
+            warnings.add("no " + JMH_JSON + " yet: the run is incomplete");
+        } else {
+            String text = readString(jmh);
+            Object root;
+            try {
+                root = Json.parse(text);
+            } catch (Json.ParseException e) {
+                if (complete) {
+                    throw new RunFolderException(jmh + ": not valid JSON: " + e.getMessage(), e);
+                }
+                warnings.add(jmh + " is not valid JSON (" + e.getMessage() + "): the run is incomplete");
+                root = List.of();
+            }
+            if (!(root instanceof List)) {
+                throw new RunFolderException(jmh + ": expected a JSON array of JMH results, found " + kind(root));
+            }
+            List<?> results = (List<?>) root;
+            for (int i = 0; i < results.size(); i++) {
+                try {
+                    ms.add(JmhResult.parse(results.get(i), dir, warnings));
+                } catch (IllegalArgumentException e) {
+                    throw new RunFolderException(jmh + ": result " + (i + 1) + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        Map<String, String> skipped = new LinkedHashMap<>();
+        metadata.forEach((k, v) -> {
+            if (k.startsWith(SKIPPED_PREFIX)) {
+                skipped.put(k.substring(SKIPPED_PREFIX.length()), v);
+            }
+        });
+        ms.sort(measurementOrder());
+        checkDuplicates(ms, jmh);
+        return new RunFolder(dir, complete, metadata, ms, skipped, warnings);
+    }
+
+    private static SortedMap<String, String> readMetadata(Path dir, List<String> warnings) throws RunFolderException {
+        Path p = dir.resolve(METADATA_JSON);
+        SortedMap<String, String> m = new TreeMap<>();
+        if (!Files.exists(p)) {
+            warnings.add("no " + METADATA_JSON + " in " + dir);
+            return m;
+        }
+        Object root;
+        try {
+            root = Json.parse(readString(p));
+        } catch (Json.ParseException e) {
+            throw new RunFolderException(p + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (!(root instanceof Map)) {
+            throw new RunFolderException(p + ": expected a flat JSON object of strings, found " + kind(root));
+        }
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Map || v instanceof List) {
+                throw new RunFolderException(p + ": \"" + e.getKey() + "\" is " + kind(v) + "; metadata is a flat object of strings");
+            }
+            m.put((String) e.getKey(), v == null ? "" : v.toString());
+        }
+        return m;
+    }
+
+    static String readString(Path p) throws RunFolderException {
+        try {
+            return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new RunFolderException("cannot read " + p + ": " + e, e);
+        }
+    }
+
+    static String kind(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        if (v instanceof List) {
+            return "an array";
+        }
+        if (v instanceof String) {
+            return "a string";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        return "a number";
+    }
+
+    /**
+     * The HdrHistogram log of one row and path, merged over all its intervals (except any tagged
+     * {@value #WARMUP_TAG}); null when absent or unreadable (then a warning says why).
+     */
+    static LatencySummary readLatency(Path dir, RowKey row, PathLabel path, List<String> warnings) {
+        Path p = latencyLog(dir, row, path);
+        if (!Files.exists(p)) {
+            return null;
+        }
+        Histogram acc = null;
+        try (HistogramLogReader r = new HistogramLogReader(p.toFile())) {
+            EncodableHistogram e;
+            while ((e = r.nextIntervalHistogram()) != null) {
+                if (!(e instanceof Histogram)) {
+                    warnings.add(p + ": interval of " + e.getClass().getSimpleName() + " ignored (expected integer ns)");
+                    continue;
+                }
+                if (WARMUP_TAG.equals(e.getTag())) {
+                    continue;
+                }
+                Histogram h = (Histogram) e;
+                if (acc == null) {
+                    acc = new Histogram(h.getNumberOfSignificantValueDigits());
+                }
+                acc.add(h);
+            }
+        } catch (IOException | RuntimeException e) {
+            warnings.add(p + ": unreadable HdrHistogram log (" + e + "); latency shown as -");
+            return null;
+        }
+        if (acc == null || acc.getTotalCount() == 0) {
+            warnings.add(p + ": no samples");
+            return null;
+        }
+        return LatencySummary.of(acc);
+    }
+
+    /** {@code latency/<path>-<rowfile>.hlog}. */
+    public static Path latencyLog(Path dir, RowKey row, PathLabel path) {
+        return dir.resolve(LATENCY_DIR).resolve(path.param() + "-" + row.fileName() + ".hlog");
+    }
+
+    private static Comparator<Measurement> measurementOrder() {
+        ReferenceTable ref = ReferenceTable.published();
+        return Comparator.comparingInt((Measurement m) -> {
+            int o = ref.order(m.row());
+            return o < 0 ? Integer.MAX_VALUE : o;
+        }).thenComparing(m -> m.row().key()).thenComparing(Measurement::variant).thenComparing(Measurement::path);
+    }
+
+    private static void checkDuplicates(List<Measurement> ms, Path jmh) throws RunFolderException {
+        for (int i = 1; i < ms.size(); i++) {
+            Measurement a = ms.get(i - 1);
+            Measurement b = ms.get(i);
+            if (a.row().equals(b.row()) && a.path() == b.path() && a.variant().equals(b.variant())) {
+                throw new RunFolderException(jmh + ": " + a.row().key() + " path=" + a.path().param()
+                        + (a.variant().isEmpty() ? "" : " [" + a.variant() + "]") + " appears twice");
+            }
+        }
+    }
+
+    private static List<Row> pair(List<Measurement> ms) {
+        Map<String, Measurement[]> byKey = new LinkedHashMap<>();
+        Map<String, Measurement> first = new LinkedHashMap<>();
+        for (Measurement m : ms) {
+            String k = m.row().key() + "\u0000" + m.variant();
+            byKey.computeIfAbsent(k, x -> new Measurement[2])[m.path().ordinal()] = m;
+            first.putIfAbsent(k, m);
+        }
+        List<Row> rows = new ArrayList<>();
+        byKey.forEach((k, pair) -> {
+            Measurement f = first.get(k);
+            rows.add(new Row(f.row(), f.variant(), pair[0], pair[1]));
+        });
+        return rows;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The folder's name, e.g. {@code 20240410-150300-host}. */
+    public String name() {
+        Path n = dir.toAbsolutePath().normalize().getFileName();
+        return n == null ? dir.toString() : n.toString();
+    }
+
+    /** False while the {@code INCOMPLETE} marker is present. */
+    public boolean complete() {
+        return complete;
+    }
+
+    /** The sentence every output shows for an incomplete run. */
+    public String incompleteNotice() {
+        return "INCOMPLETE RUN: " + dir + " still has the " + INCOMPLETE
+                + " marker (the run is going, failed or was interrupted); these results are partial.";
+    }
+
+    public SortedMap<String, String> metadata() {
+        return metadata;
+    }
+
+    /** All measurements, in the seed's row order, then variant, then bh before iomap. */
+    public List<Measurement> measurements() {
+        return measurements;
+    }
+
+    /** Rows (bh and iomap paired), in the seed's order; rows not in the seed come after it. */
+    public List<Row> rows() {
+        return rows;
+    }
+
+    /** Rows the runner skipped, row key to reason (metadata {@code skipped.<rowkey>}). */
+    public Map<String, String> skipped() {
+        return skipped;
+    }
+
+    /** Things that did not stop the reading but the reader should know (missing logs...). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** The row of a key with no tunable variant, or the only one; null when not measured. */
+    public Row row(RowKey key) {
+        Row found = null;
+        for (Row r : rows) {
+            if (r.key().equals(key)) {
+                if (r.variant().isEmpty()) {
+                    return r;
+                }
+                if (found == null) {
+                    found = r;
+                }
+            }
+        }
+        return found;
+    }
+}

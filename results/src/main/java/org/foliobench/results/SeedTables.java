@@ -1,0 +1,405 @@
+package org.foliobench.results;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.function.Function;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * The seed's two tables from a run: read table {@code type bs | bh IOPS BW | iomap IOPS BW},
+ * write table {@code type Overwrite Sync Writeback bs | bh IOPS BW | iomap IOPS BW}, IOPS and
+ * BW formatted as the cover letter does ({@link Format#iops}, {@link Format#bw}), then our
+ * columns: speedup (iomap/bh IOPS), score error, p50/p99 latency, mapping calls per MiB, folios
+ * per MiB and average bio size per path.
+ *
+ * <p>Three forms: the cover letter's plain-text layout ({@link #seedText}, only the published
+ * columns, byte for byte the mail's), Markdown ({@link #markdown}) and CSV ({@link #csv}; the
+ * reference CSV's columns first, so the two files line up, then ours at full precision).
+ * Rows come in the seed's order; rows not measured are left out, or shown as "not run" with the
+ * runner's reason when the metadata has {@code skipped.<rowkey>}.
+ */
+public final class SeedTables {
+
+    /** The explaining counters of the Markdown table, with their column titles. */
+    static final Map<String, String> MD_COUNTERS = new LinkedHashMap<>();
+
+    static {
+        MD_COUNTERS.put("mapCalls", "map/MiB");
+        MD_COUNTERS.put("folios", "folios/MiB");
+    }
+
+    private SeedTables() {
+    }
+
+    // ------------------------------------------------------------- cover-letter text layout
+
+    /** The published table in the cover letter's plain-text layout (reproduces the mail). */
+    public static String seedText(ReferenceTable ref) {
+        List<Line> lines = new ArrayList<>();
+        for (ReferenceTable.Entry e : ref.entries()) {
+            lines.add(new Line(e.key(), Format.iops(e.bhIops()), bwPublished(e.bhBwMiB()),
+                    Format.iops(e.iomapIops()), bwPublished(e.iomapBwMiB())));
+        }
+        return seedText(lines);
+    }
+
+    /** A run in the cover letter's plain-text layout: the published columns only. */
+    public static String seedText(RunFolder run) {
+        List<Line> lines = new ArrayList<>();
+        for (Row r : run.rows()) {
+            lines.add(new Line(r.key(), iops(r.bh()), bw(r.bh()), iops(r.iomap()), bw(r.iomap())));
+        }
+        return seedText(lines);
+    }
+
+    private static String bwPublished(double v) {
+        // the CSV stores the mail's figures, which are already rounded as printed
+        return v == Math.rint(v) ? Long.toString((long) v) : Format.bw(v);
+    }
+
+    private record Line(RowKey key, String bhIops, String bhBw, String iomapIops, String iomapBw) {
+    }
+
+    private static String seedText(List<Line> lines) {
+        StringBuilder b = new StringBuilder();
+        List<Line> reads = lines.stream().filter(l -> l.key().isRead()).toList();
+        List<Line> writes = lines.stream().filter(l -> !l.key().isRead()).toList();
+        if (!reads.isEmpty()) {
+            b.append("   == buffer read ==\n");
+            b.append("                  buffer head        iomap + large folio\n");
+            b.append("   type     bs    IOPS    BW(MiB/s)  IOPS    BW(MiB/s)\n");
+            b.append("   ").append("-".repeat(52)).append('\n');
+            for (Line l : reads) {
+                StringBuilder s = new StringBuilder("   ");
+                cell(s, l.key().type(), 9);
+                cell(s, l.key().bsLabel(), 6);
+                cell(s, l.bhIops(), 8);
+                cell(s, l.bhBw(), 11);
+                cell(s, l.iomapIops(), 8);
+                s.append(l.iomapBw());
+                b.append(s).append('\n');
+            }
+        }
+        if (!writes.isEmpty()) {
+            b.append("   == buffer write ==\n");
+            b.append("                                        buffer head  iomap + large folio\n");
+            b.append("   type   Overwrite Sync Writeback bs   IOPS   BW    IOPS   BW\n");
+            b.append("   ").append("-".repeat(60)).append('\n');
+            for (Line l : writes) {
+                StringBuilder s = new StringBuilder("   ");
+                cell(s, l.key().type(), 9);
+                cell(s, l.key().overwrite(), 8);
+                cell(s, l.key().sync(), 5);
+                cell(s, l.key().writeback(), 10);
+                cell(s, l.key().bsLabel(), 5);
+                cell(s, l.bhIops(), 7);
+                cell(s, l.bhBw(), 6);
+                cell(s, l.iomapIops(), 7);
+                s.append(l.iomapBw());
+                b.append(s).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static void cell(StringBuilder s, String v, int width) {
+        s.append(v);
+        s.append(" ".repeat(Math.max(1, width - v.length())));
+    }
+
+    // ------------------------------------------------------------------------- Markdown
+
+    /** The read table (hole, ramdisk, nvme rows). */
+    public static Table readTable(RunFolder run) {
+        return table(run, true);
+    }
+
+    /** The write table (cache, ramdisk, nvme rows). */
+    public static Table writeTable(RunFolder run) {
+        return table(run, false);
+    }
+
+    private static Table table(RunFolder run, boolean read) {
+        boolean variants = run.rows().stream().anyMatch(r -> r.key().isRead() == read && !r.variant().isEmpty());
+        boolean notes = ordered(run).stream().anyMatch(o -> o instanceof String && RowKey.parse((String) o).isRead() == read);
+        List<String> h = new ArrayList<>();
+        h.add("type");
+        if (!read) {
+            h.addAll(List.of("Overwrite", "Sync", "Writeback"));
+        }
+        h.add("bs");
+        if (variants) {
+            h.add("tunables");
+        }
+        int keys = h.size();
+        for (PathLabel p : PathLabel.values()) {
+            h.add(p.param() + " IOPS");
+            h.add(p.param() + " BW(MiB/s)");
+        }
+        h.add("speedup");
+        for (PathLabel p : PathLabel.values()) {
+            h.add(p.param() + " ±err");
+        }
+        for (PathLabel p : PathLabel.values()) {
+            h.add(p.param() + " p50/p99");
+        }
+        for (Map.Entry<String, String> c : MD_COUNTERS.entrySet()) {
+            for (PathLabel p : PathLabel.values()) {
+                h.add(p.param() + " " + c.getValue());
+            }
+        }
+        for (PathLabel p : PathLabel.values()) {
+            h.add(p.param() + " avg bio");
+        }
+        if (notes) {
+            h.add("note");
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (Object o : ordered(run)) {
+            RowKey k = o instanceof Row ? ((Row) o).key() : RowKey.parse((String) o);
+            if (k.isRead() != read) {
+                continue;
+            }
+            List<String> c = new ArrayList<>();
+            c.add(k.type());
+            if (!read) {
+                c.addAll(List.of(k.overwrite(), k.sync(), k.writeback()));
+            }
+            c.add(k.bsLabel());
+            if (o instanceof String) {
+                if (variants) {
+                    c.add("");
+                }
+                while (c.size() < h.size() - 1) {
+                    c.add(Format.NONE);
+                }
+                c.add("not run: " + run.skipped().get(o));
+                rows.add(c);
+                continue;
+            }
+            Row r = (Row) o;
+            if (variants) {
+                c.add(r.variant());
+            }
+            for (PathLabel p : PathLabel.values()) {
+                c.add(iops(r.get(p)));
+                c.add(bw(r.get(p)));
+            }
+            c.add(Format.ratio(r.speedup()));
+            for (PathLabel p : PathLabel.values()) {
+                Measurement m = r.get(p);
+                c.add(m == null || !Double.isFinite(m.errorPct()) ? Format.NONE : "±" + Format.pct(m.errorPct()));
+            }
+            for (PathLabel p : PathLabel.values()) {
+                Measurement m = r.get(p);
+                LatencySummary l = m == null ? null : m.latency();
+                c.add(l == null ? Format.NONE : Format.latency(l.p50()) + " / " + Format.latency(l.p99()));
+            }
+            for (String counter : MD_COUNTERS.keySet()) {
+                for (PathLabel p : PathLabel.values()) {
+                    c.add(opt(r.get(p), m -> m.perMiB(counter), Format::perMiB));
+                }
+            }
+            for (PathLabel p : PathLabel.values()) {
+                c.add(opt(r.get(p), Measurement::avgBioBytes, Format::bytes));
+            }
+            if (notes) {
+                c.add("");
+            }
+            rows.add(c);
+        }
+        Table t = new Table(read ? "buffer read" : "buffer write", h, rows, keys);
+        return notes ? t.withTextColumn(h.size() - 1) : t;
+    }
+
+    /** Measured rows in order, with skipped (not measured) row keys as strings in their seed place. */
+    static List<Object> ordered(RunFolder run) {
+        ReferenceTable ref = ReferenceTable.published();
+        List<Object> out = new ArrayList<>(run.rows());
+        for (String key : run.skipped().keySet()) {
+            RowKey k;
+            try {
+                k = RowKey.parse(key);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (run.row(k) == null) {
+                out.add(key);
+            }
+        }
+        out.sort((a, b) -> {
+            RowKey ka = a instanceof Row ? ((Row) a).key() : RowKey.parse((String) a);
+            RowKey kb = b instanceof Row ? ((Row) b).key() : RowKey.parse((String) b);
+            int oa = ref.order(ka);
+            int ob = ref.order(kb);
+            oa = oa < 0 ? Integer.MAX_VALUE : oa;
+            ob = ob < 0 ? Integer.MAX_VALUE : ob;
+            return Integer.compare(oa, ob); // stable: run order within the same position
+        });
+        return out;
+    }
+
+    static String iops(Measurement m) {
+        return m == null ? Format.NONE : Format.iops(m.iops());
+    }
+
+    static String bw(Measurement m) {
+        return m == null ? Format.NONE : Format.bw(m.bwMiB());
+    }
+
+    private static String opt(Measurement m, Function<Measurement, OptionalDouble> f, Function<Double, String> fmt) {
+        if (m == null) {
+            return Format.NONE;
+        }
+        OptionalDouble v = f.apply(m);
+        return v.isPresent() ? fmt.apply(v.getAsDouble()) : Format.NONE;
+    }
+
+    /** The legend printed under the tables. */
+    public static final String LEGEND = "IOPS = completed psync calls per second (565k = 565 000), BW = MiB/s "
+            + "(IOPS x bs / 2^20), as the cover letter prints them. speedup = iomap IOPS / bh IOPS. "
+            + "±err = JMH score error (99.9% confidence half-width) relative to the score. "
+            + "p50/p99 = per-call latency percentiles from the HdrHistogram logs. "
+            + "map/MiB = filesystem mapping calls (get_block / iomap_begin) per MiB moved; "
+            + "folios/MiB = folios allocated per MiB; avg bio = bioBytes / bios. \"-\" = not measured.";
+
+    /** The whole {@code tables.md}: header, incomplete notice, both tables, the legend. */
+    public static String markdown(RunFolder run) {
+        StringBuilder b = new StringBuilder();
+        b.append("# foliobench fio psync tables: ").append(run.name()).append("\n\n");
+        if (!run.complete()) {
+            b.append("> **").append(run.incompleteNotice()).append("**\n\n");
+        }
+        String desc = runDescription(run);
+        if (!desc.isEmpty()) {
+            b.append(desc).append("\n\n");
+        }
+        Table read = readTable(run);
+        Table write = writeTable(run);
+        if (read.rows().isEmpty() && write.rows().isEmpty()) {
+            b.append("No rows measured yet.\n\n");
+        }
+        for (Table t : List.of(read, write)) {
+            if (t.rows().isEmpty()) {
+                continue;
+            }
+            b.append("## == ").append(t.title()).append(" ==\n\n").append(t.markdown()).append('\n');
+        }
+        b.append(LEGEND).append('\n');
+        return b.toString();
+    }
+
+    /** One line about the machine from the metadata (cpu, cores, memory, kernel, jvm), or empty. */
+    public static String runDescription(RunFolder run) {
+        List<String> parts = new ArrayList<>();
+        for (String k : List.of("cpu", "cores", "memory", "kernel", "jvm", "git")) {
+            String v = run.metadata().get(k);
+            if (v != null && !v.isEmpty()) {
+                parts.add(k + ": " + v);
+            }
+        }
+        return String.join("; ", parts);
+    }
+
+    // ------------------------------------------------------------------------------ CSV
+
+    /** CSV header: the reference CSV's columns, then ours. */
+    public static List<String> csvHeader() {
+        List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs",
+                "bh_iops", "bh_bw_mib", "iomap_iops", "iomap_bw_mib", "speedup", "tunables", "status"));
+        for (PathLabel p : PathLabel.values()) {
+            String n = p.param();
+            h.addAll(List.of(n + "_score_error", n + "_error_pct", n + "_iterations",
+                    n + "_p50_ns", n + "_p99_ns", n + "_p999_ns", n + "_max_ns"));
+            for (String c : Measurement.COUNTERS) {
+                h.add(n + "_" + c + "_per_mib");
+            }
+            h.add(n + "_avg_bio_bytes");
+        }
+        return h;
+    }
+
+    /** The tables as one CSV (commons-csv, RFC 4180), full precision, seed order. */
+    public static String csv(RunFolder run) {
+        StringWriter w = new StringWriter();
+        try (CSVPrinter out = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').setCommentMarker('#').get())) {
+            if (!run.complete()) {
+                out.printComment(run.incompleteNotice());
+            }
+            out.printRecord(csvHeader());
+            for (Object o : ordered(run)) {
+                List<Object> c = new ArrayList<>();
+                if (o instanceof String) {
+                    RowKey k = RowKey.parse((String) o);
+                    keyCells(c, k);
+                    c.addAll(List.of("", "", "", "", "", ""));
+                    c.add("not run: " + run.skipped().get(o));
+                    while (c.size() < csvHeader().size()) {
+                        c.add("");
+                    }
+                    out.printRecord(c);
+                    continue;
+                }
+                Row r = (Row) o;
+                keyCells(c, r.key());
+                for (PathLabel p : PathLabel.values()) {
+                    Measurement m = r.get(p);
+                    c.add(m == null ? "" : num(m.iops()));
+                    c.add(m == null ? "" : num(m.bwMiB()));
+                }
+                c.add(num(r.speedup()));
+                c.add(r.variant());
+                c.add(r.bh() != null && r.iomap() != null ? "ok" : "partial");
+                for (PathLabel p : PathLabel.values()) {
+                    Measurement m = r.get(p);
+                    if (m == null) {
+                        for (int i = 0; i < 8 + Measurement.COUNTERS.size(); i++) {
+                            c.add("");
+                        }
+                        continue;
+                    }
+                    c.add(num(m.scoreError()));
+                    c.add(num(m.errorPct()));
+                    c.add(m.iterations().length);
+                    LatencySummary l = m.latency();
+                    c.add(l == null ? "" : l.p50());
+                    c.add(l == null ? "" : l.p99());
+                    c.add(l == null ? "" : l.p999());
+                    c.add(l == null ? "" : l.max());
+                    for (String counter : Measurement.COUNTERS) {
+                        OptionalDouble v = m.perMiB(counter);
+                        c.add(v.isPresent() ? num(v.getAsDouble()) : "");
+                    }
+                    OptionalDouble bio = m.avgBioBytes();
+                    c.add(bio.isPresent() ? num(bio.getAsDouble()) : "");
+                }
+                out.printRecord(c);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static void keyCells(List<Object> c, RowKey k) {
+        c.addAll(List.of(k.table(), k.type(), k.overwrite(), k.sync(), k.writeback(), k.bsLabel()));
+    }
+
+    /** A number for CSV: empty when not finite, otherwise up to 6 significant decimals. */
+    static String num(double v) {
+        if (!Double.isFinite(v)) {
+            return "";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+    }
+}

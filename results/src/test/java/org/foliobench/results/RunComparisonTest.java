@@ -1,0 +1,133 @@
+package org.foliobench.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunComparisonTest {
+
+    @TempDir
+    Path tmp;
+
+    private RunFolder run(String name, double scale, double iomapFactor, long seed, boolean incomplete) throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.scale = scale;
+        s.iomapFactor = iomapFactor;
+        s.seed = seed;
+        s.incomplete = incomplete;
+        s.latency = false;
+        return RunFolder.read(RunFixtures.write(tmp.resolve(name), s));
+    }
+
+    @Test
+    void identicalSamplesAreNoChange() throws IOException {
+        RunFolder a = run("a", 0.5, 1, 7, false);
+        RunFolder b = run("b", 0.5, 1, 7, false);
+        RunComparison c = RunComparison.compare(a, b);
+        assertEquals(78, c.entries().size());
+        for (RunComparison.Entry e : c.entries()) {
+            assertEquals(0, e.deltaPct(), 1e-12);
+            assertFalse(e.significant(), e.toString());
+            assertEquals("~", e.deltaText());
+        }
+        assertEquals(0, c.significantCount());
+        assertTrue(c.markdown().matches("(?s).*\\|\\s+~ \\|.*"), c.markdown());
+    }
+
+    @Test
+    void clearlyShiftedIsSignificantWithTheRightSign() throws IOException {
+        RunFolder a = run("a", 0.5, 1, 7, false);
+        RunFolder faster = run("b", 0.5, 1.2, 7, false); // same noise draws, iomap 20% faster
+        RunComparison c = RunComparison.compare(a, faster);
+        for (RunComparison.Entry e : c.entries()) {
+            if (e.path() == PathLabel.IOMAP) {
+                assertTrue(e.significant(), e.toString());
+                assertEquals(20, e.deltaPct(), 0.5);
+                assertTrue(e.ciLowPct() > 0 && e.ciLowPct() < 20 && e.ciHighPct() > 20, e.toString());
+                assertTrue(e.deltaText().startsWith("+"), e.deltaText());
+                assertTrue(e.p() < 0.001, "p " + e.p());
+            } else {
+                assertFalse(e.significant(), e.toString());
+            }
+        }
+        RunComparison slower = RunComparison.compare(faster, a);
+        RunComparison.Entry e = slower.entries().stream().filter(x -> x.path() == PathLabel.IOMAP).findFirst().get();
+        assertTrue(e.significant());
+        assertEquals(-100.0 * 0.2 / 1.2, e.deltaPct(), 0.5);
+        assertTrue(e.deltaText().startsWith("-"));
+        List<RunComparison.Geomean> g = c.geomeans();
+        assertEquals(3, g.size());
+        assertEquals(0, g.get(0).deltaPct(), 1e-9, "bh unchanged");
+        assertEquals(20, g.get(1).deltaPct(), 1e-9, "iomap +20%");
+        assertEquals(100 * (Math.sqrt(1.2) - 1), g.get(2).deltaPct(), 1e-9);
+        String md = c.markdown();
+        assertTrue(md.matches("(?s).*\\| geomean +\\| iomap +\\|.*"), md);
+        assertTrue(md.contains("+20%"), md);
+        assertTrue(c.summaryLine().startsWith("39 of 78 row/path pairs changed significantly"), c.summaryLine());
+        String csv = c.csv();
+        assertTrue(csv.startsWith("row,path,tunables,a_iops"), csv);
+        assertEquals(1 + 78 + 3, csv.split("\n").length);
+    }
+
+    @Test
+    void noisyOverlapIsNotSignificant() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.noise = 0.2;
+        s.latency = false;
+        s.rows = k -> k.key().equals("read/hole/4K");
+        s.seed = 1;
+        RunFolder a = RunFolder.read(RunFixtures.write(tmp.resolve("a"), s));
+        s.seed = 2;
+        s.iomapFactor = 1.01;
+        RunFolder b = RunFolder.read(RunFixtures.write(tmp.resolve("b"), s));
+        for (RunComparison.Entry e : RunComparison.compare(a, b).entries()) {
+            // 1% shift under 20% noise with 10 samples each: the interval straddles 0 unless the draws are wild
+            assertTrue(e.ciLowPct() < e.deltaPct() && e.deltaPct() < e.ciHighPct());
+        }
+    }
+
+    @Test
+    void pairsAcrossDifferentTunablesAndReportsDifferences() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.latency = false;
+        s.rows = k -> k.isRead();
+        RunFolder a = RunFolder.read(RunFixtures.write(tmp.resolve("a"), s));
+        s.params.put("maxFolioOrder", "0");
+        s.incomplete = true;
+        RunFolder b = RunFolder.read(RunFixtures.write(tmp.resolve("b"), s));
+        RunComparison c = RunComparison.compare(a, b);
+        assertEquals(18, c.entries().size());
+        assertEquals("- -> maxFolioOrder=0", c.entries().get(0).variant());
+        Map<String, String[]> d = c.metadataDifferences();
+        assertEquals("9", d.get("maxFolioOrder")[0]);
+        assertEquals("0", d.get("maxFolioOrder")[1]);
+        String md = c.markdown();
+        assertTrue(md.contains("- maxFolioOrder: 9 -> 0"), md);
+        assertTrue(md.contains("INCOMPLETE RUN"), md);
+        assertTrue(c.summaryLine().contains("INCOMPLETE"), c.summaryLine());
+        assertTrue(c.csv().startsWith("# INCOMPLETE RUN"));
+    }
+
+    @Test
+    void singleIterationHasNoInterval() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.latency = false;
+        s.forks = 1;
+        s.iterations = 1;
+        s.rows = k -> k.key().equals("read/hole/4K");
+        RunFolder a = RunFolder.read(RunFixtures.write(tmp.resolve("a"), s));
+        s.iomapFactor = 2;
+        RunFolder b = RunFolder.read(RunFixtures.write(tmp.resolve("b"), s));
+        RunComparison.Entry e = RunComparison.compare(a, b).entries().get(1);
+        assertTrue(e.undetermined());
+        assertFalse(e.significant());
+        assertEquals("+100% ?", e.deltaText());
+    }
+}

@@ -1,0 +1,237 @@
+package org.foliobench.results;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+
+/**
+ * Writes run folders exactly as the bench's contract says (jmh.json in JMH's -rf json shape,
+ * latency/<path>-<rowfile>.hlog HdrHistogram interval logs, metadata.json, INCOMPLETE), with
+ * deterministic, plausible numbers derived from the published table. Public so the plots tests
+ * reuse it (results test-jar).
+ */
+public final class RunFixtures {
+
+    /** What to generate. */
+    public static final class Spec {
+        /** measured IOPS = published x scale (x per-row noise). */
+        public double scale = 0.5;
+        /** multiplies iomap IOPS only: a "tuning" that helps or hurts iomap. */
+        public double iomapFactor = 1.0;
+        public long seed = 42;
+        public int forks = 2;
+        public int iterations = 5;
+        /** relative standard deviation of the iteration scores. */
+        public double noise = 0.01;
+        public boolean latency = true;
+        public boolean counters = true;
+        public boolean incomplete = false;
+        public Predicate<RowKey> rows = k -> true;
+        public Map<String, String> skipped = new LinkedHashMap<>();
+        public Map<String, String> params = new LinkedHashMap<>();
+    }
+
+    private RunFixtures() {
+    }
+
+    /** A full run (39 rows x 2 paths) with default settings. */
+    public static Path full(Path dir) throws IOException {
+        return write(dir, new Spec());
+    }
+
+    public static Path write(Path dir, Spec spec) throws IOException {
+        Files.createDirectories(dir.resolve(RunFolder.LATENCY_DIR));
+        Random rnd = new Random(spec.seed);
+        List<Object> results = new ArrayList<>();
+        for (ReferenceTable.Entry e : ReferenceTable.published().entries()) {
+            if (!spec.rows.test(e.key())) {
+                continue;
+            }
+            for (PathLabel p : PathLabel.values()) {
+                double iops = e.iops(p) * spec.scale * (p == PathLabel.IOMAP ? spec.iomapFactor : 1)
+                        * (1 + 0.05 * rnd.nextGaussian());
+                results.add(result(e.key(), p, iops, spec, rnd));
+                if (spec.latency) {
+                    writeHlog(RunFolder.latencyLog(dir, e.key(), p), 1e9 / iops, rnd);
+                }
+            }
+        }
+        Files.writeString(dir.resolve(RunFolder.JMH_JSON), Json.write(results), StandardCharsets.UTF_8);
+        Map<String, Object> md = new LinkedHashMap<>();
+        md.put("cpu", "Fixture CPU @ 2.0GHz");
+        md.put("cores", "2");
+        md.put("memory", "24 GiB");
+        md.put("kernel", "6.1.0-fixture");
+        md.put("jvm", "OpenJDK 17.0.15");
+        md.put("git", "0123456789ab");
+        md.put("device.ramdisk", "RamDisk 8 GiB");
+        md.put("device.nvme", "DirectDevice /var/tmp/foliobench.img");
+        md.put("maxFolioOrder", "9");
+        md.put("readAheadKb", "128");
+        md.put("dirtyRatio", "20");
+        md.put("dirtyBackgroundRatio", "10");
+        md.put("blockSize", "4096");
+        md.put("started", "2024-04-10T15:03:00Z");
+        md.put("finished", "2024-04-10T16:03:00Z");
+        md.put("command", "foliobench tables --quick");
+        spec.skipped.forEach((k, v) -> md.put(RunFolder.SKIPPED_PREFIX + k, v));
+        md.putAll(spec.params);
+        Files.writeString(dir.resolve(RunFolder.METADATA_JSON), Json.write(md), StandardCharsets.UTF_8);
+        Path marker = dir.resolve(RunFolder.INCOMPLETE);
+        if (spec.incomplete) {
+            Files.writeString(marker, "");
+        } else {
+            Files.deleteIfExists(marker);
+        }
+        return dir;
+    }
+
+    private static Map<String, Object> result(RowKey k, PathLabel p, double iops, Spec spec, Random rnd) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("jmhVersion", "1.37");
+        r.put("benchmark", "org.foliobench.bench.PsyncBench.psync");
+        r.put("mode", "thrpt");
+        r.put("threads", 1L);
+        r.put("forks", (long) spec.forks);
+        r.put("jvm", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+        r.put("jvmArgs", List.of("-Xmx2g"));
+        r.put("jdkVersion", "17.0.15");
+        r.put("vmName", "OpenJDK 64-Bit Server VM");
+        r.put("vmVersion", "17.0.15+6-Debian-1deb12u1");
+        r.put("warmupIterations", 2L);
+        r.put("warmupTime", "1 s");
+        r.put("warmupBatchSize", 1L);
+        r.put("measurementIterations", (long) spec.iterations);
+        r.put("measurementTime", "1 s");
+        r.put("measurementBatchSize", 1L);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("row", k.key());
+        params.put("path", p.param());
+        params.putAll(spec.params);
+        r.put("params", params);
+
+        List<Object> raw = new ArrayList<>();
+        double sum = 0;
+        double sumsq = 0;
+        int n = 0;
+        List<double[]> forks = new ArrayList<>();
+        for (int f = 0; f < spec.forks; f++) {
+            double[] it = new double[spec.iterations];
+            List<Object> l = new ArrayList<>();
+            for (int i = 0; i < it.length; i++) {
+                it[i] = iops * (1 + spec.noise * rnd.nextGaussian());
+                sum += it[i];
+                sumsq += it[i] * it[i];
+                n++;
+                l.add(it[i]);
+            }
+            forks.add(it);
+            raw.add(l);
+        }
+        double mean = sum / n;
+        double sd = Math.sqrt(Math.max(0, (sumsq - n * mean * mean) / (n - 1)));
+        double err = 3.25 * sd / Math.sqrt(n); // ~t(0.9995, 9), JMH's 99.9% interval
+        Map<String, Object> pm = metric(mean, err, "ops/s", raw);
+        r.put("primaryMetric", pm);
+
+        Map<String, Object> sec = new LinkedHashMap<>();
+        if (spec.counters) {
+            long bs = k.bs();
+            boolean iomap = p == PathLabel.IOMAP;
+            boolean device = !k.type().equals("hole") && !k.type().equals("cache");
+            for (String c : List.of(Measurement.OPS, Measurement.BYTES, "mapCalls", "esLookups", "folios",
+                    "bufferHeads", "folioStates", "xaOps", "bios", "bioSegments", "bioBytes", "throttlePauses",
+                    "journalCommits")) {
+                List<Object> craw = new ArrayList<>();
+                double total = 0;
+                for (double[] it : forks) {
+                    List<Object> l = new ArrayList<>();
+                    for (double v : it) {
+                        double ops = Math.floor(v); // 1 s iterations
+                        double bytes = ops * bs;
+                        double blocks = bytes / 4096;
+                        double x;
+                        switch (c) {
+                            case "ops": x = ops; break;
+                            case "bytes": x = bytes; break;
+                            case "mapCalls": x = iomap ? ops : blocks; break;
+                            case "esLookups": x = iomap ? ops : blocks; break;
+                            case "folios": x = iomap ? Math.ceil(bytes / Math.max(4096, Math.min(bs, 2 << 20))) : blocks; break;
+                            case "bufferHeads": x = iomap ? 0 : blocks; break;
+                            case "folioStates": x = iomap && bs > 4096 ? bytes / bs : 0; break;
+                            case "xaOps": x = iomap ? 2 * bytes / Math.max(4096, bs) : 2 * blocks; break;
+                            case "bios": x = device ? (iomap ? bytes / Math.min(bs, 1 << 20) : blocks / 32) : 0; break;
+                            case "bioSegments": x = device ? (iomap ? bytes / Math.min(bs, 1 << 20) : blocks) : 0; break;
+                            case "bioBytes": x = device ? bytes : 0; break;
+                            case "throttlePauses": x = "Y".equals(k.writeback()) ? ops / 1000 : 0; break;
+                            case "journalCommits": x = "Y".equals(k.sync()) ? ops : 0; break;
+                            default: throw new AssertionError(c);
+                        }
+                        l.add(x);
+                        total += x;
+                    }
+                    craw.add(l);
+                }
+                sec.put(c, metric(total / (spec.forks * spec.iterations), Double.NaN, "#", craw));
+            }
+        }
+        r.put("secondaryMetrics", sec);
+        return r;
+    }
+
+    private static Map<String, Object> metric(double score, double err, String unit, List<Object> raw) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("score", score);
+        m.put("scoreError", Double.isFinite(err) ? (Object) err : "NaN");
+        m.put("scoreConfidence", Double.isFinite(err) ? List.of(score - err, score + err) : List.of("NaN", "NaN"));
+        Map<String, Object> pct = new LinkedHashMap<>();
+        for (String q : List.of("0.0", "50.0", "90.0", "95.0", "99.0", "99.9", "99.99", "99.999", "99.9999", "100.0")) {
+            pct.put(q, score);
+        }
+        m.put("scorePercentiles", pct);
+        m.put("scoreUnit", unit);
+        m.put("rawData", raw);
+        return m;
+    }
+
+    /** An interval log: a warmup-tagged interval, then 5 one-second intervals with values around {@code meanNs}. */
+    static void writeHlog(Path p, double meanNs, Random rnd) throws IOException {
+        try (PrintStream ps = new PrintStream(Files.newOutputStream(p), false, StandardCharsets.UTF_8)) {
+            HistogramLogWriter w = new HistogramLogWriter(ps);
+            long start = 1_712_761_380_000L; // 2024-04-10T15:03:00Z
+            w.outputLogFormatVersion();
+            w.outputStartTime(start);
+            w.setBaseTime(start);
+            w.outputLegend();
+            Histogram warm = new Histogram(3);
+            warm.setTag(RunFolder.WARMUP_TAG);
+            warm.setStartTimeStamp(start - 1000L);
+            warm.setEndTimeStamp(start);
+            warm.recordValue(Math.round(meanNs * 1000)); // a slow first call, to be ignored
+            w.outputIntervalHistogram(warm);
+            for (int i = 0; i < 5; i++) {
+                Histogram h = new Histogram(3);
+                h.setStartTimeStamp(start + i * 1000L);
+                h.setEndTimeStamp(start + (i + 1) * 1000L);
+                for (int j = 0; j < 2000; j++) {
+                    double v = meanNs * Math.exp(0.3 * rnd.nextGaussian());
+                    if (j % 200 == 0) {
+                        v *= 8; // a tail
+                    }
+                    h.recordValue(Math.max(1, Math.round(v)));
+                }
+                w.outputIntervalHistogram(h);
+            }
+        }
+    }
+}
