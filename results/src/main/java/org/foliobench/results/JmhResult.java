@@ -16,8 +16,9 @@ final class JmhResult {
         Map<String, Object> r = obj(o, "result");
         String benchmark = str(r, "benchmark");
         String mode = r.containsKey("mode") ? str(r, "mode") : "thrpt";
-        if (!"thrpt".equals(mode)) {
-            throw new IllegalArgumentException(benchmark + ": mode is \"" + mode + "\"; foliobench scores are throughput (thrpt)");
+        if (!"thrpt".equals(mode) && !"ss".equals(mode)) {
+            throw new IllegalArgumentException(benchmark + ": mode is \"" + mode
+                    + "\"; foliobench scores are throughput (thrpt) or one pass per iteration (ss)");
         }
         Map<String, Object> params = r.containsKey("params") ? obj(r.get("params"), "params") : Map.of();
         Object rowParam = params.get("row");
@@ -39,13 +40,42 @@ final class JmhResult {
         String where = benchmark + " " + row.key() + " " + path.param();
 
         Map<String, Object> primary = obj(r.get("primaryMetric"), where + ": primaryMetric");
-        double scale = opsPerSecondScale(primary.containsKey("scoreUnit") ? str(primary, "scoreUnit") : "ops/s", where);
-        double score = num(primary.get("score"), where + ": primaryMetric.score") * scale;
-        double error = primary.containsKey("scoreError")
-                ? num(primary.get("scoreError"), where + ": primaryMetric.scoreError") * scale : Double.NaN;
-        List<double[]> forks = rawData(primary, where + ": primaryMetric.rawData", scale);
-        if (forks.isEmpty()) {
-            forks = List.of(new double[] {score});
+        double score;
+        double error;
+        List<double[]> forks;
+        long iterationNanos = r.get("measurementTime") instanceof String
+                ? timeValueNanos((String) r.get("measurementTime")) : -1;
+        if ("ss".equals(mode)) {
+            // SingleShotTime with a batch of one pass: each iteration is one fio run of
+            // measurementBatchSize calls; IOPS per iteration = batch / time.
+            double batch = r.get("measurementBatchSize") == null ? 1 : num(r.get("measurementBatchSize"), where + ": measurementBatchSize");
+            double secondsPer = secondsPerOpScale(primary.containsKey("scoreUnit") ? str(primary, "scoreUnit") : "s/op", where);
+            forks = new ArrayList<>();
+            for (double[] f : rawData(primary, where + ": primaryMetric.rawData", secondsPer)) {
+                double[] iops = new double[f.length];
+                for (int i = 0; i < f.length; i++) {
+                    iops[i] = batch / f[i];
+                }
+                forks.add(iops);
+            }
+            if (forks.isEmpty()) {
+                forks = List.of(new double[] {batch / (num(primary.get("score"), where + ": primaryMetric.score") * secondsPer)});
+            }
+            double[] all = forks.stream().flatMapToDouble(java.util.Arrays::stream).toArray();
+            score = Stats.mean(all);
+            iterationNanos = Math.round(batch / score * 1e9);
+            // JMH's convention: half-width of the 99.9% confidence interval
+            error = all.length < 2 ? Double.NaN
+                    : Stats.studentQuantile(0.9995, all.length - 1) * Math.sqrt(Stats.variance(all) / all.length);
+        } else {
+            double scale = opsPerSecondScale(primary.containsKey("scoreUnit") ? str(primary, "scoreUnit") : "ops/s", where);
+            score = num(primary.get("score"), where + ": primaryMetric.score") * scale;
+            error = primary.containsKey("scoreError")
+                    ? num(primary.get("scoreError"), where + ": primaryMetric.scoreError") * scale : Double.NaN;
+            forks = rawData(primary, where + ": primaryMetric.rawData", scale);
+            if (forks.isEmpty()) {
+                forks = List.of(new double[] {score});
+            }
         }
 
         Map<String, Double> totals = new LinkedHashMap<>();
@@ -70,10 +100,21 @@ final class JmhResult {
                 }
             }
         }
-        long iterationNanos = r.get("measurementTime") instanceof String
-                ? timeValueNanos((String) r.get("measurementTime")) : -1;
         LatencySummary latency = RunFolder.readLatency(dir, row, path, warnings);
         return new Measurement(row, path, attributes, benchmark, score, error, forks, totals, iterationNanos, latency);
+    }
+
+    /** Seconds per unit of a SingleShotTime score ("s/op", "ms/op", ...). */
+    private static double secondsPerOpScale(String unit, String where) {
+        switch (unit) {
+            case "s/op": return 1;
+            case "ms/op": return 1e-3;
+            case "us/op": return 1e-6;
+            case "ns/op": return 1e-9;
+            case "min/op": return 60;
+            default:
+                throw new IllegalArgumentException(where + ": scoreUnit \"" + unit + "\" is not a time per operation");
+        }
     }
 
     private static double opsPerSecondScale(String unit, String where) {
