@@ -108,22 +108,22 @@ final class BhHarness implements AutoCloseable {
 
     static PageCacheOptions pcOptions(Counters c) {
         // writeback only when the tests ask for it
-        return PageCacheOptions.builder().arenaBytes(64L << 20).dirtyWritebackCentisecs(0).counters(c).build();
+        return PageCacheOptions.builder().arenaBytes(32L << 20).dirtyWritebackCentisecs(0).counters(c).build();
     }
 
     static BhHarness format(BlockDevice dev, int blockSize) throws IOException {
         Counters c = new Counters();
         Ext4.format(dev, fsOptions(blockSize, c));
-        return new BhHarness(dev, c, fsOptions(blockSize, c), pcOptions(c));
+        return new BhHarness(dev, c, fsOptions(blockSize, c), pcOptions(c), null);
     }
 
-    BhHarness(BlockDevice dev, Counters c, FsOptions fo, PageCacheOptions po) throws IOException {
+    BhHarness(BlockDevice dev, Counters c, FsOptions fo, PageCacheOptions po, PageCache cache) throws IOException {
         this.dev = dev;
         this.counters = c;
         this.fsOpts = fo;
         this.pcOpts = po;
         this.fs = Ext4.mount(dev, fo);
-        this.cache = new PageCache(po);
+        this.cache = cache != null ? cache : new PageCache(po);
         this.path = new BufferHeadPath(fs);
     }
 
@@ -142,12 +142,18 @@ final class BhHarness implements AutoCloseable {
         return o;
     }
 
-    /** sync + unmount, then mount the same device again with a fresh page cache. */
+    /**
+     * sync, evict the inodes' mappings and unmount, then mount the same device again. The page
+     * cache (the machine's memory) and the counters stay.
+     */
     BhHarness remount() throws IOException {
         cache.syncAll();
-        close();
-        Counters c = new Counters();
-        return new BhHarness(dev, c, fsOpts.toBuilder().counters(c).build(), pcOpts.toBuilder().counters(c).build());
+        for (Open o : files.values()) {
+            o.mapping.evict();
+        }
+        files.clear();
+        fs.unmount();
+        return new BhHarness(dev, counters, fsOpts, pcOpts, cache);
     }
 
     @Override
