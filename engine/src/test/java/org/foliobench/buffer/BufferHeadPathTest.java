@@ -393,6 +393,89 @@ class BufferHeadPathTest {
         h2.close();
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 4096})
+    void throttledWriterWithTheFlusherReclaimReadersAndFsync(int bs) throws Exception {
+        org.foliobench.stats.Counters c = new org.foliobench.stats.Counters();
+        RamDisk disk = new RamDisk(64L << 20);
+        org.foliobench.fs.Ext4.format(disk, BhHarness.fsOptions(bs, c));
+        // 8 MiB of memory for a 12 MiB file: background writeback, throttling and reclaim
+        BhHarness h = new BhHarness(disk, c, BhHarness.fsOptions(bs, c),
+                org.foliobench.pagecache.PageCacheOptions.builder().arenaBytes(8L << 20).counters(c).build(), null);
+        BhHarness.Open f = h.create("f");
+        int size = 12 << 20;
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                java.util.Random r = new java.util.Random(bs);
+                for (int off = 0; off < size; off += 40000) {
+                    int n = Math.min(40000, size - off);
+                    f.write(off, pattern(21, off, n));
+                    written.set(off + n);
+                    if (r.nextInt(4) == 0) { // rewrite something older with the same bytes
+                        int o = r.nextInt(off + n);
+                        int l = Math.min(1 + r.nextInt(9000), off + n - o);
+                        f.write(o, pattern(21, o, l));
+                    }
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
+        Thread reader = new Thread(() -> {
+            try {
+                BhHarness.Open rf = f;
+                java.util.Random r = new java.util.Random(bs + 1);
+                org.foliobench.pagecache.FileRaState ra = h.cache.newRaState();
+                while (writer.isAlive()) {
+                    long w = written.get();
+                    if (w == 0) {
+                        continue;
+                    }
+                    long pos = (long) (r.nextDouble() * w);
+                    int len = (int) Math.min(1 + r.nextInt(100_000), w - pos);
+                    java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(len);
+                    int got = org.foliobench.pagecache.Filemap.filemapRead(rf.mapping, ra, pos, dst, rf.inode.size());
+                    byte[] b = new byte[got];
+                    dst.get(0, b);
+                    assertArrayEquals(pattern(21, pos, got), b, "concurrent read at " + pos);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
+        Thread syncer = new Thread(() -> {
+            try {
+                while (writer.isAlive()) {
+                    f.fsync();
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
+        writer.start();
+        reader.start();
+        syncer.start();
+        writer.join();
+        reader.join();
+        syncer.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertTrue(c.get("writeback.writepages_calls") > 0, "the flusher wrote back");
+        assertTrue(c.get("buffer.bh_free") > 0, "reclaim freed buffers");
+        f.fsync();
+        assertEquals(0, h.fs.dirtyClusters());
+        h.cache.dropCaches();
+        byte[] all = f.read(0, size);
+        assertRange(pattern(21, 0, size), 0, all, "after writeback under pressure");
+        BhHarness h2 = h.remount();
+        assertEquals(List.of(), Fsck.check(disk));
+        assertRange(pattern(21, 0, size), 0, h2.open("f").read(0, size), "after remount");
+        h2.close();
+    }
+
     @Test
     void pathFacts() throws IOException {
         BhHarness h = BhHarness.format(new RamDisk(8L << 20), 4096);
