@@ -477,6 +477,49 @@ class BufferHeadPathTest {
     }
 
     @Test
+    void diskSizeMovesAtSubmissionAndAtWriteEndInsideAnAllocatedBlock() throws IOException {
+        BhHarness h = BhHarness.format(new RamDisk(16L << 20), 4096);
+        BhHarness.Open f = h.create("f");
+        f.write(0, pattern(1, 0, 10000));
+        assertEquals(0, f.inode.diskSize(), "delalloc: i_disksize waits for writeback");
+        f.mapping.doWritepages(WritebackControl.background(Long.MAX_VALUE));
+        assertEquals(10000, f.inode.diskSize(), "i_disksize set when the IO is submitted, clamped to i_size");
+        long handles = h.counters.get("jbd2.handles");
+        // appending inside the allocated last block: write_end moves i_disksize itself
+        f.write(10000, pattern(1, 10000, 50));
+        assertEquals(10050, f.inode.diskSize());
+        assertEquals(handles + 1, h.counters.get("jbd2.handles"), "one handle for the inode update");
+        // appending into a new block: writeback's job again
+        f.write(12288, pattern(1, 12288, 10));
+        assertEquals(10050, f.inode.diskSize());
+        f.fsync();
+        assertEquals(12298, f.inode.diskSize());
+        h.close();
+    }
+
+    @Test
+    void extentsAreCappedAt2048BlocksAndMayEndInsideAFolio() throws IOException {
+        RamDisk disk = new RamDisk(32L << 20);
+        BhHarness h = BhHarness.format(disk, 1024);
+        BhHarness.Open f = h.create("f");
+        byte[] d = pattern(5, 0, 1024 + 2100 * 1024);
+        f.write(0, Arrays.copyOf(d, 1024));
+        f.fsync(); // block 0 allocated: the delayed extent starts at block 1, inside folio 0
+        f.write(1024, Arrays.copyOfRange(d, 1024, d.length));
+        h.counters.reset();
+        f.fsync();
+        assertTrue(h.counters.get("buffer.wb_extents") >= 2, "2100 delayed blocks need two extents");
+        assertEquals(0, h.fs.dirtyClusters());
+        assertEquals(0, h.cache.nrDirty());
+        h.cache.dropCaches();
+        assertRange(d, 0, f.read(0, d.length), "after writeback in capped extents");
+        BhHarness h2 = h.remount();
+        assertEquals(List.of(), Fsck.check(disk));
+        assertRange(d, 0, h2.open("f").read(0, d.length), "after remount");
+        h2.close();
+    }
+
+    @Test
     void pathFacts() throws IOException {
         BhHarness h = BhHarness.format(new RamDisk(8L << 20), 4096);
         assertEquals(IoPath.BUFFER_HEAD, h.path.path());
