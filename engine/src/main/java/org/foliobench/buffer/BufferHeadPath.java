@@ -39,9 +39,11 @@ import org.foliobench.vfs.IoPathOps;
  * <p>Counters (in the filesystem's {@link Counters}): {@code path.map_calls} (get_block and
  * read mapping calls, shared with iomap's iomap_begin count), {@code path.wb_map_calls}
  * (allocation calls of writeback), {@code buffer.bh_alloc} / {@code buffer.bh_free},
- * {@code buffer.bh_reads} (single-buffer read bios), {@code buffer.wb_extents} (extents mapped
- * by writeback), {@code bio.submitted} / {@code bio.segments} / {@code bio.bytes} (reads and
- * writes, as submitted before plug merging).
+ * {@code buffer.bh_reads} (single-buffer read bios), {@code buffer.read_fallback_folios} (folios
+ * read by {@code block_read_full_folio} instead of whole-folio bios), {@code buffer.wb_extents}
+ * (extents mapped by writeback), {@code buffer.ordered_writes} (data=ordered flushes run by a
+ * commit), {@code bio.submitted} / {@code bio.segments} / {@code bio.bytes} (reads and writes, as
+ * submitted before plug merging).
  */
 public final class BufferHeadPath implements IoPathOps {
     /** {@code ext4_da_get_block_prep}'s {@code invalid_block}: b_blocknr of a delayed buffer. */
@@ -59,6 +61,8 @@ public final class BufferHeadPath implements IoPathOps {
     final LongAdder bhAlloc;
     final LongAdder bhFree;
     final LongAdder bhReads;
+    final LongAdder readFallback;
+    final LongAdder orderedWrites;
     final LongAdder bioSubmitted;
     final LongAdder bioSegments;
     final LongAdder bioBytes;
@@ -76,6 +80,8 @@ public final class BufferHeadPath implements IoPathOps {
         this.bhAlloc = c.counter("buffer.bh_alloc");
         this.bhFree = c.counter("buffer.bh_free");
         this.bhReads = c.counter("buffer.bh_reads");
+        this.readFallback = c.counter("buffer.read_fallback_folios");
+        this.orderedWrites = c.counter("buffer.ordered_writes");
         this.bioSubmitted = c.counter("bio.submitted");
         this.bioSegments = c.counter("bio.segments");
         this.bioBytes = c.counter("bio.bytes");
@@ -337,6 +343,7 @@ public final class BufferHeadPath implements IoPathOps {
             return;
         }
         AddressSpace mapping = (AddressSpace) m;
+        orderedWrites.increment();
         WritebackControl wbc = WritebackControl.syncAll(0, Long.MAX_VALUE);
         new Ext4Writepages(this, inode, mapping, wbc, false).doWritepages();
         mapping.filemapFdatawaitRange(0, Long.MAX_VALUE);

@@ -176,6 +176,7 @@ final class Ext4Readpage {
     private void confused(Folio folio) {
         submit();
         if (!folio.isUptodate()) {
+            p.readFallback.increment();
             Buffers.blockReadFullFolio(p, folio, inode);
         } else {
             folio.unlock();

@@ -112,6 +112,7 @@ class BufferHeadPathTest {
         h.counters.reset();
         assertRange(d, 0, f.read(0, d.length), "cold read");
         assertEquals(0, h.counters.get("buffer.bh_reads"), "no per-bh fallback on a contiguous file");
+        assertEquals(0, h.counters.get("buffer.read_fallback_folios"));
         assertEquals(0, h.counters.get("buffer.bh_alloc"), "mpage reads attach no buffers");
         assertEquals(1 << 20, h.counters.get("bio.bytes"));
         long calls = h.counters.get("path.map_calls");
@@ -272,6 +273,7 @@ class BufferHeadPathTest {
         assertTrue(dataAt >= 0, "the commit wrote the inode's dirty mapped data: " + events(dev));
         assertTrue(journalAt > dataAt, "data precedes the journal blocks: " + events(dev));
         assertEquals(reserved, h.fs.dirtyClusters(), "the commit allocated nothing");
+        assertEquals(1, h.counters.get("buffer.ordered_writes"));
         assertTrue(folioAt(f, 256).isDirty(), "delalloc data stays dirty");
         assertFalse(folioAt(f, 0).isDirty());
         h.close();
@@ -517,6 +519,28 @@ class BufferHeadPathTest {
         assertEquals(List.of(), Fsck.check(disk));
         assertRange(d, 0, h2.open("f").read(0, d.length), "after remount");
         h2.close();
+    }
+
+    @Test
+    void aFolioWithAHoleBetweenBlocksIsReadBufferByBuffer() throws IOException {
+        BhHarness h = BhHarness.format(new RamDisk(16L << 20), 1024);
+        BhHarness.Open f = h.create("f");
+        byte[] a = pattern(1, 0, 1024);
+        byte[] c = pattern(1, 2048, 1024);
+        f.write(0, a);
+        f.write(2048, c);
+        f.write(8192, pattern(1, 8192, 4096)); // folio 2: fully mapped
+        f.fsync();
+        h.cache.dropCaches();
+        h.counters.reset();
+        byte[] got = f.read(0, 3072);
+        assertArrayEquals(a, Arrays.copyOf(got, 1024));
+        assertArrayEquals(new byte[1024], Arrays.copyOfRange(got, 1024, 2048), "the hole");
+        assertArrayEquals(c, Arrays.copyOfRange(got, 2048, 3072));
+        assertEquals(1, h.counters.get("buffer.read_fallback_folios"), "hole -> non-hole: confused");
+        assertEquals(2, h.counters.get("buffer.bh_reads"), "one bio per mapped buffer");
+        assertEquals(4, h.counters.get("buffer.bh_alloc"));
+        h.close();
     }
 
     @Test
