@@ -2,16 +2,90 @@ package org.foliobench.buffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.Defaults;
+import org.foliobench.device.Bio;
+import org.foliobench.device.BlkPlug;
+import org.foliobench.device.BlockDevice;
 import org.foliobench.fs.Ext4;
+import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
+import org.foliobench.fs.MapBlocks;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.AddressSpaceOperations;
+import org.foliobench.pagecache.Filemap;
+import org.foliobench.pagecache.Folio;
+import org.foliobench.pagecache.ReadaheadControl;
+import org.foliobench.pagecache.WritebackControl;
+import org.foliobench.stats.Counters;
+import org.foliobench.vfs.Errno;
+import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.IoPath;
 import org.foliobench.vfs.IoPathOps;
 
-/** Placeholder until the buffer_head path lands (replaced by the real class on merge). */
+/**
+ * The legacy buffer_head buffered IO path of ext4 ({@code ext4_da_aops}): order-0 folios, a ring
+ * of {@link BufferHead}s per folio, the delalloc {@code get_block} ({@code ext4_da_get_block_prep})
+ * asked once per block by {@code write_begin}, {@code ext4_mpage_readpages} for reads, and
+ * {@code ext4_do_writepages} gathering delayed extents of up to 2048 blocks from dirty buffers,
+ * allocating each once and submitting buffer by buffer. data=ordered: the journal commit writes
+ * the inode's already mapped dirty buffers first ({@code ext4_normal_submit_inode_data_buffers}).
+ *
+ * <p>One instance per mounted filesystem. The vfs sets {@code mapping.setHost(inode)} and
+ * {@code inode.setMapping(mapping)} for every inode using {@link #aops()}, calls
+ * {@link #bufferedWrite}, {@link #truncatePage} and {@link #zeroPartialBlocks} with the inode's
+ * i_rwsem held exclusive, and never sets large folios on these mappings.
+ *
+ * <p>Counters (in the filesystem's {@link Counters}): {@code path.map_calls} (get_block and
+ * read mapping calls, shared with iomap's iomap_begin count), {@code path.wb_map_calls}
+ * (allocation calls of writeback), {@code buffer.bh_alloc} / {@code buffer.bh_free},
+ * {@code buffer.bh_reads} (single-buffer read bios), {@code buffer.read_fallback_folios} (folios
+ * read by {@code block_read_full_folio} instead of whole-folio bios), {@code buffer.wb_extents}
+ * (extents mapped by writeback), {@code buffer.ordered_writes} (data=ordered flushes run by a
+ * commit), {@code bio.submitted} / {@code bio.segments} / {@code bio.bytes} (reads and writes, as
+ * submitted before plug merging).
+ */
 public final class BufferHeadPath implements IoPathOps {
+    /** {@code ext4_da_get_block_prep}'s {@code invalid_block}: b_blocknr of a delayed buffer. */
+    static final long INVALID_BLOCK = ~0xffffL;
+    /** {@code ext4_should_retry_alloc}: at most three retries after a commit. */
+    static final int ALLOC_RETRIES = 3;
+
+    final Ext4 fs;
+    final BlockDevice dev;
+    final int bs;
+    final int bits;
+    final LongAdder mapCalls;
+    final LongAdder wbMapCalls;
+    final LongAdder wbExtents;
+    final LongAdder bhAlloc;
+    final LongAdder bhFree;
+    final LongAdder bhReads;
+    final LongAdder readFallback;
+    final LongAdder orderedWrites;
+    final LongAdder bioSubmitted;
+    final LongAdder bioSegments;
+    final LongAdder bioBytes;
+    private final Aops aops = new Aops();
+
     public BufferHeadPath(Ext4 fs) {
+        this.fs = fs;
+        this.dev = fs.device();
+        this.bs = fs.blockSize();
+        this.bits = fs.blockBits();
+        Counters c = fs.counters();
+        this.mapCalls = c.counter("path.map_calls");
+        this.wbMapCalls = c.counter("path.wb_map_calls");
+        this.wbExtents = c.counter("buffer.wb_extents");
+        this.bhAlloc = c.counter("buffer.bh_alloc");
+        this.bhFree = c.counter("buffer.bh_free");
+        this.bhReads = c.counter("buffer.bh_reads");
+        this.readFallback = c.counter("buffer.read_fallback_folios");
+        this.orderedWrites = c.counter("buffer.ordered_writes");
+        this.bioSubmitted = c.counter("bio.submitted");
+        this.bioSegments = c.counter("bio.segments");
+        this.bioBytes = c.counter("bio.bytes");
+        fs.setOrderedDataWriter(this::submitInodeDataBuffersAndWait);
     }
 
     @Override
@@ -21,7 +95,7 @@ public final class BufferHeadPath implements IoPathOps {
 
     @Override
     public AddressSpaceOperations aops() {
-        throw new UnsupportedOperationException("buffer_head path not merged yet");
+        return aops;
     }
 
     @Override
@@ -29,18 +103,410 @@ public final class BufferHeadPath implements IoPathOps {
         return 0;
     }
 
+    /** {@code submit_bio}, accounted; into {@code plug} when one is active. */
+    void submitBio(Bio bio, BlkPlug plug) {
+        bioSubmitted.increment();
+        bioSegments.add(bio.segments());
+        bioBytes.add(bio.size());
+        if (plug != null) {
+            plug.submit(bio);
+        } else {
+            dev.submit(bio);
+        }
+    }
+
+    private static Inode host(AddressSpace mapping) {
+        Object h = mapping.host();
+        if (!(h instanceof Inode)) {
+            throw new IllegalStateException(mapping + " has no inode as host: the vfs must call mapping.setHost(inode)");
+        }
+        return (Inode) h;
+    }
+
+    // ------------------------------------------------------------------ write
+
+    /** {@code ext4_buffered_write_iter}'s core: {@code generic_perform_write} with the da aops. */
     @Override
     public long bufferedWrite(Inode inode, AddressSpace mapping, ByteBuffer src, long pos) throws IOException {
-        throw new UnsupportedOperationException("buffer_head path not merged yet");
+        if (mapping.host() != inode) {
+            throw new IllegalArgumentException(mapping + " does not belong to " + inode);
+        }
+        return Filemap.genericPerformWrite(mapping, pos, src);
     }
+
+    /**
+     * {@code ext4_da_get_block_prep}: maps one block for a buffered write, reserving a delayed
+     * block over a hole ({@code ext4_da_map_blocks}); the buffer becomes mapped (to an invalid
+     * block) + new + delay, or mapped to its block (new too if unwritten).
+     */
+    private void daGetBlockPrep(Inode inode, long iblock, BufferHead bh) throws ErrnoException {
+        mapCalls.increment();
+        MapBlocks m = fs.ext4MapBlocks(null, inode, iblock, 1, Ext4.GET_BLOCKS_DELALLOC_RESERVE);
+        if (m.isDelayed()) {
+            bh.map(INVALID_BLOCK);
+            bh.set(BufferHead.BH_NEW | BufferHead.BH_DELAY);
+            return;
+        }
+        bh.map(m.pblk());
+        if (m.isUnwritten()) {
+            // mapped so get_block is not asked again, new so a partial write zeroes the rest
+            bh.set(BufferHead.BH_UNWRITTEN | BufferHead.BH_NEW);
+        }
+        if (m.isNew()) {
+            bh.set(BufferHead.BH_NEW);
+        }
+    }
+
+    /**
+     * {@code ext4_block_write_begin(NULL, folio, pos, len, ext4_da_get_block_prep)}: walks every
+     * buffer of the folio; those in {@code [from, to)} are mapped (get_block per unmapped
+     * block); a new block's part outside the write is zeroed; a partial, mapped, not-uptodate
+     * block is read before the copy. On error the new buffers are zeroed and dirtied.
+     */
+    private void blockWriteBegin(Inode inode, Folio folio, long pos, int len) throws IOException {
+        int from = (int) (pos - folio.pos());
+        int to = from + len;
+        BufferHead head = Buffers.folioBuffers(folio);
+        if (head == null) {
+            head = Buffers.createEmptyBuffers(this, folio, bs, 0);
+        }
+        long block = folio.pos() >> bits;
+        BufferHead[] wait = new BufferHead[2];
+        int nrWait = 0;
+        IOException err = null;
+        BufferHead bh = head;
+        int blockStart = 0;
+        do {
+            int blockEnd = blockStart + bs;
+            if (blockEnd <= from || blockStart >= to) {
+                if (folio.isUptodate()) {
+                    bh.set(BufferHead.BH_UPTODATE);
+                }
+                continue;
+            }
+            bh.clear(BufferHead.BH_NEW);
+            if (!bh.mapped()) {
+                try {
+                    daGetBlockPrep(inode, block, bh);
+                } catch (ErrnoException e) {
+                    err = e;
+                    break;
+                }
+                if (bh.isNew()) {
+                    if (folio.isUptodate()) {
+                        // unlike __block_write_begin, dirtying is left to write_end
+                        bh.set(BufferHead.BH_UPTODATE);
+                        continue;
+                    }
+                    if (blockEnd > to || blockStart < from) {
+                        // folio_zero_segments(folio, to, block_end, block_start, from)
+                        if (blockEnd > to) {
+                            folio.zero(to, blockEnd - to);
+                        }
+                        if (blockStart < from) {
+                            folio.zero(blockStart, from - blockStart);
+                        }
+                    }
+                    continue;
+                }
+            }
+            if (folio.isUptodate()) {
+                bh.set(BufferHead.BH_UPTODATE);
+                continue;
+            }
+            if (!bh.uptodate() && !bh.delay() && !bh.unwritten() && (blockStart < from || blockEnd > to)) {
+                Buffers.readBhLock(this, bh, false);
+                wait[nrWait++] = bh;
+            }
+        } while (block++ >= 0 && (blockStart += bs) >= 0 && (bh = bh.thisPage) != head);
+        for (int i = 0; i < nrWait; i++) {
+            wait[i].waitOnBuffer();
+            if (!wait[i].uptodate() && err == null) {
+                err = new ErrnoException(Errno.EIO, "reading block " + wait[i].blocknr + " of " + inode
+                        + " before a partial write failed on the device");
+            }
+        }
+        if (err != null) {
+            Buffers.folioZeroNewBuffers(folio, from, to);
+            throw err;
+        }
+    }
+
+    /** {@code ext4_da_write_begin}: the locked folio at {@code pos}, its buffers prepared. */
+    Folio daWriteBegin(AddressSpace mapping, long pos, int len) throws IOException {
+        Inode inode = host(mapping);
+        int retries = 0;
+        for (;;) {
+            Folio folio = mapping.getFolio(pos >> Defaults.PAGE_SHIFT, AddressSpace.FGP_WRITEBEGIN, 0);
+            if (len > folio.pos() + folio.size() - pos) {
+                len = (int) (folio.pos() + folio.size() - pos);
+            }
+            try {
+                blockWriteBegin(inode, folio, pos, len);
+                return folio;
+            } catch (IOException e) {
+                folio.unlock();
+                folio.put();
+                // write_begin may have instantiated blocks past i_size: trim them off again
+                if (pos + len > inode.size()) {
+                    truncateFailedWrite(inode, mapping);
+                }
+                if (e instanceof ErrnoException && ((ErrnoException) e).errno() == Errno.ENOSPC
+                        && shouldRetryAlloc(++retries)) {
+                    continue;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** {@code ext4_should_retry_alloc}: blocks freed by the running transaction come back at its commit. */
+    private boolean shouldRetryAlloc(int retries) throws ErrnoException {
+        if (fs.freeBlocks() == 0 || retries > ALLOC_RETRIES) {
+            return false;
+        }
+        fs.commit();
+        return true;
+    }
+
+    /**
+     * {@code ext4_truncate_failed_write}: drop the cache past i_size and the delayed blocks a
+     * failed write_begin reserved there.
+     */
+    private void truncateFailedWrite(Inode inode, AddressSpace mapping) throws ErrnoException {
+        long size = inode.size();
+        mapping.truncateInodePages(size);
+        long from = (size + bs - 1) >> bits;
+        if (from < Ext4.EXT_MAX_BLOCKS) {
+            fs.releaseDelayedBlocks(inode, from, Ext4.EXT_MAX_BLOCKS - from);
+        }
+    }
+
+    /** {@code ext4_da_should_update_i_disksize}: the write ends in an allocated, written block. */
+    private boolean daShouldUpdateDiskSize(Folio folio, int offset) {
+        BufferHead bh = Buffers.folioBuffers(folio);
+        for (int i = 0; i < offset >> bits; i++) {
+            bh = bh.thisPage;
+        }
+        return bh.mapped() && !bh.delay() && !bh.unwritten();
+    }
+
+    /**
+     * {@code ext4_da_write_end} + {@code ext4_da_do_write_end}: commit the buffers, raise i_size
+     * under the folio lock, and i_disksize (in a handle, after unlocking) when the write ends
+     * inside an allocated block that writeback will not allocate.
+     */
+    int daWriteEnd(AddressSpace mapping, long pos, int len, int copied, Folio folio) throws IOException {
+        Inode inode = host(mapping);
+        if (copied < len && !folio.isUptodate()) {
+            copied = 0;
+        }
+        if (Buffers.folioBuffers(folio) == null) {
+            folio.unlock();
+            folio.put();
+            throw new ErrnoException(Errno.EIO, "folio " + folio.index() + " of " + inode + " lost its buffers");
+        }
+        copied = Buffers.blockWriteEnd(pos, len, copied, folio);
+        long newISize = pos + copied;
+        boolean disksizeChanged = false;
+        if (newISize > inode.size()) {
+            inode.setSize(newISize);
+            int end = (int) (newISize - 1 - folio.pos());
+            if (copied > 0 && daShouldUpdateDiskSize(folio, end)) {
+                disksizeChanged = true;
+            }
+        }
+        folio.unlock();
+        folio.put();
+        if (disksizeChanged) {
+            Handle h = fs.journalStart(1);
+            try {
+                fs.updateDiskSize(h, inode, newISize);
+            } finally {
+                h.stop();
+            }
+        }
+        return copied;
+    }
+
+    // ------------------------------------------------------------------ data=ordered
+
+    /**
+     * {@code ext4_normal_submit_inode_data_buffers} + {@code jbd2_journal_finish_inode_data_buffers}:
+     * the commit writes the inode's dirty, already mapped buffers (WB_SYNC_ALL, {@code can_map = 0}:
+     * nothing is allocated, no handle started) and waits for that writeback. Device errors stay
+     * recorded on the mapping for fsync, as {@code filemap_fdatawait_range_keep_errors}.
+     */
+    void submitInodeDataBuffersAndWait(Inode inode) throws IOException {
+        Object m = inode.mapping();
+        if (!(m instanceof AddressSpace) || ((AddressSpace) m).aops() != aops) {
+            return;
+        }
+        AddressSpace mapping = (AddressSpace) m;
+        orderedWrites.increment();
+        WritebackControl wbc = WritebackControl.syncAll(0, Long.MAX_VALUE);
+        new Ext4Writepages(this, inode, mapping, wbc, false).doWritepages();
+        mapping.filemapFdatawaitRange(0, Long.MAX_VALUE);
+    }
+
+    // ------------------------------------------------------------------ truncate / zero
 
     @Override
     public void truncatePage(Inode inode, AddressSpace mapping, long from) throws IOException {
-        throw new UnsupportedOperationException("buffer_head path not merged yet");
+        int offset = (int) (from & (bs - 1));
+        if (offset == 0) {
+            return;
+        }
+        blockZeroPageRange(inode, mapping, from, bs - offset);
     }
 
     @Override
-    public void zeroPartialBlocks(Inode inode, AddressSpace mapping, long pos, long len) throws IOException {
-        throw new UnsupportedOperationException("buffer_head path not merged yet");
+    public void zeroPartialBlocks(Inode inode, AddressSpace mapping, long lstart, long length) throws IOException {
+        if (length <= 0) {
+            return;
+        }
+        long byteEnd = lstart + length - 1;
+        int partialStart = (int) (lstart & (bs - 1));
+        int partialEnd = (int) (byteEnd & (bs - 1));
+        long start = lstart >> bits;
+        long end = byteEnd >> bits;
+        if (start == end && (partialStart != 0 || partialEnd != bs - 1)) {
+            blockZeroPageRange(inode, mapping, lstart, length);
+            return;
+        }
+        if (partialStart != 0) {
+            blockZeroPageRange(inode, mapping, lstart, bs);
+        }
+        if (partialEnd != bs - 1) {
+            blockZeroPageRange(inode, mapping, byteEnd - partialEnd, partialEnd + 1);
+        }
+    }
+
+    /**
+     * {@code ext4_block_zero_page_range} / {@code __ext4_block_zero_page_range}: zero
+     * {@code [from, from + length)} (clamped to its block) in the cache, reading the block first
+     * if it is mapped and not uptodate; a hole has nothing to zero. The buffer is dirtied and,
+     * for data=ordered, the inode joins the running transaction's ordered list (the handle is
+     * started before the folio is locked).
+     */
+    private void blockZeroPageRange(Inode inode, AddressSpace mapping, long from, long length) throws IOException {
+        int inBlock = (int) (from & (bs - 1));
+        int max = bs - inBlock;
+        if (length > max || length < 0) {
+            length = max;
+        }
+        Handle h = fs.journalStart(1);
+        try {
+            Folio folio = mapping.getFolio(from >> Defaults.PAGE_SHIFT,
+                    AddressSpace.FGP_LOCK | AddressSpace.FGP_ACCESSED | AddressSpace.FGP_CREAT, 0);
+            boolean ordered = false;
+            try {
+                BufferHead bh = Buffers.folioBuffers(folio);
+                if (bh == null) {
+                    bh = Buffers.createEmptyBuffers(this, folio, bs, 0);
+                }
+                int offset = (int) (from - folio.pos());
+                long iblock = folio.pos() >> bits;
+                int pos = bs;
+                while (offset >= pos) {
+                    bh = bh.thisPage;
+                    iblock++;
+                    pos += bs;
+                }
+                if (!bh.mapped()) {
+                    Buffers.ext4GetBlock(this, inode, iblock, bh);
+                    if (!bh.mapped()) {
+                        return; // a hole: nothing to do
+                    }
+                }
+                if (folio.isUptodate()) {
+                    bh.set(BufferHead.BH_UPTODATE);
+                }
+                if (!bh.uptodate()) {
+                    if (bh.delay() || bh.unwritten()) {
+                        folio.zero(bh.offset, bh.size); // nothing on disk yet
+                        bh.set(BufferHead.BH_UPTODATE);
+                    } else {
+                        Buffers.readBhLock(this, bh, true);
+                        if (!bh.uptodate()) {
+                            throw new ErrnoException(Errno.EIO, "reading block " + bh.blocknr + " of " + inode
+                                    + " to zero part of it failed on the device");
+                        }
+                    }
+                }
+                folio.zero(offset, (int) length);
+                Buffers.markBufferDirty(bh);
+                ordered = !bh.delay() && !bh.unwritten();
+            } finally {
+                folio.unlock();
+                folio.put();
+            }
+            if (ordered) {
+                h.addInodeWrite(inode);
+            }
+        } finally {
+            h.stop();
+        }
+    }
+
+    // ------------------------------------------------------------------ address_space_operations
+
+    /** {@code ext4_da_aops}. */
+    private final class Aops implements AddressSpaceOperations {
+        /** {@code ext4_read_folio}. */
+        @Override
+        public void readFolio(Folio folio) {
+            AddressSpace m = folio.mapping();
+            if (m == null) {
+                folio.unlock();
+                return;
+            }
+            new Ext4Readpage(BufferHeadPath.this, host(m), null).readpages(null, folio);
+        }
+
+        /** {@code ext4_readahead}, inside read_pages()' plug. */
+        @Override
+        public void readahead(ReadaheadControl rac) {
+            BlkPlug plug = new BlkPlug(dev);
+            try {
+                new Ext4Readpage(BufferHeadPath.this, host(rac.mapping()), plug).readpages(rac, null);
+            } finally {
+                plug.finish();
+            }
+        }
+
+        /** {@code ext4_writepages}. */
+        @Override
+        public void writepages(AddressSpace mapping, WritebackControl wbc) throws IOException {
+            new Ext4Writepages(BufferHeadPath.this, host(mapping), mapping, wbc, true).doWritepages();
+        }
+
+        @Override
+        public Folio writeBegin(AddressSpace mapping, long pos, int len) throws IOException {
+            return daWriteBegin(mapping, pos, len);
+        }
+
+        @Override
+        public int writeEnd(AddressSpace mapping, long pos, int len, int copied, Folio folio) throws IOException {
+            return daWriteEnd(mapping, pos, len, copied, folio);
+        }
+
+        /** {@code ext4_dirty_folio} = {@code block_dirty_folio}. */
+        @Override
+        public boolean dirtyFolio(AddressSpace mapping, Folio folio) {
+            return Buffers.blockDirtyFolio(mapping, folio);
+        }
+
+        /** {@code ext4_release_folio} = {@code try_to_free_buffers}. */
+        @Override
+        public boolean releaseFolio(Folio folio) {
+            return Buffers.tryToFreeBuffers(BufferHeadPath.this, folio);
+        }
+
+        /** {@code ext4_invalidate_folio} = {@code block_invalidate_folio}. */
+        @Override
+        public void invalidateFolio(Folio folio, int offset, int length) {
+            Buffers.blockInvalidateFolio(BufferHeadPath.this, folio, offset, length);
+        }
     }
 }

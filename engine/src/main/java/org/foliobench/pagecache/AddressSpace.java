@@ -403,6 +403,27 @@ public final class AddressSpace {
         return out;
     }
 
+    /**
+     * {@code filemap_get_folios_tag}: up to {@code max} folios (each with a reference the caller
+     * must put) carrying {@code mark} ({@link XArray#DIRTY}, {@link XArray#TOWRITE}...) from page
+     * index {@code start} to {@code end} inclusive, in index order; {@code next[0]} receives the
+     * index to continue from. For filesystems that walk dirty folios themselves
+     * ({@code mpage_prepare_extent_to_map}).
+     */
+    public List<Folio> filemapGetFoliosTag(long start, long end, int mark, int max, long[] next) {
+        return getFoliosTag(start, end, mark, max, next);
+    }
+
+    /** {@code mapping->writeback_index}: where range-cyclic writeback resumes (page index). */
+    public long writebackIndex() {
+        return writebackIndex;
+    }
+
+    /** Sets {@code mapping->writeback_index}, as a filesystem's own {@code ->writepages} loop does. */
+    public void setWritebackIndex(long index) {
+        writebackIndex = index;
+    }
+
     /** {@code do_writepages}. */
     public void doWritepages(WritebackControl wbc) throws IOException {
         aops.writepages(this, wbc);

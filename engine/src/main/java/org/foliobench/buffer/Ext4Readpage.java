@@ -1,0 +1,203 @@
+package org.foliobench.buffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.foliobench.Defaults;
+import org.foliobench.device.Bio;
+import org.foliobench.device.BlkPlug;
+import org.foliobench.fs.Inode;
+import org.foliobench.fs.MapBlocks;
+import org.foliobench.pagecache.Folio;
+import org.foliobench.pagecache.ReadaheadControl;
+import org.foliobench.vfs.ErrnoException;
+
+/**
+ * fs/ext4/readpage.c: {@code ext4_mpage_readpages}, ext4's own mpage read. It maps as much as
+ * one {@code ext4_map_blocks} call returns, adds whole folios to one bio while their blocks are
+ * disk-contiguous (one segment per folio), zeroes holes without IO, and falls back to
+ * {@code block_read_full_folio} (a bio per buffer) for a folio with buffers or whose blocks are
+ * not all mapped contiguously ("confused").
+ */
+final class Ext4Readpage {
+    private final BufferHeadPath p;
+    private final Inode inode;
+    private final BlkPlug plug;
+    private final int blkbits;
+    private final int blocksPerPage;
+    private final int blocksize;
+    // struct ext4_map_blocks map, reused across folios
+    private long mLblk;
+    private long mPblk;
+    private int mLen;
+    private boolean mMapped;
+    private Bio bio;
+    private List<Folio> bioFolios;
+    private long lastBlockInBio;
+
+    Ext4Readpage(BufferHeadPath p, Inode inode, BlkPlug plug) {
+        this.p = p;
+        this.inode = inode;
+        this.plug = plug;
+        this.blkbits = p.bits;
+        this.blocksize = 1 << blkbits;
+        this.blocksPerPage = Defaults.PAGE_SIZE >> blkbits;
+    }
+
+    /** {@code ext4_mpage_readpages(inode, rac, folio)}: {@code rac} null reads the one {@code folio}. */
+    void readpages(ReadaheadControl rac, Folio folio) {
+        int nrPages = rac != null ? rac.readaheadCount() : 1;
+        for (; nrPages > 0; nrPages--) {
+            if (rac != null) {
+                folio = rac.readaheadFolio();
+                if (folio == null) {
+                    break;
+                }
+            }
+            readOne(folio, nrPages);
+        }
+        submit();
+    }
+
+    private void readOne(Folio folio, int nrPages) {
+        if (Buffers.folioBuffers(folio) != null) {
+            confused(folio);
+            return;
+        }
+        boolean fullyMapped = true;
+        int firstHole = blocksPerPage;
+        long blockInFile = folio.index() << (Defaults.PAGE_SHIFT - blkbits);
+        long lastBlock = blockInFile + (long) nrPages * blocksPerPage;
+        long lastBlockInFile = (inode.size() + blocksize - 1) >> blkbits;
+        if (lastBlock > lastBlockInFile) {
+            lastBlock = lastBlockInFile;
+        }
+        int pageBlock = 0;
+        long firstBlock = 0;
+        // map blocks using the previous result first
+        if (mMapped && blockInFile > mLblk && blockInFile < mLblk + mLen) {
+            long mapOffset = blockInFile - mLblk;
+            long last = mLen - mapOffset;
+            firstBlock = mPblk + mapOffset;
+            for (int rel = 0;; rel++) {
+                if (rel == last) {
+                    mMapped = false;
+                    break;
+                }
+                if (pageBlock == blocksPerPage) {
+                    break;
+                }
+                pageBlock++;
+                blockInFile++;
+            }
+        }
+        // then more ext4_map_blocks() calls until this folio is done
+        while (pageBlock < blocksPerPage) {
+            if (blockInFile < lastBlock) {
+                try {
+                    p.mapCalls.increment();
+                    MapBlocks m = p.fs.ext4MapBlocks(null, inode, blockInFile,
+                            (int) Math.min(Integer.MAX_VALUE, lastBlock - blockInFile), 0);
+                    mLblk = m.lblk();
+                    mLen = m.len();
+                    mPblk = m.pblk();
+                    mMapped = m.isMapped();
+                } catch (ErrnoException e) {
+                    folio.zero(0, folio.size());
+                    folio.unlock(); // set_error_page: not uptodate, the reader gets EIO
+                    return;
+                }
+            } else {
+                mMapped = false; // past EOF: a hole
+                mLen = 0;
+            }
+            if (!mMapped) {
+                fullyMapped = false;
+                if (firstHole == blocksPerPage) {
+                    firstHole = pageBlock;
+                }
+                pageBlock++;
+                blockInFile++;
+                continue;
+            }
+            if (firstHole != blocksPerPage) {
+                confused(folio); // hole -> non-hole
+                return;
+            }
+            if (pageBlock == 0) {
+                firstBlock = mPblk;
+            } else if (firstBlock + pageBlock != mPblk) {
+                confused(folio); // not contiguous on disk
+                return;
+            }
+            for (int rel = 0;; rel++) {
+                if (rel == mLen) {
+                    mMapped = false;
+                    break;
+                } else if (pageBlock == blocksPerPage) {
+                    break; // the rest of this mapping serves the next folio
+                }
+                pageBlock++;
+                blockInFile++;
+            }
+        }
+        if (firstHole != blocksPerPage) {
+            folio.zero(firstHole << blkbits, folio.size() - (firstHole << blkbits));
+            if (firstHole == 0) {
+                folio.endRead(true);
+                return;
+            }
+        }
+        assert fullyMapped || firstHole != blocksPerPage;
+        // does this folio continue the bio on disk?
+        if (bio != null && lastBlockInBio != firstBlock - 1) {
+            submit();
+        }
+        int length = firstHole << blkbits;
+        for (;;) {
+            if (bio == null) {
+                bio = new Bio(Bio.Op.READ, firstBlock << (blkbits - Bio.SECTOR_SHIFT),
+                        Math.max(1, Math.min(nrPages, Bio.BIO_MAX_VECS)));
+                bioFolios = new ArrayList<>();
+            }
+            if (bio.addSegment(folio.mem(), folio.memOffset(), length)) {
+                break;
+            }
+            submit(); // bio full
+        }
+        bioFolios.add(folio);
+        if (firstHole != blocksPerPage) {
+            submit(); // the folio ends in a hole: nothing can follow on disk
+        } else {
+            lastBlockInBio = firstBlock + blocksPerPage - 1;
+        }
+    }
+
+    /** The "confused" fallback: submit what we built, then {@code block_read_full_folio}. */
+    private void confused(Folio folio) {
+        submit();
+        if (!folio.isUptodate()) {
+            p.readFallback.increment();
+            Buffers.blockReadFullFolio(p, folio, inode);
+        } else {
+            folio.unlock();
+        }
+    }
+
+    /** {@code submit_bio}; completion is {@code mpage_end_io}: each folio ends its read. */
+    private void submit() {
+        if (bio == null) {
+            return;
+        }
+        Bio b = bio;
+        List<Folio> folios = bioFolios;
+        bio = null;
+        bioFolios = null;
+        b.endIo(done -> {
+            boolean ok = done.status() == null;
+            for (Folio f : folios) {
+                f.endRead(ok);
+            }
+        });
+        p.submitBio(b, plug);
+    }
+}
