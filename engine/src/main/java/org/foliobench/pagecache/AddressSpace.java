@@ -551,6 +551,10 @@ public final class AddressSpace {
      */
     public void fileCheckAndAdvanceWbErr(Errseq.Since since) throws ErrnoException {
         Errno e = wbErr.checkAndAdvance(since);
+        // as the kernel: the errseq check also clears the legacy AS_EIO / AS_ENOSPC flags
+        synchronized (xaLock) {
+            asFlags = 0;
+        }
         if (e != null) {
             throw new ErrnoException(e, "writeback of the file failed on the device since it was last synced");
         }

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.foliobench.fs.Ext4;
+import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Errseq;
@@ -181,6 +182,7 @@ public final class File implements Closeable {
                     return;
                 }
                 long end = offset + length;
+                updateDisksizeBeforePunch(offset, end, size);
                 if (end >= size) {
                     // as ext4_punch_hole: through the end of the last block
                     end = (size + bs - 1) & -bs;
@@ -199,6 +201,23 @@ public final class File implements Closeable {
             }
         } finally {
             inode.iRwsem().writeLock().unlock();
+        }
+    }
+
+    /**
+     * {@code ext4_update_disksize_before_punch}: a punch reaching EOF frees the blocks whose
+     * writeback would have moved i_disksize up to i_size; move it now, or the size is lost.
+     */
+    private void updateDisksizeBeforePunch(long offset, long end, long size) throws IOException {
+        if (offset > size || end < size || inode.diskSize() >= size) {
+            return;
+        }
+        Ext4 ext4 = fs.ext4();
+        Handle h = ext4.journalStart(ext4.transBlocks(1));
+        try {
+            ext4.updateDiskSize(h, inode, size);
+        } finally {
+            h.stop();
         }
     }
 

@@ -120,6 +120,7 @@ class CrashTest {
                     f.fsync();
                 }
                 syncs.add(new Synced(dev.events(), Arrays.copyOf(model, (int) size), size));
+                ops.append('@').append(dev.events()).append("/size=").append(size);
             } else {
                 ops.append(" drop");
                 fs.dropCaches();
