@@ -256,7 +256,7 @@ final class Writepages {
 
     /** Start the ioend's next bio (the previous one is queued for submission): a bio chain. */
     private void chainBio(WritepageCtx wpc, IomapIoend ioend) {
-        long sector = ioend.endSector();
+        long sector = ioend.bio != null ? ioend.bio.endSector() : ioend.endSector();
         if (ioend.bio != null) {
             queueBio(wpc, ioend);
         }
