@@ -359,10 +359,12 @@ final class BufferedIo {
                 if (poff + plen > to) {
                     folio.zero(to, poff + plen - to);
                 }
+                // not marked uptodate: a short copy into the zeroed block must be refused by
+                // write_end ("iomap: don't mark blocks uptodate after partial zeroing")
             } else {
                 readFolioSync(blockStart, folio, poff, plen, iter.srcmap());
+                setRangeUptodate(folio, poff, plen);
             }
-            setRangeUptodate(folio, poff, plen);
             blockStart += plen;
         } while (blockStart < blockEnd);
     }
