@@ -409,6 +409,9 @@ public final class IomapPath implements IoPathOps {
                 }
             } catch (IOException e) {
                 ret = e;
+            } catch (RuntimeException e) {
+                // never leave folios under writeback: fail the IO instead
+                ret = new ErrnoException(Errno.EIO, "unwritten extent conversion of " + inode + " failed: " + e, e);
             }
         }
         Writepages.finishIoend(ioend.mapping, ioend, ret);

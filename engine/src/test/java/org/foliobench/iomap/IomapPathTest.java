@@ -505,4 +505,21 @@ class IomapPathTest {
             assertFsckClean(h);
         }
     }
+
+    @Test
+    void readErrorsReportEioAndLeaveNoFolioLocked() throws Exception {
+        HookDisk disk = new HookDisk(64L << 20);
+        try (IomapHarness h = new IomapHarness(disk, 4096, 9, PageCacheOptions.builder().arenaBytes(64L << 20))) {
+            IomapHarness.OpenFile f = h.open("a");
+            byte[] d = IomapHarness.data(6, 0, 1 << 20);
+            h.write(f, 0, d);
+            h.fsync(f);
+            h.dropCaches();
+            disk.failReads = true;
+            ErrnoException e = assertThrows(ErrnoException.class, () -> h.read(f, 0, 65536));
+            assertEquals(Errno.EIO, e.errno());
+            disk.failReads = false;
+            assertArrayEquals(d, h.read(f, 0, d.length), "read again once the device recovered");
+        }
+    }
 }
