@@ -176,6 +176,19 @@ final class IomapHarness implements AutoCloseable {
         }
     }
 
+    /** Power cut: nothing more is committed; mount the device again. */
+    void crash() throws IOException {
+        fs.shutdown();
+        for (OpenFile f : files.values()) {
+            f.mapping.evict();
+        }
+        cache.close();
+        mount();
+        for (OpenFile f : files.values()) {
+            attach(f, false);
+        }
+    }
+
     List<String> fsck() throws IOException {
         fs.commit();
         return new ArrayList<>(Fsck.check(dev));

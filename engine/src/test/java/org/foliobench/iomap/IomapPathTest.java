@@ -522,4 +522,23 @@ class IomapPathTest {
             assertArrayEquals(d, h.read(f, 0, d.length), "read again once the device recovered");
         }
     }
+
+    @Test
+    void crashAfterUncommittedWritebackKeepsSyncedDataAndSize() throws Exception {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile f = h.open("a");
+            byte[] a = IomapHarness.data(1, 0, 1 << 20);
+            h.write(f, 0, a);
+            h.fsync(f);
+            // appended and written back (allocation, conversion and i_disksize in a running transaction) but not committed
+            h.write(f, 1 << 20, IomapHarness.data(2, 1 << 20, 1 << 20));
+            f.mapping.filemapWriteAndWaitRange(0, Long.MAX_VALUE);
+            assertEquals(2 << 20, f.inode.diskSize());
+            h.crash();
+            f = h.open("a");
+            assertEquals(1 << 20, f.inode.size(), "the uncommitted size update is lost with its transaction");
+            assertArrayEquals(a, h.read(f, 0, 1 << 20));
+            assertFsckClean(h);
+        }
+    }
 }
