@@ -53,6 +53,7 @@ public final class IomapPath implements IoPathOps {
     private final LongAdder completionMerges;
     private final LongAdder endIoHandles;
     private final LongAdder wbMapCalls;
+    private final LongAdder nodelallocWrites;
 
     /** One instance per mounted filesystem, with the default max folio order. */
     public IomapPath(Ext4 fs) {
@@ -77,6 +78,7 @@ public final class IomapPath implements IoPathOps {
         this.completionMerges = c.counter("iomap.ioend_completion_merges");
         this.endIoHandles = c.counter("iomap.end_io_handles");
         this.wbMapCalls = io.writeMapCalls;
+        this.nodelallocWrites = c.counter("iomap.nodelalloc_writes");
     }
 
     @Override
@@ -193,6 +195,77 @@ public final class IomapPath implements IoPathOps {
         }
     };
 
+    /**
+     * {@code ext4_iomap_buffered_write_ops} (nodelalloc): {@code ext4_iomap_get_blocks} allocates
+     * unwritten blocks at once in a handle; {@code ext4_iomap_buffered_write_end} moves
+     * i_disksize with i_size and truncates blocks a short write left past EOF.
+     */
+    final IomapOps writeOps = new IomapOps() {
+        @Override
+        public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
+                throws IOException {
+            long[] r = blockRange(pos, length);
+            MapBlocks m;
+            int retries = 0;
+            for (;;) {
+                Handle h = fs.journalStart(fs.transBlocks((int) Math.min(r[1], Ext4.EXT_UNWRITTEN_MAX_LEN)) + 1);
+                try {
+                    m = fs.ext4MapBlocks(h, inode, r[0], (int) Math.min(r[1], Ext4.EXT_UNWRITTEN_MAX_LEN),
+                            Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT);
+                    break;
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.ENOSPC || retries++ >= 1) {
+                        throw e;
+                    }
+                } finally {
+                    // stopped before the folio work: balance_dirty_pages may wait on writeback
+                    h.stop();
+                }
+                fs.commit();
+            }
+            setIomap(inode, iomap, m);
+        }
+
+        @Override
+        public void iomapEnd(Inode inode, long pos, long length, long written, int flags, Iomap iomap)
+                throws IOException {
+            long end = pos + length;
+            long isize = inode.size();
+            if ((iomap.flags & Iomap.F_SIZE_CHANGED) == 0 && end <= isize) {
+                return;
+            }
+            if ((iomap.flags & Iomap.F_SIZE_CHANGED) != 0) {
+                Handle h = fs.journalStart(2);
+                try {
+                    fs.updateDiskSize(h, inode, isize);
+                } finally {
+                    h.stop();
+                }
+            }
+            if (end > isize && (iomap.flags & Iomap.F_NEW) != 0) {
+                // ext4_truncate_failed_write: blocks allocated past EOF by a short write
+                fs.truncate(inode, isize);
+            }
+        }
+
+        @Override
+        public boolean iomapValid(Inode inode, Iomap iomap) {
+            return IomapPath.iomapValid(inode, iomap);
+        }
+    };
+
+    /**
+     * {@code ext4_nonda_switch}: leave delalloc when free space runs low (free clusters under 150%
+     * of the dirty ones, or under {@code EXT4_FREECLUSTERS_WATERMARK}).
+     */
+    private boolean nondaSwitch() {
+        long free = fs.freeBlocks();
+        long dirty = fs.dirtyClusters();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        long watermark = 4L * Math.max(32, 2 * cpus) * cpus; // 4 * percpu_counter_batch * nr_cpu_ids
+        return 2 * free < 3 * dirty || free < dirty + watermark;
+    }
+
     /** {@code ext4_iomap_punch_delalloc}: {@code ext4_es_remove_extent} of the delayed blocks, releasing their reservation. */
     private void punchDelalloc(Inode inode, long offset, long length) throws IOException {
         long lblk = offset >> blockBits;
@@ -207,6 +280,10 @@ public final class IomapPath implements IoPathOps {
     public long bufferedWrite(Inode inode, AddressSpace mapping, ByteBuffer src, long pos) throws IOException {
         if (pos < 0) {
             throw new ErrnoException(Errno.EINVAL, "negative write offset " + pos);
+        }
+        if (nondaSwitch()) {
+            nodelallocWrites.increment();
+            return io.fileBufferedWrite(inode, mapping, src, pos, writeOps);
         }
         return io.fileBufferedWrite(inode, mapping, src, pos, daWriteOps);
     }

@@ -541,4 +541,40 @@ class IomapPathTest {
             assertFsckClean(h);
         }
     }
+
+    @Test
+    void nearlyFullFilesystemSwitchesToNodelalloc() throws Exception {
+        try (IomapHarness h = new IomapHarness(new org.foliobench.device.RamDisk(8L << 20), 4096, 9,
+                PageCacheOptions.builder().arenaBytes(64L << 20))) {
+            IomapHarness.OpenFile big = h.open("big");
+            long fill = h.fs.freeBlocks() - 100;
+            h.write(big, 0, new byte[(int) fill * 4096]);
+            h.fsync(big);
+            assertEquals(0, h.count("iomap.nodelalloc_writes"));
+            IomapHarness.OpenFile f = h.open("a");
+            byte[] d = IomapHarness.data(3, 1000, 100_000);
+            assertEquals(d.length, h.write(f, 1000, d));
+            assertTrue(h.count("iomap.nodelalloc_writes") > 0, "free blocks under the watermark");
+            assertEquals(0, f.inode.reservedBlocks(), "allocated at write time, nothing reserved");
+            assertTrue(h.fs.dumpExtents(f.inode).contains("U"), "allocated unwritten");
+            assertArrayEquals(d, Arrays.copyOfRange(h.read(f, 0, 101_000), 1000, 101_000));
+            // more than is free: a short write, nothing allocated past the new EOF
+            byte[] e = IomapHarness.data(4, 101_000, 2 << 20);
+            long n;
+            try {
+                n = h.write(f, 101_000, e);
+            } catch (ErrnoException x) {
+                assertEquals(Errno.ENOSPC, x.errno());
+                n = 0;
+            }
+            assertTrue(n < e.length);
+            assertEquals(101_000 + n, f.inode.size());
+            h.fsync(f);
+            h.dropCaches();
+            byte[] got = h.read(f, 0, (int) f.inode.size());
+            assertArrayEquals(d, Arrays.copyOfRange(got, 1000, 101_000));
+            assertArrayEquals(Arrays.copyOf(e, (int) n), Arrays.copyOfRange(got, 101_000, got.length));
+            assertFsckClean(h);
+        }
+    }
 }
