@@ -121,4 +121,24 @@ class WritepagesTest {
             assertTrue(d.get("bio.submitted") <= 2L * mib, d.toString());
         }
     }
+
+    @Test
+    void ioendsSplitAtTheBatchSizeMergeAgainAtCompletion() throws Exception {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile f = h.open("a");
+            int folios = BufferedIo.IOEND_BATCH_SIZE + 100;
+            for (int i = 0; i < folios; i++) {
+                h.write(f, i * 4096L, IomapHarness.data(1, i * 4096L, 4096)); // order-0 folios
+            }
+            Map<String, Long> before = h.counters.snapshot();
+            h.fsync(f);
+            Map<String, Long> d = Counters.delta(before, h.counters.snapshot());
+            assertEquals(2, d.get("iomap.ioends"), "IOEND_BATCH_SIZE folios per ioend: " + d);
+            assertEquals(1, d.get("iomap.ioend_completion_merges"), d.toString());
+            assertEquals(1, d.get("iomap.end_io_handles"), "one conversion for the merged ioends");
+            assertEquals(folios * 4096L, f.inode.diskSize());
+            h.dropCaches();
+            assertArrayEquals(IomapHarness.data(1, 0, folios * 4096), h.read(f, 0, folios * 4096));
+        }
+    }
 }
