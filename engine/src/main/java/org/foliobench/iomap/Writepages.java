@@ -305,7 +305,14 @@ final class Writepages {
                 bio.complete(owner.status); // a failed ioend's bios end with its error, unsubmitted
             } else {
                 io.accountBio(bio);
-                wpc.plug.submit(bio);
+                try {
+                    wpc.plug.submit(bio);
+                } catch (RuntimeException e) {
+                    // a bio the device refuses (a bug): fail it rather than leave folios under writeback
+                    if (!bio.isDone()) {
+                        bio.complete(new java.io.IOException("bio refused by the block layer: " + e.getMessage(), e));
+                    }
+                }
             }
         }
         wpc.toSubmit.clear();
