@@ -244,17 +244,19 @@ public final class Filemap {
             return true;
         }
         long fpos = folio.pos();
-        count = Math.min(count, folio.size());
+        long c = count;
         if (fpos > pos) {
-            count -= (int) (fpos - pos);
+            // the read reaches this folio only after (fpos - pos) bytes of earlier folios
+            c -= fpos - pos;
             pos = 0;
         } else {
             pos -= fpos;
         }
-        if (count <= 0 || pos + count > folio.size()) {
-            count = (int) (folio.size() - pos);
+        if (c <= 0) {
+            return false;
         }
-        return mapping.aops.isPartiallyUptodate(folio, (int) pos, count);
+        c = Math.min(c, folio.size() - pos);
+        return mapping.aops.isPartiallyUptodate(folio, (int) pos, (int) c);
     }
 
     /**

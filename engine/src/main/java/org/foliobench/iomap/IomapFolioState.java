@@ -1,0 +1,213 @@
+package org.foliobench.iomap;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.pagecache.Folio;
+
+/**
+ * {@code struct iomap_folio_state}: the per-block state of a folio holding more than one
+ * filesystem block, attached as the folio's private data. One bitmap of {@code 2 * nrBlocks}
+ * bits: uptodate bits first, then dirty bits ({@code ifs->state}); the bytes of reads and writes
+ * in flight ({@code read_bytes_pending}, {@code write_bytes_pending}) decide when the folio's
+ * read or writeback ends. Guarded by its own monitor ({@code state_lock}).
+ */
+final class IomapFolioState {
+    final int nrBlocks;
+    final int blockBits;
+    private final long[] state;
+    private int readBytesPending;
+    private int writeBytesPending;
+
+    private IomapFolioState(int nrBlocks, int blockBits) {
+        this.nrBlocks = nrBlocks;
+        this.blockBits = blockBits;
+        this.state = new long[(2 * nrBlocks + 63) >>> 6];
+    }
+
+    /** {@code i_blocks_per_folio}. */
+    static int blocksPerFolio(Folio folio, int blockBits) {
+        return folio.size() >>> blockBits;
+    }
+
+    /** {@code folio->private} when it is our state, else null. */
+    static IomapFolioState of(Folio folio) {
+        Object p = folio.getPrivate();
+        return p instanceof IomapFolioState ? (IomapFolioState) p : null;
+    }
+
+    /**
+     * {@code ifs_alloc}: the folio's state, created (with the uptodate bits of an uptodate folio
+     * set, the dirty bits of a dirty one) unless the folio holds one block only: then null.
+     */
+    static IomapFolioState alloc(Folio folio, int blockBits, LongAdder allocs) {
+        IomapFolioState ifs = of(folio);
+        int nr = blocksPerFolio(folio, blockBits);
+        if (ifs != null || nr <= 1) {
+            return ifs;
+        }
+        ifs = new IomapFolioState(nr, blockBits);
+        if (folio.isUptodate()) {
+            ifs.setBits(0, nr);
+        }
+        if (folio.isDirty()) {
+            ifs.setBits(nr, nr);
+        }
+        folio.attachPrivate(ifs);
+        allocs.increment();
+        return ifs;
+    }
+
+    private void setBits(int first, int n) {
+        for (int i = first; i < first + n; i++) {
+            state[i >>> 6] |= 1L << (i & 63);
+        }
+    }
+
+    private void clearBits(int first, int n) {
+        for (int i = first; i < first + n; i++) {
+            state[i >>> 6] &= ~(1L << (i & 63));
+        }
+    }
+
+    private boolean test(int i) {
+        return (state[i >>> 6] & (1L << (i & 63))) != 0;
+    }
+
+    private boolean allSet(int first, int n) {
+        for (int i = first; i < first + n; i++) {
+            if (!test(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code ifs_block_is_uptodate}. */
+    synchronized boolean blockUptodate(int block) {
+        return test(block);
+    }
+
+    /** {@code ifs_block_is_dirty}. */
+    synchronized boolean blockDirty(int block) {
+        return test(nrBlocks + block);
+    }
+
+    /** {@code ifs_is_fully_uptodate}. */
+    synchronized boolean fullyUptodate() {
+        return allSet(0, nrBlocks);
+    }
+
+    /** {@code ifs_set_range_uptodate}: returns whether every block is now uptodate. */
+    synchronized boolean setRangeUptodate(int off, int len) {
+        int first = off >>> blockBits;
+        int last = (off + len - 1) >>> blockBits;
+        setBits(first, last - first + 1);
+        return allSet(0, nrBlocks);
+    }
+
+    /** {@code ifs_set_range_dirty}. */
+    synchronized void setRangeDirty(int off, int len) {
+        int first = off >>> blockBits;
+        int last = (off + len - 1) >>> blockBits;
+        setBits(nrBlocks + first, last - first + 1);
+    }
+
+    /** {@code ifs_clear_range_dirty}. */
+    synchronized void clearRangeDirty(int off, int len) {
+        int first = off >>> blockBits;
+        int last = (off + len - 1) >>> blockBits;
+        clearBits(nrBlocks + first, last - first + 1);
+    }
+
+    /** Blocks marked dirty (for tests and debugging). */
+    synchronized int dirtyBlocks() {
+        int n = 0;
+        for (int i = 0; i < nrBlocks; i++) {
+            if (test(nrBlocks + i)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Blocks marked uptodate (for tests and debugging). */
+    synchronized int uptodateBlocks() {
+        int n = 0;
+        for (int i = 0; i < nrBlocks; i++) {
+            if (test(i)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * {@code ifs_find_dirty_range}: the first run of dirty blocks in {@code [off, end)} (byte
+     * offsets in the folio) as {@code {start, length}} in bytes, or null.
+     */
+    synchronized int[] findDirtyRange(int off, int end) {
+        int first = off >>> blockBits;
+        int last = (end - 1) >>> blockBits;
+        int s = first;
+        while (s <= last && !test(nrBlocks + s)) {
+            s++;
+        }
+        if (s > last) {
+            return null;
+        }
+        int e = s;
+        while (e <= last && test(nrBlocks + e)) {
+            e++;
+        }
+        return new int[] {s << blockBits, (e - s) << blockBits};
+    }
+
+    synchronized void addReadPending(int bytes) {
+        readBytesPending += bytes;
+    }
+
+    /**
+     * {@code iomap_finish_folio_read} on our part: {@code bytes} finished (their blocks uptodate
+     * unless {@code error}); returns 1 if the read is over and the folio uptodate, -1 if over and
+     * not uptodate, 0 while reads are pending.
+     */
+    synchronized int finishRead(int off, int bytes, boolean error) {
+        if (!error && bytes > 0 && off >= 0) {
+            setRangeUptodate(off, bytes);
+        }
+        readBytesPending -= bytes;
+        if (readBytesPending < 0) {
+            throw new IllegalStateException("read_bytes_pending underflow");
+        }
+        if (readBytesPending > 0) {
+            return 0;
+        }
+        return allSet(0, nrBlocks) ? 1 : -1;
+    }
+
+    synchronized void addWritePending(int bytes) {
+        writeBytesPending += bytes;
+    }
+
+    /** {@code atomic_sub_and_test(len, &ifs->write_bytes_pending)}. */
+    synchronized boolean subWritePending(int bytes) {
+        writeBytesPending -= bytes;
+        if (writeBytesPending < 0) {
+            throw new IllegalStateException("write_bytes_pending underflow");
+        }
+        return writeBytesPending == 0;
+    }
+
+    synchronized int writeBytesPending() {
+        return writeBytesPending;
+    }
+
+    synchronized int readBytesPending() {
+        return readBytesPending;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "ifs[blocks=" + nrBlocks + " uptodate=" + uptodateBlocks() + " dirty=" + dirtyBlocks()
+                + " rpend=" + readBytesPending + " wpend=" + writeBytesPending + "]";
+    }
+}

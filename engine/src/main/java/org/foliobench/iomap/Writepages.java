@@ -1,0 +1,368 @@
+package org.foliobench.iomap;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.device.Bio;
+import org.foliobench.device.BlkPlug;
+import org.foliobench.fs.Inode;
+import org.foliobench.pagecache.AddressSpace;
+import org.foliobench.pagecache.Folio;
+import org.foliobench.pagecache.Writeback;
+import org.foliobench.pagecache.WritebackControl;
+import org.foliobench.vfs.Errno;
+import org.foliobench.vfs.ErrnoException;
+
+/**
+ * {@code iomap_writepages} and its helpers (fs/iomap/buffered-io.c, fs/iomap/ioend.c): walk the
+ * dirty folios, map their dirty block ranges, and pack file- and disk-contiguous ranges of one
+ * type into ioends.
+ *
+ * <p>One difference from the kernel, forced by synchronous devices (a bio completes inside
+ * {@code submit}): bios are built with the folio locked but submitted only after
+ * {@code iomap_writepage_map} unlocked it, and the filesystem's deferred completion work runs
+ * once every bio of the call has completed, in the writeback thread, outside any folio lock
+ * (the kernel's workqueue).
+ */
+final class Writepages {
+    private final BufferedIo io;
+    private final LongAdder deferredBlocks;
+
+    Writepages(BufferedIo io, org.foliobench.stats.Counters c) {
+        this.io = io;
+        this.deferredBlocks = c.counter("iomap.writeback_delalloc_deferred_blocks");
+    }
+
+    /** {@code iomap_writepages}. */
+    void writepages(AddressSpace mapping, WritebackControl wbc, WritebackOps ops) throws IOException {
+        BlkPlug plug = new BlkPlug(io.dev, mapping.cache().options().maxSectorsKb());
+        WritepageCtx wpc = new WritepageCtx(mapping, wbc, ops, plug);
+        Folio folio = null;
+        IOException err = null;
+        try {
+            while ((folio = Writeback.writebackIter(mapping, wbc, folio, err)) != null) {
+                err = writepageMap(wpc, wbc, folio);
+                flushSubmissions(wpc);
+            }
+            sealIoend(wpc, err);
+            flushSubmissions(wpc);
+        } finally {
+            try {
+                sealIoend(wpc, null);
+                flushSubmissions(wpc);
+            } finally {
+                plug.finish();
+                waitAndRunEndIo(wpc);
+            }
+        }
+        if (wbc.error() != null) {
+            throw wbc.error();
+        }
+    }
+
+    /** Wait for every ioend of this call (real device completions), then run the deferred end_io work. */
+    private void waitAndRunEndIo(WritepageCtx wpc) {
+        List<IomapIoend> work;
+        synchronized (wpc) {
+            boolean interrupted = false;
+            while (wpc.inflight > 0) {
+                try {
+                    wpc.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            work = new ArrayList<>(wpc.completed);
+            wpc.completed.clear();
+        }
+        if (!work.isEmpty()) {
+            wpc.ops.endIoWork(work);
+        }
+    }
+
+    /** {@code iomap_writepage_handle_eof}: false when the folio lies wholly beyond i_size. */
+    private long handleEof(Folio folio, Inode inode, long endPos) {
+        long isize = inode.size();
+        if (endPos > isize) {
+            if (folio.pos() >= isize) {
+                return -1;
+            }
+            int poff = (int) (isize - folio.pos());
+            folio.zero(poff, folio.size() - poff);
+            endPos = (isize + io.blockSize - 1) & ~(long) (io.blockSize - 1);
+        }
+        return endPos;
+    }
+
+    /**
+     * {@code iomap_writepage_map}: the folio is locked and cleaned for IO; start writeback, add its
+     * dirty block ranges to ioends, unlock. Returns the mapping error, if any.
+     */
+    private IOException writepageMap(WritepageCtx wpc, WritebackControl wbc, Folio folio) {
+        AddressSpace mapping = wpc.mapping;
+        Inode inode = (Inode) mapping.host();
+        long pos = folio.pos();
+        long endPos = handleEof(folio, inode, pos + folio.size());
+        if (endPos < 0) {
+            folio.unlock();
+            return null;
+        }
+        IomapFolioState ifs = IomapFolioState.of(folio);
+        if (IomapFolioState.blocksPerFolio(folio, io.blockBits) > 1) {
+            if (ifs == null) {
+                ifs = IomapFolioState.alloc(folio, io.blockBits, io.ifsAllocs);
+                ifs.setRangeDirty(0, (int) (endPos - pos));
+            }
+            ifs.addWritePending(1); // bias: no completion ends writeback before we are done
+        }
+        folio.startWriteback();
+        int[] count = new int[1];
+        IOException error = null;
+        List<long[]> keepDirty = new ArrayList<>();
+        int off = 0;
+        int end = (int) (endPos - pos);
+        try {
+            while (off < end) {
+                int[] r = ifs != null ? ifs.findDirtyRange(off, end) : new int[] {off, end - off};
+                if (r == null) {
+                    break;
+                }
+                error = mapBlocks(wpc, wbc, folio, inode, pos + r[0], r[1], count, keepDirty);
+                if (error != null) {
+                    break;
+                }
+                off = r[0] + r[1];
+            }
+        } catch (RuntimeException e) {
+            error = new ErrnoException(Errno.EIO, "writeback of " + folio + " failed: " + e);
+        }
+        if (count[0] > 0) {
+            wpc.nrFolios++;
+        }
+        if (ifs != null) {
+            ifs.clearRangeDirty(0, folio.size());
+            for (long[] k : keepDirty) {
+                ifs.setRangeDirty((int) (k[0] - pos), (int) k[1]);
+            }
+        }
+        if (!keepDirty.isEmpty()) {
+            folio.redirtyForWritepage(wbc);
+        }
+        folio.unlock();
+        if (ifs != null) {
+            if (ifs.subWritePending(1)) {
+                folio.endWriteback();
+            }
+        } else if (count[0] == 0) {
+            folio.endWriteback();
+        }
+        if (error != null) {
+            mapping.mappingSetError(error instanceof ErrnoException ? ((ErrnoException) error).errno() : Errno.EIO);
+        }
+        return error;
+    }
+
+    /** {@code iomap_writepage_map_blocks}. */
+    private IOException mapBlocks(WritepageCtx wpc, WritebackControl wbc, Folio folio, Inode inode, long pos,
+            int dirtyLen, int[] count, List<long[]> keepDirty) {
+        try {
+            do {
+                wpc.ops.mapBlocks(wpc, inode, pos, dirtyLen);
+                int mapLen = (int) Math.min(dirtyLen, wpc.iomap.end() - pos);
+                switch (wpc.iomap.type) {
+                    case HOLE:
+                        break;
+                    case DELALLOC:
+                        // delalloc the filesystem could not allocate without a folio lock held:
+                        // stays dirty for the next writeback pass
+                        keepDirty.add(new long[] {pos, mapLen});
+                        deferredBlocks.add(mapLen >>> io.blockBits);
+                        break;
+                    default:
+                        addToIoend(wpc, folio, inode, pos, mapLen);
+                        count[0]++;
+                        break;
+                }
+                dirtyLen -= mapLen;
+                pos += mapLen;
+            } while (dirtyLen > 0);
+            return null;
+        } catch (IOException e) {
+            wpc.ops.discardFolio(folio, pos);
+            return e;
+        }
+    }
+
+    /** {@code iomap_can_add_to_ioend}. */
+    private static boolean canAddToIoend(WritepageCtx wpc, long pos) {
+        IomapIoend ioend = wpc.ioend;
+        if ((wpc.iomap.flags & Iomap.F_SHARED) != (ioend.flags & Iomap.F_SHARED)) {
+            return false;
+        }
+        if (wpc.iomap.type != ioend.type) {
+            return false;
+        }
+        if (pos != ioend.offset + ioend.size) {
+            return false;
+        }
+        if (wpc.iomap.sector(pos) != ioend.endSector()) {
+            return false;
+        }
+        return wpc.nrFolios < BufferedIo.IOEND_BATCH_SIZE;
+    }
+
+    /** {@code iomap_add_to_ioend}: {@code len} bytes of the folio at {@code pos}. */
+    private void addToIoend(WritepageCtx wpc, Folio folio, Inode inode, long pos, int len) {
+        if (wpc.ioend == null || !canAddToIoend(wpc, pos)) {
+            sealIoend(wpc, null);
+            IomapIoend ioend = new IomapIoend(inode, wpc.iomap.type, wpc.iomap.flags & Iomap.F_SHARED, pos,
+                    wpc.iomap.sector(pos));
+            ioend.mapping = wpc.mapping;
+            synchronized (wpc) {
+                wpc.inflight++;
+            }
+            io.ioends.increment();
+            wpc.ioend = ioend;
+            wpc.nrFolios = 0;
+        } else {
+            io.ioendMerges.increment();
+        }
+        IomapIoend ioend = wpc.ioend;
+        long maxBio = (long) wpc.mapping.cache().options().maxSectorsKb() << 10;
+        int off = (int) (pos - folio.pos());
+        int done = 0;
+        while (done < len) {
+            if (ioend.bio == null || ioend.bio.size() >= maxBio) {
+                chainBio(wpc, ioend);
+            }
+            int n = (int) Math.min(len - done, maxBio - ioend.bio.size());
+            if (!ioend.bio.addSegment(folio.mem(), folio.memOffset() + off + done, n)) {
+                chainBio(wpc, ioend);
+                continue;
+            }
+            done += n;
+        }
+        IomapFolioState ifs = IomapFolioState.of(folio);
+        if (ifs != null) {
+            ifs.addWritePending(len);
+        }
+        ioend.size += len;
+        ioend.addFolio(folio, len);
+    }
+
+    /** Start the ioend's next bio (the previous one is queued for submission): a bio chain. */
+    private void chainBio(WritepageCtx wpc, IomapIoend ioend) {
+        long sector = ioend.bio != null ? ioend.bio.endSector() : ioend.endSector();
+        if (ioend.bio != null) {
+            queueBio(wpc, ioend);
+        }
+        Bio bio = new Bio(Bio.Op.WRITE, sector);
+        ioend.remaining.incrementAndGet();
+        bio.endIo(b -> {
+            if (b.status() != null && ioend.status == null) {
+                ioend.status = b.status();
+            }
+            if (ioend.remaining.decrementAndGet() == 0) {
+                ioendDone(wpc, ioend);
+            }
+        });
+        ioend.bio = bio;
+    }
+
+    private static void queueBio(WritepageCtx wpc, IomapIoend ioend) {
+        wpc.toSubmit.add(ioend.bio);
+        wpc.toSubmitOwner.add(ioend);
+        ioend.bio = null;
+    }
+
+    /** {@code iomap_submit_ioend}: the current ioend is complete; submit it (after the folio unlock). */
+    private void sealIoend(WritepageCtx wpc, IOException error) {
+        IomapIoend ioend = wpc.ioend;
+        if (ioend == null) {
+            return;
+        }
+        wpc.ioend = null;
+        if (error != null) {
+            ioend.status = error;
+        }
+        wpc.ops.prepareIoend(ioend);
+        if (ioend.bio != null) {
+            queueBio(wpc, ioend);
+        }
+        wpc.sealed.add(ioend);
+    }
+
+    /** Submit the queued bios through the plug, then drop the bias of the sealed ioends. */
+    private void flushSubmissions(WritepageCtx wpc) {
+        for (int i = 0; i < wpc.toSubmit.size(); i++) {
+            Bio bio = wpc.toSubmit.get(i);
+            IomapIoend owner = wpc.toSubmitOwner.get(i);
+            if (owner.status != null && bio.segments() > 0) {
+                bio.complete(owner.status); // a failed ioend's bios end with its error, unsubmitted
+            } else {
+                io.accountBio(bio);
+                try {
+                    wpc.plug.submit(bio);
+                } catch (RuntimeException e) {
+                    // a bio the device refuses (a bug): fail it rather than leave folios under writeback
+                    if (!bio.isDone()) {
+                        bio.complete(new java.io.IOException("bio refused by the block layer: " + e.getMessage(), e));
+                    }
+                }
+            }
+        }
+        wpc.toSubmit.clear();
+        wpc.toSubmitOwner.clear();
+        for (IomapIoend ioend : wpc.sealed) {
+            if (ioend.remaining.decrementAndGet() == 0) {
+                ioendDone(wpc, ioend);
+            }
+        }
+        wpc.sealed.clear();
+    }
+
+    /** Bio chain completed ({@code iomap_writepage_end_bio}, or ext4's {@code ext4_iomap_end_bio}). */
+    private void ioendDone(WritepageCtx wpc, IomapIoend ioend) {
+        if (ioend.deferEndIo) {
+            synchronized (wpc) {
+                wpc.completed.add(ioend);
+                wpc.inflight--;
+                wpc.notifyAll();
+            }
+            return;
+        }
+        finishIoend(wpc.mapping, ioend, ioend.status);
+        synchronized (wpc) {
+            wpc.inflight--;
+            wpc.notifyAll();
+        }
+    }
+
+    /**
+     * {@code iomap_finish_ioend} (and of the ioends merged into it): per folio, drop its pending
+     * write bytes and end its writeback with the last; an error goes to the mapping's errseq.
+     */
+    static void finishIoend(AddressSpace mapping, IomapIoend ioend, IOException error) {
+        finishOne(mapping, ioend, error);
+        for (IomapIoend m : ioend.merged) {
+            finishOne(mapping, m, error != null ? error : m.status);
+        }
+    }
+
+    private static void finishOne(AddressSpace mapping, IomapIoend ioend, IOException error) {
+        if (error != null) {
+            mapping.mappingSetError(error instanceof ErrnoException ? ((ErrnoException) error).errno() : Errno.EIO);
+        }
+        for (int i = 0; i < ioend.folios.size(); i++) {
+            Folio folio = ioend.folios.get(i);
+            IomapFolioState ifs = IomapFolioState.of(folio);
+            if (ifs == null || ifs.subWritePending(ioend.lens.get(i))) {
+                folio.endWriteback();
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.foliobench.iomap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.pagecache.Folio;
+import org.foliobench.pagecache.PageCache;
+import org.foliobench.pagecache.PageCacheOptions;
+import org.junit.jupiter.api.Test;
+
+class IomapFolioStateTest {
+    @Test
+    void bitmapsAndPendingCounters() {
+        try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
+            Folio folio = pc.filemapAllocFolio(2); // 16 KiB
+            LongAdder allocs = new LongAdder();
+            IomapFolioState ifs = IomapFolioState.alloc(folio, 10, allocs);
+            assertEquals(16, ifs.nrBlocks);
+            assertEquals(1, allocs.sum());
+            assertEquals(ifs, IomapFolioState.alloc(folio, 10, allocs), "one per folio");
+            assertEquals(1, allocs.sum());
+            assertFalse(ifs.setRangeUptodate(1024, 2048));
+            assertTrue(ifs.blockUptodate(1) && ifs.blockUptodate(2) && !ifs.blockUptodate(0) && !ifs.blockUptodate(3));
+            ifs.setRangeDirty(3000, 2000); // blocks 2..4
+            assertEquals(3, ifs.dirtyBlocks());
+            assertArrayEquals(new int[] {2048, 3072}, ifs.findDirtyRange(0, 16384));
+            assertArrayEquals(new int[] {3072, 2048}, ifs.findDirtyRange(3072, 16384));
+            assertNull(ifs.findDirtyRange(5120, 16384));
+            ifs.clearRangeDirty(0, 16384);
+            assertEquals(0, ifs.dirtyBlocks());
+            assertTrue(ifs.setRangeUptodate(0, 16384));
+            assertTrue(ifs.fullyUptodate());
+            ifs.addWritePending(1);
+            ifs.addWritePending(4096);
+            assertFalse(ifs.subWritePending(4096));
+            assertTrue(ifs.subWritePending(1));
+            ifs.addReadPending(100);
+            assertEquals(0, ifs.finishRead(-1, 50, false));
+            assertEquals(1, ifs.finishRead(-1, 50, false));
+            folio.detachPrivate();
+            folio.put();
+        }
+    }
+
+    @Test
+    void neverForASingleBlockFolio() {
+        try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
+            LongAdder allocs = new LongAdder();
+            Folio small = pc.filemapAllocFolio(0);
+            assertNull(IomapFolioState.alloc(small, 12, allocs), "4 KiB folio, 4 KiB blocks");
+            assertEquals(0, allocs.sum());
+            IomapFolioState ifs = IomapFolioState.alloc(small, 10, allocs);
+            assertEquals(4, ifs.nrBlocks, "4 KiB folio, 1 KiB blocks");
+            small.detachPrivate();
+            small.put();
+        }
+    }
+
+    @Test
+    void stateOfAnUptodateDirtyFolioStartsFull() {
+        try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
+            Folio folio = pc.filemapAllocFolio(1);
+            folio.markUptodate();
+            IomapFolioState ifs = IomapFolioState.alloc(folio, 12, new LongAdder());
+            assertTrue(ifs.fullyUptodate());
+            assertEquals(0, ifs.dirtyBlocks());
+            folio.detachPrivate();
+            folio.put();
+        }
+    }
+
+    @Test
+    void writePathCreatesStateOnlyWhereTheKernelDoes() throws Exception {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile f = h.open("a");
+            h.write(f, 0, new byte[100]); // order-0 folio, one 4 KiB block
+            assertEquals(0, h.count("iomap.folio_state_alloc"));
+            h.write(f, 1 << 20, new byte[1 << 20]); // whole large folio overwritten
+            assertEquals(0, h.count("iomap.folio_state_alloc"));
+            h.write(f, 4L << 20, new byte[65536 - 100]); // folios sized down to the tail: all covered
+            assertEquals(0, h.count("iomap.folio_state_alloc"));
+            h.write(f, 8L << 20, new byte[65536]);
+            h.write(f, (8L << 20) + 100, new byte[1000]); // partial write into a cached 64 KiB folio
+            assertEquals(1, h.count("iomap.folio_state_alloc"));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package org.foliobench.iomap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.foliobench.device.RamDisk;
+import org.foliobench.pagecache.PageCacheOptions;
+import org.foliobench.stats.Counters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Writeback through the flusher and dirty throttling, with writers and fsync running concurrently. */
+class WritepagesTest {
+    private static IomapHarness throttled() throws Exception {
+        return new IomapHarness(new RamDisk(128L << 20), 4096, 9, PageCacheOptions.builder().arenaBytes(64L << 20)
+                .dirtyBytes(4L << 20).dirtyBackgroundBytes(1L << 20));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {4096, 65536, 1 << 20})
+    void appendWithBackgroundWritebackAndThrottling(int bs) throws Exception {
+        try (IomapHarness h = throttled()) {
+            IomapHarness.OpenFile f = h.open("a");
+            int total = 24 << 20;
+            for (long pos = 0; pos < total; pos += bs) {
+                assertEquals(bs, h.write(f, pos, IomapHarness.data(1, pos, bs)));
+            }
+            assertTrue(h.count("writeback.pages_written") > 0, "the flusher wrote back during the writes");
+            h.fsync(f);
+            assertEquals(total, f.inode.diskSize());
+            assertEquals(0, f.inode.reservedBlocks());
+            assertEquals(0, h.fs.dirtyClusters());
+            h.dropCaches();
+            for (long pos = 0; pos < total; pos += 1 << 20) {
+                assertArrayEquals(IomapHarness.data(1, pos, 1 << 20), h.read(f, pos, 1 << 20), "at " + pos);
+            }
+            assertEquals(List.of(), h.fsck());
+        }
+    }
+
+    @Test
+    void concurrentWritersAndFsync() throws Exception {
+        try (IomapHarness h = throttled()) {
+            int files = 2;
+            int total = 8 << 20;
+            List<IomapHarness.OpenFile> fs = new ArrayList<>();
+            for (int i = 0; i < files; i++) {
+                fs.add(h.open("f" + i));
+            }
+            AtomicReference<Throwable> err = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < files; i++) {
+                IomapHarness.OpenFile f = fs.get(i);
+                int id = i;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (long pos = 0; pos < total; pos += 40_000) {
+                            int n = (int) Math.min(40_000, total - pos);
+                            h.write(f, pos, IomapHarness.data(id, pos, n));
+                            if ((pos / 40_000) % 37 == 0) {
+                                h.fsync(f);
+                            }
+                        }
+                    } catch (Throwable t) {
+                        err.compareAndSet(null, t);
+                    }
+                }));
+            }
+            threads.add(new Thread(() -> {
+                try {
+                    for (int k = 0; k < 20; k++) {
+                        for (IomapHarness.OpenFile f : fs) {
+                            f.mapping.filemapWriteAndWaitRange(0, Long.MAX_VALUE);
+                        }
+                    }
+                } catch (Throwable t) {
+                    err.compareAndSet(null, t);
+                }
+            }));
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            if (err.get() != null) {
+                throw new AssertionError(err.get());
+            }
+            for (int i = 0; i < files; i++) {
+                IomapHarness.OpenFile f = fs.get(i);
+                h.fsync(f);
+                assertEquals(total, f.inode.diskSize());
+                h.dropCaches();
+                assertArrayEquals(IomapHarness.data(i, 0, total), h.read(f, 0, total));
+            }
+            assertEquals(0, h.fs.dirtyClusters());
+            assertEquals(List.of(), h.fsck());
+        }
+    }
+
+    @Test
+    void countersOfOneMiBWritesOnFourKiBBlocks() throws Exception {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile f = h.open("a");
+            Map<String, Long> before = h.counters.snapshot();
+            int mib = 32;
+            for (int i = 0; i < mib; i++) {
+                h.write(f, (long) i << 20, new byte[1 << 20]);
+            }
+            h.fsync(f);
+            Map<String, Long> d = Counters.delta(before, h.counters.snapshot());
+            System.out.println("iomap counters for " + mib + " x 1 MiB appends + fsync (4K blocks): " + d);
+            assertEquals(mib, d.get("path.map_calls"), "one iomap_begin per MiB");
+            assertEquals(mib, d.get("pagecache.folio_alloc_order_8"), "one order-8 folio per MiB");
+            assertEquals(mib, d.get("iomap.folio_state_alloc"), "none at write time; iomap_writepage_map attaches one per multi-block folio");
+            assertEquals(1, d.get("iomap.ioends"), "one ioend for the contiguous file");
+            assertTrue(d.get("bio.submitted") <= 2L * mib, d.toString());
+        }
+    }
+
+    @Test
+    void ioendsSplitAtTheBatchSizeMergeAgainAtCompletion() throws Exception {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile f = h.open("a");
+            int folios = BufferedIo.IOEND_BATCH_SIZE + 100;
+            for (int i = 0; i < folios; i++) {
+                h.write(f, i * 4096L, IomapHarness.data(1, i * 4096L, 4096)); // order-0 folios
+            }
+            Map<String, Long> before = h.counters.snapshot();
+            h.fsync(f);
+            Map<String, Long> d = Counters.delta(before, h.counters.snapshot());
+            assertEquals(2, d.get("iomap.ioends"), "IOEND_BATCH_SIZE folios per ioend: " + d);
+            assertEquals(1, d.get("iomap.ioend_completion_merges"), d.toString());
+            assertEquals(1, d.get("iomap.end_io_handles"), "one conversion for the merged ioends");
+            assertEquals(folios * 4096L, f.inode.diskSize());
+            h.dropCaches();
+            assertArrayEquals(IomapHarness.data(1, 0, folios * 4096), h.read(f, 0, folios * 4096));
+        }
+    }
+}
