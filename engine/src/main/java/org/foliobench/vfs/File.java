@@ -10,6 +10,7 @@ import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Errseq;
 import org.foliobench.pagecache.FileRaState;
 import org.foliobench.pagecache.Filemap;
+import org.foliobench.pagecache.XArray;
 
 /**
  * An open file ({@code struct file}): its readahead state ({@code f_ra}), its writeback-error
@@ -182,6 +183,11 @@ public final class File implements Closeable {
                     return;
                 }
                 long end = offset + length;
+                // ext4_punch_hole: write out the dirty range first, so no dirty cached block
+                // of the range is left to be written (and allocated) after the blocks are freed
+                if (mapping.tagged(XArray.DIRTY)) {
+                    mapping.filemapWriteAndWaitRange(offset, end - 1);
+                }
                 updateDisksizeBeforePunch(offset, end, size);
                 if (end >= size) {
                     // as ext4_punch_hole: through the end of the last block
