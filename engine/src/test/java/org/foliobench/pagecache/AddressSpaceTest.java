@@ -94,6 +94,10 @@ class AddressSpaceTest {
                 assertThrows(ErrnoException.class, () -> m.fileCheckAndAdvanceWbErr(s));
                 m.fileCheckAndAdvanceWbErr(s);
             }
+            // file_check_and_advance_wb_err also clears the legacy AS_EIO flag, as the kernel does
+            assertNull(m.filemapCheckErrors(), "AS_EIO cleared by the errseq check");
+            FilemapTest.write(m, 1, 0, 4096);
+            m.filemapFdatawriteRange(0, Long.MAX_VALUE);
             assertEquals(Errno.EIO, m.filemapCheckErrors(), "AS_EIO for filemap_check_errors");
             assertNull(m.filemapCheckErrors(), "test-and-clear");
         }
