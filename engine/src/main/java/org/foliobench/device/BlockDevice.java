@@ -1,6 +1,7 @@
 package org.foliobench.device;
 
 import java.io.IOException;
+import org.foliobench.Defaults;
 
 /**
  * A block device ({@code struct block_device} plus its queue limits): a capacity in bytes, a
@@ -25,26 +26,75 @@ public abstract class BlockDevice implements AutoCloseable {
     /** A one-line description for run metadata: kind, path, size, alignment. */
     public abstract String describe();
 
-    /** {@code submit_bio_wait}-like: performs the IO, accounts it, then completes the bio. */
+    /**
+     * {@code queue_max_sectors} in bytes: the largest request the device takes; a larger bio is
+     * split ({@code bio_split_to_limits}). Default {@link Defaults#MAX_SECTORS_KB}.
+     */
+    public int maxRequestBytes() {
+        return Defaults.MAX_SECTORS_KB << 10;
+    }
+
+    /**
+     * {@code submit_bio_wait}-like: performs the IO, accounts it, then completes the bio. A bio
+     * larger than {@link #maxRequestBytes()} is split into requests of at most that size, as the
+     * block layer does; each is one IO in {@link DiskStats}, the bio completes once, with the
+     * first error.
+     */
     public final void submit(Bio bio) {
         check(bio);
-        long start = System.nanoTime();
-        IOException error = null;
-        try {
-            if (bio.op() == Bio.Op.READ) {
-                read(bio);
-            } else {
-                write(bio);
-            }
-        } catch (IOException e) {
-            error = e;
-        }
-        if (error == null) {
-            stats.account(bio.op(), bio.size(), System.nanoTime() - start);
+        IOException error;
+        if (bio.size() <= maxRequestBytes()) {
+            error = dispatch(bio);
         } else {
-            stats.accountError(bio.op());
+            error = splitAndDispatch(bio);
         }
         bio.complete(error);
+    }
+
+    /** One request: the IO and its accounting; returns the error, if any. */
+    private IOException dispatch(Bio rq) {
+        long start = System.nanoTime();
+        try {
+            if (rq.op() == Bio.Op.READ) {
+                read(rq);
+            } else {
+                write(rq);
+            }
+        } catch (IOException e) {
+            stats.accountError(rq.op());
+            return e;
+        }
+        stats.account(rq.op(), rq.size(), System.nanoTime() - start);
+        return null;
+    }
+
+    /** {@code bio_split_to_limits}: consecutive requests of at most {@link #maxRequestBytes()}. */
+    private IOException splitAndDispatch(Bio bio) {
+        long max = maxRequestBytes();
+        IOException first = null;
+        long sector = bio.sector();
+        int seg = 0;
+        int segOff = 0;
+        while (seg < bio.segments()) {
+            Bio part = new Bio(bio.op(), sector).fua(bio.isFua());
+            long room = max;
+            while (seg < bio.segments() && room > 0) {
+                int len = (int) Math.min(bio.segmentLength(seg) - segOff, room);
+                part.addSegment(bio.segmentMemory(seg), bio.segmentOffset(seg) + segOff, len);
+                segOff += len;
+                room -= len;
+                if (segOff == bio.segmentLength(seg)) {
+                    seg++;
+                    segOff = 0;
+                }
+            }
+            IOException e = dispatch(part);
+            if (first == null) {
+                first = e;
+            }
+            sector += part.size() >> Bio.SECTOR_SHIFT;
+        }
+        return first;
     }
 
     /** {@code blkdev_issue_flush}: everything completed so far becomes durable. */

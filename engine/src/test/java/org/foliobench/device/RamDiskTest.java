@@ -111,4 +111,32 @@ class RamDiskTest {
         assertEquals(true, r.status() != null);
         assertEquals(1, disk.stats().errors(Bio.Op.READ));
     }
+
+    @Test
+    void bioLargerThanMaxSectorsIsSplitIntoRequests() {
+        try (RamDisk disk = new RamDisk(64L << 20)) {
+            int len = 3 * disk.maxRequestBytes() + 8192;
+            ByteBuffer src = ByteBuffer.allocateDirect(len);
+            byte[] data = new byte[len];
+            new Random(9).nextBytes(data);
+            src.put(0, data);
+            Bio w = new Bio(Bio.Op.WRITE, 8);
+            w.addSegment(src, 0, 4096);
+            w.addSegment(ByteBuffer.allocateDirect(4096), 0, 4096); // a second buffer: two bvecs
+            w.addSegment(src, 8192, len - 8192);
+            disk.submit(w);
+            assertEquals(4, disk.stats().ios(Bio.Op.WRITE), "split at max_sectors_kb");
+            assertEquals(len >> Bio.SECTOR_SHIFT, disk.stats().sectors(Bio.Op.WRITE));
+            ByteBuffer dst = ByteBuffer.allocateDirect(len);
+            Bio r = new Bio(Bio.Op.READ, 8);
+            r.addSegment(dst, 0, len);
+            disk.submit(r);
+            byte[] back = new byte[len - 8192];
+            dst.get(8192, back);
+            byte[] want = new byte[len - 8192];
+            System.arraycopy(data, 8192, want, 0, want.length);
+            assertArrayEquals(want, back);
+            assertEquals(true, w.isDone() && w.status() == null);
+        }
+    }
 }
