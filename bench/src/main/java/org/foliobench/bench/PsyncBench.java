@@ -165,6 +165,9 @@ public class PsyncBench {
         /** {@code mke2fs -b}. */
         @Param("4096")
         public int blockSize;
+        /** {@code fb_mem} (the model's RAM) in bytes before scaling; 0 keeps the job's. */
+        @Param("0")
+        public long memBytes;
         /** Sizes (file, fb_mem, dirty bytes) divided by this: 1 is the seed's sizes. */
         @Param("1")
         public int sizeDivisor;
@@ -210,7 +213,8 @@ public class PsyncBench {
         public void setUpTrial() throws Exception {
             String jobFile = System.getProperty(Workload.JOBFILE_PROPERTY);
             JobFile file = Workload.jobFile(row, jobFile == null ? null : Path.of(jobFile));
-            Workload.Tunables t = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize);
+            Workload.Tunables t = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize,
+                    memBytes);
             String nvme = System.getProperty(Workload.NVME_PROPERTY);
             workload = Workload.resolve(row, file, t, sizeDivisor, nvme);
             job = workload.job();
@@ -247,7 +251,6 @@ public class PsyncBench {
             } else if (latency) {
                 latencyLog = LatencyLog.inMemory();
             }
-            System.out.println("\n# " + path + " " + row + ": " + job + " on " + device.describe() + ", " + opts);
         }
 
         static MountOptions mountOptions(JobSpec job) {
@@ -434,9 +437,6 @@ public class PsyncBench {
             ev.set(delta);
             List<String> violations = violations(delta, ev);
             boolean measured = ip.getType() == IterationType.MEASUREMENT;
-            for (String v : violations) {
-                System.out.println("\n# VIOLATION " + path + " " + row + (measured ? "" : " (warmup)") + ": " + v);
-            }
             if (latencyLog != null) {
                 latencyLog.endInterval(measured);
             }

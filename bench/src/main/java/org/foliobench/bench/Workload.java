@@ -38,26 +38,38 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     static final String JOB_PREFIX = "job:";
 
     /** The kernel tunables a run may override; carried to the fork as JMH params. */
-    record Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize) {
+    record Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
+            long memBytes) {
         /** The job's own values. */
         static Tunables of(JobSpec j) {
-            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize());
+            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(),
+                    j.memBytes());
         }
 
         /** Overrides: null keeps the job's value. */
-        Tunables with(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
-                Integer blockSize) {
-            return new Tunables(maxFolioOrder != null ? maxFolioOrder : this.maxFolioOrder,
-                    readAheadKb != null ? readAheadKb : this.readAheadKb,
-                    dirtyRatio != null ? dirtyRatio : this.dirtyRatio,
-                    dirtyBackgroundRatio != null ? dirtyBackgroundRatio : this.dirtyBackgroundRatio,
-                    blockSize != null ? blockSize : this.blockSize);
+        Tunables with(Overrides o) {
+            return new Tunables(o.maxFolioOrder() != null ? o.maxFolioOrder() : maxFolioOrder,
+                    o.readAheadKb() != null ? o.readAheadKb() : readAheadKb,
+                    o.dirtyRatio() != null ? o.dirtyRatio() : dirtyRatio,
+                    o.dirtyBackgroundRatio() != null ? o.dirtyBackgroundRatio() : dirtyBackgroundRatio,
+                    o.blockSize() != null ? o.blockSize() : blockSize,
+                    o.memBytes() != null ? o.memBytes() : memBytes);
         }
 
         JobSpec applyTo(JobSpec j) {
-            return j.toBuilder().maxFolioOrder(maxFolioOrder).readAheadKb(readAheadKb).dirtyRatio(dirtyRatio)
-                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize).build();
+            JobSpec.Builder b = j.toBuilder().maxFolioOrder(maxFolioOrder).readAheadKb(readAheadKb).dirtyRatio(dirtyRatio)
+                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize);
+            if (memBytes != 0) {
+                b.memBytes(memBytes);
+            }
+            return b.build();
         }
+    }
+
+    /** The command line's tunable flags; null: not given, the job's value stays. */
+    record Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
+            Integer blockSize, Long memBytes) {
+        static final Overrides NONE = new Overrides(null, null, null, null, null, null);
     }
 
     /** The job file behind {@code key}: the row's seed file, or the user's file for {@code job:} keys. */
