@@ -131,7 +131,8 @@ final class RunFolder {
             p = p.getParent();
         }
         if (p == null || !Files.isDirectory(p)) {
-            throw new UsageException("output folder " + base + " is not under a directory", "use --out DIR with a directory you can write");
+            throw new UsageException("cannot write the output folder " + base + " (" + p + " is not a directory)",
+                    "use --out DIR with a directory you can write");
         }
         try {
             Path probe = Files.createTempFile(p, ".foliobench-probe", "");
