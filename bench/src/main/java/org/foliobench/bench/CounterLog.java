@@ -17,7 +17,7 @@ import java.util.Map;
  * {"benchmark": "iomap-write-ramdisk-y-n-y-4k", "row": "write/ramdisk/Y/N/Y/4K", "path": "iomap",
  *  "iterations": [
  *   {"fork": 12345, "iteration": 1, "ops": 524288, "bytes": 2147483648, "nanos": 1463000000,
- *    "violations": [], "counters": {"bio.submitted": 1024, ...}}, ...]}
+ *    "latencySamplePeriod": 1, "violations": [], "counters": {"bio.submitted": 1024, ...}}, ...]}
  * }</pre>
  */
 final class CounterLog {
@@ -38,10 +38,11 @@ final class CounterLog {
         return runDir.resolve("counters").resolve(name + ".json");
     }
 
-    void append(long ops, long bytes, long nanos, List<String> violations, Map<String, Long> delta) throws IOException {
+    void append(long ops, long bytes, long nanos, int latencySamplePeriod, List<String> violations, Map<String, Long> delta)
+            throws IOException {
         iteration++;
         String line = "{\"fork\":" + pid + ",\"iteration\":" + iteration + ",\"ops\":" + ops + ",\"bytes\":" + bytes
-                + ",\"nanos\":" + nanos + ",\"violations\":" + Json.stringArray(violations) + ",\"counters\":"
+                + ",\"nanos\":" + nanos + ",\"latencySamplePeriod\":" + latencySamplePeriod + ",\"violations\":" + Json.stringArray(violations) + ",\"counters\":"
                 + Json.longObject(delta) + "}\n";
         Files.writeString(part, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }

@@ -483,7 +483,7 @@ public final class Foliobench implements Callable<Integer> {
                     throw new UsageException("job [" + j.name() + "] runs on fb_device=nvme but there is no direct device: "
                             + nvme.unavailable(), "give --nvme direct:/dev/nvme0n1 or direct:PATH,size=8g");
                 }
-                List<String> jp = j.path().isPresent() ? List.of(j.path().get().name().equals("BH") ? "bh" : "iomap") : paths;
+                List<String> jp = j.path().isPresent() ? List.of(j.path().get().fioName()) : paths;
                 for (String p : jp) {
                     benches.add(new Plan.Bench(key, j.row().orElse(null), p, t, divisor, w, nv, null));
                 }

@@ -80,6 +80,14 @@ final class LatencyLog implements AutoCloseable {
         }
     }
 
+    /** A comment line in the log (e.g. how calls are sampled). */
+    void comment(String text) {
+        if (writer != null) {
+            writer.outputComment(text);
+            out.flush();
+        }
+    }
+
     /** The last pass's histogram (null before the first pass ended). */
     Histogram last() {
         return last;

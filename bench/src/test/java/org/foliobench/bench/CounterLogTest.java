@@ -18,8 +18,8 @@ class CounterLogTest {
     @SuppressWarnings("unchecked")
     void passesFoldIntoOneJsonDocument() throws Exception {
         CounterLog a = new CounterLog(tmp, "bh-write-cache-n-n-n-4k");
-        a.append(10, 40960, 1234, List.of(), Map.of("bio.submitted", 0L, "path.map_calls", 10L));
-        a.append(10, 40960, 1200, List.of("3 pages were written back during a cache pass"), Map.of("writeback.pages_written", 3L));
+        a.append(10, 40960, 1234, 1, List.of(), Map.of("bio.submitted", 0L, "path.map_calls", 10L));
+        a.append(10, 40960, 1200, 1, List.of("3 pages were written back during a cache pass"), Map.of("writeback.pages_written", 3L));
         List<String> v = CounterLog.finish(tmp, "bh-write-cache-n-n-n-4k", "write/cache/N/N/N/4K", "bh");
         assertEquals(List.of("\"3 pages were written back during a cache pass\""), v);
         Path f = CounterLog.file(tmp, "bh-write-cache-n-n-n-4k");
