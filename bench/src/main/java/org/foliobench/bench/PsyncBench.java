@@ -173,8 +173,8 @@ public class PsyncBench {
         public int sizeDivisor;
         /**
          * Record per-call latency: two {@code System.nanoTime()} around the call into an HdrHistogram
-         * recorder. The first pass times every call; after it, calls are timed at random 1 in P,
-         * P the smallest power of two keeping the cost of two clock reads under 2% of a mean call
+         * recorder. The first pass times every call; after each pass, calls are timed at random 1 in P,
+         * P (never lowered) the smallest power of two keeping two clock reads under 2% of a mean call
          * (P = 1, every call, for calls of a few microseconds and more; a clock read costs 25-60 ns on
          * this kind of VM, so a 0.7 us 4K hole read would pay 9% if every call were timed).
          */
@@ -349,7 +349,6 @@ public class PsyncBench {
         long rng = 0x9E3779B97F4A7C15L;
         /** What two clock reads cost here, ns (measured at trial setup). */
         double clockCost;
-        boolean sampleDecided;
         static volatile long clockSink;
 
         /** Prepares one pass, outside the measured time. */
@@ -410,7 +409,7 @@ public class PsyncBench {
         }
 
         /**
-         * After the first pass: time every call when two clock reads cost at most 2% of a call, else a
+         * After each pass: time every call when two clock reads cost at most 2% of a mean call, else a
          * random 1 in P calls with P the smallest power of two that keeps the cost under 2%.
          */
         static int samplePeriod(double clockCostNanos, double meanCallNanos) {
@@ -503,11 +502,15 @@ public class PsyncBench {
             boolean measured = ip.getType() == IterationType.MEASUREMENT;
             if (latencyLog != null) {
                 latencyLog.endInterval(measured);
-                if (!sampleDecided && ev.ops > 0) {
-                    sampleDecided = true;
-                    samplePeriod = samplePeriod(clockCost, (double) nanos / ev.ops);
-                    latencyLog.comment("sampling: 1 in " + samplePeriod + " calls timed at random (mean call "
-                            + Math.round((double) nanos / ev.ops) + " ns, two clock reads " + Math.round(clockCost) + " ns)");
+                if (ev.ops > 0) {
+                    // only ever up: the first (JIT-cold) passes are slow and would time too many calls
+                    int p = samplePeriod(clockCost, (double) nanos / ev.ops);
+                    if (p > samplePeriod) {
+                        samplePeriod = p;
+                        latencyLog.comment("sampling from the next pass: 1 in " + samplePeriod + " calls timed at random"
+                                + " (mean call " + Math.round((double) nanos / ev.ops) + " ns, two clock reads "
+                                + Math.round(clockCost) + " ns)");
+                    }
                 }
             }
             if (measured && counterLog != null) {
