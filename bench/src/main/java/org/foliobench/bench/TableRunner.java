@@ -171,7 +171,7 @@ final class TableRunner {
         }
         metadata.put("status", "running");
         folder.writeMetadata(metadata);
-        int passes = settings.warmup() + settings.iterations() * Math.max(1, settings.forks());
+        int passes = (settings.warmup() + settings.iterations()) * Math.max(1, settings.forks());
         Progress progress = Progress.of(run, passes);
         long start = System.nanoTime();
         for (int i = 0; i < run.size(); i++) {
