@@ -101,7 +101,7 @@ public final class Foliobench implements Callable<Integer> {
         Integer forks;
         @Option(names = "--warmup", paramLabel = "N", description = "Warmup passes per fork (default 1).")
         Integer warmup;
-        @Option(names = "--iterations", paramLabel = "N", description = "Measured passes per fork (default 3, quick 2).")
+        @Option(names = "--iterations", paramLabel = "N", description = "Measured passes per fork (default 3).")
         Integer iterations;
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")
@@ -340,7 +340,7 @@ public final class Foliobench implements Callable<Integer> {
         Foliobench top;
         @CommandLine.Mixin
         Common c = new Common();
-        @Option(names = "--quick", description = "Seed sizes / " + QUICK_DIVISOR + ", 2 measured passes: the whole table in under 5 minutes on 2 cores.")
+        @Option(names = "--quick", description = "Seed sizes / " + QUICK_DIVISOR + ": the whole table in under 5 minutes on 2 cores.")
         boolean quick;
         @Option(names = "--rows", split = ",", paramLabel = "ROW", description = "Row keys or globs, e.g. read/*, write/ramdisk/*/*/Y/*, read/hole/4K.")
         List<String> rows = new ArrayList<>();
@@ -381,7 +381,7 @@ public final class Foliobench implements Callable<Integer> {
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
             checkMemory(plan);
             TableRunner.Settings s = new TableRunner.Settings(c.forks != null ? c.forks : 1, c.warmup != null ? c.warmup : 1,
-                    c.iterations != null ? c.iterations : quick ? 2 : 3, !c.noLatency, jmh, null, nvme.spec());
+                    c.iterations != null ? c.iterations : 3, !c.noLatency, jmh, null, nvme.spec());
             top.out.println(String.format(Locale.ROOT, "foliobench tables: %d benchmarks (%d rows x %s)%s, %s, sizes / %d",
                     plan.runnable().size(), plan.benches().size() / Plan.parsePaths(c.paths).size(),
                     String.join(", ", Plan.parsePaths(c.paths)),
