@@ -1,0 +1,208 @@
+package org.foliobench.bench;
+
+import java.io.FileNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.SimpleDateFormat;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * fio's normal output ({@code stat.c:show_thread_status()}) for one benchmark of {@code foliobench
+ * run}: the IOPS/BW line over every measured pass, completion-latency summary and percentiles from
+ * the latency log, per-pass bw/iops spread, the engine counters per pass, and the run status line.
+ */
+final class FioSummary {
+    static final double[] PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
+
+    private FioSummary() {
+    }
+
+    /** Per-pass times in milliseconds, every fork. */
+    static List<Double> passMillis(RunResult rr) {
+        List<Double> l = new ArrayList<>();
+        for (BenchmarkResult br : rr.getBenchmarkResults()) {
+            for (IterationResult ir : br.getIterationResults()) {
+                l.add(ir.getPrimaryResult().getScore());
+            }
+        }
+        return l;
+    }
+
+    /** All measured intervals of a latency log, merged; null when there is none. */
+    static Histogram readLatency(Path hlog) {
+        if (!Files.exists(hlog)) {
+            return null;
+        }
+        Histogram total = null;
+        try {
+            HistogramLogReader r = new HistogramLogReader(hlog.toFile());
+            EncodableHistogram h;
+            while ((h = r.nextIntervalHistogram()) != null) {
+                if (h instanceof Histogram && h.getTag() == null) {
+                    if (total == null) {
+                        total = new Histogram(LatencyLog.SIGNIFICANT_DIGITS);
+                    }
+                    total.add((Histogram) h);
+                }
+            }
+            r.close();
+        } catch (FileNotFoundException e) {
+            return null;
+        }
+        return total;
+    }
+
+    static String summary(int group, String jobName, Plan.Bench b, RunResult rr, Histogram lat, long pid) {
+        boolean write = b.workload().job().rw().isWrite();
+        long size = b.workload().job().size();
+        long ios = b.iosPerPass();
+        List<Double> passes = passMillis(rr);
+        double totalMs = passes.stream().mapToDouble(Double::doubleValue).sum();
+        long totalBytes = size * passes.size();
+        long totalIos = ios * passes.size();
+        double secs = totalMs / 1e3;
+        double iops = totalIos / secs;
+        double bw = totalBytes / secs;
+        StringBuilder s = new StringBuilder();
+        String date = new SimpleDateFormat("EEE MMM d HH:mm:ss yyyy", Locale.ROOT).format(new Date());
+        s.append(String.format(Locale.ROOT, "%s: (groupid=%d, jobs=1): err= 0: pid=%d: %s%n", jobName, group, pid, date));
+        String dir = write ? "write" : "read";
+        s.append(String.format(Locale.ROOT, "  %s: IOPS=%s, BW=%s (%s)(%s/%dmsec)%n", dir, num(iops, 1000, ""),
+                bin(bw) + "/s", dec(bw) + "/s", bin(totalBytes), Math.round(totalMs)));
+        if (lat != null && lat.getTotalCount() > 0) {
+            long max = lat.getMaxValue();
+            String unit = max < 100_000 ? "nsec" : max < 100_000_000 ? "usec" : "msec";
+            double div = unit.equals("nsec") ? 1 : unit.equals("usec") ? 1e3 : 1e6;
+            s.append(String.format(Locale.ROOT, "    clat (%s): min=%d, max=%d, avg=%.2f, stdev=%.2f%n", unit,
+                    Math.round(lat.getMinValue() / div), Math.round(max / div), lat.getMean() / div,
+                    lat.getStdDeviation() / div));
+            s.append(String.format(Locale.ROOT, "    clat percentiles (%s):%n", unit));
+            List<String> vals = new ArrayList<>();
+            int width = 0;
+            for (double p : PERCENTILES) {
+                String v = String.valueOf(Math.round(lat.getValueAtPercentile(p) / div));
+                vals.add(v);
+                width = Math.max(width, v.length());
+            }
+            for (int i = 0; i < PERCENTILES.length; i++) {
+                if (i % 4 == 0) {
+                    s.append(i == 0 ? "     |" : "     |");
+                }
+                String pct = String.format(Locale.ROOT, "%5.2fth", PERCENTILES[i]);
+                s.append(' ').append(pct).append("=[").append(pad(vals.get(i), width)).append(']');
+                boolean last = i == PERCENTILES.length - 1;
+                s.append(last ? "\n" : i % 4 == 3 ? ",\n" : ",");
+            }
+        }
+        if (passes.size() > 0) {
+            double[] bwPass = passes.stream().mapToDouble(ms -> size / (ms / 1e3) / 1024.0).toArray();
+            double[] iopsPass = passes.stream().mapToDouble(ms -> ios / (ms / 1e3)).toArray();
+            s.append(String.format(Locale.ROOT, "   bw (  KiB/s): min=%.0f, max=%.0f, per=100.00%%, avg=%.2f, stdev=%.2f, samples=%d%n",
+                    min(bwPass), max(bwPass), avg(bwPass), stdev(bwPass), bwPass.length));
+            s.append(String.format(Locale.ROOT, "   iops        : min=%.0f, max=%.0f, avg=%.2f, stdev=%.2f, samples=%d%n",
+                    min(iopsPass), max(iopsPass), avg(iopsPass), stdev(iopsPass), iopsPass.length));
+        }
+        s.append("  foliobench   : path=").append(b.path()).append(", passes=").append(passes.size())
+                .append(", size=").append(bin(size)).append(", bs=").append(b.workload().job().bs());
+        for (String k : List.of("mapCalls", "folios", "bufferHeads", "folioStates", "bios", "bioBytes", "throttlePauses",
+                "journalCommits", "writebackPages")) {
+            Result<?> r = rr.getSecondaryResults().get(k);
+            if (r != null) {
+                s.append(", ").append(k).append("/pass=").append(Math.round(r.getScore()));
+            }
+        }
+        s.append('\n');
+        s.append(String.format(Locale.ROOT, "%nRun status group %d (all jobs):%n", group));
+        double minBw = passes.stream().mapToDouble(ms -> size / (ms / 1e3)).min().orElse(bw);
+        double maxBw = passes.stream().mapToDouble(ms -> size / (ms / 1e3)).max().orElse(bw);
+        long minMs = Math.round(passes.stream().mapToDouble(Double::doubleValue).min().orElse(totalMs));
+        long maxMs = Math.round(passes.stream().mapToDouble(Double::doubleValue).max().orElse(totalMs));
+        s.append(String.format(Locale.ROOT, "  %s: bw=%s/s (%s/s), %s/s-%s/s (%s/s-%s/s), io=%s (%s), run=%d-%dmsec%n",
+                write ? "WRITE" : " READ", bin(bw), dec(bw), bin(minBw), bin(maxBw), dec(minBw), dec(maxBw), bin(totalBytes),
+                dec(totalBytes), minMs, maxMs));
+        return s.toString();
+    }
+
+    static String pad(String v, int w) {
+        StringBuilder b = new StringBuilder();
+        for (int i = v.length(); i < w; i++) {
+            b.append(' ');
+        }
+        return b.append(v).toString();
+    }
+
+    /** fio's {@code num2str}: at most 4 integer digits, 3 significant digits below 100. */
+    static String num(double v, int base, String suffix) {
+        String[] units = base == 1024 ? new String[] {"", "Ki", "Mi", "Gi", "Ti", "Pi"} : new String[] {"", "k", "M", "G", "T", "P"};
+        int u = 0;
+        while (v >= 10000 && u < units.length - 1) {
+            v /= base;
+            u++;
+        }
+        String n;
+        if (u == 0 && v == Math.rint(v) || v >= 100) {
+            n = String.valueOf(Math.round(v));
+        } else if (v >= 10) {
+            n = String.format(Locale.ROOT, "%.1f", v);
+        } else {
+            n = String.format(Locale.ROOT, "%.2f", v);
+        }
+        return n + units[u] + suffix;
+    }
+
+    /** Bytes in binary units, fio style: {@code 1399MiB}, {@code 18.8MiB}. */
+    static String bin(double bytes) {
+        return num(bytes, 1024, "B");
+    }
+
+    /** Bytes in decimal units: {@code 1467MB}. */
+    static String dec(double bytes) {
+        return num(bytes, 1000, "B");
+    }
+
+    static double min(double[] a) {
+        double m = Double.MAX_VALUE;
+        for (double d : a) {
+            m = Math.min(m, d);
+        }
+        return m;
+    }
+
+    static double max(double[] a) {
+        double m = -Double.MAX_VALUE;
+        for (double d : a) {
+            m = Math.max(m, d);
+        }
+        return m;
+    }
+
+    static double avg(double[] a) {
+        double s = 0;
+        for (double d : a) {
+            s += d;
+        }
+        return s / a.length;
+    }
+
+    static double stdev(double[] a) {
+        if (a.length < 2) {
+            return 0;
+        }
+        double m = avg(a);
+        double s = 0;
+        for (double d : a) {
+            s += (d - m) * (d - m);
+        }
+        return Math.sqrt(s / (a.length - 1));
+    }
+}

@@ -1,0 +1,140 @@
+package org.foliobench.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.foliobench.device.BlockDevice;
+import org.foliobench.device.DeviceSpec;
+import org.foliobench.device.DeviceSpecException;
+
+/**
+ * The run's "nvme" device: the {@code --nvme} spec (a {@code direct:} device on a real namespace or
+ * a file), or by default a direct-IO file {@code nvme.img} in the run folder when its filesystem
+ * does O_DIRECT. Probing creates nothing that stays: a missing file is probed through a temporary
+ * file next to it.
+ *
+ * @param spec        the device spec the forks open; null when there is no direct device
+ * @param alignment   the direct IO alignment (also the device's logical block size)
+ * @param unavailable why there is no direct device (nvme rows are skipped with this reason)
+ * @param description what backs it, for the metadata
+ */
+record NvmeDevice(String spec, int alignment, String unavailable, Map<String, String> description) {
+
+    static final String IMAGE = "nvme.img";
+
+    /** The user's {@code --nvme SPEC}: it must be a usable direct: device, else exit 2. */
+    static NvmeDevice of(String spec) throws UsageException {
+        DeviceSpec s;
+        try {
+            s = DeviceSpec.parse(spec);
+        } catch (DeviceSpecException e) {
+            throw new UsageException("bad --nvme: " + e.getMessage(), "use --nvme direct:/dev/nvme0n1 or direct:PATH,size=8g");
+        }
+        if (s.kind() != DeviceSpec.Kind.DIRECT) {
+            throw new UsageException("--nvme " + spec + " is not a direct: device", "use --nvme direct:/dev/nvme0n1 or "
+                    + "direct:PATH,size=8g (O_DIRECT, no OS cache in between)");
+        }
+        int align;
+        Map<String, String> d = new LinkedHashMap<>();
+        try {
+            if (Files.exists(s.path())) {
+                try (BlockDevice dev = s.open()) {
+                    align = dev.logicalBlockSize();
+                    d.put("device.nvme", dev.describe());
+                }
+            } else {
+                if (s.size() == 0) {
+                    throw new UsageException("--nvme " + spec + ": " + s.path() + " does not exist", "give size= to create it,"
+                            + " e.g. --nvme direct:" + s.path() + ",size=8g");
+                }
+                align = probeDirectory(s.path().toAbsolutePath().getParent());
+                d.put("device.nvme", "direct " + s.path() + " size=" + s.size() + " alignment=" + align + " (O_DIRECT, created by the run)");
+            }
+        } catch (DeviceSpecException e) {
+            throw new UsageException("cannot use --nvme: " + e.getMessage(), "check the device spec");
+        } catch (IOException e) {
+            throw new UsageException("cannot use --nvme " + spec + ": " + e.getMessage(), "check the device spec");
+        }
+        d.put("device.nvme.spec", spec);
+        d.putAll(SystemInfo.storageUnder(s.path(), "device.nvme"));
+        return new NvmeDevice(spec, align, null, d);
+    }
+
+    /**
+     * The default: {@code direct:<runDir>/nvme.img,size=<bytes>} when O_DIRECT works in the nearest
+     * existing ancestor of {@code runDir} and there is room; otherwise unavailable, with the reason.
+     */
+    static NvmeDevice defaultIn(Path runDir, long bytes) {
+        Path probeDir = existingAncestor(runDir);
+        if (probeDir == null) {
+            return unavailable("no existing directory above " + runDir);
+        }
+        int align;
+        try {
+            align = probeDirectory(probeDir);
+        } catch (IOException | RuntimeException e) {
+            return unavailable("no direct IO under " + probeDir + ": " + TableRunner.firstLine(e.getMessage() == null
+                    ? e.toString() : e.getMessage()) + " (give --nvme direct:/dev/nvme0n1 or a file on a disk filesystem)");
+        }
+        try {
+            long free = Files.getFileStore(probeDir).getUsableSpace();
+            if (free < bytes + (1L << 30)) {
+                return unavailable("the default nvme file needs " + (bytes >> 20) + " MiB but " + probeDir + " has "
+                        + (free >> 20) + " MiB free (give --nvme direct:PATH,size=... elsewhere, or --quick)");
+            }
+        } catch (IOException e) {
+            return unavailable("cannot read the free space under " + probeDir + ": " + e.getMessage());
+        }
+        Path img = runDir.resolve(IMAGE).toAbsolutePath();
+        String spec = "direct:" + img + ",size=" + bytes;
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("device.nvme", "direct " + img + " size=" + bytes + " alignment=" + align
+                + " (O_DIRECT file in the run folder, deleted at the end)");
+        d.put("device.nvme.spec", spec);
+        d.put("device.nvme.default", "true");
+        d.putAll(SystemInfo.storageUnder(probeDir, "device.nvme"));
+        return new NvmeDevice(spec, align, null, d);
+    }
+
+    static NvmeDevice unavailable(String why) {
+        return new NvmeDevice(null, 0, why, Map.of("device.nvme", "none: " + why));
+    }
+
+    /** Is this the default image in the run folder (deleted at the end)? */
+    boolean isDefaultImage() {
+        return "true".equals(description.get("device.nvme.default"));
+    }
+
+    Path imagePath() {
+        return spec == null ? null : DeviceSpec.parse(spec).path();
+    }
+
+    static Path existingAncestor(Path p) {
+        Path a = p.toAbsolutePath().normalize();
+        while (a != null && !Files.isDirectory(a)) {
+            a = a.getParent();
+        }
+        return a;
+    }
+
+    /** Opens a small temporary O_DIRECT file in {@code dir} and removes it; returns the alignment. */
+    static int probeDirectory(Path dir) throws IOException {
+        Path tmp = Files.createTempFile(dir, ".foliobench-direct-probe", ".img");
+        try {
+            Files.delete(tmp); // DeviceSpec creates it (and removes it again if opening fails)
+            try (BlockDevice dev = DeviceSpec.parse("direct:" + tmp + ",size=1m").open()) {
+                return dev.logicalBlockSize();
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Bytes the default image needs for the largest nvme file of the plan: the file, metadata, journal. */
+    static long imageBytes(long largestFile) {
+        long b = largestFile + largestFile / 4 + (256L << 20);
+        return (b + (1 << 20) - 1) >> 20 << 20;
+    }
+}

@@ -1,0 +1,196 @@
+package org.foliobench.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.foliobench.device.DeviceSpec;
+import org.foliobench.device.DeviceSpecException;
+import org.foliobench.workloads.JobFileException;
+import org.foliobench.workloads.JobSpec;
+import org.foliobench.workloads.ReferenceRow;
+import org.foliobench.workloads.SeedJobs;
+
+/**
+ * The benchmarks of a table run, in table order (each row on bh, then on iomap): the seed rows
+ * chosen by {@code --rows} and {@code --bs}, each resolved with the tunables and its size divisor,
+ * nvme rows marked skipped when the run has no direct device.
+ */
+final class Plan {
+    /** One benchmark: a row on a path. {@code skip} is the reason it does not run, or null. */
+    record Bench(String key, ReferenceRow row, String path, Workload.Tunables tunables, int divisor,
+            Workload workload, boolean nvme, String skip) {
+        String name() {
+            return Workload.logName(path, key);
+        }
+
+        long iosPerPass() {
+            return workload.iosPerPass();
+        }
+    }
+
+    /** What a plan is built from (the {@code tables} flags). */
+    record Request(List<String> rows, List<Integer> blockSizes, List<String> paths, Workload.Overrides overrides,
+            int divisor, long syncCapIos, String nvmeSpec, String nvmeMissing) {
+    }
+
+    private final List<Bench> benches;
+
+    Plan(List<Bench> benches) {
+        this.benches = List.copyOf(benches);
+    }
+
+    List<Bench> benches() {
+        return benches;
+    }
+
+    List<Bench> runnable() {
+        return benches.stream().filter(b -> b.skip() == null).toList();
+    }
+
+    List<Bench> skipped() {
+        return benches.stream().filter(b -> b.skip() != null).toList();
+    }
+
+    /** Builds the plan or names the bad input. */
+    static Plan build(Request r) throws UsageException {
+        List<ReferenceRow> rows = selectRows(SeedJobs.rows(), r.rows(), r.blockSizes());
+        List<String> paths = parsePaths(r.paths());
+        List<Bench> out = new ArrayList<>();
+        for (ReferenceRow row : rows) {
+            SeedJobs.Seed seed;
+            try {
+                seed = SeedJobs.load(row);
+            } catch (JobFileException e) {
+                throw new IllegalStateException("packaged seed job is broken: " + e.getMessage(), e);
+            }
+            boolean nvme = Workload.onNvme(seed.job());
+            Workload.Tunables t = Workload.Tunables.of(seed.job()).with(r.overrides());
+            int divisor = rowDivisor(seed.job(), row, r.divisor(), r.syncCapIos());
+            Workload w;
+            try {
+                w = Workload.resolve(row.key(), seed.file(), t, divisor, r.nvmeSpec());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(row.key() + ": " + e.getMessage(), "check the tunable flags");
+            }
+            String skip = nvme && r.nvmeSpec() == null ? r.nvmeMissing() : null;
+            for (String p : paths) {
+                out.add(new Bench(row.key(), row, p, t, divisor, w, nvme, skip));
+            }
+        }
+        return new Plan(out);
+    }
+
+    /**
+     * The size divisor of a row: the run's, raised for Sync=Y rows on the nvme device so a pass
+     * makes at most {@code syncCapIos} calls (each is a real cache flush of the device).
+     */
+    static int rowDivisor(JobSpec seedJob, ReferenceRow row, int divisor, long syncCapIos) {
+        if (row.type() == ReferenceRow.Type.NVME && row.sync() && syncCapIos > 0) {
+            long ios = seedJob.iosPerPass();
+            long need = (ios + syncCapIos - 1) / syncCapIos;
+            return (int) Math.max(divisor, need);
+        }
+        return divisor;
+    }
+
+    static List<String> parsePaths(List<String> paths) throws UsageException {
+        Set<String> s = new LinkedHashSet<>();
+        for (String p : paths) {
+            try {
+                s.add(org.foliobench.vfs.IoPath.parse(p.trim()).shortName());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("unknown path \"" + p.trim() + "\"", "use --paths bh,iomap");
+            }
+        }
+        if (s.isEmpty()) {
+            throw new UsageException("no path given", "use --paths bh,iomap");
+        }
+        // table order: bh before iomap
+        List<String> l = new ArrayList<>();
+        for (String p : List.of("bh", "iomap")) {
+            if (s.contains(p)) {
+                l.add(p);
+            }
+        }
+        return l;
+    }
+
+    /**
+     * The rows matching any of {@code patterns} (exact keys or globs: {@code *} any text,
+     * {@code ?} one character, case-insensitive; empty: all) with a block size in
+     * {@code blockSizes} (empty: all). A pattern matching no row is an error.
+     */
+    static List<ReferenceRow> selectRows(List<ReferenceRow> all, List<String> patterns, List<Integer> blockSizes)
+            throws UsageException {
+        for (int bs : blockSizes) {
+            if (!ReferenceRow.SEED_BLOCK_SIZES.contains(bs)) {
+                throw new UsageException("no seed rows with block size " + bs, "use --bs with 4k, 64k or 1m");
+            }
+        }
+        List<Pattern> compiled = new ArrayList<>();
+        for (String p : patterns) {
+            String t = p.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            Pattern re = glob(t);
+            if (all.stream().noneMatch(r -> re.matcher(r.key()).matches())) {
+                throw new UsageException("unknown row \"" + t + "\"", "rows look like read/hole/4K or "
+                        + "write/ramdisk/N/N/Y/64K, globs like read/* or write/*/*/Y/*/*; see foliobench tables --list");
+            }
+            compiled.add(re);
+        }
+        List<ReferenceRow> out = new ArrayList<>();
+        for (ReferenceRow r : all) {
+            boolean rowOk = compiled.isEmpty() || compiled.stream().anyMatch(re -> re.matcher(r.key()).matches());
+            boolean bsOk = blockSizes.isEmpty() || blockSizes.contains(r.bs());
+            if (rowOk && bsOk) {
+                out.add(r);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new UsageException("no row matches --rows " + String.join(",", patterns) + " with --bs "
+                    + blockSizes, "widen --rows or --bs");
+        }
+        return out;
+    }
+
+    static Pattern glob(String g) {
+        StringBuilder b = new StringBuilder();
+        for (char c : g.toCharArray()) {
+            if (c == '*') {
+                b.append(".*");
+            } else if (c == '?') {
+                b.append('.');
+            } else {
+                b.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(b.toString(), Pattern.CASE_INSENSITIVE);
+    }
+
+    /** Parses {@code 4k,64k,1m}. */
+    static List<Integer> parseBlockSizes(List<String> list) throws UsageException {
+        List<Integer> out = new ArrayList<>();
+        for (String s : list) {
+            String t = s.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            long v;
+            try {
+                v = DeviceSpec.parseSize("--bs", t.toLowerCase(Locale.ROOT));
+            } catch (DeviceSpecException e) {
+                throw new UsageException("bad block size \"" + t + "\"", "use --bs 4k,64k,1m");
+            }
+            if (v <= 0 || v > Integer.MAX_VALUE) {
+                throw new UsageException("bad block size \"" + t + "\"", "use --bs 4k,64k,1m");
+            }
+            out.add((int) v);
+        }
+        return out;
+    }
+}

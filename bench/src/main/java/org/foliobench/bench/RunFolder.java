@@ -1,0 +1,145 @@
+package org.foliobench.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One run's output folder, {@code runs/<yyyyMMdd-HHmmss>-<host>/}:
+ * <pre>
+ *   INCOMPLETE        created first, removed only when every benchmark succeeded
+ *   metadata.json     machine, JVM, devices, git commit, tunables, command, skipped rows (flat strings)
+ *   jmh.json          JMH's own JSON of every finished benchmark, rewritten after each
+ *   latency/*.hlog    per-call latency, one HdrHistogram interval per measured pass
+ *   counters/*.json   the engine counters of every measured pass
+ *   logs/*.log        JMH's console output per benchmark
+ * </pre>
+ * An interrupted or failed run keeps its {@code INCOMPLETE} marker: never passed off as complete.
+ */
+final class RunFolder {
+    static final String INCOMPLETE = "INCOMPLETE";
+    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+
+    private final Path dir;
+
+    private RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** The folder name for {@code time} on {@code host}. */
+    static String name(LocalDateTime time, String host) {
+        return time.format(STAMP) + "-" + host.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    static String host() {
+        String h = System.getenv("HOSTNAME");
+        if (h == null || h.isBlank()) {
+            try {
+                h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).trim();
+            } catch (IOException | RuntimeException e) {
+                h = null;
+            }
+        }
+        if (h == null || h.isBlank()) {
+            try {
+                h = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                h = "localhost";
+            }
+        }
+        int dot = h.indexOf('.');
+        return dot > 0 ? h.substring(0, dot) : h;
+    }
+
+    /**
+     * Creates {@code base/<stamp>-<host>} (with {@code -2}, {@code -3}... if taken) and its
+     * {@code INCOMPLETE} marker, before anything else is written.
+     */
+    static RunFolder create(Path base, LocalDateTime time, String host) throws IOException {
+        return createAt(base.resolve(name(time, host)));
+    }
+
+    /** Creates {@code dir} (or {@code dir-2}, {@code dir-3}... if taken) and its {@code INCOMPLETE} marker first. */
+    static RunFolder createAt(Path wanted) throws IOException {
+        Path base = wanted.toAbsolutePath().getParent();
+        Files.createDirectories(base);
+        String name = wanted.getFileName().toString();
+        Path dir = wanted.toAbsolutePath();
+        for (int i = 2; ; i++) {
+            try {
+                Files.createDirectory(dir);
+                break;
+            } catch (FileAlreadyExistsException e) {
+                dir = base.resolve(name + "-" + i);
+            }
+        }
+        RunFolder f = new RunFolder(dir);
+        Files.writeString(dir.resolve(INCOMPLETE), "started " + LocalDateTime.now() + "; this file is removed only when"
+                + " the run completes: results in this folder are partial\n", StandardCharsets.UTF_8);
+        return f;
+    }
+
+    boolean incomplete() {
+        return Files.exists(dir.resolve(INCOMPLETE));
+    }
+
+    /** Notes why the run did not complete (the marker stays). */
+    void markFailed(String why) {
+        try {
+            Files.writeString(dir.resolve(INCOMPLETE), "run did not complete: " + why + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException | RuntimeException e) {
+            // best effort: the marker itself is what matters
+        }
+    }
+
+    /** Everything succeeded: the marker goes. */
+    void complete() throws IOException {
+        Files.deleteIfExists(dir.resolve(INCOMPLETE));
+    }
+
+    /** Writes {@code metadata.json} atomically (a reader never sees half a file). */
+    void writeMetadata(Map<String, String> m) throws IOException {
+        writeAtomically("metadata.json", Json.flatObject(m));
+    }
+
+    void writeAtomically(String name, String content) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Checks that a run folder can be created under {@code base} without creating anything that
+     * stays: the nearest existing ancestor must be a writable directory (probed with a temporary file).
+     */
+    static void checkWritable(Path base) throws UsageException {
+        Path p = base.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p == null || !Files.isDirectory(p)) {
+            throw new UsageException("cannot write the output folder " + base + " (" + p + " is not a directory)",
+                    "use --out DIR with a directory you can write");
+        }
+        try {
+            Path probe = Files.createTempFile(p, ".foliobench-probe", "");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new UsageException("cannot write the output folder " + base + " (" + p + " is not writable)",
+                    "use --out DIR with a directory you can write");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.foliobench.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.foliobench.Defaults;
+import org.foliobench.device.DeviceSpec;
+import org.foliobench.workloads.FioParser;
+import org.foliobench.workloads.JobFile;
+import org.foliobench.workloads.JobFileException;
+import org.foliobench.workloads.JobSpec;
+import org.foliobench.workloads.ReferenceRow;
+import org.foliobench.workloads.SeedJobs;
+
+/**
+ * One benchmarked workload: the measured fio job (a seed row's, or a section of a user's job file),
+ * the {@code create_only} setup jobs before it on the same file, and the device it runs on. Built
+ * the same way by the runner (to plan, size memory and print) and by the {@link PsyncBench} fork
+ * (to run), from the row key or job file, the tunables and the size divisor.
+ *
+ * @param key      the {@code row} JMH param: a reference row key ({@code read/hole/4K}) or
+ *                 {@code job:<section>} for a section of {@link #JOBFILE_PROPERTY}'s file
+ * @param setup    the {@code create_only} jobs before {@code job} on its file, in file order, scaled
+ * @param job      the measured job with the tunables applied and scaled down
+ * @param device   the device spec it runs on ({@code nvme} resolved to the run's direct device)
+ */
+record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
+
+    /** The run folder the fork writes its latency and counter logs to (unset: no logs). */
+    static final String OUT_PROPERTY = "foliobench.out";
+    /** The {@code direct:} device spec of the nvme rows. */
+    static final String NVME_PROPERTY = "foliobench.nvme";
+    /** The job file of {@code job:<section>} rows ({@code foliobench run JOBFILE}). */
+    static final String JOBFILE_PROPERTY = "foliobench.jobfile";
+    /** Room for the filesystem's metadata and journal beside the file on a ramdisk. */
+    static final long RAMDISK_SLACK = 128L << 20;
+    static final String JOB_PREFIX = "job:";
+
+    /** The kernel tunables a run may override; carried to the fork as JMH params. */
+    record Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
+            long memBytes) {
+        /** The job's own values. */
+        static Tunables of(JobSpec j) {
+            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(),
+                    j.memBytes());
+        }
+
+        /** Overrides: null keeps the job's value. */
+        Tunables with(Overrides o) {
+            return new Tunables(o.maxFolioOrder() != null ? o.maxFolioOrder() : maxFolioOrder,
+                    o.readAheadKb() != null ? o.readAheadKb() : readAheadKb,
+                    o.dirtyRatio() != null ? o.dirtyRatio() : dirtyRatio,
+                    o.dirtyBackgroundRatio() != null ? o.dirtyBackgroundRatio() : dirtyBackgroundRatio,
+                    o.blockSize() != null ? o.blockSize() : blockSize,
+                    o.memBytes() != null ? o.memBytes() : memBytes);
+        }
+
+        JobSpec applyTo(JobSpec j) {
+            JobSpec.Builder b = j.toBuilder().maxFolioOrder(maxFolioOrder).readAheadKb(readAheadKb).dirtyRatio(dirtyRatio)
+                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize);
+            if (memBytes != 0) {
+                b.memBytes(memBytes);
+            }
+            return b.build();
+        }
+    }
+
+    /** The command line's tunable flags; null: not given, the job's value stays. */
+    record Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
+            Integer blockSize, Long memBytes) {
+        static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+    }
+
+    /** The job file behind {@code key}: the row's seed file, or the user's file for {@code job:} keys. */
+    static JobFile jobFile(String key, Path jobFile) throws JobFileException, IOException {
+        if (key.startsWith(JOB_PREFIX)) {
+            if (jobFile == null) {
+                throw new IllegalStateException("row " + key + " needs -D" + JOBFILE_PROPERTY + "=FILE");
+            }
+            return new FioParser().parse(jobFile);
+        }
+        return SeedJobs.load(ReferenceRow.parseKey(key)).file();
+    }
+
+    /** The measured job of {@code key} in {@code file}. */
+    static JobSpec measuredJob(String key, JobFile file) {
+        if (key.startsWith(JOB_PREFIX)) {
+            String section = key.substring(JOB_PREFIX.length());
+            return file.job(section).orElseThrow(() -> new IllegalArgumentException(
+                    file.name() + " has no job [" + section + "]"));
+        }
+        return file.measuredJobs().get(0);
+    }
+
+    /**
+     * The workload of {@code key} with {@code tunables} applied and sizes divided by {@code divisor}
+     * ({@link JobSpec#scaledDown}: size, fb_mem and dirty bytes together, so a row keeps its meaning).
+     */
+    static Workload resolve(String key, JobFile file, Tunables tunables, int divisor, String nvmeSpec) {
+        JobSpec original = measuredJob(key, file);
+        JobSpec job = tunables.applyTo(original).scaledDown(divisor);
+        List<JobSpec> setup = file.jobs().subList(0, file.jobs().indexOf(original)).stream()
+                .filter(s -> s.createOnly() && s.filename().equals(original.filename()))
+                .map(s -> tunables.applyTo(s).scaledDown(divisor)).toList();
+        return new Workload(key, setup, job, deviceSpec(original, job, divisor, nvmeSpec));
+    }
+
+    /**
+     * The device of a job: {@code fb_device=nvme} is the run's direct device; a seed's
+     * {@code ramdisk:size=} is divided like the file (never below the file plus room for metadata);
+     * no {@code fb_device} is a ramdisk just large enough; other specs are used as written.
+     */
+    static String deviceSpec(JobSpec original, JobSpec scaled, int divisor, String nvmeSpec) {
+        String d = original.device().orElse("");
+        if (d.equals("nvme")) {
+            return nvmeSpec;
+        }
+        long min = roundUp(scaled.size() + RAMDISK_SLACK, 1 << 20);
+        if (d.isEmpty()) {
+            return "ramdisk:size=" + min;
+        }
+        DeviceSpec spec = DeviceSpec.parse(d);
+        if (spec.kind() != DeviceSpec.Kind.RAMDISK) {
+            return d;
+        }
+        long cap = roundUp((spec.size() + divisor - 1) / divisor, 1 << 20);
+        return "ramdisk:size=" + Math.max(cap, min) + (spec.logicalBlockSize() != 512 ? ",lbs=" + spec.logicalBlockSize() : "");
+    }
+
+    static long roundUp(long v, long to) {
+        return (v + to - 1) / to * to;
+    }
+
+    /** Is this an nvme row (runs on the run's direct device)? */
+    static boolean onNvme(JobSpec original) {
+        return original.device().orElse("").equals("nvme");
+    }
+
+    /** The page-cache memory of the model ({@code fb_mem}, or the engine's default). */
+    long memBytes() {
+        return job.memBytes() != 0 ? job.memBytes() : Defaults.PAGECACHE_ARENA_BYTES;
+    }
+
+    /** Direct memory the fork needs: page-cache arena, ramdisk, and room for buffers and metadata. */
+    long directMemoryBytes() {
+        long ram = device != null && device.startsWith("ramdisk") ? DeviceSpec.parse(device).size() : 0;
+        return memBytes() + ram + (256L << 20) + 4L * job.bs();
+    }
+
+    /** Calls per pass: the JMH batch size. */
+    long iosPerPass() {
+        return job.iosPerPass();
+    }
+
+    /** The file-name part of the logs: {@code write-ramdisk-y-n-y-4k}, {@code job-myjob}. */
+    static String rowFile(String key) {
+        return key.toLowerCase(Locale.ROOT).replace('/', '-').replace(':', '-').replaceAll("[^a-z0-9._-]", "_");
+    }
+
+    /** The log name of one benchmark: {@code iomap-write-ramdisk-y-n-y-4k}. */
+    static String logName(String path, String key) {
+        return path + "-" + rowFile(key);
+    }
+}

@@ -1,0 +1,138 @@
+package org.foliobench.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FoliobenchTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+
+    Result run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Foliobench.execute(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8), tmp);
+        return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Exit 2, exactly one line naming the problem, nothing created in the working directory. */
+    void assertUsage(String expect, String... args) throws Exception {
+        List<Path> before;
+        try (Stream<Path> s = Files.walk(tmp)) {
+            before = s.toList();
+        }
+        Result r = run(args);
+        assertEquals(2, r.code(), String.join(" ", args) + " -> " + r);
+        assertEquals(1, r.errLines().size(), r.err());
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("foliobench: "), line);
+        assertTrue(line.contains(expect), "expected \"" + expect + "\" in: " + line);
+        List<Path> after;
+        try (Stream<Path> s = Files.walk(tmp)) {
+            after = s.toList();
+        }
+        assertEquals(before, after, "nothing may be created on bad input");
+    }
+
+    @Test
+    void badTableFlagsExit2WithOneLine() throws Exception {
+        assertUsage("unknown row \"read/floppy/4K\"", "tables", "--rows", "read/floppy/4K");
+        assertUsage("block size 8192", "tables", "--bs", "8k");
+        assertUsage("bad block size", "tables", "--bs", "4kk");
+        assertUsage("unknown path \"zfs\"", "tables", "--paths", "bh,zfs");
+        assertUsage("--forks -1", "tables", "--forks", "-1");
+        assertUsage("--iterations 0", "tables", "--iterations", "0");
+        assertUsage("--max-folio-order 12", "tables", "--max-folio-order", "12");
+        assertUsage("--block-size 3000", "tables", "--block-size", "3000");
+        assertUsage("--dirty-ratio 101", "tables", "--dirty-ratio", "101");
+        assertUsage("bad --mem", "tables", "--mem", "1x");
+        assertUsage("cannot change the mode", "tables", "--jmh", "-bm thrpt");
+        assertUsage("bad --jmh", "tables", "--jmh", "-nosuchoption");
+        assertUsage("not benchmark names", "tables", "--jmh", "SomeBenchmark");
+        assertUsage("--forks", "tables", "--forks", "abc");
+        assertUsage("--bogus", "tables", "--bogus");
+        assertUsage("not a direct: device", "tables", "--nvme", "file:" + tmp.resolve("x.img") + ",size=1m");
+        assertUsage("does not exist", "tables", "--nvme", "direct:" + tmp.resolve("missing.img"));
+        assertUsage("cannot use --nvme", "tables", "--nvme", "direct:" + tmp.resolve("no/such/dir/x.img") + ",size=1g");
+        assertUsage("available", "tables", "--rows", "read/hole/4K", "--mem", "100t");
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        assertUsage("cannot write the output folder", "tables", "--out", file.resolve("runs").toString());
+        assertUsage("unknown kind", "devices", "floppy:/dev/fd0");
+    }
+
+    @Test
+    void blockSizeBelowTheDirectDeviceAlignmentExits2() throws Exception {
+        int align = directAlignment();
+        Assumptions.assumeTrue(align > 1024, "needs O_DIRECT with alignment > 1024 under " + tmp + " (have " + align + ")");
+        assertUsage("below the nvme device's direct IO alignment", "tables", "--rows", "read/nvme/4K", "--block-size", "1024");
+    }
+
+    int directAlignment() {
+        try {
+            return NvmeDevice.probeDirectory(tmp);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void badJobFilesExit2WithOneLine() throws Exception {
+        assertUsage("does not exist", "run", "missing.fio");
+        Path bad = Files.writeString(tmp.resolve("bad.fio"), "[j]\nrw=write\nbz=4k\nsize=1m\n");
+        assertUsage("bad.fio:3", "run", bad.toString());
+        Path rand = Files.writeString(tmp.resolve("rand.fio"), "[j]\nrw=randread\nbs=4k\nsize=1m\n");
+        assertUsage("not supported", "run", rand.toString());
+        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\n");
+        assertUsage("has no job [nosuch]", "run", ok.toString(), "--job", "nosuch");
+    }
+
+    @Test
+    void misalignedBsOnTheDirectDeviceExits2() throws Exception {
+        int align = directAlignment();
+        Assumptions.assumeTrue(align > 0, "needs O_DIRECT under " + tmp);
+        Path job = Files.writeString(tmp.resolve("odd.fio"), "[odd]\nrw=write\nbs=" + (align + 512) + "\nsize=1m\nfb_device=nvme\n");
+        assertUsage("is not a multiple of the nvme device's direct IO alignment", "run", job.toString());
+    }
+
+    @Test
+    void listDryRunAndDevicesCreateNothing() throws Exception {
+        Result l = run("tables", "--list");
+        assertEquals(0, l.code());
+        assertEquals(39, l.out().lines().count());
+        Result d = run("tables", "--quick", "--dry-run", "--rows", "read/*", "--paths", "iomap");
+        assertEquals(0, d.code(), d.toString());
+        assertTrue(d.out().contains("read/hole/4K iomap"), d.out());
+        Result dev = run("devices", "ramdisk:size=1g");
+        assertEquals(0, dev.code(), dev.toString());
+        assertTrue(dev.out().contains("capacity: 1073741824"), dev.out());
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
+    @Test
+    void noDirectDeviceSkipsNvmeRowsWithTheReason() {
+        NvmeDevice n = NvmeDevice.defaultIn(Path.of("/proc/nope/runs/x"), 1 << 20);
+        assertEquals(null, n.spec());
+        assertFalse(n.unavailable().isEmpty());
+        assertTrue(n.description().get("device.nvme").startsWith("none: "));
+    }
+}

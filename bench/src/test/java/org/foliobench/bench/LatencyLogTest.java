@@ -1,0 +1,77 @@
+package org.foliobench.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LatencyLogTest {
+    @TempDir
+    Path tmp;
+
+    static List<Histogram> read(Path f) throws Exception {
+        List<Histogram> l = new ArrayList<>();
+        HistogramLogReader r = new HistogramLogReader(f.toFile());
+        EncodableHistogram h;
+        while ((h = r.nextIntervalHistogram()) != null) {
+            l.add((Histogram) h);
+        }
+        r.close();
+        return l;
+    }
+
+    @Test
+    void measuredPassesAreIntervalsWarmupIsNot() throws Exception {
+        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k")) {
+            log.startInterval();
+            for (int i = 0; i < 100; i++) {
+                log.record(999_999); // warmup
+            }
+            log.endInterval(false);
+            log.startInterval();
+            for (int i = 1; i <= 1000; i++) {
+                log.record(i * 100L);
+            }
+            log.endInterval(true);
+            assertEquals(1000, log.last().getTotalCount());
+        }
+        // a second fork appends, without a second header
+        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k")) {
+            log.startInterval();
+            log.record(5);
+            log.endInterval(true);
+        }
+        Path f = LatencyLog.file(tmp, "iomap-read-hole-4k");
+        List<Histogram> hs = read(f);
+        assertEquals(2, hs.size());
+        Histogram first = hs.get(0);
+        assertEquals(1000, first.getTotalCount());
+        assertEquals(50_000, first.getValueAtPercentile(50), 50);
+        assertEquals(99_000, first.getValueAtPercentile(99), 100);
+        assertEquals(100_000, first.getMaxValue(), 100);
+        assertEquals(1, hs.get(1).getTotalCount());
+        assertEquals(1, Files.readAllLines(f).stream().filter(l -> l.startsWith("#[Histogram log format version")).count());
+        Histogram merged = FioSummary.readLatency(f);
+        assertEquals(1001, merged.getTotalCount());
+        assertNull(FioSummary.readLatency(tmp.resolve("none.hlog")));
+    }
+
+    @Test
+    void startIntervalDiscardsWhatCameBefore() {
+        LatencyLog log = LatencyLog.inMemory();
+        log.record(1);
+        log.startInterval();
+        log.record(2);
+        log.endInterval(true);
+        assertEquals(1, log.last().getTotalCount());
+        assertEquals(2, log.last().getMaxValue());
+    }
+}

@@ -1,0 +1,74 @@
+package org.foliobench.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunFolderTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void nameIsTimestampAndHost() {
+        assertEquals("20261121-133502-box_1", RunFolder.name(LocalDateTime.of(2026, 11, 21, 13, 35, 2), "box 1"));
+    }
+
+    @Test
+    void markerLifecycle() throws Exception {
+        LocalDateTime t = LocalDateTime.of(2026, 1, 2, 3, 4, 5);
+        RunFolder f = RunFolder.create(tmp.resolve("runs"), t, "h");
+        assertEquals(tmp.resolve("runs/20260102-030405-h"), f.dir());
+        assertTrue(f.incomplete(), "INCOMPLETE is created first");
+        f.writeMetadata(Map.of("status", "running"));
+        f.markFailed("benchmark x failed");
+        assertTrue(f.incomplete());
+        assertTrue(Files.readString(f.dir().resolve(RunFolder.INCOMPLETE)).contains("benchmark x failed"));
+        RunFolder g = RunFolder.create(tmp.resolve("runs"), t, "h");
+        assertNotEquals(f.dir(), g.dir(), "a second run in the same second gets its own folder");
+        g.complete();
+        assertFalse(g.incomplete());
+        assertTrue(f.incomplete());
+    }
+
+    @Test
+    void metadataIsValidJsonAndReplacedWhole() throws Exception {
+        RunFolder f = RunFolder.create(tmp, LocalDateTime.now(), "h");
+        Map<String, String> m = new java.util.LinkedHashMap<>(SystemInfo.machine());
+        m.put("quote", "a \"b\" \\ c\n");
+        f.writeMetadata(m);
+        Map<String, String> back = JsonCheck.flatStrings(Files.readString(f.dir().resolve("metadata.json")));
+        assertEquals(m, back);
+        assertFalse(back.get("cpu.cores").isEmpty());
+        assertFalse(Files.exists(f.dir().resolve("metadata.json.tmp")));
+    }
+
+    @Test
+    void unwritableOutputIsAUsageError() throws Exception {
+        Path file = Files.writeString(tmp.resolve("plain-file"), "x");
+        UsageException e = assertThrows(UsageException.class, () -> RunFolder.checkWritable(file.resolve("runs")));
+        assertTrue(e.line().startsWith("foliobench: "), e.line());
+        RunFolder.checkWritable(tmp.resolve("a/b/c"));
+        assertFalse(Files.exists(tmp.resolve("a")), "checking creates nothing");
+        assertEquals(1, Files.list(tmp).count());
+    }
+
+    @Test
+    void systemInfoParsers() {
+        assertEquals("Intel Xeon", SystemInfo.cpuModel("processor\t: 0\nmodel name\t: Intel Xeon\n"));
+        assertEquals(24L << 30, SystemInfo.meminfoBytes("MemTotal:       25165824 kB\nMemAvailable: 1 kB\n", "MemTotal"));
+        assertEquals(-1, SystemInfo.meminfoBytes("", "MemTotal"));
+        String mi = "22 1 252:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+                + "30 22 0:25 / /dev/shm rw - tmpfs tmpfs rw\n";
+        assertEquals("/dev/shm", SystemInfo.mountOf(mi, "/dev/shm/x")[4]);
+        assertEquals("/", SystemInfo.mountOf(mi, "/work/x")[4]);
+    }
+}

@@ -1,0 +1,56 @@
+package org.foliobench.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.foliobench.workloads.JobFile;
+import org.foliobench.workloads.ReferenceRow;
+import org.foliobench.workloads.SeedJobs;
+import org.junit.jupiter.api.Test;
+
+class WorkloadTest {
+    @Test
+    void rowFileIsTheLowerCasedKeyWithDashes() {
+        assertEquals("write-ramdisk-y-n-y-4k", Workload.rowFile("write/ramdisk/Y/N/Y/4K"));
+        assertEquals("iomap-read-hole-4k", Workload.logName("iomap", "read/hole/4K"));
+        assertEquals("bh-job-my_job-1", Workload.logName("bh", "job:my job-1"));
+    }
+
+    @Test
+    void seedRowResolvesWithTunablesAndDevice() throws Exception {
+        JobFile f = SeedJobs.load(ReferenceRow.parseKey("read/hole/4K")).file();
+        Workload.Tunables t = new Workload.Tunables(4, 256, 30, 15, 2048, 0);
+        Workload w = Workload.resolve("read/hole/4K", f, t, 1, null);
+        assertEquals(4, w.job().maxFolioOrder());
+        assertEquals(256, w.job().readAheadKb());
+        assertEquals(30, w.job().dirtyRatio());
+        assertEquals(15, w.job().dirtyBackgroundRatio());
+        assertEquals(2048, w.job().blockSize());
+        assertEquals(1L << 30, w.job().size());
+        assertEquals(1, w.setup().size(), "the create_only hole job");
+        assertEquals("ramdisk:size=" + (2L << 30), w.device());
+        assertEquals(262144, w.iosPerPass());
+        assertTrue(w.directMemoryBytes() >= (4L << 30) + (2L << 30));
+    }
+
+    @Test
+    void nvmeRowsTakeTheRunsDevice() throws Exception {
+        JobFile f = SeedJobs.load(ReferenceRow.parseKey("read/nvme/1M")).file();
+        Workload.Tunables t = Workload.Tunables.of(f.measuredJobs().get(0));
+        assertEquals("direct:/x.img,size=1g", Workload.resolve("read/nvme/1M", f, t, 1, "direct:/x.img,size=1g").device());
+        assertNull(Workload.resolve("read/nvme/1M", f, t, 1, null).device());
+    }
+
+    @Test
+    void overridesKeepUnsetValues() throws Exception {
+        JobFile f = SeedJobs.load(ReferenceRow.parseKey("write/cache/N/N/N/4K")).file();
+        Workload.Tunables t = Workload.Tunables.of(f.measuredJobs().get(0))
+                .with(new Workload.Overrides(null, 512, null, null, null, 8L << 30));
+        assertEquals(9, t.maxFolioOrder());
+        assertEquals(512, t.readAheadKb());
+        assertEquals(20, t.dirtyRatio());
+        assertEquals(8L << 30, t.memBytes());
+        assertEquals(8L << 30, Workload.resolve("write/cache/N/N/N/4K", f, t, 1, null).memBytes());
+    }
+}
