@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "foliobench", mixinStandardHelpOptions = true, version = "foliobench 0.1",
         description = "buffer_head vs iomap + large folios: the ext4 iomap series' fio psync tables, regenerated with JMH.",
-        subcommands = {Foliobench.Tables.class, Foliobench.Run.class, Foliobench.Devices.class})
+        subcommands = {Foliobench.Tables.class, Foliobench.Run.class, Foliobench.Devices.class, Foliobench.Report.class,
+                Foliobench.Compare.class})
 public final class Foliobench implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
@@ -50,6 +51,9 @@ public final class Foliobench implements Callable<Integer> {
     /** Sync=Y nvme rows: at most this many calls per pass (each is a real cache flush). */
     static final long SYNC_CAP_IOS = 4096;
     static final long QUICK_SYNC_CAP_IOS = 512;
+    /** Warmup passes per fork: full tables, quick tables (smaller passes need more of them). */
+    static final int WARMUP = 2;
+    static final int QUICK_WARMUP = 3;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -99,7 +103,7 @@ public final class Foliobench implements Callable<Integer> {
         List<String> paths = new ArrayList<>(List.of("bh", "iomap"));
         @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark (default 1; 0 runs in this JVM).")
         Integer forks;
-        @Option(names = "--warmup", paramLabel = "N", description = "Warmup passes per fork (default 1).")
+        @Option(names = "--warmup", paramLabel = "N", description = "Warmup passes per fork (default 2, quick 3).")
         Integer warmup;
         @Option(names = "--iterations", paramLabel = "N", description = "Measured passes per fork (default 3).")
         Integer iterations;
@@ -380,7 +384,10 @@ public final class Foliobench implements Callable<Integer> {
                     "no direct device: " + nvme.unavailable()));
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
             checkMemory(plan);
-            TableRunner.Settings s = new TableRunner.Settings(c.forks != null ? c.forks : 1, c.warmup != null ? c.warmup : 1,
+            // Warmup passes: enough calls for C2 to compile the path before the measured passes
+            // (one quick pass of 4K calls is only 32768 calls; a JIT-cold pass favours neither path).
+            TableRunner.Settings s = new TableRunner.Settings(c.forks != null ? c.forks : 1,
+                    c.warmup != null ? c.warmup : quick ? QUICK_WARMUP : WARMUP,
                     c.iterations != null ? c.iterations : 3, !c.noLatency, jmh, null, nvme.spec());
             top.out.println(String.format(Locale.ROOT, "foliobench tables: %d benchmarks (%d rows x %s)%s, %s, sizes / %d",
                     plan.runnable().size(), plan.benches().size() / Plan.parsePaths(c.paths).size(),
@@ -399,7 +406,87 @@ public final class Foliobench implements Callable<Integer> {
             meta.put("rows", rows.isEmpty() ? "all" : String.join(",", rows));
             meta.put("bs", bs.isEmpty() ? "all" : String.join(",", bs));
             meta.put("paths", String.join(",", Plan.parsePaths(c.paths)));
-            return top.runPlan("tables", plan, s, meta, runBase, runDir, nvme, r -> r);
+            int rc = top.runPlan("tables", plan, s, meta, runBase, runDir, nvme, r -> r);
+            if (Files.exists(runDir.resolve("jmh.json"))) {
+                top.report(runDir);
+            }
+            return rc;
+        }
+    }
+
+    /**
+     * Writes the tables, the published-vs-measured comparison, the charts and index.html into a
+     * run folder and prints where they are; ends with the folder, as the README promises.
+     */
+    void report(Path runDir) throws IOException, UsageException {
+        org.foliobench.results.RunFolder run;
+        try {
+            run = org.foliobench.results.RunFolder.read(runDir);
+        } catch (org.foliobench.results.RunFolderException e) {
+            throw new UsageException(TableRunner.firstLine(e.getMessage()),
+                    "pass a folder written by foliobench tables or run");
+        }
+        org.foliobench.plots.Report.Written w = org.foliobench.plots.Report.write(run);
+        out.print(org.foliobench.results.SeedTables.seedText(run));
+        out.println();
+        out.println("published vs measured (speedup iomap/bh):");
+        out.print(org.foliobench.results.PublishedComparison.of(run).summaryMarkdown());
+        if (!w.complete()) {
+            out.println(w.message());
+        }
+        out.println("report: " + displayPath(w.index()) + " (tables.md, tables.csv, published-vs-measured.md, charts/, fio/)");
+        out.println("results: " + displayPath(runDir));
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Regenerate the tables, charts and index.html of a run folder.")
+    static final class Report implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Foliobench top;
+        @Parameters(arity = "1", paramLabel = "RUN", description = "A run folder, e.g. runs/20261121-124945-vm.")
+        Path run;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = top.cwd.resolve(run);
+            if (!Files.isDirectory(dir)) {
+                throw new UsageException("no run folder " + run, "pass a folder under runs/");
+            }
+            top.report(dir);
+            return EXIT_OK;
+        }
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = "Compare two runs (tuning evaluation): per row and path delta %, 95% confidence interval "
+                    + "from the iteration data, ~ where not significant, geometric mean.")
+    static final class Compare implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Foliobench top;
+        @Parameters(index = "0", paramLabel = "RUN_A", description = "The baseline run folder.")
+        Path a;
+        @Parameters(index = "1", paramLabel = "RUN_B", description = "The run to compare with it.")
+        Path b;
+        @Option(names = "--csv", description = "Print CSV instead of Markdown.")
+        boolean csv;
+
+        @Override
+        public Integer call() throws Exception {
+            org.foliobench.results.RunFolder ra = read(a);
+            org.foliobench.results.RunFolder rb = read(b);
+            org.foliobench.results.RunComparison cmp = org.foliobench.results.RunComparison.compare(ra, rb);
+            top.out.print(csv ? cmp.csv() : cmp.markdown());
+            top.out.println(cmp.summaryLine());
+            return EXIT_OK;
+        }
+
+        private org.foliobench.results.RunFolder read(Path p) throws UsageException {
+            try {
+                return org.foliobench.results.RunFolder.read(top.cwd.resolve(p));
+            } catch (org.foliobench.results.RunFolderException e) {
+                throw new UsageException(TableRunner.firstLine(e.getMessage()),
+                        "pass two folders written by foliobench tables");
+            }
         }
     }
 

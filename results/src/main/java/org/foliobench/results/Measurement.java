@@ -38,6 +38,8 @@ public final class Measurement {
     private final SortedMap<String, Double> totals;
     private final long iterationNanos;
     private final LatencySummary latency;
+    /** Keys of {@link #attributes} that make up {@link #variant()}; null: all of them. */
+    private java.util.Set<String> variantKeys;
 
     Measurement(RowKey row, PathLabel path, Map<String, String> attributes, String benchmark, double iops,
                 double scoreError, List<double[]> forks, Map<String, Double> totals, long iterationNanos,
@@ -54,6 +56,13 @@ public final class Measurement {
         this.latency = latency;
     }
 
+    /** The same measurement whose variant names only these tunables (all of them stay in {@link #attributes()}). */
+    Measurement withVariantKeys(java.util.Set<String> keys) {
+        Measurement m = new Measurement(row, path, attributes, benchmark, iops, scoreError, forks, totals, iterationNanos, latency);
+        m.variantKeys = java.util.Set.copyOf(keys);
+        return m;
+    }
+
     public RowKey row() {
         return row;
     }
@@ -67,10 +76,13 @@ public final class Measurement {
         return attributes;
     }
 
-    /** The tunables as {@code name=value,...}, empty when there are none. */
+    /**
+     * The tunables that tell this measurement apart from others of its run, as
+     * {@code name=value,...}; empty when the run used one setting throughout.
+     */
     public String variant() {
-        return attributes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(","));
+        return attributes.entrySet().stream().filter(e -> variantKeys == null || variantKeys.contains(e.getKey()))
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
     }
 
     public String benchmark() {

@@ -97,6 +97,7 @@ public final class RunFolder {
                 skipped.put(k.substring(SKIPPED_PREFIX.length()), v);
             }
         });
+        ms = onlyVaryingTunables(ms);
         ms.sort(measurementOrder());
         checkDuplicates(ms, jmh);
         return new RunFolder(dir, complete, metadata, ms, skipped, warnings);
@@ -195,6 +196,42 @@ public final class RunFolder {
     /** {@code latency/<path>-<rowfile>.hlog}. */
     public static Path latencyLog(Path dir, RowKey row, PathLabel path) {
         return dir.resolve(LATENCY_DIR).resolve(path.param() + "-" + row.fileName() + ".hlog");
+    }
+
+    /**
+     * JMH parameters that describe how a row was run rather than which tuning it measures
+     * (the size divisor of quick or capped rows, whether latency was recorded).
+     */
+    static final java.util.Set<String> RUN_SHAPE_PARAMS = java.util.Set.of("sizeDivisor", "latency");
+
+    /**
+     * Keeps, as a measurement's variant, only the tunables that differ between the run's
+     * measurements: a run at the kernel defaults has no variant column, a sweep of
+     * {@code maxFolioOrder} keeps that one. {@link Measurement#attributes()} keeps them all.
+     */
+    static List<Measurement> onlyVaryingTunables(List<Measurement> ms) {
+        Map<String, java.util.Set<String>> values = new LinkedHashMap<>();
+        for (Measurement m : ms) {
+            m.attributes().forEach((k, v) -> values.computeIfAbsent(k, x -> new java.util.HashSet<>()).add(v));
+        }
+        for (Measurement m : ms) {
+            for (String k : values.keySet()) {
+                if (!m.attributes().containsKey(k)) {
+                    values.get(k).add("");
+                }
+            }
+        }
+        java.util.Set<String> varying = new java.util.HashSet<>();
+        values.forEach((k, v) -> {
+            if (v.size() > 1 && !RUN_SHAPE_PARAMS.contains(k)) {
+                varying.add(k);
+            }
+        });
+        List<Measurement> out = new ArrayList<>(ms.size());
+        for (Measurement m : ms) {
+            out.add(m.withVariantKeys(varying));
+        }
+        return out;
     }
 
     private static Comparator<Measurement> measurementOrder() {

@@ -102,8 +102,9 @@ class FioJsonExportTest {
         RunFolder run = RunFolder.read(RunFixtures.write(tmp.resolve("r"), s));
         Map<String, String> all = FioJsonExport.all(run);
         assertEquals(9, all.size());
-        assertTrue(all.containsKey("read-hole-4k-maxFolioOrder_0.json"), all.keySet().toString());
-        Map<String, Object> root = obj(Json.parse(all.get("read-hole-4k-maxFolioOrder_0.json")));
+        // one setting throughout the run: no variant in the name, the tunable in the job options
+        assertTrue(all.containsKey("read-hole-4k.json"), all.keySet().toString());
+        Map<String, Object> root = obj(Json.parse(all.get("read-hole-4k.json")));
         assertTrue(((String) obj(root.get("global options")).get("foliobench_incomplete")).startsWith("INCOMPLETE RUN"));
         Map<String, Object> job = obj(((List<?>) root.get("jobs")).get(1));
         assertEquals("0", obj(job.get("job options")).get("foliobench_maxFolioOrder"));
