@@ -143,7 +143,8 @@ public final class Charts {
                 Measurement m = r.get(p);
                 x.add(label(r));
                 y.add(m == null ? 0.0 : m.bwMiB());
-                double e = m == null || !Double.isFinite(m.scoreError()) ? 0.0 : m.scoreError() * r.key().bs() / (1 << 20);
+                // error bars: one standard deviation of the measured passes
+                double e = m == null || !Double.isFinite(m.stdDev()) ? 0.0 : m.stdDev() * r.key().bs() / (1 << 20);
                 err.add(e);
                 any |= m != null;
             }

@@ -109,6 +109,17 @@ public final class Measurement {
         return 100 * scoreError / iops;
     }
 
+    /** Sample standard deviation of the per-iteration (per-pass) IOPS; NaN with fewer than two. */
+    public double stdDev() {
+        double[] it = iterations();
+        return it.length < 2 ? Double.NaN : Math.sqrt(Stats.variance(it));
+    }
+
+    /** {@link #stdDev()} relative to the score, in percent. */
+    public double stdDevPct() {
+        return 100 * stdDev() / iops;
+    }
+
     /** Per-iteration scores, one array per fork (JMH {@code rawData}). */
     public List<double[]> forks() {
         return forks;

@@ -145,7 +145,7 @@ public final class SeedTables {
         }
         h.add("speedup");
         for (PathLabel p : PathLabel.values()) {
-            h.add(p.param() + " ±err");
+            h.add(p.param() + " ±sd");
         }
         for (PathLabel p : PathLabel.values()) {
             h.add(p.param() + " p50/p99");
@@ -195,7 +195,7 @@ public final class SeedTables {
             c.add(Format.ratio(r.speedup()));
             for (PathLabel p : PathLabel.values()) {
                 Measurement m = r.get(p);
-                c.add(m == null || !Double.isFinite(m.errorPct()) ? Format.NONE : "±" + Format.pct(m.errorPct()));
+                c.add(m == null || !Double.isFinite(m.stdDevPct()) ? Format.NONE : "±" + Format.pct(m.stdDevPct()));
             }
             for (PathLabel p : PathLabel.values()) {
                 Measurement m = r.get(p);
@@ -265,7 +265,8 @@ public final class SeedTables {
     /** The legend printed under the tables. */
     public static final String LEGEND = "IOPS = completed psync calls per second (565k = 565 000), BW = MiB/s "
             + "(IOPS x bs / 2^20), as the cover letter prints them. speedup = iomap IOPS / bh IOPS. "
-            + "±err = JMH score error (99.9% confidence half-width) relative to the score. "
+            + "±sd = standard deviation of the measured passes relative to the score (the CSV also has JMH's "
+            + "score error, the 99.9% confidence half-width, which is wide with few passes). "
             + "p50/p99 = per-call latency percentiles from the HdrHistogram logs. "
             + "map/MiB = filesystem mapping calls (get_block / iomap_begin) per MiB moved; "
             + "folios/MiB = folios allocated per MiB; avg bio = bioBytes / bios. \"-\" = not measured.";
