@@ -4,36 +4,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The tiny JSON writer of the run folder (no JSON library is a dependency): strings escaped as
- * RFC 8259 requires, flat string objects for {@code metadata.json}, and objects of longs for the
- * counter logs.
+ * The run folder's JSON shapes (flat string objects for {@code metadata.json}, objects of longs for
+ * the counter logs), written with the results module's {@link org.foliobench.results.Json}.
  */
 final class Json {
     private Json() {
     }
 
-    /** {@code "s"} with quotes, backslashes and control characters escaped. */
+    /** {@code "s"} with quotes, backslashes and control characters escaped: the results module's writer. */
     static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                case '\b': b.append("\\b"); break;
-                case '\f': b.append("\\f"); break;
-                default:
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-            }
-        }
-        return b.append('"').toString();
+        return org.foliobench.results.Json.quote(s);
     }
 
     /** A flat object of strings, one member per line, in the map's order. */

@@ -21,12 +21,12 @@ import java.util.Map;
  * <p>Writing accepts the same shapes (any {@link Map} with string keys, any {@link List}, any
  * {@link Number}); non-finite doubles are refused rather than written as invalid JSON.
  */
-final class Json {
+public final class Json {
 
     static final int MAX_DEPTH = 512;
 
     /** A syntax error in JSON text, with its position. */
-    static final class ParseException extends RuntimeException {
+    public static final class ParseException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final int line;
         final int column;
@@ -47,7 +47,7 @@ final class Json {
     }
 
     /** Parses one JSON text (a single value, optionally surrounded by whitespace). */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         p.skipWs();
         Object v = p.value();
@@ -328,7 +328,7 @@ final class Json {
     // ------------------------------------------------------------------ writer
 
     /** Pretty-prints {@code v} with two-space indentation (as fio does) and a final newline. */
-    static String write(Object v) {
+    public static String write(Object v) {
         StringBuilder b = new StringBuilder();
         write(b, v, 0);
         b.append('\n');
@@ -393,6 +393,13 @@ final class Json {
         b.append(String.join("", Collections.nCopies(indent, "  ")));
     }
 
+    /** {@code "s"} with quotes, backslashes and control characters escaped (RFC 8259). */
+    public static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2);
+        quote(b, s);
+        return b.toString();
+    }
+
     private static void quote(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -406,7 +413,7 @@ final class Json {
                 case '\b': b.append("\\b"); break;
                 case '\f': b.append("\\f"); break;
                 default:
-                    if (c < 0x20) {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
                         b.append(String.format("\\u%04x", (int) c));
                     } else {
                         b.append(c);
