@@ -81,6 +81,9 @@ class FoliobenchTest {
     @Test
     void blockSizeBelowTheDirectDeviceAlignmentExits2() throws Exception {
         int align = directAlignment();
+        if (!(align > 1024)) {
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + "needs O_DIRECT with alignment > 1024 under " + tmp + " (have " + align + ")");
+        }
         Assumptions.assumeTrue(align > 1024, "needs O_DIRECT with alignment > 1024 under " + tmp + " (have " + align + ")");
         assertUsage("below the nvme device's direct IO alignment", "tables", "--rows", "read/nvme/4K", "--block-size", "1024");
     }
@@ -107,6 +110,9 @@ class FoliobenchTest {
     @Test
     void misalignedBsOnTheDirectDeviceExits2() throws Exception {
         int align = directAlignment();
+        if (!(align > 0)) {
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + "needs O_DIRECT under " + tmp);
+        }
         Assumptions.assumeTrue(align > 0, "needs O_DIRECT under " + tmp);
         Path job = Files.writeString(tmp.resolve("odd.fio"), "[odd]\nrw=write\nbs=" + (align + 512) + "\nsize=1m\nfb_device=nvme\n");
         assertUsage("is not a multiple of the nvme device's direct IO alignment", "run", job.toString());

@@ -6,21 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.foliobench.device.RamDisk;
-import org.foliobench.vfs.File;
-import org.foliobench.vfs.FileSystem;
-import org.foliobench.vfs.IoPath;
-import org.foliobench.vfs.MountOptions;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,32 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SmokeTest {
     @TempDir
     Path tmp;
-
-    static String missing;
-
-    @BeforeAll
-    static void probePaths() throws Exception {
-        missing = pathsMissing();
-    }
-
-    /** Null when both paths write and read; else why not. */
-    static String pathsMissing() throws Exception {
-        try (RamDisk d = new RamDisk(64L << 20)) {
-            MountOptions o = MountOptions.builder().memBytes(32L << 20).build();
-            FileSystem.format(d, o);
-            try (FileSystem fs = FileSystem.mount(d, o)) {
-                for (IoPath p : IoPath.values()) {
-                    try (File f = fs.open("probe-" + p.shortName(), p, StandardOpenOption.CREATE)) {
-                        f.pwrite(ByteBuffer.allocateDirect(4096), 0);
-                        f.pread(ByteBuffer.allocateDirect(4096), 0);
-                    }
-                }
-            }
-        } catch (UnsupportedOperationException e) {
-            return e.getMessage();
-        }
-        return null;
-    }
 
     String[] out;
 
@@ -81,7 +46,6 @@ class SmokeTest {
 
     @Test
     void runJobFilePrintsAnFioSummaryAndACompleteFolder() throws Exception {
-        Assumptions.assumeTrue(missing == null, "IO paths not merged yet: " + missing);
         Path job = Files.writeString(tmp.resolve("smoke.fio"), "[global]\nfb_mem=64m\nfb_device=ramdisk:size=128m\n"
                 + "[smoke-write]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
                 + "[smoke-read]\nrw=read\nbs=64k\nsize=4m\nfallocate=none\n");
@@ -108,7 +72,6 @@ class SmokeTest {
 
     @Test
     void tablesRunsASeedRow() throws Exception {
-        Assumptions.assumeTrue(missing == null, "IO paths not merged yet: " + missing);
         int code = cli("tables", "--rows", "read/hole/4K,write/cache/N/N/N/64K", "--paths", "iomap", "--size-divisor", "64",
                 "--forks", "0", "--warmup", "0", "--iterations", "1", "--out", tmp.resolve("runs").toString());
         assertEquals(0, code, out[1]);

@@ -154,6 +154,10 @@ class ReportTest {
     @Test
     void rendersInHeadlessChromium() throws Exception {
         String chromium = chromium();
+        if (chromium == null) {
+            System.out.println("SKIPPED ReportTest: no chromium on PATH: index.html rendering not checked "
+                    + "(apt-get install chromium, or run plots/src/test/scripts/render-report.sh)");
+        }
         Assumptions.assumeTrue(chromium != null,
                 "no chromium on PATH: index.html rendering not checked (apt-get install chromium, or run "
                         + "plots/src/test/scripts/render-report.sh)");
