@@ -60,6 +60,12 @@ import org.openjdk.jmh.infra.IterationParams;
  * straight from JMH's own clock, for all three benchmarks in the same run (read {@code cacheWrite:mib}
  * against {@code copyBaseline:mib}). The primary score is passes per second.
  *
+ * <p>The baseline's region and the page cache's folios are different direct memory, and on a VM the
+ * bandwidth of the same copy depends on where its memory lies (the same 1 MiB put loop measured
+ * 13 GB/s into one 256 MiB direct buffer and 20 GB/s into another of the same JVM): the baseline is
+ * the ceiling of this copy into this region, and a cache write whose folios sit in faster memory can
+ * exceed it. Read the ratio with that in mind.
+ *
  * <p>The {@link Events} secondary results are the engine's counters per MiB moved, the reason for
  * the difference; they are counted between the invocation's start and end, so the resets never
  * count.
