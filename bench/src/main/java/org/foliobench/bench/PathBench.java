@@ -54,7 +54,7 @@ import org.openjdk.jmh.infra.IterationParams;
  * has an end, and starting the next one (unlink, sync, drop the cache, create) must not be
  * measured, so it is a {@link Level#Invocation} setup; with invocation fixtures JMH times each
  * invocation on its own and sums only those times, so {@link Mode#Throughput} stays honest (a pass
- * lasts 10-300 ms, far above the fixture's timestamp cost) and several passes make an iteration.
+ * lasts 15-50 ms, far above the fixture's timestamp cost) and several passes make an iteration.
  * Throughput rather than {@link Mode#SingleShotTime}: JMH reports {@code OPERATIONS} auxiliary
  * counters only as rates of a timed mode, so the {@code mib} secondary result is MiB per second
  * straight from JMH's own clock, for all three benchmarks in the same run (read {@code cacheWrite:mib}
@@ -62,9 +62,9 @@ import org.openjdk.jmh.infra.IterationParams;
  *
  * <p>The baseline's region and the page cache's folios are different direct memory, and on a VM the
  * bandwidth of the same copy depends on where its memory lies (the same 1 MiB put loop measured
- * 13 GB/s into one 256 MiB direct buffer and 20 GB/s into another of the same JVM): the baseline is
- * the ceiling of this copy into this region, and a cache write whose folios sit in faster memory can
- * exceed it. Read the ratio with that in mind.
+ * about 13 000 MiB/s into one 256 MiB direct buffer and up to 20 000 MiB/s into another of the same
+ * JVM): the baseline is the ceiling of this copy into this region, and a cache write whose folios
+ * sit in faster memory can exceed it. Read the ratio with that in mind.
  *
  * <p>The {@link Events} secondary results are the engine's counters per MiB moved, the reason for
  * the difference; they are counted between the invocation's start and end, so the resets never
