@@ -54,6 +54,12 @@ public final class IomapPath implements IoPathOps {
     private final LongAdder endIoHandles;
     private final LongAdder wbMapCalls;
     private final LongAdder nodelallocWrites;
+    /**
+     * {@code EXT4_FREECLUSTERS_WATERMARK}: {@code 4 * percpu_counter_batch * nr_cpu_ids}, where
+     * {@code percpu_counter_batch = max(32, 2 * num_online_cpus())}; fixed at boot in the kernel, so
+     * computed once here, not on every write.
+     */
+    private final long freeClustersWatermark;
 
     /** One instance per mounted filesystem, with the default max folio order. */
     public IomapPath(Ext4 fs) {
@@ -79,6 +85,8 @@ public final class IomapPath implements IoPathOps {
         this.endIoHandles = c.counter("iomap.end_io_handles");
         this.wbMapCalls = io.writeMapCalls;
         this.nodelallocWrites = c.counter("iomap.nodelalloc_writes");
+        int cpus = Runtime.getRuntime().availableProcessors();
+        this.freeClustersWatermark = 4L * Math.max(32, 2 * cpus) * cpus;
     }
 
     @Override
@@ -261,9 +269,7 @@ public final class IomapPath implements IoPathOps {
     private boolean nondaSwitch() {
         long free = fs.freeBlocks();
         long dirty = fs.dirtyClusters();
-        int cpus = Runtime.getRuntime().availableProcessors();
-        long watermark = 4L * Math.max(32, 2 * cpus) * cpus; // 4 * percpu_counter_batch * nr_cpu_ids
-        return 2 * free < 3 * dirty || free < dirty + watermark;
+        return 2 * free < 3 * dirty || free < dirty + freeClustersWatermark;
     }
 
     /** {@code ext4_iomap_punch_delalloc}: {@code ext4_es_remove_extent} of the delayed blocks, releasing their reservation. */
