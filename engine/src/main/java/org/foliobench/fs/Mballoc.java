@@ -26,8 +26,13 @@ final class Mballoc {
     final ReentrantLock lock = new ReentrantLock();
     /** Free extents: start -> length. */
     private final TreeMap<Long, Long> free = new TreeMap<>();
-    private long freeBlocks;
-    private long dirtyClusters;
+    /**
+     * {@code s_freeclusters_counter} / {@code s_dirtyclusters_counter}: changed under {@link #lock},
+     * read without it ({@code percpu_counter_read_positive}), so hot paths such as
+     * {@code ext4_nonda_switch} take no lock; two reads may be mutually stale, as in the kernel.
+     */
+    private volatile long freeBlocks;
+    private volatile long dirtyClusters;
     final long resvClusters;
     private final LongAdder allocCalls;
     private final LongAdder allocBlocks;
@@ -80,21 +85,11 @@ final class Mballoc {
     }
 
     long freeBlocks() {
-        lock.lock();
-        try {
-            return freeBlocks;
-        } finally {
-            lock.unlock();
-        }
+        return freeBlocks;
     }
 
     long dirtyClusters() {
-        lock.lock();
-        try {
-            return dirtyClusters;
-        } finally {
-            lock.unlock();
-        }
+        return dirtyClusters;
     }
 
     /** {@code ext4_claim_free_clusters} for delalloc: ENOSPC before anything changes. */
