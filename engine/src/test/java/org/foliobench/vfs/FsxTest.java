@@ -12,8 +12,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import java.nio.file.Path;
+import org.foliobench.device.BlockDevice;
+import org.foliobench.device.DeviceSpec;
+import org.foliobench.device.DirectDevice;
+import org.foliobench.device.FileDevice;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,31 +28,53 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fsx (xfstests' file system exerciser) on the engine: random pwrite / pread / truncate / punch
  * hole / fsync / fdatasync / drop_caches / remount / path switch at unaligned offsets and lengths,
  * every read checked against a byte-array model. The page cache is small (8 MiB of memory), so
- * the flusher, dirty throttling and reclaim run all the time underneath. Over all cases this is
- * {@value #OPS} operations x {@code cases().count()}, at least 200k per run. A failure prints
+ * the flusher, dirty throttling and reclaim run all the time underneath. On the RamDisk
+ * {@value #OPS} operations per case (200k per run), and half as many on a {@link FileDevice} and
+ * an O_DIRECT {@link DirectDevice}. A failure prints
  * its seed and the last operations.
  */
 class FsxTest {
     static final int OPS = 10_000;
     static final int MAX_LEN = 3 << 20;
     static final long[] SEEDS = {1, 2, 3, 4, 5};
+    static final long DEVICE_BYTES = 48L << 20;
+
+    /** The devices fsx runs on: the RamDisk, and the two file-backed backends on the test's filesystem. */
+    enum Backend { RAMDISK, FILE, DIRECT }
 
     static Stream<Arguments> cases() {
         List<Arguments> l = new ArrayList<>();
         for (IoPath p : IoPath.values()) {
             for (int bs : new int[] {1024, 4096}) {
                 for (long seed : SEEDS) {
-                    l.add(Arguments.of(p, bs, seed));
+                    l.add(Arguments.of(Backend.RAMDISK, p, bs, seed));
                 }
             }
+            // every backend that works here: FileDevice through the OS cache, DirectDevice with
+            // O_DIRECT (4 KiB alignment on this root filesystem, so 4 KiB blocks)
+            l.add(Arguments.of(Backend.FILE, p, 1024, 6L));
+            l.add(Arguments.of(Backend.DIRECT, p, 4096, 7L));
         }
         return l.stream();
     }
 
-    @ParameterizedTest(name = "{0} bs={1} seed={2}")
+    @ParameterizedTest(name = "{0} {1} bs={2} seed={3}")
     @MethodSource("cases")
-    void fsx(IoPath path, int bs, long seed) throws Exception {
-        new Fsx(path, bs, seed).run(OPS);
+    void fsx(Backend backend, IoPath path, int bs, long seed, @TempDir Path dir) throws Exception {
+        BlockDevice dev;
+        switch (backend) {
+            case FILE:
+                dev = DeviceSpec.parse("file:" + dir.resolve("fsx.img") + ",size=" + DEVICE_BYTES).open();
+                break;
+            case DIRECT:
+                dev = DeviceSpec.parse("direct:" + dir.resolve("fsx.img") + ",size=" + DEVICE_BYTES).open();
+                break;
+            default:
+                dev = new RamDisk(DEVICE_BYTES);
+        }
+        try (BlockDevice d = dev) {
+            new Fsx(d, path, bs, seed).run(backend == Backend.RAMDISK ? OPS : OPS / 2);
+        }
     }
 
     /** One fsx run: a file, its model, and the operation log. */
@@ -55,7 +83,7 @@ class FsxTest {
         final int bs;
         final long seed;
         final Random rnd;
-        final RamDisk dev = new RamDisk(48L << 20);
+        final BlockDevice dev;
         final MountOptions opts;
         final byte[] model = new byte[MAX_LEN];
         long size;
@@ -65,7 +93,8 @@ class FsxTest {
         final ArrayDeque<String> log = new ArrayDeque<>();
         int opNo;
 
-        Fsx(IoPath path, int bs, long seed) {
+        Fsx(BlockDevice dev, IoPath path, int bs, long seed) {
+            this.dev = dev;
             this.firstPath = path;
             this.path = path;
             this.bs = bs;
@@ -100,7 +129,7 @@ class FsxTest {
                 fs.unmount();
                 assertEquals(List.of(), Fsck.check(dev), "fsck after the run");
             } catch (Throwable t) {
-                fail("fsx " + firstPath + " bs=" + bs + " seed=" + seed + " failed at op " + opNo + ": " + t
+                fail("fsx " + dev.describe() + " " + firstPath + " bs=" + bs + " seed=" + seed + " failed at op " + opNo + ": " + t
                         + "\nlast operations:\n  " + String.join("\n  ", log), t);
             }
         }
