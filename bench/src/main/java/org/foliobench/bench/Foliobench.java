@@ -51,8 +51,11 @@ public final class Foliobench implements Callable<Integer> {
     /** Sync=Y nvme rows: at most this many calls per pass (each is a real cache flush). */
     static final long SYNC_CAP_IOS = 4096;
     static final long QUICK_SYNC_CAP_IOS = 512;
-    /** Warmup passes per fork: full tables, quick tables (smaller passes need more of them). */
-    static final int WARMUP = 2;
+    /**
+     * Warmup passes per fork: full tables (one seed-sized pass is 262144 calls at 4K, plenty for
+     * C2), quick tables (passes 8x shorter: one left the paths JIT-cold, so three).
+     */
+    static final int WARMUP = 1;
     static final int QUICK_WARMUP = 3;
 
     PrintStream out = System.out;
@@ -103,7 +106,7 @@ public final class Foliobench implements Callable<Integer> {
         List<String> paths = new ArrayList<>(List.of("bh", "iomap"));
         @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark (default 1; 0 runs in this JVM).")
         Integer forks;
-        @Option(names = "--warmup", paramLabel = "N", description = "Warmup passes per fork (default 2, quick 3).")
+        @Option(names = "--warmup", paramLabel = "N", description = "Warmup passes per fork (default 1, quick 3).")
         Integer warmup;
         @Option(names = "--iterations", paramLabel = "N", description = "Measured passes per fork (default 3).")
         Integer iterations;
