@@ -138,32 +138,13 @@ public final class XArray<E> {
         }
     }
 
-    /** The canonical index of the entry covering {@code index} (its first index), or -1. */
+    /**
+     * The canonical index of the entry covering {@code index} (its first index), or -1. A
+     * multi-order entry is naturally aligned, so this is {@code index} rounded down to its order.
+     */
     public long entryIndex(long index) {
-        Node n = root;
-        if (n == null || index < 0 || index > maxIndexOf(n)) {
-            return -1;
-        }
-        for (;;) {
-            int off = offsetOf(n, index);
-            Object e = n.slots[off];
-            if (e instanceof Sibling) {
-                off = ((Sibling) e).offset;
-                e = n.slots[off];
-            }
-            if (e instanceof Node) {
-                n = (Node) e;
-                continue;
-            }
-            if (e == null) {
-                return -1;
-            }
-            long base = index & ~((1L << (n.shift + XA_CHUNK_SHIFT)) - 1);
-            if (n.shift + XA_CHUNK_SHIFT >= 64) {
-                base = 0;
-            }
-            return base + ((long) off << n.shift);
-        }
+        int order = entryOrder(index);
+        return order < 0 ? -1 : index & -(1L << order);
     }
 
     /** {@code xas_get_order}: the order of the entry covering {@code index}, or -1 if none. */
