@@ -294,14 +294,20 @@ public final class IomapPath implements IoPathOps {
         return io.fileBufferedWrite(inode, mapping, src, pos, daWriteOps);
     }
 
-    /** {@code ext4_block_truncate_page} with iomap: {@code iomap_truncate_page}. */
+    /**
+     * {@code ext4_block_truncate_page} with iomap: {@code iomap_truncate_page}, through
+     * {@link #zeroPartialBlocks} so the partial block is written back first (patch 28). Without
+     * that, a block the flusher has just allocated as unwritten and is still writing is skipped
+     * by {@code iomap_zero_iter}, and the old bytes past the new EOF reach the disk (FsxTest on a
+     * FileDevice found it: stale data read back after truncate, reclaim and a later extension).
+     */
     @Override
     public void truncatePage(Inode inode, AddressSpace mapping, long from) throws IOException {
         int off = (int) (from & (blockSize - 1));
         if (off == 0) {
             return;
         }
-        io.zeroRange(inode, mapping, from, blockSize - off, readOps);
+        zeroPartialBlocks(inode, mapping, from, blockSize - off);
     }
 
     /**
