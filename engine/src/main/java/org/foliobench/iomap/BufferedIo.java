@@ -78,9 +78,12 @@ final class BufferedIo {
         return shift <= Defaults.PAGE_SHIFT ? 0 : shift - Defaults.PAGE_SHIFT;
     }
 
-    private static long maxBioBytes(AddressSpace mapping) {
-        return (long) mapping.cache().options().maxSectorsKb() << 10;
-    }
+    /**
+     * No byte limit on an iomap bio: as in the kernel it fills until {@code bio_add_folio} fails
+     * ({@code BIO_MAX_VECS}); the block layer ({@code BlockDevice.submit}) splits it at
+     * {@code max_sectors_kb}, for both paths alike.
+     */
+    static final long MAX_BIO_BYTES = Long.MAX_VALUE;
 
     void accountBio(Bio bio) {
         bioSubmitted.increment();
@@ -652,7 +655,7 @@ final class BufferedIo {
         AddressSpace mapping = folio.mapping();
         Inode inode = (Inode) mapping.host();
         ReadCtx ctx = new ReadCtx();
-        ctx.maxBio = maxBioBytes(mapping);
+        ctx.maxBio = MAX_BIO_BYTES;
         ctx.start(folio);
         IomapIter iter = iter(inode, folio.pos(), folio.size(), 0);
         try {
@@ -673,7 +676,7 @@ final class BufferedIo {
         Inode inode = (Inode) mapping.host();
         ReadCtx ctx = new ReadCtx();
         ctx.rac = rac;
-        ctx.maxBio = maxBioBytes(mapping);
+        ctx.maxBio = MAX_BIO_BYTES;
         ctx.plug = new BlkPlug(dev, mapping.cache().options().maxSectorsKb());
         IomapIter iter = iter(inode, rac.readaheadPos(), rac.readaheadLength(), 0);
         try {

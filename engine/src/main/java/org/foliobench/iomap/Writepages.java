@@ -232,7 +232,7 @@ final class Writepages {
             io.ioendMerges.increment();
         }
         IomapIoend ioend = wpc.ioend;
-        long maxBio = (long) wpc.mapping.cache().options().maxSectorsKb() << 10;
+        long maxBio = BufferedIo.MAX_BIO_BYTES;
         int off = (int) (pos - folio.pos());
         int done = 0;
         while (done < len) {
