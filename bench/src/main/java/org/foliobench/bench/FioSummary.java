@@ -8,13 +8,13 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
+import org.foliobench.results.PassLog;
+import org.foliobench.results.TableCounters;
 
 /**
  * fio's normal output ({@code stat.c:show_thread_status()}) for one benchmark of {@code foliobench
@@ -25,17 +25,6 @@ final class FioSummary {
     static final double[] PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
 
     private FioSummary() {
-    }
-
-    /** Per-pass times in milliseconds, every fork. */
-    static List<Double> passMillis(RunResult rr) {
-        List<Double> l = new ArrayList<>();
-        for (BenchmarkResult br : rr.getBenchmarkResults()) {
-            for (IterationResult ir : br.getIterationResults()) {
-                l.add(ir.getPrimaryResult().getScore());
-            }
-        }
-        return l;
     }
 
     /** All measured intervals of a latency log, merged; null when there is none. */
@@ -62,14 +51,13 @@ final class FioSummary {
         return total;
     }
 
-    static String summary(int group, String jobName, Plan.Bench b, RunResult rr, Histogram lat, long pid) {
+    /** The fio summary of one path of a job from its measured passes (every fork). */
+    static String summary(int group, String jobName, Plan.Bench b, String path, List<PassLog.Pass> all, Histogram lat, long pid) {
         boolean write = b.workload().job().rw().isWrite();
-        long size = b.workload().job().size();
-        long ios = b.iosPerPass();
-        List<Double> passes = passMillis(rr);
-        double totalMs = passes.stream().mapToDouble(Double::doubleValue).sum();
-        long totalBytes = size * passes.size();
-        long totalIos = ios * passes.size();
+        List<PassLog.Pass> passes = all.stream().filter(p -> !p.warmup() && p.path().equals(path)).toList();
+        double totalMs = passes.stream().mapToDouble(p -> p.nanos() / 1e6).sum();
+        long totalBytes = passes.stream().mapToLong(PassLog.Pass::bytes).sum();
+        long totalIos = passes.stream().mapToLong(PassLog.Pass::ops).sum();
         double secs = totalMs / 1e3;
         double iops = totalIos / secs;
         double bw = totalBytes / secs;
@@ -105,28 +93,29 @@ final class FioSummary {
             }
         }
         if (passes.size() > 0) {
-            double[] bwPass = passes.stream().mapToDouble(ms -> size / (ms / 1e3) / 1024.0).toArray();
-            double[] iopsPass = passes.stream().mapToDouble(ms -> ios / (ms / 1e3)).toArray();
+            double[] bwPass = passes.stream().mapToDouble(p -> p.bytes() / (p.nanos() / 1e9) / 1024.0).toArray();
+            double[] iopsPass = passes.stream().mapToDouble(PassLog.Pass::iops).toArray();
             s.append(String.format(Locale.ROOT, "   bw (  KiB/s): min=%.0f, max=%.0f, per=100.00%%, avg=%.2f, stdev=%.2f, samples=%d%n",
                     min(bwPass), max(bwPass), avg(bwPass), stdev(bwPass), bwPass.length));
             s.append(String.format(Locale.ROOT, "   iops        : min=%.0f, max=%.0f, avg=%.2f, stdev=%.2f, samples=%d%n",
                     min(iopsPass), max(iopsPass), avg(iopsPass), stdev(iopsPass), iopsPass.length));
         }
-        s.append("  foliobench   : path=").append(b.path()).append(", passes=").append(passes.size())
-                .append(", size=").append(bin(size)).append(", bs=").append(b.workload().job().bs());
-        for (String k : List.of("mapCalls", "folios", "bufferHeads", "folioStates", "bios", "bioBytes", "throttlePauses",
-                "journalCommits", "writebackPages")) {
-            Result<?> r = rr.getSecondaryResults().get(k);
-            if (r != null) {
-                s.append(", ").append(k).append("/pass=").append(Math.round(r.getScore()));
-            }
+        s.append("  foliobench   : path=").append(path).append(", passes=").append(passes.size())
+                .append(", size=").append(bin(b.workload().job().size())).append(", bs=").append(b.workload().job().bs());
+        long sweeps = passes.stream().mapToLong(PassLog.Pass::sweeps).sum();
+        if (sweeps > 0) {
+            Map<String, Long> total = new TreeMap<>();
+            passes.forEach(p -> TableCounters.of(p.counters()).forEach((k, v) -> total.merge(k, v, Long::sum)));
+            total.forEach((k, v) -> s.append(", ").append(k).append("/sweep=").append(Math.round((double) v / sweeps)));
+            s.append(String.format(Locale.ROOT, ", alloc/call=%.0fB", (double) passes.stream().mapToLong(PassLog.Pass::allocBytes).sum()
+                    / Math.max(1, totalIos)));
         }
         s.append('\n');
         s.append(String.format(Locale.ROOT, "%nRun status group %d (all jobs):%n", group));
-        double minBw = passes.stream().mapToDouble(ms -> size / (ms / 1e3)).min().orElse(bw);
-        double maxBw = passes.stream().mapToDouble(ms -> size / (ms / 1e3)).max().orElse(bw);
-        long minMs = Math.round(passes.stream().mapToDouble(Double::doubleValue).min().orElse(totalMs));
-        long maxMs = Math.round(passes.stream().mapToDouble(Double::doubleValue).max().orElse(totalMs));
+        double minBw = passes.stream().mapToDouble(p -> p.bytes() / (p.nanos() / 1e9)).min().orElse(bw);
+        double maxBw = passes.stream().mapToDouble(p -> p.bytes() / (p.nanos() / 1e9)).max().orElse(bw);
+        long minMs = Math.round(passes.stream().mapToDouble(p -> p.nanos() / 1e6).min().orElse(totalMs));
+        long maxMs = Math.round(passes.stream().mapToDouble(p -> p.nanos() / 1e6).max().orElse(totalMs));
         s.append(String.format(Locale.ROOT, "  %s: bw=%s/s (%s/s), %s/s-%s/s (%s/s-%s/s), io=%s (%s), run=%d-%dmsec%n",
                 write ? "WRITE" : " READ", bin(bw), dec(bw), bin(minBw), bin(maxBw), dec(minBw), dec(maxBw), bin(totalBytes),
                 dec(totalBytes), minMs, maxMs));

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.foliobench.Defaults;
+import org.foliobench.results.Format;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
@@ -51,12 +52,6 @@ public final class Foliobench implements Callable<Integer> {
     /** Sync=Y nvme rows: at most this many calls per pass (each is a real cache flush). */
     static final long SYNC_CAP_IOS = 4096;
     static final long QUICK_SYNC_CAP_IOS = 512;
-    /**
-     * Warmup passes per fork: full tables (one seed-sized pass is 262144 calls at 4K, plenty for
-     * C2), quick tables (passes 8x shorter: one left the paths JIT-cold, so three).
-     */
-    static final int WARMUP = 1;
-    static final int QUICK_WARMUP = 3;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -104,12 +99,16 @@ public final class Foliobench implements Callable<Integer> {
     static class Common {
         @Option(names = "--paths", split = ",", paramLabel = "PATH", description = "IO paths: bh, iomap (default both).")
         List<String> paths = new ArrayList<>(List.of("bh", "iomap"));
-        @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark (default 1; 0 runs in this JVM).")
+        @Option(names = "--forks", paramLabel = "N", description = "Forks (JVMs) at least, each running every row with both paths paired (default 6, quick 4).")
         Integer forks;
-        @Option(names = "--warmup", paramLabel = "N", description = "Warmup passes per fork (default 1, quick 3).")
-        Integer warmup;
-        @Option(names = "--iterations", paramLabel = "N", description = "Measured passes per fork (default 3).")
-        Integer iterations;
+        @Option(names = "--max-forks", paramLabel = "N", description = "More forks, up to N, for rows whose interval is wider than --target (default 12, quick 7).")
+        Integer maxForks;
+        @Option(names = "--blocks", paramLabel = "N", description = "ABBA blocks (4 passes each) per row and fork (default 2, quick 1).")
+        Integer blocks;
+        @Option(names = "--pass-ms", paramLabel = "MS", description = "Length of a pass: sweeps of one path over the file (default 250, quick 100).")
+        Integer passMs;
+        @Option(names = "--target", paramLabel = "PCT", description = "Half-width of the 95% speedup interval to reach (default 3, quick 10).")
+        Double target;
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")
         Integer sizeDivisor;
@@ -133,6 +132,24 @@ public final class Foliobench implements Callable<Integer> {
         String jmh;
         @Option(names = "--no-latency", description = "Do not record per-call latency.")
         boolean noLatency;
+    }
+
+    /** The measurement flags of {@code c} over a run kind's defaults. */
+    static TableRunner.Settings settings(Common c, TableRunner.Settings base) {
+        return base.with(c.forks, c.maxForks, c.blocks, c.passMs, c.target);
+    }
+
+    static void checkMeasure(Common c) throws UsageException {
+        positive("--forks", c.forks, 1);
+        positive("--max-forks", c.maxForks, 1);
+        positive("--blocks", c.blocks, 1);
+        positive("--pass-ms", c.passMs, 1);
+        if (c.forks != null && c.maxForks != null && c.maxForks < c.forks) {
+            throw new UsageException("--max-forks " + c.maxForks + " is below --forks " + c.forks, "give --max-forks >= --forks");
+        }
+        if (c.target != null && !(c.target > 0)) {
+            throw new UsageException("--target must be a positive percentage, not " + c.target, "use e.g. --target 5");
+        }
     }
 
     /** The tunable overrides of {@code c}, validated. */
@@ -181,9 +198,10 @@ public final class Foliobench implements Callable<Integer> {
         }
         if (o.getBenchModes().size() > 0 || o.getMeasurementBatchSize().hasValue() || o.getWarmupBatchSize().hasValue()
                 || o.getMeasurementTime().hasValue() || o.getWarmupTime().hasValue() || o.getTimeUnit().hasValue()
-                || o.getOperationsPerInvocation().hasValue()) {
-            throw new UsageException("--jmh cannot change the mode, batch sizes, times or time unit",
-                    "one iteration is one pass over the file; use --warmup/--iterations/--forks");
+                || o.getOperationsPerInvocation().hasValue() || o.getMeasurementIterations().hasValue()
+                || o.getWarmupIterations().hasValue()) {
+            throw new UsageException("--jmh cannot change the mode, iterations, batch sizes, times or time unit",
+                    "one iteration is one pass of one path in the runner's ABBA schedule; use --forks/--blocks/--pass-ms");
         }
         return o;
     }
@@ -253,10 +271,13 @@ public final class Foliobench implements Callable<Integer> {
         m.put("run_folder", runDir.toString());
         m.put("git.commit", SystemInfo.gitCommit(home()));
         m.putAll(SystemInfo.machine());
-        m.put("jmh.mode", "ss (SingleShotTime): one iteration = one pass over the file; batch size = size / bs");
-        m.put("jmh.forks", String.valueOf(s.forks()));
-        m.put("jmh.warmup_iterations", String.valueOf(s.warmup()));
-        m.put("jmh.measurement_iterations", String.valueOf(s.iterations()));
+        m.put("jmh.mode", "avgt (AverageTime): one invocation = one sweep over the file (its preparation untimed),"
+                + " one iteration = one pass of one path; both paths paired per fork in ABBA blocks");
+        m.put("measure.forks", s.forks() + "-" + s.maxForks());
+        m.put("measure.blocks_per_fork", String.valueOf(s.blocks()));
+        m.put("measure.pass_ms", String.valueOf(s.passMs()));
+        m.put("measure.warmup_ms", s.warmupMs() + "-" + s.warmupMaxMs());
+        m.put("measure.target_pct", Format.pct(s.targetPct()));
         m.put("jmh.extra", c.jmh == null ? "" : c.jmh);
         m.put("quick", String.valueOf(quick));
         m.put("size_divisor", String.valueOf(divisor));
@@ -366,9 +387,7 @@ public final class Foliobench implements Callable<Integer> {
                 }
                 return EXIT_OK;
             }
-            positive("--forks", c.forks, 0);
-            positive("--warmup", c.warmup, 0);
-            positive("--iterations", c.iterations, 1);
+            checkMeasure(c);
             positive("--size-divisor", c.sizeDivisor, 1);
             Workload.Overrides ov = overrides(c);
             CommandLineOptions jmh = jmhOptions(c.jmh);
@@ -387,21 +406,17 @@ public final class Foliobench implements Callable<Integer> {
                     "no direct device: " + nvme.unavailable()));
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
             checkMemory(plan);
-            // Warmup passes: enough calls for C2 to compile the path before the measured passes
-            // (one quick pass of 4K calls is only 32768 calls; a JIT-cold pass favours neither path).
-            TableRunner.Settings s = new TableRunner.Settings(c.forks != null ? c.forks : 1,
-                    c.warmup != null ? c.warmup : quick ? QUICK_WARMUP : WARMUP,
-                    c.iterations != null ? c.iterations : 3, !c.noLatency, jmh, null, nvme.spec());
-            top.out.println(String.format(Locale.ROOT, "foliobench tables: %d benchmarks (%d rows x %s)%s, %s, sizes / %d",
-                    plan.runnable().size(), plan.benches().size() / Plan.parsePaths(c.paths).size(),
-                    String.join(", ", Plan.parsePaths(c.paths)),
+            TableRunner.Settings s = settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
+                    : TableRunner.Settings.full(!c.noLatency, jmh, nvme.spec()));
+            top.out.println(String.format(Locale.ROOT, "foliobench tables: %d rows x %s paired%s, %s, sizes / %d",
+                    plan.runnable().size(), String.join(", ", Plan.parsePaths(c.paths)),
                     plan.skipped().isEmpty() ? "" : ", " + plan.skipped().size() + " skipped", TableRunner.describe(s), divisor));
             top.out.println("nvme: " + (nvme.spec() != null ? nvme.description().get("device.nvme") : "none (" + nvme.unavailable() + ")"));
             printSkips(top.out, plan);
             if (dryRun) {
                 for (Plan.Bench b : plan.runnable()) {
-                    top.out.println("  " + b.key() + " " + b.path() + ": " + b.workload().job().size() + " bytes, "
-                            + b.iosPerPass() + " calls/pass, on " + b.workload().device());
+                    top.out.println("  " + b.key() + " " + b.pathList() + ": " + b.workload().job().size() + " bytes, "
+                            + b.iosPerPass() + " calls/sweep, on " + b.workload().device());
                 }
                 return EXIT_OK;
             }
@@ -410,7 +425,7 @@ public final class Foliobench implements Callable<Integer> {
             meta.put("bs", bs.isEmpty() ? "all" : String.join(",", bs));
             meta.put("paths", String.join(",", Plan.parsePaths(c.paths)));
             int rc = top.runPlan("tables", plan, s, meta, runBase, runDir, nvme, r -> r);
-            if (Files.exists(runDir.resolve("jmh.json"))) {
+            if (Files.isDirectory(runDir.resolve(org.foliobench.results.PassLog.DIR))) {
                 top.report(runDir);
             }
             return rc;
@@ -507,9 +522,7 @@ public final class Foliobench implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            positive("--forks", c.forks, 0);
-            positive("--warmup", c.warmup, 0);
-            positive("--iterations", c.iterations, 1);
+            checkMeasure(c);
             positive("--size-divisor", c.sizeDivisor, 1);
             Workload.Overrides ov = overrides(c);
             CommandLineOptions jmh = jmhOptions(c.jmh);
@@ -574,25 +587,28 @@ public final class Foliobench implements Callable<Integer> {
                             + nvme.unavailable(), "give --nvme direct:/dev/nvme0n1 or direct:PATH,size=8g");
                 }
                 List<String> jp = j.path().isPresent() ? List.of(j.path().get().fioName()) : paths;
-                for (String p : jp) {
-                    benches.add(new Plan.Bench(key, j.row().orElse(null), p, t, divisor, w, nv, null));
-                }
+                benches.add(new Plan.Bench(key, j.row().orElse(null), jp, t, divisor, w, nv, null));
             }
             Plan plan = new Plan(benches);
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
             checkMemory(plan);
-            TableRunner.Settings s = new TableRunner.Settings(c.forks != null ? c.forks : 1, c.warmup != null ? c.warmup : 1,
-                    c.iterations != null ? c.iterations : 3, !c.noLatency, jmh, file, nvme.spec());
+            checkMeasure(c);
+            TableRunner.Settings s = settings(c, TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())).withJobFile(file);
             top.out.println("foliobench run " + jobFile + ": " + benches.size() + " benchmarks, " + TableRunner.describe(s));
             Map<String, String> meta = top.baseMetadata("run", s, divisor, false, c, nvme, runDir);
             meta.put("jobfile", file.toString());
             int[] group = {0};
-            return top.runPlan("run", plan, s, meta, runBase, runDir, nvme, r -> r.onResult((b, rr) -> {
+            return top.runPlan("run", plan, s, meta, runBase, runDir, nvme, r -> r.onFinished(b -> {
                 String name = jf.job(b.key().substring(Workload.JOB_PREFIX.length())).map(JobSpec::displayName).orElse(b.key());
-                top.out.println();
-                top.out.print(FioSummary.summary(group[0]++, name + " (" + b.path() + ")", b, rr,
-                        FioSummary.readLatency(LatencyLog.file(runDir, b.name())), ProcessHandle.current().pid()));
-                top.out.println();
+                List<org.foliobench.results.PassLog.Pass> passes = org.foliobench.results.PassLog.read(
+                        org.foliobench.results.PassLog.file(runDir, b.key()));
+                for (String p : b.paths()) {
+                    top.out.println();
+                    top.out.print(FioSummary.summary(group[0]++, name + " (" + p + ")", b, p, passes,
+                            FioSummary.readLatency(LatencyLog.file(runDir, Workload.logName(p, b.key()))),
+                            passes.isEmpty() ? 0 : passes.get(0).pid()));
+                    top.out.println();
+                }
             }));
         }
     }

@@ -122,7 +122,7 @@ public class PathBench {
         void set(Map<String, Long> d, long bytes, int iterations) {
             double mib = (double) bytes / (1 << 20) * iterations;
             mapPerMiB = d.getOrDefault("path.map_calls", 0L) / mib;
-            foliosPerMiB = PsyncBench.Events.sumPrefix(d, "pagecache.folio_alloc_order_") / mib;
+            foliosPerMiB = org.foliobench.results.TableCounters.sumPrefix(d, "pagecache.folio_alloc_order_") / mib;
             bhPerMiB = d.getOrDefault("buffer.bh_alloc", 0L) / mib;
             folioStatesPerMiB = d.getOrDefault("iomap.folio_state_alloc", 0L) / mib;
         }

@@ -14,16 +14,21 @@ import org.foliobench.workloads.ReferenceRow;
 import org.foliobench.workloads.SeedJobs;
 
 /**
- * The benchmarks of a table run, in table order (each row on bh, then on iomap): the seed rows
- * chosen by {@code --rows} and {@code --bs}, each resolved with the tunables and its size divisor,
- * nvme rows marked skipped when the run has no direct device.
+ * The benchmarks of a table run, in table order, one per row with every path of the run (they run
+ * paired, in one fork): the seed rows chosen by {@code --rows} and {@code --bs}, each resolved with
+ * the tunables and its size divisor, nvme rows marked skipped when the run has no direct device.
  */
 final class Plan {
-    /** One benchmark: a row on a path. {@code skip} is the reason it does not run, or null. */
-    record Bench(String key, ReferenceRow row, String path, Workload.Tunables tunables, int divisor,
+    /** One benchmark: a row on its paths. {@code skip} is the reason it does not run, or null. */
+    record Bench(String key, ReferenceRow row, List<String> paths, Workload.Tunables tunables, int divisor,
             Workload workload, boolean nvme, String skip) {
-        String name() {
-            return Workload.logName(path, key);
+        Bench {
+            paths = List.copyOf(paths);
+        }
+
+        /** The JMH {@code paths} parameter: {@code bh,iomap}. */
+        String pathList() {
+            return String.join(",", paths);
         }
 
         long iosPerPass() {
@@ -76,9 +81,7 @@ final class Plan {
                 throw new UsageException(row.key() + ": " + e.getMessage(), "check the tunable flags");
             }
             String skip = nvme && r.nvmeSpec() == null ? r.nvmeMissing() : null;
-            for (String p : paths) {
-                out.add(new Bench(row.key(), row, p, t, divisor, w, nvme, skip));
-            }
+            out.add(new Bench(row.key(), row, paths, t, divisor, w, nvme, skip));
         }
         return new Plan(out);
     }

@@ -4,69 +4,41 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The progress line printed after each benchmark,
- * {@code [12/78] write/ramdisk/N/N/Y/64K iomap ... 4123 IOPS 257.7 MiB/s (ETA 6m12s)}, and its ETA:
- * the elapsed time scaled by the estimated cost of what is left over the cost of what is done.
- * A benchmark's cost estimate is a fixed part (fork, format, populating memory) plus the bytes it
- * moves (layout and every pass); the ratio, not the constants, carries the ETA.
+ * The progress line printed after each fork,
+ * {@code [fork 2/3] [12/39] write/ramdisk/N/N/Y/64K  bh 31.9k  iomap 68.9k  IOPS  x2.16 +-4.1% (ETA 1m12s)},
+ * and its ETA: the mean time of the forks done so far times the forks the plan still has (the
+ * minimum rounds; forks added for a wide interval extend it as they come).
  */
 final class Progress {
-    /** The fixed cost of one benchmark, in bytes-equivalents: fork + mkfs + arena populate. */
-    static final long FIXED_COST = 256L << 20;
-
-    private final double[] weights;
-    private final int total;
-    private double doneWeight;
+    private final int rows;
+    private final int rounds;
+    private int planned;
     private int done;
 
-    Progress(double[] weights) {
-        this.weights = weights.clone();
-        this.total = weights.length;
+    Progress(int rows, int rounds) {
+        this.rows = rows;
+        this.rounds = rounds;
+        this.planned = rows * rounds;
     }
 
-    /** Weights of the plan's runnable benchmarks for {@code passes} passes each (warmup + measured). */
-    static Progress of(List<Plan.Bench> benches, int passes) {
-        double[] w = new double[benches.size()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = cost(benches.get(i), passes);
-        }
-        return new Progress(w);
-    }
-
-    static double cost(Plan.Bench b, int passes) {
-        long size = b.workload().job().size();
-        boolean layout = b.workload().job().laysOutFile();
-        double perPass = size;
-        if (b.workload().job().fsync() > 0 || b.workload().job().fdatasync() > 0) {
-            perPass += b.iosPerPass() * (b.nvme() ? 4L << 20 : 256L << 10); // a flush is worth a few MiB of copying
-        }
-        return FIXED_COST + (layout ? size : 0) + (double) passes * perPass;
-    }
-
-    /** Marks the next benchmark done. */
-    void step() {
-        doneWeight += weights[done];
+    /** Marks a fork done; an {@code extra} one (past the minimum rounds) was not in the plan. */
+    void step(boolean extra) {
         done++;
+        if (extra) {
+            planned++;
+        }
     }
 
     int done() {
         return done;
     }
 
-    int total() {
-        return total;
-    }
-
     /** Estimated nanoseconds left, given the elapsed nanoseconds of what is done. */
     long etaNanos(long elapsedNanos) {
-        if (done == 0 || doneWeight == 0) {
+        if (done == 0) {
             return -1;
         }
-        double left = 0;
-        for (int i = done; i < total; i++) {
-            left += weights[i];
-        }
-        return (long) (elapsedNanos * (left / doneWeight));
+        return (long) ((double) elapsedNanos / done * Math.max(0, planned - done));
     }
 
     /** {@code 6m12s}, {@code 45s}, {@code 1h02m}; {@code ?} when unknown. */
@@ -84,11 +56,11 @@ final class Progress {
         return (s / 3600) + "h" + String.format(Locale.ROOT, "%02d", (s % 3600) / 60) + "m";
     }
 
-    /** The line printed after benchmark {@code index} (1-based) of {@code total}. */
-    static String line(int index, int total, String key, String path, String outcome, long etaNanos) {
+    /** The line printed after fork {@code round} (1-based) of row {@code index} (1-based) of {@code total}. */
+    static String line(int round, int rounds, int index, int total, String key, String outcome, long etaNanos) {
         int w = String.valueOf(total).length();
-        return String.format(Locale.ROOT, "[%" + w + "d/%d] %-26s %-5s ... %s%s", index, total, key, path, outcome,
-                index < total ? " (ETA " + duration(etaNanos) + ")" : "");
+        return String.format(Locale.ROOT, "[fork %d/%d] [%" + w + "d/%d] %-26s %s%s", round, rounds, index, total, key, outcome,
+                etaNanos > 0 ? " (ETA " + duration(etaNanos) + ")" : "");
     }
 
     /** {@code 4123 IOPS 257.7 MiB/s}, IOPS rounded to an integer, MiB/s to one decimal. */

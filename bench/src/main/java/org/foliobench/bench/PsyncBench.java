@@ -1,16 +1,23 @@
 package org.foliobench.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DmaMemory;
+import org.foliobench.results.Paired;
+import org.foliobench.results.PassLog;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.File;
@@ -22,7 +29,6 @@ import org.foliobench.workloads.FallocateMode;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.ReferenceRow;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,116 +46,60 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
 /**
- * fio's psync engine over the model: each invocation of {@link #psync} is ONE {@code pread} or
- * {@code pwrite} of {@code bs} bytes at the current offset (for {@code fsync=N}/{@code fdatasync=N}
- * jobs followed by the sync every N writes, as fio issues it). One JMH iteration is one pass over
- * the file, i.e. one fio run with its default (not time_based) semantics: the mode is
- * {@link Mode#SingleShotTime} and the runner sets the warmup and measurement batch sizes to the
- * job's calls per pass ({@code size / bs}), so the score is the time of one pass and
- * IOPS = batch size / score.
+ * fio's psync engine over the model, both IO paths of a row paired in ONE fork, their passes
+ * interleaved; one fork runs a list of rows one after the other, like one boot of a test machine
+ * running the whole fio script.
  *
- * <p>Preparing a pass is never measured: the trial lays out the file as fio's
- * {@code filesetup.c} does (hole rows: truncated to size, never written; read and Overwrite=Y rows:
- * written sequentially and fsync'd), and {@link Pass#prepare} before every iteration drops the cache
- * for cold reads ({@code invalidate=1}), syncs and drops it for Overwrite=Y writes, and unlinks and
- * recreates the file for Overwrite=N writes, so no dirty data of the previous pass remains and the
- * flusher is idle when the pass starts.
+ * <p>One invocation of {@link #sweep} is one fio run of the job: {@code size / bs} {@code pread} or
+ * {@code pwrite} calls of {@code bs} bytes at increasing offsets (for {@code fsync=N} jobs followed by
+ * the sync every N writes, as fio issues it). Preparing a sweep is a {@link Level#Invocation} helper,
+ * which JMH keeps out of the measured time in {@link Mode#AverageTime}: cold reads drop the cache
+ * ({@code invalidate=1}), Overwrite=Y writes sync and drop it, Overwrite=N writes unlink and recreate
+ * the file, so each sweep starts from the same state with the flusher idle.
  *
- * <p>Secondary results: the engine's counters of the pass ({@link Events}); the full counter delta
- * of every measured pass goes to {@code counters/<path>-<rowfile>.json} and the latency of every call
- * to an HdrHistogram interval in {@code latency/<path>-<rowfile>.hlog} of the run folder
- * ({@code -Dfoliobench.out}).
+ * <p>One JMH iteration is one <em>pass</em>: as many sweeps of one path as fit in the iteration time
+ * (at least one). A row gets {@code blocks} ABBA blocks of passes (bh, iomap, iomap, bh; odd forks
+ * start with iomap: {@link Paired#pathIndex}) over the same device, page-cache arena and laid-out
+ * file, so drift, JIT and memory placement hit both paths alike; then the next row of the fork is set
+ * up (outside any pass) in its place. Before a row's first measured pass both paths are warmed up
+ * the same way, interleaved, until the JIT has settled: the last blocks, two passes long together,
+ * with compilation under {@value PassLog#DISTURBED_PCT}% of their time, after at least
+ * {@code warmupMs} for the fork's first row (which warms the JVM up), at most {@code warmupMaxMs}
+ * ({@code rowWarmupMaxMs} for later rows). JMH's own score mixes rows and
+ * paths; the record of truth is the pass log ({@link PassLog}: every pass with its row, path, timed
+ * nanoseconds, counters, GC, JIT, CPU steal and allocation), from which {@link Paired} estimates the
+ * speedups and per-path IOPS.
  */
-@BenchmarkMode(Mode.SingleShotTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=10g"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Warmup(iterations = 0)
+@Measurement(iterations = 8, time = 100, timeUnit = TimeUnit.MILLISECONDS)
 public class PsyncBench {
-    /** One psync call (see {@link Fio#psync}). */
+    /** One sweep over the file (see {@link Fio#sweep}). */
     @Benchmark
-    public long psync(Fio fio, Events ev) throws IOException {
-        return fio.psync(ev);
+    public long sweep(Fio fio) throws IOException {
+        return fio.sweep();
     }
 
-    /**
-     * The engine's counters of one pass, JMH secondary results. {@code EVENTS}: totals per
-     * iteration, not rates; filled from the counter delta when the pass ends.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Events {
-        /** psync calls. */
-        public long ops;
-        /** Bytes read or written by the calls. */
-        public long bytes;
-        /** {@code path.map_calls}: get_block / iomap_begin calls. */
-        public long mapCalls;
-        /** {@code fs.es_lookups}: extent-status tree lookups. */
-        public long esLookups;
-        /** Folios allocated, every order ({@code pagecache.folio_alloc_order_*}). */
-        public long folios;
-        /** {@code buffer.bh_alloc}. */
-        public long bufferHeads;
-        /** {@code iomap.folio_state_alloc}. */
-        public long folioStates;
-        /** {@code xa.store + xa.load + xa.erase + xa.mark}. */
-        public long xaOps;
-        /** {@code bio.submitted}. */
-        public long bios;
-        /** {@code bio.segments}. */
-        public long bioSegments;
-        /** {@code bio.bytes}. */
-        public long bioBytes;
-        /** {@code writeback.throttle_pauses}: balance_dirty_pages pauses. */
-        public long throttlePauses;
-        /** {@code jbd2.commits}. */
-        public long journalCommits;
-        /** {@code writeback.pages_written}. */
-        public long writebackPages;
-
-        @Setup(Level.Iteration)
-        public void clear() {
-            ops = bytes = mapCalls = esLookups = folios = bufferHeads = folioStates = xaOps = 0;
-            bios = bioSegments = bioBytes = throttlePauses = journalCommits = writebackPages = 0;
-        }
-
-        void set(Map<String, Long> d) {
-            mapCalls = d.getOrDefault("path.map_calls", 0L);
-            esLookups = d.getOrDefault("fs.es_lookups", 0L);
-            folios = sumPrefix(d, "pagecache.folio_alloc_order_");
-            bufferHeads = d.getOrDefault("buffer.bh_alloc", 0L);
-            folioStates = d.getOrDefault("iomap.folio_state_alloc", 0L);
-            xaOps = d.getOrDefault("xa.store", 0L) + d.getOrDefault("xa.load", 0L) + d.getOrDefault("xa.erase", 0L)
-                    + d.getOrDefault("xa.mark", 0L);
-            bios = d.getOrDefault("bio.submitted", 0L);
-            bioSegments = d.getOrDefault("bio.segments", 0L);
-            bioBytes = d.getOrDefault("bio.bytes", 0L);
-            throttlePauses = d.getOrDefault("writeback.throttle_pauses", 0L);
-            journalCommits = d.getOrDefault("jbd2.commits", 0L);
-            writebackPages = d.getOrDefault("writeback.pages_written", 0L);
-        }
-
-        static long sumPrefix(Map<String, Long> d, String prefix) {
-            long s = 0;
-            for (Map.Entry<String, Long> e : d.entrySet()) {
-                if (e.getKey().startsWith(prefix)) {
-                    s += e.getValue();
-                }
-            }
-            return s;
-        }
-    }
-
-    /** The job, its filesystem and file, and the pass in progress: one per benchmark thread. */
+    /** The job, its filesystem and file, both paths and the pass in progress: one per benchmark thread. */
     @State(Scope.Thread)
     public static class Fio {
-        /** The reference row ({@code read/hole/4K}, {@code write/ramdisk/Y/N/Y/4K}) or {@code job:<section>}. */
+        /**
+         * The rows this fork runs, one after the other, comma-separated: reference rows
+         * ({@code read/hole/4K}, {@code write/ramdisk/Y/N/Y/4K}) or {@code job:<section>}.
+         */
         @Param("read/hole/4K")
-        public String row;
-        /** The IO path: {@code bh} or {@code iomap}. */
-        @Param({"bh", "iomap"})
-        public String path;
+        public String rows;
+        /** ABBA blocks (4 passes) of each row in this fork: the fork's measured iterations are rows x 4 x blocks. */
+        @Param("2")
+        public int blocks;
+        /** The IO paths whose passes interleave, comma-separated: {@code bh,iomap}, or one path alone. */
+        @Param("bh,iomap")
+        public String paths;
+        /** This fork's number in the run (0, 1, ...): even forks start their blocks with the first path, odd ones with the second. */
+        @Param("0")
+        public int fork;
         /** {@code MAX_PAGECACHE_ORDER}. */
         @Param("9")
         public int maxFolioOrder;
@@ -168,15 +118,30 @@ public class PsyncBench {
         /** {@code fb_mem} (the model's RAM) in bytes before scaling; 0 keeps the job's. */
         @Param("0")
         public long memBytes;
-        /** Sizes (file, fb_mem, dirty bytes) divided by this: 1 is the seed's sizes. */
+        /**
+         * Sizes (file, fb_mem, dirty bytes) divided by this, one per row of {@link #rows},
+         * comma-separated: 1 is the seed's sizes (nvme Sync=Y rows of a quick table divide more).
+         */
         @Param("1")
-        public int sizeDivisor;
+        public String sizeDivisors;
+        /** The fork's first row warms up at least this long (ms), and until the JIT settles. */
+        @Param("2000")
+        public int warmupMs;
+        /** The fork's first row warms up at most this long (ms). */
+        @Param("6000")
+        public int warmupMaxMs;
+        /** Later rows warm up until the JIT settles or this long (ms): the JVM is warm by then. */
+        @Param("600")
+        public int rowWarmupMaxMs;
+        /** The length of a pass (JMH's iteration time, ms): a settled warmup is quiet for two of them. */
+        @Param("100")
+        public int passMs;
         /**
          * Record per-call latency: two {@code System.nanoTime()} around the call into an HdrHistogram
-         * recorder. The first pass times every call; after each pass, calls are timed at random 1 in P,
-         * P (never lowered) the smallest power of two keeping two clock reads under 2% of a mean call
-         * (P = 1, every call, for calls of a few microseconds and more; a clock read costs 25-60 ns on
-         * this kind of VM, so a 0.7 us 4K hole read would pay 9% if every call were timed).
+         * recorder. The first pass of a path times every call; after each pass, calls are timed at random
+         * 1 in P, P (never lowered) the smallest power of two keeping two clock reads under 2% of a mean
+         * call (P = 1 for calls of a few microseconds and more; a clock read costs 25-60 ns on this kind
+         * of VM, so a 0.7 us 4K hole read would pay 9% if every call were timed).
          */
         @Param("true")
         public boolean latency;
@@ -185,7 +150,6 @@ public class PsyncBench {
         JobSpec job;
         BlockDevice device;
         FileSystem fs;
-        IoPath ioPath;
         File file;
         ByteBuffer buf;
         boolean write;
@@ -195,13 +159,22 @@ public class PsyncBench {
         int fdatasyncEvery;
         long offset;
         long writes;
-        LatencyLog latencyLog;
-        CounterLog counterLog;
         Pass pass;
-        /** The counters of the pass in progress, as handed to {@link #psync}. */
-        Events events;
+        Path out;
+        /** The paths of this fork, in {@link #paths} order. */
+        IoPath[] ioPaths;
+        String[] pathNames;
+        LatencyLog[] latencyLogs;
+        /** Per path: mean distance between timed calls (1 times every call). */
+        int[] samplePeriods;
+        /** The path index of the pass in progress. */
+        int current;
+        /** The latency log of the pass in progress, or null. */
+        LatencyLog latencyLog;
+        /** Measured passes started so far. */
+        int measured;
 
-        /** What happens between passes, by row kind. */
+        /** What happens before each sweep, by row kind. */
         enum Pass {
             /** Cold read of a file laid out (or left sparse) at trial setup: drop caches. */
             READ,
@@ -215,14 +188,52 @@ public class PsyncBench {
             }
         }
 
+        /** The row being measured, and its size divisor. */
+        String row;
+        int sizeDivisor;
+        String[] rowList;
+        /** Index in {@link #rowList} of the row set up, -1 for none. */
+        int rowIndex = -1;
+        /** The rows' tunables (row-independent: the run's). */
+        Workload.Tunables tunables;
+
         @Setup(Level.Trial)
-        public void setUpTrial() throws Exception {
-            String jobFile = System.getProperty(Workload.JOBFILE_PROPERTY);
-            JobFile file = Workload.jobFile(row, jobFile == null ? null : Path.of(jobFile));
-            Workload.Tunables t = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize,
-                    memBytes);
-            String nvme = System.getProperty(Workload.NVME_PROPERTY);
-            workload = Workload.resolve(row, file, t, sizeDivisor, nvme);
+        public void setUpTrial() {
+            rowList = rows.split(",");
+            String[] names = paths.split(",");
+            ioPaths = new IoPath[names.length];
+            pathNames = new String[names.length];
+            for (int i = 0; i < names.length; i++) {
+                ioPaths[i] = IoPath.parse(names[i].trim());
+                pathNames[i] = ioPaths[i].shortName();
+            }
+            tunables = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes);
+            String o = System.getProperty(Workload.OUT_PROPERTY);
+            out = o == null ? null : Path.of(o);
+            clockCost = latency ? clockCost() : 0;
+        }
+
+        /**
+         * Sets up row {@code i} of the fork: its device, filesystem and laid-out file, its latency
+         * logs, then the interleaved warmup. Not measured.
+         */
+        void setUpRow(int i) throws IOException {
+            row = rowList[i].trim();
+            rowIndex = i;
+            String[] d = sizeDivisors.split(",");
+            sizeDivisor = Integer.parseInt(d[Math.min(i, d.length - 1)].trim());
+            measured = 0;
+            jmhWarmups = 0;
+            try {
+                String jobFile = System.getProperty(Workload.JOBFILE_PROPERTY);
+                JobFile file = Workload.jobFile(row, jobFile == null ? null : Path.of(jobFile));
+                String nvme = System.getProperty(Workload.NVME_PROPERTY);
+                workload = Workload.resolve(row, file, tunables, sizeDivisor, nvme);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException(row + ": " + e.getMessage(), e);
+            } catch (Exception e) {
+                throw new IllegalStateException(row + ": " + e.getMessage(), e);
+            }
             job = workload.job();
             if (workload.device() == null) {
                 throw new IllegalStateException(row + " runs on the nvme device: pass -D" + Workload.NVME_PROPERTY
@@ -231,7 +242,6 @@ public class PsyncBench {
             if (job.rw().isRandom()) {
                 throw new IllegalStateException(row + ": rw=" + job.rw().fioName() + " is not supported, psync rows are sequential");
             }
-            ioPath = IoPath.parse(path);
             bs = job.bs();
             size = job.size();
             write = job.rw().isWrite();
@@ -244,20 +254,21 @@ public class PsyncBench {
             FileSystem.format(device, opts);
             fs = FileSystem.mount(device, opts);
             buf = DmaMemory.allocate(bs, 4096);
-            for (int i = 0; i < bs; i++) {
-                buf.put(i, (byte) (i * 31 + 17));
+            for (int j = 0; j < bs; j++) {
+                buf.put(j, (byte) (j * 31 + 17));
             }
-            layOut();
+            // the file is laid out once, by the first path; both paths then read or overwrite the same blocks
+            layOut(ioPaths[0]);
 
-            String out = System.getProperty(Workload.OUT_PROPERTY);
-            if (out != null) {
-                String name = Workload.logName(path, row);
-                latencyLog = latency ? LatencyLog.open(Path.of(out), name) : null;
-                counterLog = new CounterLog(Path.of(out), name);
-            } else if (latency) {
-                latencyLog = LatencyLog.inMemory();
+            latencyLogs = new LatencyLog[ioPaths.length];
+            samplePeriods = new int[ioPaths.length];
+            java.util.Arrays.fill(samplePeriods, 1);
+            if (latency) {
+                for (int j = 0; j < ioPaths.length; j++) {
+                    latencyLogs[j] = out != null ? LatencyLog.open(out, Workload.logName(pathNames[j], row)) : LatencyLog.inMemory();
+                }
             }
-            clockCost = latency ? clockCost() : 0;
+            warmUp();
         }
 
         static MountOptions mountOptions(JobSpec job) {
@@ -281,37 +292,37 @@ public class PsyncBench {
         /**
          * fio's file setup ({@code filesetup.c}): the setup jobs first (recreate, fallocate), then the
          * measured job's: a read or overwrite job whose file is missing or short lays it out (written
-         * sequentially through the path under test, fsync'd with {@code create_fsync}); a file of at
-         * least {@code size} bytes is used as it is. Append jobs recreate their file before every pass.
+         * sequentially, fsync'd with {@code create_fsync}); a file of at least {@code size} bytes is used
+         * as it is. Append jobs recreate their file before every sweep.
          */
-        void layOut() throws IOException {
+        void layOut(IoPath p) throws IOException {
             for (JobSpec s : workload.setup()) {
-                recreate(s);
+                recreate(s, p);
                 if (s.laysOutFile()) {
-                    writeOut(s);
+                    writeOut(s, p);
                 }
             }
-            if (pass != Pass.APPEND && currentSize() < size) {
-                recreate(job);
-                writeOut(job);
+            if (pass != Pass.APPEND && currentSize(p) < size) {
+                recreate(job, p);
+                writeOut(job, p);
             }
         }
 
-        long currentSize() throws IOException {
+        long currentSize(IoPath p) throws IOException {
             if (!fs.list().contains(job.filename())) {
                 return -1;
             }
-            try (File f = fs.open(job.filename(), ioPath)) {
+            try (File f = fs.open(job.filename(), p)) {
                 return f.size();
             }
         }
 
         /** unlink + create + fallocate, as fio's extend_file() starts. */
-        void recreate(JobSpec s) throws IOException {
+        void recreate(JobSpec s, IoPath p) throws IOException {
             if (fs.list().contains(s.filename())) {
                 fs.unlink(s.filename());
             }
-            try (File f = fs.open(s.filename(), ioPath, StandardOpenOption.CREATE_NEW)) {
+            try (File f = fs.open(s.filename(), p, StandardOpenOption.CREATE_NEW)) {
                 if (s.fallocate() == FallocateMode.TRUNCATE) {
                     f.truncate(s.size());
                 }
@@ -320,17 +331,17 @@ public class PsyncBench {
         }
 
         /** Sequential writes of the whole file, fsync'd if create_fsync. */
-        void writeOut(JobSpec s) throws IOException {
+        void writeOut(JobSpec s, IoPath p) throws IOException {
             int chunk = 1 << 20;
             ByteBuffer b = DmaMemory.allocate(chunk, 4096);
             for (int i = 0; i < chunk; i++) {
                 b.put(i, (byte) (i * 7 + 3));
             }
-            try (File f = fs.open(s.filename(), ioPath)) {
-                for (long p = 0; p < s.size(); p += chunk) {
-                    b.clear().limit((int) Math.min(chunk, s.size() - p));
+            try (File f = fs.open(s.filename(), p)) {
+                for (long q = 0; q < s.size(); q += chunk) {
+                    b.clear().limit((int) Math.min(chunk, s.size() - q));
                     while (b.hasRemaining()) {
-                        f.pwrite(b, p + b.position());
+                        f.pwrite(b, q + b.position());
                     }
                 }
                 if (s.createFsync()) {
@@ -339,11 +350,9 @@ public class PsyncBench {
             }
         }
 
-        Map<String, Long> before;
-        long passStart;
         /** Calls left until the next timed one (1: the next call is timed). */
         long untimed;
-        /** Mean distance between timed calls: 1 times every call. */
+        /** Mean distance between timed calls of the pass in progress. */
         int samplePeriod = 1;
         /** xorshift state for the random gaps between timed calls (fixed seed: runs repeat). */
         long rng = 0x9E3779B97F4A7C15L;
@@ -351,13 +360,103 @@ public class PsyncBench {
         double clockCost;
         static volatile long clockSink;
 
-        /** Prepares one pass, outside the measured time. */
+        /** What the pass in progress has accumulated over its timed sweeps. */
+        final Disturbances sweepStart = new Disturbances();
+        final Disturbances sweepEnd = new Disturbances();
+        Map<String, Long> counterStart;
+        Map<String, Long> passCounters;
+        List<String> passViolations;
+        long passOps;
+        long passBytes;
+        long passNanos;
+        int passSweeps;
+        long passGcCount;
+        long passGcMillis;
+        long passJitMillis;
+        long passStealMillis;
+        long passAlloc;
+
+        /**
+         * The interleaved warmup of a row: ABBA blocks of one-sweep passes, both paths, until the
+         * last blocks, together at least two passes long, saw JIT compilation under
+         * {@value PassLog#DISTURBED_PCT}% of their time (and, for the fork's first row, which warms
+         * the JVM up, at least {@code warmupMs} has passed), or its cap is over ({@code warmupMaxMs}
+         * for the first row, {@code rowWarmupMaxMs} for later ones: whatever the JIT still does then
+         * lands in ABBA blocks alike for both paths and is flagged per pass). Every warmup pass
+         * is logged (warmup: true) so the report can say how long the JIT took to settle.
+         */
+        void warmUp() throws IOException {
+            long start = System.nanoTime();
+            // the fork's first row warms the JVM up; later rows find most of the engine compiled
+            long minMs = rowIndex == 0 ? warmupMs : 0;
+            long maxMs = rowIndex == 0 ? warmupMaxMs : rowWarmupMaxMs;
+            long quietNanos = 0;
+            int block = 0;
+            while (true) {
+                long t0 = System.nanoTime();
+                long jit0 = Disturbances.jitMillis();
+                for (int slot = 0; slot < 4; slot++) {
+                    startPass(Paired.pathIndex(fork, slot) % ioPaths.length);
+                    prepareSweep();
+                    sweep();
+                    endSweep();
+                    endPass(true, block, slot);
+                }
+                block++;
+                long blockNanos = System.nanoTime() - t0;
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                boolean quiet = (Disturbances.jitMillis() - jit0) * 1_000_000 * 100 <= PassLog.DISTURBED_PCT * blockNanos;
+                quietNanos = quiet ? quietNanos + blockNanos : 0;
+                // settled: whole blocks without compilation worth two passes
+                if ((quietNanos >= 2 * passMs * 1_000_000L && elapsed >= minMs) || elapsed >= maxMs) {
+                    return;
+                }
+            }
+        }
+
+        /** JMH warmup iterations (none unless {@code --jmh -wi N}): logged as warmup passes. */
+        int jmhWarmups;
+
+        /** Measured JMH iterations so far in this fork, every row. */
+        int iterations;
+
+        /**
+         * Starts a pass of a JMH iteration: the row is iteration / (4 x blocks) (set up when it
+         * changes), the path comes from the fork's ABBA schedule.
+         */
         @Setup(Level.Iteration)
-        public void prepare() throws IOException {
+        public void startIteration(IterationParams ip) throws IOException {
+            boolean jmhWarmup = ip.getType() == IterationType.WARMUP;
+            int r = jmhWarmup ? 0 : Math.min(rowList.length - 1, iterations / (4 * blocks));
+            if (r != rowIndex) {
+                tearDownRow();
+                setUpRow(r);
+            }
+            int n = jmhWarmup ? jmhWarmups : measured;
+            startPass(Paired.pathIndex(fork, n % 4) % ioPaths.length);
+        }
+
+        void startPass(int pathIndex) {
+            current = pathIndex;
+            latencyLog = latencyLogs[current];
+            samplePeriod = samplePeriods[current];
+            if (latencyLog != null) {
+                latencyLog.startInterval();
+            }
+            passCounters = new TreeMap<>();
+            passViolations = new ArrayList<>();
+            passOps = passBytes = passNanos = passGcCount = passGcMillis = passJitMillis = passStealMillis = passAlloc = 0;
+            passSweeps = 0;
+        }
+
+        /** Prepares one sweep, outside the measured time (JMH: a {@link Level#Invocation} helper). */
+        @Setup(Level.Invocation)
+        public void prepareSweep() throws IOException {
             if (file != null) {
                 file.close();
                 file = null;
             }
+            IoPath p = ioPaths[current];
             switch (pass) {
                 case READ:
                     if (job.invalidate()) {
@@ -376,20 +475,95 @@ public class PsyncBench {
                     }
                     fs.sync(); // commit the unlink: the freed blocks are reusable, the journal is idle
                     fs.dropCaches();
-                    recreate(job);
+                    recreate(job, p);
                     break;
                 default:
                     throw new AssertionError(pass);
             }
-            file = fs.open(job.filename(), ioPath);
+            file = fs.open(job.filename(), p);
             offset = 0;
             writes = 0;
-            if (latencyLog != null) {
-                latencyLog.startInterval();
-            }
             untimed = 1;
-            before = fs.counters().snapshot();
-            passStart = System.nanoTime();
+            counterStart = fs.counters().snapshot();
+            sweepStart.readStart(); // last: nothing of the preparation is counted
+        }
+
+        /** Ends one sweep: what it did and what disturbed it go into the pass. */
+        @TearDown(Level.Invocation)
+        public void endSweep() {
+            sweepEnd.readEnd(); // first: nothing of the bookkeeping is counted
+            Map<String, Long> delta = org.foliobench.stats.Counters.delta(counterStart, fs.counters().snapshot());
+            delta.forEach((k, v) -> passCounters.merge(k, v, Long::sum));
+            passSweeps++;
+            passNanos += sweepEnd.nanos - sweepStart.nanos;
+            passGcCount += sweepEnd.gcCount - sweepStart.gcCount;
+            passGcMillis += sweepEnd.gcMillis - sweepStart.gcMillis;
+            passJitMillis += sweepEnd.jitMillis - sweepStart.jitMillis;
+            passStealMillis += sweepEnd.stealMillis - sweepStart.stealMillis;
+            passAlloc += Math.max(0, sweepEnd.allocBytes - sweepStart.allocBytes);
+            for (String v : violations(delta, sweepOps, sweepBytes)) {
+                if (!passViolations.contains(v)) {
+                    passViolations.add(v);
+                }
+            }
+            passOps += sweepOps;
+            passBytes += sweepBytes;
+        }
+
+        /** Ends the pass of a JMH iteration: one line of the pass log, one latency interval if measured. */
+        @TearDown(Level.Iteration)
+        public void endIteration(IterationParams ip) throws IOException {
+            if (ip.getType() == IterationType.WARMUP) {
+                endPass(true, WARMUP_BLOCKS + jmhWarmups / 4, jmhWarmups % 4);
+                jmhWarmups++;
+            } else {
+                endPass(false, measured / 4, measured % 4);
+                measured++;
+                iterations++;
+                if (measured == 4 * blocks && rowIndex < rowList.length - 1) {
+                    tearDownRow(); // free this row's memory before the next one's setup
+                }
+            }
+        }
+
+        /** JMH's warmup passes are numbered after the interleaved warmup's blocks. */
+        static final int WARMUP_BLOCKS = 1000;
+
+        void endPass(boolean warmup, int block, int slot) throws IOException {
+            if (latencyLog != null) {
+                latencyLog.endInterval(!warmup);
+                if (passOps > 0) {
+                    // only ever up: the first (JIT-cold) passes are slow and would time too many calls
+                    int p = samplePeriod(clockCost, (double) passNanos / passOps);
+                    if (p > samplePeriods[current]) {
+                        samplePeriods[current] = p;
+                        latencyLog.comment("sampling from the next pass: 1 in " + p + " calls timed at random"
+                                + " (mean call " + Math.round((double) passNanos / passOps) + " ns, two clock reads "
+                                + Math.round(clockCost) + " ns)");
+                    }
+                }
+            }
+            if (out != null) {
+                PassLog.append(out, new PassLog.Pass(row, fork, ProcessHandle.current().pid(),
+                        ManagementFactory.getRuntimeMXBean().getUptime(), warmup, block, slot,
+                        pathNames[current], passSweeps, passOps, passBytes, passNanos, passGcCount, passGcMillis,
+                        passJitMillis, passStealMillis, passAlloc, latency ? samplePeriod : 0, passViolations, params(),
+                        passCounters));
+            }
+        }
+
+        /** The tunables of this fork as the pass log records them (what a variant is told apart by). */
+        Map<String, String> params() {
+            Map<String, String> p = new TreeMap<>();
+            p.put("maxFolioOrder", String.valueOf(maxFolioOrder));
+            p.put("readAheadKb", String.valueOf(readAheadKb));
+            p.put("dirtyRatio", String.valueOf(dirtyRatio));
+            p.put("dirtyBackgroundRatio", String.valueOf(dirtyBackgroundRatio));
+            p.put("blockSize", String.valueOf(blockSize));
+            p.put("memBytes", String.valueOf(memBytes));
+            p.put("sizeDivisor", String.valueOf(sizeDivisor));
+            p.put("latency", String.valueOf(latency));
+            return p;
         }
 
         /**
@@ -436,31 +610,38 @@ public class PsyncBench {
             return 2 * best;
         }
 
-        /** One psync call: {@code pread}/{@code pwrite} of bs at the current offset (+ fsync/fdatasync every N writes). */
-        public long psync(Events ev) throws IOException {
-            events = ev;
-            long off = offset;
-            if (off >= size) {
-                throw new IllegalStateException("pass over: " + size + " bytes done; the batch size must be "
-                        + job.iosPerPass() + " (size / bs), not more");
-            }
-            int len = (int) Math.min(bs, size - off);
+        long sweepOps;
+        long sweepBytes;
+
+        /**
+         * One fio run over the file: {@code size / bs} psync calls at increasing offsets. Returns the
+         * bytes moved.
+         */
+        public long sweep() throws IOException {
+            long ops = 0;
+            long bytes = 0;
             ByteBuffer b = buf;
-            b.clear().limit(len);
-            int n;
-            if (latency && --untimed <= 0) {
-                long t0 = System.nanoTime();
-                n = io(b, off);
-                long t1 = System.nanoTime();
-                latencyLog.record(t1 - t0);
-                untimed = nextGap();
-            } else {
-                n = io(b, off);
+            LatencyLog lat = latency ? latencyLog : null;
+            for (long off = offset; off < size; off += bs) {
+                int len = (int) Math.min(bs, size - off);
+                b.clear().limit(len);
+                int n;
+                if (lat != null && --untimed <= 0) {
+                    long t0 = System.nanoTime();
+                    n = io(b, off);
+                    long t1 = System.nanoTime();
+                    lat.record(t1 - t0);
+                    untimed = nextGap();
+                } else {
+                    n = io(b, off);
+                }
+                ops++;
+                bytes += n;
             }
-            offset = off + len;
-            ev.ops++;
-            ev.bytes += n;
-            return n;
+            offset = size;
+            sweepOps = ops;
+            sweepBytes = bytes;
+            return bytes;
         }
 
         private int io(ByteBuffer b, long off) throws IOException {
@@ -488,51 +669,22 @@ public class PsyncBench {
             return n;
         }
 
-        /**
-         * Collects the counter delta of the pass into the {@link Events} of the pass (JMH reads them
-         * after this teardown), checks the row's meaning, writes the logs.
-         */
-        @TearDown(Level.Iteration)
-        public void finishPass(IterationParams ip) throws IOException {
-            Events ev = events != null ? events : new Events();
-            long nanos = System.nanoTime() - passStart;
-            Map<String, Long> delta = org.foliobench.stats.Counters.delta(before, fs.counters().snapshot());
-            ev.set(delta);
-            List<String> violations = violations(delta, ev);
-            boolean measured = ip.getType() == IterationType.MEASUREMENT;
-            if (latencyLog != null) {
-                latencyLog.endInterval(measured);
-                if (ev.ops > 0) {
-                    // only ever up: the first (JIT-cold) passes are slow and would time too many calls
-                    int p = samplePeriod(clockCost, (double) nanos / ev.ops);
-                    if (p > samplePeriod) {
-                        samplePeriod = p;
-                        latencyLog.comment("sampling from the next pass: 1 in " + samplePeriod + " calls timed at random"
-                                + " (mean call " + Math.round((double) nanos / ev.ops) + " ns, two clock reads "
-                                + Math.round(clockCost) + " ns)");
-                    }
-                }
-            }
-            if (measured && counterLog != null) {
-                counterLog.append(ev.ops, ev.bytes, nanos, latency ? samplePeriod : 0, violations, delta);
-            }
-        }
-
-        /** What in this pass contradicts the row's meaning (DESIGN.md's workload table); reported, never hidden. */
-        List<String> violations(Map<String, Long> delta, Events ev) {
+        /** What in this sweep contradicts the row's meaning (DESIGN.md's workload table); reported, never hidden. */
+        List<String> violations(Map<String, Long> delta, long ops, long bytes) {
             List<String> v = new ArrayList<>();
-            if (ev.ops != job.iosPerPass()) {
-                v.add("the pass made " + ev.ops + " calls, not " + job.iosPerPass() + " (size / bs)");
+            if (ops != job.iosPerPass()) {
+                v.add("the sweep made " + ops + " calls, not " + job.iosPerPass() + " (size / bs)");
             }
             if (write && fsyncEvery == 0 && fdatasyncEvery == 0) {
+                long writebackPages = delta.getOrDefault("writeback.pages_written", 0L);
                 DirtyLimits l = job.dirtyLimits().orElse(null);
                 boolean writebackRow = job.row().map(ReferenceRow::writeback).orElse(l != null && size >= l.bgThreshBytes());
-                if (!writebackRow && ev.writebackPages > 0) {
-                    v.add(ev.writebackPages + " pages were written back during a cache pass (size " + size
+                if (!writebackRow && writebackPages > 0) {
+                    v.add(writebackPages + " pages were written back during a cache sweep (size " + size
                             + " must stay below the background threshold" + (l != null ? " " + l.bgThreshBytes() : "") + ")");
                 }
-                if (writebackRow && ev.writebackPages == 0) {
-                    v.add("no writeback during a Writeback=Y pass (size " + size + " must exceed the dirty threshold"
+                if (writebackRow && writebackPages == 0) {
+                    v.add("no writeback during a Writeback=Y sweep (size " + size + " must exceed the dirty threshold"
                             + (l != null ? " " + l.threshBytes() : "") + ")");
                 }
             }
@@ -541,6 +693,14 @@ public class PsyncBench {
 
         @TearDown(Level.Trial)
         public void tearDownTrial() throws IOException {
+            tearDownRow();
+        }
+
+        /** Unmounts the row's filesystem and closes its device and logs; its memory goes with the next GC. */
+        void tearDownRow() throws IOException {
+            if (rowIndex < 0 || fs == null) {
+                return;
+            }
             IOException first = null;
             try {
                 if (file != null) {
@@ -552,15 +712,102 @@ public class PsyncBench {
             } catch (IOException e) {
                 first = e;
             } finally {
-                if (latencyLog != null) {
-                    latencyLog.close();
+                if (latencyLogs != null) {
+                    for (LatencyLog l : latencyLogs) {
+                        if (l != null) {
+                            l.close();
+                        }
+                    }
                 }
                 if (device != null) {
                     device.close();
                 }
+                file = null;
+                fs = null;
+                device = null;
+                buf = null;
+                latencyLogs = null;
+                // the row's ramdisk and page-cache arena are direct buffers: release them now, outside
+                // any measured pass, rather than in a collection during the next row's passes
+                System.gc();
             }
             if (first != null) {
                 throw first;
+            }
+        }
+    }
+
+    /**
+     * What the JVM and the machine did besides the path, read at the edges of a timed sweep: the
+     * clock, garbage collections (count and time), JIT compilation time, CPU steal (/proc/stat, in
+     * USER_HZ ticks of 10 ms, all CPUs) and the bytes every thread has allocated.
+     */
+    static final class Disturbances {
+        private static final com.sun.management.ThreadMXBean THREADS =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        private static final List<GarbageCollectorMXBean> GCS = ManagementFactory.getGarbageCollectorMXBeans();
+        private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+        private static final Path PROC_STAT = Path.of("/proc/stat");
+        /** {@code USER_HZ}: /proc/stat counts in 1/100 s on every Linux architecture foliobench runs on. */
+        private static final int USER_HZ = 100;
+
+        long nanos;
+        long gcCount;
+        long gcMillis;
+        long jitMillis;
+        long stealMillis;
+        long allocBytes;
+
+        /** At the start of a timed sweep: the clock last, so reading the rest is not timed. */
+        void readStart() {
+            stealMillis = stealMillis();
+            readGc();
+            jitMillis = jitMillis();
+            allocBytes = allocatedBytes();
+            nanos = System.nanoTime();
+        }
+
+        /** At the end of a timed sweep: the clock first. */
+        void readEnd() {
+            nanos = System.nanoTime();
+            allocBytes = allocatedBytes();
+            readGc();
+            jitMillis = jitMillis();
+            stealMillis = stealMillis();
+        }
+
+        private void readGc() {
+            long c = 0;
+            long t = 0;
+            for (GarbageCollectorMXBean g : GCS) {
+                c += Math.max(0, g.getCollectionCount());
+                t += Math.max(0, g.getCollectionTime());
+            }
+            gcCount = c;
+            gcMillis = t;
+        }
+
+        static long jitMillis() {
+            return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+        }
+
+        /** Bytes allocated so far by every live thread (the flusher's allocations count as the path's). */
+        static long allocatedBytes() {
+            long s = 0;
+            for (long a : THREADS.getThreadAllocatedBytes(THREADS.getAllThreadIds())) {
+                s += Math.max(0, a);
+            }
+            return s;
+        }
+
+        /** The {@code steal} column of /proc/stat's {@code cpu} line in ms; 0 where there is none. */
+        static long stealMillis() {
+            try {
+                String first = Files.readAllLines(PROC_STAT).get(0);
+                String[] f = first.trim().split("\\s+");
+                return f.length > 8 && "cpu".equals(f[0]) ? Long.parseLong(f[8]) * 1000 / USER_HZ : 0;
+            } catch (IOException | RuntimeException e) {
+                return 0;
             }
         }
     }

@@ -15,12 +15,12 @@ import java.util.Map;
 /**
  * One run's output folder, {@code runs/<yyyyMMdd-HHmmss>-<host>/}:
  * <pre>
- *   INCOMPLETE        created first, removed only when every benchmark succeeded
+ *   INCOMPLETE        created first, removed only when every row succeeded
  *   metadata.json     machine, JVM, devices, git commit, tunables, command, skipped rows (flat strings)
- *   jmh.json          JMH's own JSON of every finished benchmark, rewritten after each
+ *   passes/*.jsonl    the pass log (results' PassLog): every pass of every fork, counters, disturbances
+ *   jmh.json          JMH's own JSON of every finished fork, rewritten after each
  *   latency/*.hlog    per-call latency, one HdrHistogram interval per measured pass
- *   counters/*.json   the engine counters of every measured pass
- *   logs/*.log        JMH's console output per benchmark
+ *   logs/*.log        JMH's console output per fork
  * </pre>
  * An interrupted or failed run keeps its {@code INCOMPLETE} marker: never passed off as complete.
  */

@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
+import org.foliobench.results.Format;
+import org.foliobench.results.Paired;
+import org.foliobench.results.PassLog;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
@@ -26,17 +28,60 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs a plan one benchmark at a time ({@code new Runner(options).run()} per benchmark), printing a
- * progress line after each, rewriting {@code jmh.json} (JMH's own JSON format) after each, folding
- * the counter logs, and keeping {@code metadata.json} current. The run folder's {@code INCOMPLETE}
- * marker is removed only when every benchmark succeeded.
+ * Runs a plan fork by fork: each fork is one {@code new Runner(options).run()} of {@link PsyncBench}
+ * over every row that still needs a fork, both paths paired inside it, the rows one after the other
+ * (in reverse order on odd forks, so a row's place in the fork is not a bias). The JVM warms up once
+ * per fork, and a slow drift of the machine over the run lands in the fork-to-fork variance that the
+ * intervals see instead of in one row's ratio. After {@code forks} forks, rows whose speedup
+ * interval (or, with one path, IOPS interval) is still wider than {@code targetPct} get more, up to
+ * {@code maxForks}; rows that hit the cap are named in {@code metadata.json}. A progress line is
+ * printed as each row of a fork finishes (read from the pass log), {@code jmh.json} (JMH's own JSON
+ * of every fork) is rewritten after each fork, and the run folder's {@code INCOMPLETE} marker is
+ * removed only when every row succeeded.
  */
 final class TableRunner {
-    /** How every benchmark runs. {@code jmh} are raw JMH options layered on top (may be null). */
-    record Settings(int forks, int warmup, int iterations, boolean latency, CommandLineOptions jmh, Path jobFile,
-            String nvmeSpec) {
+    /**
+     * How every row runs: at least {@code forks} and at most {@code maxForks} forks, each with
+     * {@code blocks} ABBA blocks of passes of {@code passMs} after an interleaved warmup of
+     * {@code warmupMs} to {@code warmupMaxMs}; more forks while the interval's half-width exceeds
+     * {@code targetPct}. {@code jmh} are raw JMH options layered on top (may be null).
+     */
+    record Settings(int forks, int maxForks, int blocks, int passMs, int warmupMs, int warmupMaxMs, int rowWarmupMaxMs,
+            double targetPct, boolean latency, CommandLineOptions jmh, Path jobFile, String nvmeSpec) {
+        /**
+         * {@code tables --quick}: +-10%, 5 to 7 forks of one ABBA block of 100 ms passes per row. Forks,
+         * not blocks: on this kind of machine a row's fork-to-fork spread (JIT decisions, memory
+         * placement) is larger than its spread within a fork, so a fork buys more than a block.
+         */
+        static Settings quick(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
+            return new Settings(5, 6, 1, 100, 2000, 6000, 600, 10, latency, jmh, null, nvmeSpec);
+        }
+
+        /** {@code tables}: +-3%, 5 to 12 forks of two ABBA blocks of 250 ms passes per row. */
+        static Settings full(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
+            return new Settings(5, 12, 2, 250, 4000, 15000, 2000, 3, latency, jmh, null, nvmeSpec);
+        }
+
+        Settings with(Integer forks, Integer maxForks, Integer blocks, Integer passMs, Double targetPct) {
+            int f = forks != null ? forks : this.forks;
+            return new Settings(f, maxForks != null ? maxForks : Math.max(f, this.maxForks), blocks != null ? blocks : this.blocks,
+                    passMs != null ? passMs : this.passMs, warmupMs, warmupMaxMs, rowWarmupMaxMs,
+                    targetPct != null ? targetPct : this.targetPct,
+                    latency, jmh, jobFile, nvmeSpec);
+        }
+
+        Settings withJobFile(Path f) {
+            return new Settings(forks, maxForks, blocks, passMs, warmupMs, warmupMaxMs, rowWarmupMaxMs, targetPct, latency, jmh,
+                    f, nvmeSpec);
+        }
+
+        /** Measured JMH iterations (passes) per fork. */
+        int passes() {
+            return 4 * blocks;
+        }
     }
 
     /** The fork's heap: the model's memory is all off-heap. */
@@ -50,7 +95,12 @@ final class TableRunner {
     private final PrintStream out;
     private final List<RunResult> results = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
-    private BiConsumer<Plan.Bench, RunResult> onResult = (b, r) -> { };
+    private RowConsumer onFinished = b -> { };
+
+    /** What to do with a row whose forks are all done. */
+    interface RowConsumer {
+        void accept(Plan.Bench b) throws IOException;
+    }
 
     TableRunner(Plan plan, Settings settings, RunFolder folder, Map<String, String> metadata, PrintStream out) {
         this.plan = plan;
@@ -60,9 +110,9 @@ final class TableRunner {
         this.out = out;
     }
 
-    /** Called after each successful benchmark (the {@code run} command prints its fio summary here). */
-    TableRunner onResult(BiConsumer<Plan.Bench, RunResult> c) {
-        this.onResult = c;
+    /** Called for each row that succeeded once the run is over (the {@code run} command prints its fio summary). */
+    TableRunner onFinished(RowConsumer c) {
+        this.onFinished = c;
         return this;
     }
 
@@ -74,36 +124,34 @@ final class TableRunner {
         return failures;
     }
 
-    /** The JMH options of one benchmark. */
-    static Options options(Plan.Bench b, Settings s, Path runDir) {
+    /** The JMH options of fork {@code fork} over {@code rows} (same paths and tunables), in that order. */
+    static Options options(List<Plan.Bench> rows, int fork, Settings s, Path runDir) {
+        Plan.Bench b = rows.get(0);
         CommandLineOptions cmd = s.jmh();
         ChainedOptionsBuilder o = new OptionsBuilder();
         if (cmd != null) {
             o.parent(cmd);
         }
-        o.include("^" + Pattern.quote(PsyncBench.class.getName() + ".psync") + "$")
-                .mode(Mode.SingleShotTime)
+        o.include("^" + Pattern.quote(PsyncBench.class.getName() + ".sweep") + "$")
+                .mode(Mode.AverageTime)
                 .timeUnit(TimeUnit.MILLISECONDS)
-                .warmupBatchSize(batch(b))
-                .measurementBatchSize(batch(b))
                 .shouldFailOnError(true)
-                .output(runDir.resolve("logs").resolve(b.name() + ".log").toString());
+                .output(logFile(runDir, fork, b).toString());
         if (cmd == null || !cmd.getForkCount().hasValue()) {
-            o.forks(s.forks());
+            o.forks(1); // one JVM per fork of the run; --jmh "-f 0" runs it in this JVM (tests)
         }
-        if (cmd == null || !cmd.getWarmupIterations().hasValue()) {
-            o.warmupIterations(s.warmup());
+        o.warmupIterations(0);
+        o.measurementIterations(rows.size() * s.passes());
+        if (cmd == null || !cmd.getMeasurementTime().hasValue()) {
+            o.measurementTime(TimeValue.milliseconds(s.passMs()));
         }
-        if (cmd == null || !cmd.getMeasurementIterations().hasValue()) {
-            o.measurementIterations(s.iterations());
-        }
-        Map<String, String> params = params(b, s);
+        Map<String, String> params = params(rows, fork, s);
         for (Map.Entry<String, String> e : params.entrySet()) {
             if (cmd == null || !cmd.getParameter(e.getKey()).hasValue()) {
                 o.param(e.getKey(), e.getValue());
             }
         }
-        List<String> jvm = new ArrayList<>(jvmArgs(b, s, runDir));
+        List<String> jvm = new ArrayList<>(jvmArgs(rows, s, runDir));
         if (cmd != null && cmd.getJvmArgsAppend().hasValue()) {
             jvm.addAll(cmd.getJvmArgsAppend().get());
         }
@@ -111,42 +159,45 @@ final class TableRunner {
         return o.build();
     }
 
-    static int batch(Plan.Bench b) {
-        long ios = b.iosPerPass();
-        if (ios > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(b.key() + ": " + ios + " calls per pass is more than JMH's batch size allows");
-        }
-        return (int) ios;
-    }
-
-    /** The JMH params of a benchmark: the contract with the results module. */
-    static Map<String, String> params(Plan.Bench b, Settings s) {
+    /** The JMH params of one fork over {@code rows}. */
+    static Map<String, String> params(List<Plan.Bench> rows, int fork, Settings s) {
         Map<String, String> p = new LinkedHashMap<>();
+        Plan.Bench b = rows.get(0);
         Workload.Tunables t = b.tunables();
-        p.put("row", b.key());
-        p.put("path", b.path());
+        p.put("rows", rows.stream().map(Plan.Bench::key).collect(java.util.stream.Collectors.joining(",")));
+        p.put("blocks", String.valueOf(s.blocks()));
+        p.put("paths", b.pathList());
+        p.put("fork", String.valueOf(fork));
         p.put("maxFolioOrder", String.valueOf(t.maxFolioOrder()));
         p.put("readAheadKb", String.valueOf(t.readAheadKb()));
         p.put("dirtyRatio", String.valueOf(t.dirtyRatio()));
         p.put("dirtyBackgroundRatio", String.valueOf(t.dirtyBackgroundRatio()));
         p.put("blockSize", String.valueOf(t.blockSize()));
         p.put("memBytes", String.valueOf(t.memBytes()));
-        p.put("sizeDivisor", String.valueOf(b.divisor()));
+        p.put("sizeDivisors", rows.stream().map(r -> String.valueOf(r.divisor())).collect(java.util.stream.Collectors.joining(",")));
+        p.put("warmupMs", String.valueOf(s.warmupMs()));
+        p.put("warmupMaxMs", String.valueOf(s.warmupMaxMs()));
+        p.put("rowWarmupMaxMs", String.valueOf(s.rowWarmupMaxMs()));
+        p.put("passMs", String.valueOf(s.passMs()));
         p.put("latency", String.valueOf(s.latency()));
         return p;
     }
 
-    /** The fork's JVM: small heap, direct memory for the arena and ramdisk, the run's properties. */
-    static List<String> jvmArgs(Plan.Bench b, Settings s, Path runDir) {
+    /**
+     * The fork's JVM: small heap, direct memory for the largest row's arena and ramdisk (one row is
+     * set up at a time; the previous one's is released before), the run's properties.
+     */
+    static List<String> jvmArgs(List<Plan.Bench> rows, Settings s, Path runDir) {
         List<String> a = new ArrayList<>();
         a.add("-Xms" + HEAP);
         a.add("-Xmx" + HEAP);
-        a.add("-XX:MaxDirectMemorySize=" + (b.workload().directMemoryBytes() >> 20) + "m");
-        a.addAll(properties(b, s, runDir).entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList());
+        long direct = rows.stream().mapToLong(r -> r.workload().directMemoryBytes()).max().orElse(0);
+        a.add("-XX:MaxDirectMemorySize=" + (direct >> 20) + "m");
+        a.addAll(properties(s, runDir).entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList());
         return a;
     }
 
-    static Map<String, String> properties(Plan.Bench b, Settings s, Path runDir) {
+    static Map<String, String> properties(Settings s, Path runDir) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put(Workload.OUT_PROPERTY, runDir.toAbsolutePath().toString());
         if (s.nvmeSpec() != null) {
@@ -158,12 +209,12 @@ final class TableRunner {
         return p;
     }
 
-    /** Memory the fork of {@code b} needs: heap plus direct memory. */
+    /** Memory a fork needs for row {@code b}: heap plus direct memory. */
     static long forkMemory(Plan.Bench b) {
         return HEAP_BYTES + b.workload().directMemoryBytes();
     }
 
-    /** Runs every runnable benchmark; returns true when all succeeded. */
+    /** Runs every runnable row; returns true when all succeeded. */
     boolean run() throws IOException {
         List<Plan.Bench> run = plan.runnable();
         for (Plan.Bench b : plan.skipped()) {
@@ -171,69 +222,259 @@ final class TableRunner {
         }
         metadata.put("status", "running");
         folder.writeMetadata(metadata);
-        int passes = (settings.warmup() + settings.iterations()) * Math.max(1, settings.forks());
-        Progress progress = Progress.of(run, passes);
+        int[] forks = new int[run.size()];
+        boolean[] failed = new boolean[run.size()];
+        Progress progress = new Progress(run.size(), settings.forks());
         long start = System.nanoTime();
-        for (int i = 0; i < run.size(); i++) {
-            Plan.Bench b = run.get(i);
-            String outcome;
-            try {
-                RunResult rr = runOne(b);
-                results.add(rr);
-                writeJmhJson();
-                List<String> violations = CounterLog.finish(folder.dir(), b.name(), b.key(), b.path());
-                double ms = rr.getPrimaryResult().getScore();
-                double secs = ms / 1e3;
-                outcome = Progress.rate(b.iosPerPass() / secs, b.workload().job().size() / secs / (1 << 20));
-                if (!violations.isEmpty()) {
-                    outcome += "  VIOLATION: " + violations.get(0) + (violations.size() > 1 ? " (+" + (violations.size() - 1)
-                            + " more, see counters/" + b.name() + ".json)" : "");
-                    metadata.put("violation." + b.key() + "." + b.path(), violations.get(0));
-                }
-                onResult.accept(b, rr);
-            } catch (RunnerException | RuntimeException e) {
-                String why = firstLine(rootMessage(e));
-                failures.add(b.key() + " " + b.path() + ": " + why);
-                metadata.put("failed." + b.key() + "." + b.path(), why);
-                outcome = "FAILED: " + why + " (see " + folder.dir().relativize(logFile(b)) + ")";
-                try {
-                    CounterLog.finish(folder.dir(), b.name(), b.key(), b.path());
-                } catch (IOException ignored) {
-                    // the failure is what gets reported
+        String fatal = null;
+        for (int round = 0; fatal == null; round++) {
+            List<Integer> todo = new ArrayList<>();
+            for (int i = 0; i < run.size(); i++) {
+                if (!failed[i] && wantsFork(run.get(i), forks[i])) {
+                    todo.add(i);
                 }
             }
-            progress.step();
-            out.println(Progress.line(i + 1, run.size(), b.key(), b.path(), outcome,
-                    progress.etaNanos(System.nanoTime() - start)));
-            out.flush();
-            folder.writeMetadata(metadata);
+            if (todo.isEmpty()) {
+                break;
+            }
+            if (round % 2 == 1) {
+                java.util.Collections.reverse(todo);
+            }
+            // one fork per group of rows the same JMH params can carry (paths, tunables, size divisor)
+            Map<String, List<Integer>> groups = new LinkedHashMap<>();
+            for (int i : todo) {
+                Map<String, String> p = params(List.of(run.get(i)), round, settings);
+                p.remove("rows");
+                p.remove("sizeDivisors");
+                groups.computeIfAbsent(p.toString(), k -> new ArrayList<>()).add(i);
+            }
+            for (List<Integer> g : groups.values()) {
+                List<Plan.Bench> rows = g.stream().map(run::get).toList();
+                String why = null;
+                Watcher w = new Watcher(rows, round, progress, start);
+                w.start();
+                try {
+                    results.add(runFork(rows, round));
+                    writeJmhJson();
+                } catch (RunnerException | RuntimeException e) {
+                    why = firstLine(rootMessage(e));
+                    if (why.contains("JMH lock")) {
+                        fatal = why; // JMH refused to start (another run holds its lock): no fork will run
+                    }
+                } finally {
+                    w.finish();
+                }
+                if (fatal != null) {
+                    for (int i = 0; i < run.size(); i++) {
+                        if (!failed[i]) {
+                            failed[i] = true;
+                            failures.add(run.get(i).key() + ": " + fatal);
+                            metadata.put("failed." + run.get(i).key(), fatal);
+                        }
+                    }
+                    out.println("foliobench: " + fatal);
+                    break;
+                }
+                for (int i : g) {
+                    Plan.Bench b = run.get(i);
+                    if (w.done(b)) {
+                        forks[i]++;
+                    } else if (why != null && !w.isFailed()) {
+                        // the first row of the fork that did not finish its passes is the one that failed
+                        w.failed(b, why);
+                        failed[i] = true;
+                        failures.add(b.key() + ": " + why);
+                        metadata.put("failed." + b.key(), why);
+                    }
+                }
+                folder.writeMetadata(metadata);
+            }
+        }
+        for (int i = 0; i < run.size(); i++) {
+            Plan.Bench b = run.get(i);
+            metadata.put("forks." + b.key(), String.valueOf(forks[i]));
+            if (!failed[i] && forks[i] >= settings.maxForks() && !withinTarget(b)) {
+                metadata.put(org.foliobench.results.SeedTables.CAPPED_PREFIX + b.key(), "interval " + interval(b) + " after " + forks[i] + " forks (target +-"
+                        + Format.pct(settings.targetPct()) + ")");
+            }
         }
         writeJmhJson();
+        for (int i = 0; i < run.size(); i++) {
+            if (!failed[i]) {
+                onFinished.accept(run.get(i));
+            }
+        }
         metadata.put("finished", LocalDateTime.now().toString());
         metadata.put("elapsed", Progress.duration(System.nanoTime() - start));
         boolean ok = failures.isEmpty();
-        metadata.put("status", ok ? "complete" : "failed: " + failures.size() + " of " + run.size() + " benchmarks failed");
+        metadata.put("status", ok ? "complete" : "failed: " + failures.size() + " of " + run.size() + " rows failed");
         folder.writeMetadata(metadata);
         if (ok) {
             folder.complete();
         } else {
-            folder.markFailed(failures.size() + " benchmarks failed: " + String.join("; ", failures));
+            folder.markFailed(failures.size() + " rows failed: " + String.join("; ", failures));
         }
         return ok;
     }
 
-    Path logFile(Plan.Bench b) {
-        return folder.dir().resolve("logs").resolve(b.name() + ".log");
+    /**
+     * Prints a progress line as each row of a running fork finishes its passes (it polls the pass
+     * log: the fork is another JVM), and at the end one for each row left.
+     */
+    final class Watcher extends Thread {
+        private final List<Plan.Bench> rows;
+        private final int round;
+        private final Progress progress;
+        private final long start;
+        private final java.util.Set<String> printed = new java.util.HashSet<>();
+        private volatile boolean stop;
+        private boolean failedOne;
+
+        Watcher(List<Plan.Bench> rows, int round, Progress progress, long start) {
+            super("foliobench-progress");
+            setDaemon(true);
+            this.rows = rows;
+            this.round = round;
+            this.progress = progress;
+            this.start = start;
+        }
+
+        @Override
+        public void run() {
+            while (!stop) {
+                poll();
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        boolean done(Plan.Bench b) {
+            try {
+                return passes(b).stream().filter(p -> !p.warmup() && p.fork() == round).count() >= settings.passes();
+            } catch (IOException | RuntimeException e) {
+                return false; // a torn line while the fork writes: not done yet
+            }
+        }
+
+        private synchronized void poll() {
+            for (Plan.Bench b : rows) {
+                if (!printed.contains(b.key()) && done(b)) {
+                    String outcome;
+                    try {
+                        outcome = summary(b);
+                    } catch (IOException | RuntimeException e) {
+                        outcome = "(pass log unreadable: " + e.getMessage() + ")";
+                    }
+                    print(b, outcome);
+                }
+            }
+        }
+
+        private void print(Plan.Bench b, String outcome) {
+            printed.add(b.key());
+            progress.step(round >= settings.forks());
+            int index = plan.runnable().indexOf(b) + 1;
+            out.println(Progress.line(round + 1, Math.max(settings.forks(), round + 1), index, plan.runnable().size(), b.key(),
+                    outcome, progress.etaNanos(System.nanoTime() - start)));
+            out.flush();
+        }
+
+        synchronized void failed(Plan.Bench b, String why) {
+            failedOne = true;
+            print(b, "FAILED: " + why + " (see " + folder.dir().relativize(logFile(folder.dir(), round, rows.get(0))) + ")");
+        }
+
+        synchronized boolean isFailed() {
+            return failedOne;
+        }
+
+        void finish() {
+            stop = true;
+            interrupt();
+            try {
+                join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            poll();
+        }
     }
 
-    RunResult runOne(Plan.Bench b) throws RunnerException, IOException {
+    /** Whether row {@code b}, with {@code done} forks behind it, gets another one. */
+    boolean wantsFork(Plan.Bench b, int done) throws IOException {
+        if (done < settings.forks()) {
+            return true;
+        }
+        return done < settings.maxForks() && !withinTarget(b);
+    }
+
+    /** The row's estimate: the speedup of a paired row, the IOPS of a single-path one. */
+    Paired.Estimate estimate(Plan.Bench b) throws IOException {
+        List<PassLog.Pass> passes = passes(b);
+        return b.paths().size() >= 2 ? Paired.speedup(passes, b.paths().get(0), b.paths().get(1))
+                : Paired.iops(passes, b.paths().get(0));
+    }
+
+    List<PassLog.Pass> passes(Plan.Bench b) throws IOException {
+        Path f = PassLog.file(folder.dir(), b.key());
+        return Files.exists(f) ? PassLog.read(f) : List.of();
+    }
+
+    boolean withinTarget(Plan.Bench b) throws IOException {
+        Paired.Estimate e = estimate(b);
+        return e != null && e.hasInterval() && e.halfWidthPct() <= settings.targetPct();
+    }
+
+    String interval(Plan.Bench b) throws IOException {
+        Paired.Estimate e = estimate(b);
+        return e == null ? "none" : !e.hasInterval() ? "none (" + e.forks() + " fork)" : "+-" + Format.pct(e.halfWidthPct());
+    }
+
+    /** The progress outcome of a row so far: per-path IOPS, speedup and its interval, disturbed passes. */
+    String summary(Plan.Bench b) throws IOException {
+        List<PassLog.Pass> passes = passes(b);
+        StringBuilder sb = new StringBuilder();
+        for (String p : b.paths()) {
+            Paired.Estimate e = Paired.iops(passes, p);
+            sb.append(p).append(' ').append(e == null ? "-" : Format.iops(e.value())).append("  ");
+        }
+        sb.append("IOPS");
+        if (b.paths().size() >= 2) {
+            Paired.Estimate s = estimate(b);
+            if (s != null) {
+                sb.append(String.format(Locale.ROOT, "  x%.2f", s.value()));
+                sb.append(s.hasInterval() ? " +-" + Format.pct(s.halfWidthPct()) : "");
+            }
+        }
+        long disturbed = passes.stream().filter(p -> !p.warmup() && p.disturbed()).count();
+        long measured = passes.stream().filter(p -> !p.warmup()).count();
+        if (disturbed > 0) {
+            sb.append("  (").append(disturbed).append('/').append(measured).append(" passes disturbed)");
+        }
+        List<String> v = passes.stream().flatMap(p -> p.violations().stream()).distinct().toList();
+        if (!v.isEmpty()) {
+            sb.append("  VIOLATION: ").append(v.get(0));
+            metadata.put("violation." + b.key(), v.get(0));
+        }
+        return sb.toString();
+    }
+
+    /** JMH's output of one fork: {@code logs/fork<N>-<first row>.log}. */
+    static Path logFile(Path runDir, int fork, Plan.Bench first) {
+        return runDir.resolve("logs").resolve("fork" + fork + "-" + Workload.rowFile(first.key()) + ".log");
+    }
+
+    RunResult runFork(List<Plan.Bench> rows, int fork) throws RunnerException, IOException {
         Files.createDirectories(folder.dir().resolve("logs"));
-        Options opts = options(b, settings, folder.dir());
+        Options opts = options(rows, fork, settings, folder.dir());
         boolean inProcess = opts.getForkCount().orElse(1) == 0;
         Map<String, String> saved = new LinkedHashMap<>();
         if (inProcess) {
             // forks 0: the benchmark runs in this JVM and reads the properties from here
-            for (Map.Entry<String, String> e : properties(b, settings, folder.dir()).entrySet()) {
+            for (Map.Entry<String, String> e : properties(settings, folder.dir()).entrySet()) {
                 saved.put(e.getKey(), System.getProperty(e.getKey()));
                 System.setProperty(e.getKey(), e.getValue());
             }
@@ -293,7 +534,7 @@ final class TableRunner {
     }
 
     static String describe(Settings s) {
-        return String.format(Locale.ROOT, "forks %d, warmup %d, iterations %d, latency %s", s.forks(), s.warmup(),
-                s.iterations(), s.latency() ? "on" : "off");
+        return String.format(Locale.ROOT, "%d-%d forks of %d ABBA blocks, %d ms passes, target +-%s, latency %s", s.forks(),
+                s.maxForks(), s.blocks(), s.passMs(), Format.pct(s.targetPct()), s.latency() ? "on" : "off");
     }
 }

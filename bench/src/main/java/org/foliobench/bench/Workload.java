@@ -3,9 +3,9 @@ package org.foliobench.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import org.foliobench.Defaults;
 import org.foliobench.device.DeviceSpec;
+import org.foliobench.results.PassLog;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobFileException;
@@ -155,7 +155,7 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
 
     /** The file-name part of the logs: {@code write-ramdisk-y-n-y-4k}, {@code job-myjob}. */
     static String rowFile(String key) {
-        return key.toLowerCase(Locale.ROOT).replace('/', '-').replace(':', '-').replaceAll("[^a-z0-9._-]", "_");
+        return PassLog.fileName(key);
     }
 
     /** The log name of one benchmark: {@code iomap-write-ramdisk-y-n-y-4k}. */

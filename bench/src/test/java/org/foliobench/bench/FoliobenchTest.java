@@ -59,7 +59,10 @@ class FoliobenchTest {
         assertUsage("bad block size", "tables", "--bs", "4kk");
         assertUsage("unknown path \"zfs\"", "tables", "--paths", "bh,zfs");
         assertUsage("--forks -1", "tables", "--forks", "-1");
-        assertUsage("--iterations 0", "tables", "--iterations", "0");
+        assertUsage("--blocks 0", "tables", "--blocks", "0");
+        assertUsage("--max-forks 2 is below --forks 3", "tables", "--forks", "3", "--max-forks", "2");
+        assertUsage("--target must be a positive percentage", "tables", "--target", "0");
+        assertUsage("cannot change the mode, iterations", "tables", "--jmh", "-i 3");
         assertUsage("--max-folio-order 12", "tables", "--max-folio-order", "12");
         assertUsage("--block-size 3000", "tables", "--block-size", "3000");
         assertUsage("--dirty-ratio 101", "tables", "--dirty-ratio", "101");

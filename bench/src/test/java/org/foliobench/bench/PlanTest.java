@@ -18,13 +18,14 @@ class PlanTest {
     @Test
     void wholeTableIsEveryRowOnBothPathsInTableOrder() throws Exception {
         Plan p = Plan.build(request(List.of(), List.of(), List.of("iomap", "bh"), "direct:/tmp/x.img,size=8g"));
-        assertEquals(78, p.benches().size());
-        assertEquals(78, p.runnable().size());
+        assertEquals(39, p.benches().size());
+        assertEquals(39, p.runnable().size());
         assertEquals("read/hole/4K", p.benches().get(0).key());
-        assertEquals("bh", p.benches().get(0).path());
-        assertEquals("iomap", p.benches().get(1).path());
-        assertEquals("write/nvme/Y/Y/N/1M", p.benches().get(77).key());
-        assertEquals("iomap-write-nvme-y-y-n-1m", p.benches().get(77).name());
+        assertEquals(List.of("bh", "iomap"), p.benches().get(0).paths());
+        assertEquals("bh,iomap", p.benches().get(0).pathList());
+        assertEquals("write/nvme/Y/Y/N/1M", p.benches().get(38).key());
+        assertEquals(List.of("iomap"), Plan.build(request(List.of("read/hole/4K"), List.of(), List.of("iomap"), null))
+                .benches().get(0).paths());
     }
 
     @Test
@@ -65,9 +66,9 @@ class PlanTest {
     @Test
     void nvmeRowsAreSkippedWithTheReasonWhenThereIsNoDirectDevice() throws Exception {
         Plan p = Plan.build(request(List.of("read/nvme/*", "read/hole/4K"), List.of(), List.of("bh", "iomap"), null));
-        assertEquals(8, p.benches().size());
-        assertEquals(2, p.runnable().size());
-        assertEquals(6, p.skipped().size());
+        assertEquals(4, p.benches().size());
+        assertEquals(1, p.runnable().size());
+        assertEquals(3, p.skipped().size());
         assertEquals("no direct device: test", p.skipped().get(0).skip());
         assertNull(p.runnable().get(0).skip());
     }

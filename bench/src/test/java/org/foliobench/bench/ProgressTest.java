@@ -15,23 +15,24 @@ class ProgressTest {
     }
 
     @Test
-    void lineHasCountKeyPathRateAndEta() {
-        String l = Progress.line(12, 78, "write/ramdisk/N/N/Y/64K", "iomap", Progress.rate(4123.4, 257.66), 372_000_000_000L);
-        assertEquals("[12/78] write/ramdisk/N/N/Y/64K    iomap ... 4123 IOPS 257.7 MiB/s (ETA 6m12s)", l);
-        assertEquals("[78/78] read/hole/4K               bh    ... x", Progress.line(78, 78, "read/hole/4K", "bh", "x", 0));
+    void lineHasForkRowKeyOutcomeAndEta() {
+        String l = Progress.line(2, 3, 12, 39, "write/ramdisk/N/N/Y/64K", "bh 31.9k  iomap 68.9k  IOPS  x2.16 +-4.1%", 72_000_000_000L);
+        assertEquals("[fork 2/3] [12/39] write/ramdisk/N/N/Y/64K    bh 31.9k  iomap 68.9k  IOPS  x2.16 +-4.1% (ETA 1m12s)", l);
+        assertEquals("[fork 3/3] [39/39] read/hole/4K               x", Progress.line(3, 3, 39, 39, "read/hole/4K", "x", 0));
     }
 
     @Test
-    void etaScalesElapsedByTheRemainingCost() {
-        Progress p = new Progress(new double[] {1, 1, 2, 4});
+    void etaIsTheMeanForkTimeTimesTheForksLeft() {
+        Progress p = new Progress(2, 2); // 4 forks planned
         assertEquals(-1, p.etaNanos(100));
-        p.step();
-        assertEquals(700, p.etaNanos(100)); // 7 units left, 1 done in 100 ns
-        p.step();
-        p.step();
-        assertEquals(100, p.etaNanos(100)); // 4 left, 4 done
-        p.step();
-        assertEquals(0, p.etaNanos(100));
-        assertEquals(4, p.done());
+        p.step(false);
+        assertEquals(300, p.etaNanos(100)); // 3 left at 100 ns each
+        p.step(false);
+        p.step(false);
+        p.step(false);
+        assertEquals(0, p.etaNanos(400));
+        p.step(true); // a fork added for a wide interval: not planned, nothing more left
+        assertEquals(0, p.etaNanos(500));
+        assertEquals(5, p.done());
     }
 }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end through the real runner and JMH (forks 0: in this JVM), with tiny sizes. Skips, saying
- * why, while the IO paths are the placeholders that throw UnsupportedOperationException.
+ * End to end through the real runner and JMH ({@code --jmh "-f 0"}: in this JVM), with tiny sizes.
  */
 class SmokeTest {
     @TempDir
@@ -49,7 +48,8 @@ class SmokeTest {
         Path job = Files.writeString(tmp.resolve("smoke.fio"), "[global]\nfb_mem=64m\nfb_device=ramdisk:size=128m\n"
                 + "[smoke-write]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
                 + "[smoke-read]\nrw=read\nbs=64k\nsize=4m\nfallocate=none\n");
-        int code = cli("run", job.toString(), "--forks", "0", "--warmup", "1", "--iterations", "2", "--out", tmp.resolve("runs").toString());
+        int code = cli("run", job.toString(), "--forks", "2", "--max-forks", "2", "--pass-ms", "20", "--jmh", "-f 0",
+                "--out", tmp.resolve("runs").toString());
         assertEquals(0, code, out[1]);
         assertTrue(out[0].contains("smoke-write (bh): (groupid=0, jobs=1): err= 0"), out[0]);
         assertTrue(out[0].contains("  write: IOPS="), out[0]);
@@ -60,27 +60,33 @@ class SmokeTest {
         assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)), "complete run");
         String jmh = Files.readString(run.resolve("jmh.json"));
         List<?> results = (List<?>) JsonCheck.parse(jmh);
-        assertEquals(4, results.size());
-        assertTrue(jmh.contains("\"mode\" : \"ss\""), jmh);
-        assertTrue(jmh.contains("\"measurementBatchSize\" : 64"), jmh);
-        assertTrue(jmh.contains("\"mapCalls\""), jmh);
+        assertEquals(2, results.size(), "one JMH result per fork, both jobs in each");
+        assertTrue(jmh.contains("\"mode\" : \"avgt\""), jmh);
         Map<String, String> meta = JsonCheck.flatStrings(Files.readString(run.resolve("metadata.json")));
         assertEquals("complete", meta.get("status"));
-        assertEquals(2, LatencyLogTest.read(LatencyLog.file(run, "iomap-job-smoke-write")).size());
-        assertTrue(Files.readString(CounterLog.file(run, "bh-job-smoke-read")).contains("\"iterations\""));
+        assertEquals("2", meta.get("forks.job:smoke-write"));
+        // 2 forks x 1 ABBA block: two measured passes per path, each one latency interval
+        assertEquals(4, LatencyLogTest.read(LatencyLog.file(run, "iomap-job-smoke-write")).size());
+        List<org.foliobench.results.PassLog.Pass> passes = org.foliobench.results.PassLog.read(
+                org.foliobench.results.PassLog.file(run, "job:smoke-read"));
+        List<org.foliobench.results.PassLog.Pass> measured = passes.stream().filter(p -> !p.warmup()).toList();
+        assertEquals(8, measured.size());
+        assertEquals(List.of("bh", "iomap", "iomap", "bh", "iomap", "bh", "bh", "iomap"),
+                measured.stream().map(org.foliobench.results.PassLog.Pass::path).toList(), "ABBA, then BAAB in the odd fork");
+        assertTrue(measured.stream().allMatch(p -> p.ops() > 0 && p.ops() % 64 == 0 && p.counters().containsKey("path.map_calls")));
     }
 
     @Test
     void tablesRunsASeedRow() throws Exception {
         int code = cli("tables", "--rows", "read/hole/4K,write/cache/N/N/N/64K", "--paths", "iomap", "--size-divisor", "64",
-                "--forks", "0", "--warmup", "0", "--iterations", "1", "--out", tmp.resolve("runs").toString());
+                "--forks", "1", "--max-forks", "1", "--pass-ms", "20", "--jmh", "-f 0", "--out", tmp.resolve("runs").toString());
         assertEquals(0, code, out[1]);
-        assertTrue(out[0].contains("[1/2] read/hole/4K"), out[0]);
-        assertTrue(out[0].contains(" IOPS "), out[0]);
+        assertTrue(out[0].contains("[fork 1/1] [1/2] read/hole/4K"), out[0]);
+        assertTrue(out[0].contains(" IOPS"), out[0]);
         assertTrue(out[0].strip().endsWith(onlyRunFolder(tmp.resolve("runs")).toString().replace(tmp + "/", "")) || out[0].contains("run folder: "), out[0]);
         Path run = onlyRunFolder(tmp.resolve("runs"));
         assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)));
-        assertFalse(Files.readString(CounterLog.file(run, "iomap-write-cache-n-n-n-64k")).contains("written back during"),
+        assertFalse(Files.readString(org.foliobench.results.PassLog.file(run, "write/cache/N/N/N/64K")).contains("written back during"),
                 "a cache row sees no writeback");
     }
 }

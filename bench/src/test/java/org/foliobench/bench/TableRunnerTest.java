@@ -28,21 +28,26 @@ class TableRunnerTest {
         return p.benches().get(0);
     }
 
+    static TableRunner.Settings settings(CommandLineOptions jmh, String nvme) {
+        return new TableRunner.Settings(3, 5, 2, 100, 500, 3000, 600, 10, true, jmh, null, nvme);
+    }
+
     @Test
     void optionsCarryTheContractWithTheResultsModule() throws Exception {
         Plan.Bench b = bench("write/ramdisk/Y/N/Y/4K", "iomap", null);
-        TableRunner.Settings s = new TableRunner.Settings(1, 1, 3, true, null, null, null);
-        Options o = TableRunner.options(b, s, tmp);
-        assertEquals(List.of(Mode.SingleShotTime), List.copyOf(o.getBenchModes()));
-        assertEquals(524288, o.getMeasurementBatchSize().get());
-        assertEquals(524288, o.getWarmupBatchSize().get());
+        Plan.Bench b2 = bench("read/hole/4K", "iomap", null);
+        Options o = TableRunner.options(List.of(b, b2), 3, settings(null, null), tmp);
+        assertEquals(List.of(Mode.AverageTime), List.copyOf(o.getBenchModes()));
         assertEquals(1, o.getForkCount().get());
-        assertEquals(1, o.getWarmupIterations().get());
-        assertEquals(3, o.getMeasurementIterations().get());
-        assertEquals(List.of("write/ramdisk/Y/N/Y/4K"), List.copyOf(o.getParameter("row").get()));
-        assertEquals(List.of("iomap"), List.copyOf(o.getParameter("path").get()));
+        assertEquals(0, o.getWarmupIterations().get());
+        assertEquals(16, o.getMeasurementIterations().get()); // 2 rows x 2 ABBA blocks x 4 passes
+        assertEquals(100, o.getMeasurementTime().get().convertTo(java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertEquals(List.of("write/ramdisk/Y/N/Y/4K,read/hole/4K"), List.copyOf(o.getParameter("rows").get()));
+        assertEquals(List.of("2"), List.copyOf(o.getParameter("blocks").get()));
+        assertEquals(List.of("iomap"), List.copyOf(o.getParameter("paths").get()));
+        assertEquals(List.of("3"), List.copyOf(o.getParameter("fork").get()));
         for (String p : List.of("maxFolioOrder", "readAheadKb", "dirtyRatio", "dirtyBackgroundRatio", "blockSize", "memBytes",
-                "sizeDivisor", "latency")) {
+                "sizeDivisors", "latency", "warmupMs", "warmupMaxMs", "rowWarmupMaxMs", "passMs")) {
             assertTrue(o.getParameter(p).hasValue(), p);
         }
         List<String> jvm = List.copyOf(o.getJvmArgsAppend().get());
@@ -50,21 +55,37 @@ class TableRunnerTest {
         assertTrue(jvm.stream().anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize=")), jvm.toString());
         assertTrue(jvm.contains("-D" + Workload.OUT_PROPERTY + "=" + tmp.toAbsolutePath()), jvm.toString());
         assertTrue(o.getIncludes().get(0).contains("PsyncBench"));
+        assertTrue(o.getOutput().get().endsWith("fork3-write-ramdisk-y-n-y-4k.log"), o.getOutput().get());
+        long direct = Math.max(b.workload().directMemoryBytes(), b2.workload().directMemoryBytes());
+        assertTrue(jvm.contains("-XX:MaxDirectMemorySize=" + (direct >> 20) + "m"), jvm.toString());
     }
 
     @Test
     void jmhPassThroughWinsOverTheDefaults() throws Exception {
         Plan.Bench b = bench("read/hole/4K", "bh", null);
-        CommandLineOptions cmd = Foliobench.jmhOptions("-f 2 -wi 0 -p latency=false -jvmArgsAppend -Dx=y -prof gc");
-        Options o = TableRunner.options(b, new TableRunner.Settings(1, 1, 3, true, cmd, null, null), tmp);
-        assertEquals(2, o.getForkCount().get());
+        CommandLineOptions cmd = Foliobench.jmhOptions("-f 0 -p latency=false -jvmArgsAppend -Dx=y -prof gc");
+        Options o = TableRunner.options(List.of(b), 0, settings(cmd, null), tmp);
+        assertEquals(8, o.getMeasurementIterations().get()); // the schedule is the runner's: rows x blocks x 4
         assertEquals(0, o.getWarmupIterations().get());
-        assertEquals(3, o.getMeasurementIterations().get());
+        assertEquals(0, o.getForkCount().get());
+        assertEquals(100, o.getMeasurementTime().get().convertTo(java.util.concurrent.TimeUnit.MILLISECONDS));
         assertEquals(List.of("false"), List.copyOf(o.getParameter("latency").get()));
         assertTrue(o.getJvmArgsAppend().get().contains("-Dx=y"));
         assertTrue(o.getJvmArgsAppend().get().stream().anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize=")));
         assertEquals(1, o.getProfilers().size());
-        assertEquals(262144, o.getMeasurementBatchSize().get());
+    }
+
+    @Test
+    void quickAndFullSettingsAndFlagsOverThem() {
+        TableRunner.Settings q = TableRunner.Settings.quick(true, null, null);
+        assertEquals(4, q.passes());
+        TableRunner.Settings f = TableRunner.Settings.full(true, null, null).with(6, null, 3, null, 5.0);
+        assertEquals(6, f.forks());
+        assertEquals(12, f.maxForks());
+        assertEquals(12, f.passes());
+        assertEquals(5.0, f.targetPct());
+        assertEquals(12, TableRunner.Settings.quick(true, null, null).with(12, null, null, null, null).maxForks());
+        assertEquals(6, TableRunner.Settings.quick(true, null, null).with(2, null, null, null, null).maxForks());
     }
 
     @Test
@@ -75,18 +96,18 @@ class TableRunnerTest {
         Plan plan = new Plan(List.of(b));
         RunFolder folder = RunFolder.create(tmp.resolve("runs"), LocalDateTime.now(), "test");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        TableRunner r = new TableRunner(plan, new TableRunner.Settings(0, 0, 1, true, null, null, nvme), folder,
-                Map.of("started", "now"), new PrintStream(out, true, StandardCharsets.UTF_8));
+        TableRunner r = new TableRunner(plan, settings(null, nvme), folder, Map.of("started", "now"),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
         assertFalse(r.run());
         assertTrue(folder.incomplete());
         String line = out.toString(StandardCharsets.UTF_8).strip();
-        assertTrue(line.startsWith("[1/1] write/nvme/Y/Y/N/1M") && line.contains("FAILED: "), line);
-        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("[fork 1/3] [1/1] write/nvme/Y/Y/N/1M") && line.contains("FAILED: "), line);
+        assertEquals(1, line.lines().count(), line); // a failed row gets no more forks
         Map<String, String> meta = JsonCheck.flatStrings(Files.readString(folder.dir().resolve("metadata.json")));
         assertTrue(meta.get("status").startsWith("failed"), meta.toString());
-        assertTrue(meta.containsKey("failed.write/nvme/Y/Y/N/1M.iomap"), meta.toString());
+        assertTrue(meta.containsKey("failed.write/nvme/Y/Y/N/1M"), meta.toString());
         assertEquals(List.of(), JsonCheck.parse(Files.readString(folder.dir().resolve("jmh.json"))));
-        assertTrue(Files.readString(folder.dir().resolve(RunFolder.INCOMPLETE)).contains("1 benchmarks failed"));
+        assertTrue(Files.readString(folder.dir().resolve(RunFolder.INCOMPLETE)).contains("1 rows failed"));
     }
 
     @Test

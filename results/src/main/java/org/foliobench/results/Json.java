@@ -335,6 +335,13 @@ public final class Json {
         return b.toString();
     }
 
+    /** {@code v} on one line, no white space (a line of a JSON Lines file). */
+    public static String writeCompact(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v, -1);
+        return b.toString();
+    }
+
     private static void write(StringBuilder b, Object v, int indent) {
         if (v == null) {
             b.append("null");
@@ -356,7 +363,8 @@ public final class Json {
                 b.append("{}");
                 return;
             }
-            b.append("{\n");
+            boolean compact = indent < 0;
+            b.append(compact ? "{" : "{\n");
             int i = 0;
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 if (!(e.getKey() instanceof String)) {
@@ -364,9 +372,9 @@ public final class Json {
                 }
                 pad(b, indent + 1);
                 quote(b, (String) e.getKey());
-                b.append(" : ");
-                write(b, e.getValue(), indent + 1);
-                b.append(++i < m.size() ? ",\n" : "\n");
+                b.append(compact ? ":" : " : ");
+                write(b, e.getValue(), compact ? -1 : indent + 1);
+                b.append(++i < m.size() ? (compact ? "," : ",\n") : (compact ? "" : "\n"));
             }
             pad(b, indent);
             b.append('}');
@@ -376,11 +384,12 @@ public final class Json {
                 b.append("[]");
                 return;
             }
-            b.append("[\n");
+            boolean compact = indent < 0;
+            b.append(compact ? "[" : "[\n");
             for (int i = 0; i < l.size(); i++) {
                 pad(b, indent + 1);
-                write(b, l.get(i), indent + 1);
-                b.append(i + 1 < l.size() ? ",\n" : "\n");
+                write(b, l.get(i), compact ? -1 : indent + 1);
+                b.append(i + 1 < l.size() ? (compact ? "," : ",\n") : (compact ? "" : "\n"));
             }
             pad(b, indent);
             b.append(']');
@@ -390,6 +399,9 @@ public final class Json {
     }
 
     private static void pad(StringBuilder b, int indent) {
+        if (indent <= 0) {
+            return;
+        }
         b.append(String.join("", Collections.nCopies(indent, "  ")));
     }
 

@@ -10,11 +10,13 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * One JMH result: one row key and one path (and one set of tunable parameters).
+ * One path of one row key (and one set of tunable parameters): from the pass log of a paired run
+ * ({@link #ofPasses}), or one JMH result of a run from before it ({@link JmhResult}).
  *
- * <p>The primary score is IOPS (completed psync calls per second); the counters are the
- * {@code @AuxCounters(EVENTS)} secondary metrics summed over every measurement iteration of
- * every fork, so per-MiB figures are {@code total / (bytes / 2^20)} over the same iterations.
+ * <p>The score is IOPS (completed psync calls per second); the counters are summed over every
+ * measured pass of every fork ({@link TableCounters} of the pass log, or the
+ * {@code @AuxCounters(EVENTS)} secondary metrics of an older run), so per-MiB figures are
+ * {@code total / (bytes / 2^20)} over the same passes.
  */
 public final class Measurement {
 
@@ -40,6 +42,10 @@ public final class Measurement {
     private final LatencySummary latency;
     /** Keys of {@link #attributes} that make up {@link #variant()}; null: all of them. */
     private java.util.Set<String> variantKeys;
+    /** The paired estimate of the IOPS, or null for a run from before the pass log. */
+    private Paired.Estimate estimate;
+    /** Every pass of the row (both paths, every fork), or empty for a run from before the pass log. */
+    private List<PassLog.Pass> rowPasses = List.of();
 
     Measurement(RowKey row, PathLabel path, Map<String, String> attributes, String benchmark, double iops,
                 double scoreError, List<double[]> forks, Map<String, Double> totals, long iterationNanos,
@@ -60,7 +66,64 @@ public final class Measurement {
     Measurement withVariantKeys(java.util.Set<String> keys) {
         Measurement m = new Measurement(row, path, attributes, benchmark, iops, scoreError, forks, totals, iterationNanos, latency);
         m.variantKeys = java.util.Set.copyOf(keys);
+        m.estimate = estimate;
+        m.rowPasses = rowPasses;
         return m;
+    }
+
+    /**
+     * One path of a row from the row's pass log: IOPS and its interval from {@link Paired#iops}, the
+     * per-fork pass IOPS, and the counters summed over the path's measured passes.
+     */
+    static Measurement ofPasses(RowKey row, PathLabel path, Map<String, String> attributes, List<PassLog.Pass> rowPasses,
+                                LatencySummary latency) {
+        List<PassLog.Pass> mine = rowPasses.stream().filter(p -> !p.warmup() && p.path().equals(path.param())).toList();
+        Paired.Estimate e = Paired.iops(rowPasses, path.param());
+        SortedMap<Integer, List<Double>> byFork = new TreeMap<>();
+        Map<String, Double> totals = new java.util.LinkedHashMap<>();
+        long nanos = 0;
+        for (PassLog.Pass p : mine) {
+            byFork.computeIfAbsent(p.fork(), f -> new java.util.ArrayList<>()).add(p.iops());
+            totals.merge(OPS, (double) p.ops(), Double::sum);
+            totals.merge(BYTES, (double) p.bytes(), Double::sum);
+            TableCounters.of(p.counters()).forEach((k, v) -> totals.merge(k, (double) v, Double::sum));
+            nanos += p.nanos();
+        }
+        List<double[]> forks = byFork.values().stream().map(l -> l.stream().mapToDouble(Double::doubleValue).toArray()).toList();
+        double iops = e == null ? Double.NaN : e.value();
+        double error = e == null || !e.hasInterval() ? Double.NaN : (e.high() - e.low()) / 2;
+        Measurement m = new Measurement(row, path, attributes, PassLog.DIR, iops, error, forks, totals,
+                mine.isEmpty() ? -1 : nanos / mine.size(), latency);
+        m.estimate = e;
+        m.rowPasses = List.copyOf(rowPasses);
+        return m;
+    }
+
+    /** The paired IOPS estimate with its interval; null for a run from before the pass log. */
+    public Paired.Estimate estimate() {
+        return estimate;
+    }
+
+    /** Every pass of this measurement's row, both paths; empty for a run from before the pass log. */
+    public List<PassLog.Pass> rowPasses() {
+        return rowPasses;
+    }
+
+    /** This path's measured passes. */
+    public List<PassLog.Pass> passes() {
+        return rowPasses.stream().filter(p -> !p.warmup() && p.path().equals(path.param())).toList();
+    }
+
+    /** Measured passes that GC, JIT or CPU steal disturbed ({@link PassLog.Pass#disturbed}). */
+    public long disturbedPasses() {
+        return passes().stream().filter(PassLog.Pass::disturbed).count();
+    }
+
+    /** Bytes allocated per call during the timed sweeps (all threads); empty without a pass log. */
+    public OptionalDouble allocPerCall() {
+        List<PassLog.Pass> l = passes();
+        long ops = l.stream().mapToLong(PassLog.Pass::ops).sum();
+        return ops == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) l.stream().mapToLong(PassLog.Pass::allocBytes).sum() / ops);
     }
 
     public RowKey row() {
@@ -104,9 +167,12 @@ public final class Measurement {
         return scoreError;
     }
 
-    /** The score error as a percentage of the score. */
+    /**
+     * The uncertainty as a percentage of the score: the half-width of the 95% interval (paired
+     * runs), or JMH's 99.9% score error (runs from before the pass log).
+     */
     public double errorPct() {
-        return 100 * scoreError / iops;
+        return estimate != null ? estimate.halfWidthPct() : 100 * scoreError / iops;
     }
 
     /** Sample standard deviation of the per-iteration (per-pass) IOPS; NaN with fewer than two. */

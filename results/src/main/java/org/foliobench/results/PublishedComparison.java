@@ -45,7 +45,13 @@ public final class PublishedComparison {
     }
 
     /** One row present in both tables. */
-    public record Entry(RowKey key, String variant, ReferenceTable.Entry published, double measured) {
+    public record Entry(RowKey key, String variant, ReferenceTable.Entry published, double measured,
+                        Paired.Estimate interval) {
+
+        /** Without an interval (a run from before the pass log). */
+        public Entry(RowKey key, String variant, ReferenceTable.Entry published, double measured) {
+            this(key, variant, published, measured, null);
+        }
 
         public double publishedSpeedup() {
             return published.speedup();
@@ -75,7 +81,8 @@ public final class PublishedComparison {
      * @param spearman         rank correlation of the speedups (NaN below 2 rows)
      * @param geomeanRatio     geometric mean of measured / published speedup
      */
-    public record Summary(int rows, int directionMatches, int close, double spearman, double geomeanRatio) {
+    public record Summary(int rows, int directionMatches, int close, double spearman, double geomeanRatio,
+                          int withInterval, int insideInterval) {
     }
 
     private final List<Entry> entries;
@@ -95,7 +102,7 @@ public final class PublishedComparison {
             ReferenceTable.Entry p = ref.get(r.key());
             double s = r.speedup();
             if (p != null && Double.isFinite(s) && s > 0) {
-                out.add(new Entry(r.key(), r.variant(), p, s));
+                out.add(new Entry(r.key(), r.variant(), p, s, r.paired()));
             }
         }
         return new PublishedComparison(out);
@@ -120,7 +127,15 @@ public final class PublishedComparison {
             dir += e.directionMatches() ? 1 : 0;
             close += e.agreement() == Agreement.CLOSE ? 1 : 0;
         }
-        return new Summary(n, dir, close, Stats.spearman(pub, mea), Stats.geomean(ratio));
+        int withInterval = 0;
+        int inside = 0;
+        for (Entry e : entries) {
+            if (e.interval() != null && e.interval().hasInterval()) {
+                withInterval++;
+                inside += e.interval().contains(e.publishedSpeedup()) ? 1 : 0;
+            }
+        }
+        return new Summary(n, dir, close, Stats.spearman(pub, mea), Stats.geomean(ratio), withInterval, inside);
     }
 
     /** The per-row table. */
@@ -162,7 +177,9 @@ public final class PublishedComparison {
                 + "- Spearman rank correlation of the speedups: "
                 + (Double.isFinite(s.spearman()) ? String.format(Locale.ROOT, "%.3f", s.spearman()) : Format.NONE)
                 + " (N=" + s.rows() + ", ties averaged)\n"
-                + "- geometric mean of measured/published speedup: " + Format.ratio(s.geomeanRatio()) + "\n";
+                + "- geometric mean of measured/published speedup: " + Format.ratio(s.geomeanRatio()) + "\n"
+                + (s.withInterval() == 0 ? "" : String.format(Locale.ROOT,
+                        "- published speedup inside our 95%% interval: %d/%d rows%n", s.insideInterval(), s.withInterval()));
     }
 
     /** {@code published-vs-measured.md}. */

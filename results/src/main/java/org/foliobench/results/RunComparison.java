@@ -21,12 +21,15 @@ import org.apache.commons.csv.CSVPrinter;
  * interval; a change is marked only when the interval excludes 0, otherwise the delta prints as
  * {@code ~} like benchstat's.
  *
- * <p>The interval is Welch's: the JMH iteration scores of every fork of each run are the samples
- * (n = forks x iterations), the difference of the means gets a Student t quantile at the
- * Welch-Satterthwaite degrees of freedom (computed here, {@link Stats#studentQuantile}), and is
- * expressed as a percentage of A's mean (A's own uncertainty in the denominator is ignored,
- * as benchstat does). With fewer than 2 samples on a side no interval exists and the delta is
- * shown with {@code ?}. A geometric-mean row per path (and over both) closes the table, as
+ * <p>For paired runs (a pass log) the samples are the forks: each run's estimate of a row's IOPS,
+ * and of its iomap/bh speedup, carries a standard error that sees fork-to-fork variance
+ * ({@link Paired}), and the difference of the two log estimates gets a Student t interval at the
+ * Welch-Satterthwaite degrees of freedom over the fork counts ({@link Paired#difference}). Since a
+ * run spreads each row's forks over its whole length, slow drift of the machine is inside that
+ * variance. The speedups are compared too: did a change alter the iomap advantage? With fewer than
+ * two forks on a side no interval exists and the delta is shown with {@code ?}, as benchstat says
+ * when there are too few samples. Runs from before the pass log fall back to Welch's t on the JMH
+ * iteration scores. A geometric-mean row per path (and over both) closes the table, as
  * benchstat's {@code geomean}, without an interval.
  *
  * <p>Rows pair by row key, path and tunables; a row left over pairs by row key and path alone
@@ -40,6 +43,13 @@ public final class RunComparison {
     /** One row key and path measured in both runs. */
     public record Entry(RowKey key, String variant, PathLabel path, Measurement a, Measurement b,
                         double deltaPct, double ciLowPct, double ciHighPct, double p) {
+
+        /** From two paired estimates and their log difference ({@link Paired#difference}, null: too few forks). */
+        Entry(RowKey key, String variant, PathLabel path, Measurement a, Measurement b, double[] d, Paired.Estimate ea,
+              Paired.Estimate eb) {
+            this(key, variant, path, a, b, pct(eb.log() - ea.log()), d == null ? Double.NaN : pct(d[1]),
+                    d == null ? Double.NaN : pct(d[2]), d == null ? Double.NaN : d[3]);
+        }
 
         /** True when the interval excludes 0. */
         public boolean significant() {
@@ -58,6 +68,33 @@ public final class RunComparison {
             }
             return significant() ? Format.signedPct(deltaPct) : "~";
         }
+    }
+
+    /** The iomap/bh speedup of one row in both runs; {@code d} from {@link Paired#difference} (null: too few forks). */
+    public record SpeedupEntry(RowKey key, String variant, Paired.Estimate a, Paired.Estimate b, double[] d) {
+        public double deltaPct() {
+            return pct(b.log() - a.log());
+        }
+
+        public boolean undetermined() {
+            return d == null;
+        }
+
+        public boolean significant() {
+            return d != null && (d[1] > 0 || d[2] < 0);
+        }
+
+        public String deltaText() {
+            if (undetermined()) {
+                return Format.signedPct(deltaPct()) + " ?";
+            }
+            return significant() ? Format.signedPct(deltaPct()) : "~";
+        }
+    }
+
+    /** {@code exp(x) - 1} in percent: a log difference as a relative change. */
+    static double pct(double logDiff) {
+        return 100 * (Math.exp(logDiff) - 1);
     }
 
     /** A geometric-mean line: over the rows of one path, or of both (path null). */
@@ -114,13 +151,37 @@ public final class RunComparison {
     }
 
     static Entry entry(Measurement a, Measurement b) {
+        String variant = variant(a.variant(), b.variant());
+        if (a.estimate() != null && b.estimate() != null) {
+            return new Entry(a.row(), variant, a.path(), a, b, Paired.difference(a.estimate(), b.estimate()),
+                    a.estimate(), b.estimate());
+        }
         double[] w = Stats.welch(a.iterations(), b.iterations(), CONFIDENCE);
         double ma = Stats.mean(a.iterations());
         double delta = 100 * w[0] / ma;
         double half = 100 * w[1] / ma;
-        String variant = a.variant().equals(b.variant()) ? a.variant()
-                : (a.variant().isEmpty() ? "-" : a.variant()) + " -> " + (b.variant().isEmpty() ? "-" : b.variant());
         return new Entry(a.row(), variant, a.path(), a, b, delta, delta - half, delta + half, w[3]);
+    }
+
+    static String variant(String a, String b) {
+        return a.equals(b) ? a : (a.isEmpty() ? "-" : a) + " -> " + (b.isEmpty() ? "-" : b);
+    }
+
+    /** The iomap/bh speedups of rows paired in both runs, B against A. */
+    public List<SpeedupEntry> speedups() {
+        List<SpeedupEntry> out = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.path() != PathLabel.BH) {
+                continue;
+            }
+            Row ra = runA.rows().stream().filter(r -> r.bh() == e.a()).findFirst().orElse(null);
+            Row rb = runB.rows().stream().filter(r -> r.bh() == e.b()).findFirst().orElse(null);
+            if (ra != null && rb != null && ra.paired() != null && rb.paired() != null) {
+                out.add(new SpeedupEntry(e.key(), e.variant(), ra.paired(), rb.paired(),
+                        Paired.difference(ra.paired(), rb.paired())));
+            }
+        }
+        return out;
     }
 
     public List<Entry> entries() {
@@ -207,7 +268,7 @@ public final class RunComparison {
             c.add(e.undetermined() ? Format.NONE
                     : "[" + Format.signedPct(e.ciLowPct()) + ", " + Format.signedPct(e.ciHighPct()) + "]");
             c.add(Double.isFinite(e.p()) ? String.format(Locale.ROOT, "%.3f", e.p()) : Format.NONE);
-            c.add(e.a().iterations().length + "+" + e.b().iterations().length);
+            c.add(samples(e.a()) + "+" + samples(e.b()));
             rows.add(c);
         }
         for (Geomean g : geomeans()) {
@@ -220,6 +281,32 @@ public final class RunComparison {
             rows.add(c);
         }
         return new Table("A vs B", h, rows, keys);
+    }
+
+    /** Forks of a paired measurement ({@code 3f}), JMH iterations of an older one. */
+    private static String samples(Measurement m) {
+        return m.estimate() != null ? m.estimate().forks() + "f" : String.valueOf(m.iterations().length);
+    }
+
+    /** The speedup table: iomap/bh in A and B with their intervals, and the change. */
+    public Table speedupTable() {
+        List<List<String>> rows = new ArrayList<>();
+        for (SpeedupEntry e : speedups()) {
+            rows.add(List.of(e.key().key() + (e.variant().isEmpty() ? "" : " [" + e.variant() + "]"), speedupText(e.a()),
+                    speedupText(e.b()), e.deltaText(), e.undetermined() ? Format.NONE
+                            : "[" + Format.signedPct(pct(e.d()[1])) + ", " + Format.signedPct(pct(e.d()[2])) + "]",
+                    e.a().forks() + "f+" + e.b().forks() + "f"));
+        }
+        return new Table("speedup A vs B", List.of("row", "A iomap/bh", "B iomap/bh", "delta", "95% CI", "n"), rows, 1);
+    }
+
+    static String speedupText(Paired.Estimate e) {
+        return String.format(Locale.ROOT, "%.3f", e.value()) + (e.hasInterval() ? " ±" + Format.pct(e.halfWidthPct()) : "");
+    }
+
+    /** Speedups with a significant change. */
+    public long significantSpeedups() {
+        return speedups().stream().filter(SpeedupEntry::significant).count();
     }
 
     private static String errText(Measurement m) {
@@ -252,13 +339,23 @@ public final class RunComparison {
         }
         b.append(table().markdown()).append('\n');
         b.append(String.format(Locale.ROOT, "%d of %d changes significant. ", significantCount(), entries.size()));
-        b.append("delta = B/A - 1 of the mean IOPS; 95% CI from Welch's t on the JMH iteration scores "
-                + "(n = forks x iterations per run); \"~\" = the interval includes 0 (no significant change); "
-                + "\"?\" = too few samples for an interval; ± = JMH's 99.9% score error.");
+        boolean paired = entries.stream().allMatch(e -> e.a().estimate() != null && e.b().estimate() != null);
+        b.append(paired ? "delta = B/A - 1 of the IOPS estimates; 95% CI of the difference from the two runs' standard errors "
+                + "(hierarchical bootstrap over forks and passes), Student t at Welch-Satterthwaite df over the forks "
+                + "(n = forks per run); ± = half-width of each run's own 95% interval; "
+                : "delta = B/A - 1 of the mean IOPS; 95% CI from Welch's t on the JMH iteration scores "
+                + "(n = forks x iterations per run); ± = JMH's 99.9% score error; ");
+        b.append("\"~\" = the interval includes 0 (no significant change); \"?\" = too few samples (forks) for an interval.");
         if (unmatched > 0) {
             b.append(" ").append(unmatched).append(" measurement(s) present in only one run are not shown.");
         }
         b.append('\n');
+        List<SpeedupEntry> sp = speedups();
+        if (!sp.isEmpty()) {
+            b.append("\nSpeedups (iomap IOPS / bh IOPS, paired within each fork):\n\n").append(speedupTable().markdown()).append('\n');
+            b.append(String.format(Locale.ROOT, "%d of %d speedups changed significantly (same method, on the paired "
+                    + "log ratios: did B change the iomap advantage?).%n", significantSpeedups(), sp.size()));
+        }
         return b.toString();
     }
 
@@ -295,7 +392,9 @@ public final class RunComparison {
         List<Geomean> g = geomeans();
         String all = g.isEmpty() ? Format.NONE : Format.signedPct(g.get(g.size() - 1).deltaPct());
         String incomplete = runA.complete() && runB.complete() ? "" : " (INCOMPLETE run: results are partial)";
-        return significantCount() + " of " + entries.size() + " row/path pairs changed significantly; geomean " + all
+        List<SpeedupEntry> sp = speedups();
+        return significantCount() + " of " + entries.size() + " row/path pairs changed significantly"
+                + (sp.isEmpty() ? "" : ", " + significantSpeedups() + " of " + sp.size() + " speedups") + "; geomean " + all
                 + incomplete;
     }
 }

@@ -62,32 +62,42 @@ public final class RunFolder {
         SortedMap<String, String> metadata = readMetadata(dir, warnings);
         Path jmh = dir.resolve(JMH_JSON);
         List<Measurement> ms = new ArrayList<>();
-        if (!Files.exists(jmh)) {
-            if (complete) {
-                throw new RunFolderException("no " + JMH_JSON + " in " + dir + " (is this a foliobench run folder?)");
-            }
-            warnings.add("no " + JMH_JSON + " yet: the run is incomplete");
+        Map<String, List<PassLog.Pass>> passes;
+        try {
+            passes = PassLog.readAll(dir);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new RunFolderException(dir.resolve(PassLog.DIR) + ": " + e.getMessage(), e);
+        }
+        if (!passes.isEmpty()) {
+            ms.addAll(fromPasses(dir, passes, warnings));
         } else {
-            String text = readString(jmh);
-            Object root;
-            try {
-                root = Json.parse(text);
-            } catch (Json.ParseException e) {
+            if (!Files.exists(jmh)) {
                 if (complete) {
-                    throw new RunFolderException(jmh + ": not valid JSON: " + e.getMessage(), e);
+                    throw new RunFolderException("no " + JMH_JSON + " in " + dir + " (is this a foliobench run folder?)");
                 }
-                warnings.add(jmh + " is not valid JSON (" + e.getMessage() + "): the run is incomplete");
-                root = List.of();
-            }
-            if (!(root instanceof List)) {
-                throw new RunFolderException(jmh + ": expected a JSON array of JMH results, found " + kind(root));
-            }
-            List<?> results = (List<?>) root;
-            for (int i = 0; i < results.size(); i++) {
+                warnings.add("no " + JMH_JSON + " yet: the run is incomplete");
+            } else {
+                String text = readString(jmh);
+                Object root;
                 try {
-                    ms.add(JmhResult.parse(results.get(i), dir, warnings));
-                } catch (IllegalArgumentException e) {
-                    throw new RunFolderException(jmh + ": result " + (i + 1) + ": " + e.getMessage(), e);
+                    root = Json.parse(text);
+                } catch (Json.ParseException e) {
+                    if (complete) {
+                        throw new RunFolderException(jmh + ": not valid JSON: " + e.getMessage(), e);
+                    }
+                    warnings.add(jmh + " is not valid JSON (" + e.getMessage() + "): the run is incomplete");
+                    root = List.of();
+                }
+                if (!(root instanceof List)) {
+                    throw new RunFolderException(jmh + ": expected a JSON array of JMH results, found " + kind(root));
+                }
+                List<?> results = (List<?>) root;
+                for (int i = 0; i < results.size(); i++) {
+                    try {
+                        ms.add(JmhResult.parse(results.get(i), dir, warnings));
+                    } catch (IllegalArgumentException e) {
+                        throw new RunFolderException(jmh + ": result " + (i + 1) + ": " + e.getMessage(), e);
+                    }
                 }
             }
         }
@@ -101,6 +111,36 @@ public final class RunFolder {
         ms.sort(measurementOrder());
         checkDuplicates(ms, jmh);
         return new RunFolder(dir, complete, metadata, ms, skipped, warnings);
+    }
+
+    /**
+     * The measurements of a paired run: per row (and set of tunables) and path, from the pass log.
+     * Rows that are not seed-table keys ({@code job:...} of {@code foliobench run}) are left to
+     * {@code run}'s own summary.
+     */
+    static List<Measurement> fromPasses(Path dir, Map<String, List<PassLog.Pass>> passes, List<String> warnings) {
+        List<Measurement> ms = new ArrayList<>();
+        passes.forEach((rowText, all) -> {
+            RowKey row;
+            try {
+                row = RowKey.parse(rowText);
+            } catch (IllegalArgumentException e) {
+                warnings.add(PassLog.DIR + ": " + rowText + " is not a table row; left out");
+                return;
+            }
+            Map<Map<String, String>, List<PassLog.Pass>> byParams = new LinkedHashMap<>();
+            for (PassLog.Pass p : all) {
+                byParams.computeIfAbsent(p.params(), k -> new ArrayList<>()).add(p);
+            }
+            byParams.forEach((params, list) -> {
+                for (PathLabel path : PathLabel.values()) {
+                    if (list.stream().anyMatch(p -> !p.warmup() && p.path().equals(path.param()))) {
+                        ms.add(Measurement.ofPasses(row, path, params, list, readLatency(dir, row, path, warnings)));
+                    }
+                }
+            });
+        });
+        return ms;
     }
 
     private static SortedMap<String, String> readMetadata(Path dir, List<String> warnings) throws RunFolderException {

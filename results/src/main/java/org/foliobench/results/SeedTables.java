@@ -144,8 +144,10 @@ public final class SeedTables {
             h.add(p.param() + " BW(MiB/s)");
         }
         h.add("speedup");
+        h.add("95% CI");
+        h.add("published");
         for (PathLabel p : PathLabel.values()) {
-            h.add(p.param() + " ±sd");
+            h.add(p.param() + " ±");
         }
         for (PathLabel p : PathLabel.values()) {
             h.add(p.param() + " p50/p99");
@@ -158,6 +160,10 @@ public final class SeedTables {
         for (PathLabel p : PathLabel.values()) {
             h.add(p.param() + " avg bio");
         }
+        for (PathLabel p : PathLabel.values()) {
+            h.add(p.param() + " alloc/call");
+        }
+        h.add("disturbed");
         if (notes) {
             h.add("note");
         }
@@ -193,9 +199,14 @@ public final class SeedTables {
                 c.add(bw(r.get(p)));
             }
             c.add(Format.ratio(r.speedup()));
+            c.add(r.paired() != null && r.paired().hasInterval()
+                    ? Format.ratio(r.paired().low()) + "-" + Format.ratio(r.paired().high()) : Format.NONE);
+            ReferenceTable.Entry pub = ReferenceTable.published().get(r.key());
+            c.add(pub == null ? Format.NONE : Format.ratio(pub.speedup()) + (r.paired() != null && r.paired().contains(pub.speedup())
+                    ? " (in CI)" : ""));
             for (PathLabel p : PathLabel.values()) {
                 Measurement m = r.get(p);
-                c.add(m == null || !Double.isFinite(m.stdDevPct()) ? Format.NONE : "±" + Format.pct(m.stdDevPct()));
+                c.add(m == null || !Double.isFinite(m.errorPct()) ? Format.NONE : "±" + Format.pct(m.errorPct()));
             }
             for (PathLabel p : PathLabel.values()) {
                 Measurement m = r.get(p);
@@ -210,6 +221,10 @@ public final class SeedTables {
             for (PathLabel p : PathLabel.values()) {
                 c.add(opt(r.get(p), Measurement::avgBioBytes, Format::bytes));
             }
+            for (PathLabel p : PathLabel.values()) {
+                c.add(opt(r.get(p), Measurement::allocPerCall, v -> Math.round(v) + " B"));
+            }
+            c.add(disturbed(r));
             if (notes) {
                 c.add("");
             }
@@ -246,6 +261,20 @@ public final class SeedTables {
         return out;
     }
 
+    /** Disturbed over measured passes of both paths, {@code 1/16}; "-" for a run without a pass log. */
+    static String disturbed(Row r) {
+        long d = 0;
+        long n = 0;
+        for (PathLabel p : PathLabel.values()) {
+            Measurement m = r.get(p);
+            if (m != null && m.estimate() != null) {
+                d += m.disturbedPasses();
+                n += m.passes().size();
+            }
+        }
+        return n == 0 ? Format.NONE : d + "/" + n;
+    }
+
     static String iops(Measurement m) {
         return m == null ? Format.NONE : Format.iops(m.iops());
     }
@@ -264,9 +293,15 @@ public final class SeedTables {
 
     /** The legend printed under the tables. */
     public static final String LEGEND = "IOPS = completed psync calls per second (565k = 565 000), BW = MiB/s "
-            + "(IOPS x bs / 2^20), as the cover letter prints them. speedup = iomap IOPS / bh IOPS. "
-            + "±sd = standard deviation of the measured passes relative to the score (the CSV also has JMH's "
-            + "score error, the 99.9% confidence half-width, which is wide with few passes). "
+            + "(IOPS x bs / 2^20), as the cover letter prints them. speedup = iomap IOPS / bh IOPS, the paired "
+            + "estimate: both paths in each fork, passes in ABBA blocks, mean over forks of the median block log ratio; "
+            + "95% CI = its interval (hierarchical bootstrap over forks and blocks, Student t at forks - 1 df); "
+            + "published = the cover letter's speedup, \"(in CI)\" when our interval contains it. "
+            + "± = half-width of each path's own 95% IOPS interval (JMH's 99.9% score error for a run from before "
+            + "the pass log). "
+            + "alloc/call = bytes the JVM allocated per call during the timed sweeps (all threads); "
+            + "disturbed = measured passes during which GC ran or JIT or CPU steal took over "
+            + PassLog.DISTURBED_PCT + "% of the pass (kept, not dropped). "
             + "p50/p99 = per-call latency percentiles from the HdrHistogram logs. "
             + "map/MiB = filesystem mapping calls (get_block / iomap_begin) per MiB moved; "
             + "folios/MiB = folios allocated per MiB; avg bio = bioBytes / bios. \"-\" = not measured.";
@@ -294,8 +329,17 @@ public final class SeedTables {
             b.append("## == ").append(t.title()).append(" ==\n\n").append(t.markdown()).append('\n');
         }
         b.append(LEGEND).append('\n');
+        List<String> capped = run.metadata().entrySet().stream().filter(e -> e.getKey().startsWith(CAPPED_PREFIX))
+                .map(e -> e.getKey().substring(CAPPED_PREFIX.length()) + ": " + e.getValue()).toList();
+        if (!capped.isEmpty()) {
+            b.append("\nRows that reached the fork cap before their interval reached the target:\n\n");
+            capped.forEach(c -> b.append("- ").append(c).append('\n'));
+        }
         return b.toString();
     }
+
+    /** Metadata key prefix of a row that hit the fork cap: {@code capped.<rowkey>} = its interval. */
+    public static final String CAPPED_PREFIX = "capped.";
 
     /** One line about the machine from the metadata (cpu, cores, memory, kernel, jvm), or empty. */
     public static String runDescription(RunFolder run) {
@@ -314,9 +358,11 @@ public final class SeedTables {
     /** CSV header: the reference CSV's columns, then ours. */
     public static List<String> csvHeader() {
         List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs",
-                "bh_iops", "bh_bw_mib", "iomap_iops", "iomap_bw_mib", "speedup", "tunables", "status"));
+                "bh_iops", "bh_bw_mib", "iomap_iops", "iomap_bw_mib", "speedup", "tunables", "status",
+                "speedup_ci_low", "speedup_ci_high", "forks", "published_speedup", "published_in_ci"));
         for (PathLabel p : PathLabel.values()) {
             String n = p.param();
+            h.addAll(List.of(n + "_alloc_per_call", n + "_disturbed_passes"));
             h.addAll(List.of(n + "_score_error", n + "_error_pct", n + "_iterations",
                     n + "_p50_ns", n + "_p99_ns", n + "_p999_ns", n + "_max_ns"));
             for (String c : Measurement.COUNTERS) {
@@ -358,14 +404,24 @@ public final class SeedTables {
                 c.add(num(r.speedup()));
                 c.add(r.variant());
                 c.add(r.bh() != null && r.iomap() != null ? "ok" : "partial");
+                Paired.Estimate e = r.paired();
+                ReferenceTable.Entry pub = ReferenceTable.published().get(r.key());
+                c.add(e == null || !e.hasInterval() ? "" : num(e.low()));
+                c.add(e == null || !e.hasInterval() ? "" : num(e.high()));
+                c.add(e == null ? "" : e.forks());
+                c.add(pub == null ? "" : num(pub.speedup()));
+                c.add(pub == null || e == null || !e.hasInterval() ? "" : e.contains(pub.speedup()) ? "Y" : "N");
                 for (PathLabel p : PathLabel.values()) {
                     Measurement m = r.get(p);
                     if (m == null) {
-                        for (int i = 0; i < 8 + Measurement.COUNTERS.size(); i++) {
+                        for (int i = 0; i < 10 + Measurement.COUNTERS.size(); i++) {
                             c.add("");
                         }
                         continue;
                     }
+                    OptionalDouble alloc = m.allocPerCall();
+                    c.add(alloc.isPresent() ? num(alloc.getAsDouble()) : "");
+                    c.add(m.estimate() == null ? "" : m.disturbedPasses());
                     c.add(num(m.scoreError()));
                     c.add(num(m.errorPct()));
                     c.add(m.iterations().length);

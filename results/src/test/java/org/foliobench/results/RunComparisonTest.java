@@ -131,4 +131,46 @@ class RunComparisonTest {
         assertFalse(e.significant());
         assertEquals("+100% ?", e.deltaText());
     }
+    private RunFolder paired(String name, double iomapFactor, long seed, int forks) throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.iomapFactor = iomapFactor;
+        s.seed = seed;
+        s.forks = forks;
+        s.iterations = 8;
+        s.noise = 0.03;
+        s.latency = false;
+        return RunFolder.read(RunFixtures.paired(tmp.resolve(name), s));
+    }
+
+    @Test
+    void pairedRunsAreComparedByForkAndTheirSpeedupsToo() throws IOException {
+        RunFolder a = paired("a", 1, 1, 4);
+        RunFolder b = paired("b", 1, 2, 4); // the same distribution: an A/A pair
+        RunComparison aa = RunComparison.compare(a, b);
+        assertEquals(78, aa.entries().size());
+        assertEquals(39, aa.speedups().size());
+        // a 95% interval flags about 5% of identical pairs; far more would mean it misses fork-to-fork variance
+        assertTrue(aa.significantCount() <= 10, aa.summaryLine());
+        assertTrue(aa.significantSpeedups() <= 6, aa.summaryLine());
+        assertTrue(aa.entries().get(0).a().estimate() != null);
+        assertTrue(aa.markdown().contains("Speedups (iomap IOPS / bh IOPS") && aa.markdown().contains("A iomap/bh"), aa.markdown());
+        assertTrue(aa.summaryLine().contains(" of 39 speedups"), aa.summaryLine());
+
+        RunFolder c = paired("c", 1.25, 3, 4); // iomap 25% faster: every iomap row and every speedup moves
+        RunComparison ac = RunComparison.compare(a, c);
+        assertEquals(39, ac.significantSpeedups(), ac.summaryLine());
+        for (RunComparison.SpeedupEntry e : ac.speedups()) {
+            assertEquals(25, e.deltaPct(), 8, e.key().key());
+        }
+        assertTrue(ac.entries().stream().filter(e -> e.path() == PathLabel.IOMAP).allMatch(RunComparison.Entry::significant));
+    }
+
+    @Test
+    void oneForkIsTooFewToSay() throws IOException {
+        RunComparison c = RunComparison.compare(paired("a", 1, 1, 1), paired("b", 1.5, 2, 1));
+        assertEquals(0, c.significantCount());
+        assertTrue(c.entries().stream().allMatch(RunComparison.Entry::undetermined));
+        assertTrue(c.speedups().stream().allMatch(RunComparison.SpeedupEntry::undetermined));
+        assertTrue(c.entries().get(0).deltaText().endsWith("?"), c.entries().get(0).deltaText());
+    }
 }

@@ -49,6 +49,50 @@ public final class RunFixtures {
         return write(dir, new Spec());
     }
 
+    /**
+     * A paired run as the bench writes it now: {@code passes/<row>.jsonl} with {@code spec.forks}
+     * forks of {@code spec.iterations / 4} (at least one) ABBA blocks per row, pass times from the
+     * published IOPS with per-fork and per-pass noise of {@code spec.noise}, plus metadata.json.
+     */
+    public static Path paired(Path dir, Spec spec) throws IOException {
+        Files.createDirectories(dir);
+        Random rnd = new Random(spec.seed);
+        int blocks = Math.max(1, spec.iterations / 4);
+        for (ReferenceTable.Entry e : ReferenceTable.published().entries()) {
+            if (!spec.rows.test(e.key())) {
+                continue;
+            }
+            for (int f = 0; f < spec.forks; f++) {
+                double forkFactor = Math.exp(spec.noise * rnd.nextGaussian());
+                for (int k = 0; k < 4 * blocks; k++) {
+                    PathLabel p = PathLabel.values()[Paired.pathIndex(f, k)];
+                    double iops = e.iops(p) * spec.scale * (p == PathLabel.IOMAP ? spec.iomapFactor : 1) * forkFactor
+                            * Math.exp(spec.noise * rnd.nextGaussian());
+                    long ops = 1000;
+                    Map<String, Long> counters = spec.counters ? Map.of("path.map_calls", ops * (p == PathLabel.BH ? 16 : 1),
+                            "bio.submitted", ops / 4, "bio.bytes", ops / 4 * 131072) : Map.of();
+                    PassLog.append(dir, new PassLog.Pass(e.key().key(), f, 100 + f, 0, false, k / 4, k % 4, p.param(), 3, ops,
+                            ops * e.key().bs(), Math.round(ops * 1e9 / iops), k == 5 ? 1 : 0, k == 5 ? 4 : 0, 0, 0, ops * 16, 1,
+                            List.of(), spec.params, counters));
+                }
+            }
+            if (spec.latency) {
+                for (PathLabel p : PathLabel.values()) {
+                    writeHlog(RunFolder.latencyLog(dir, e.key(), p), 1e9 / (e.iops(p) * spec.scale), rnd);
+                }
+            }
+        }
+        Map<String, Object> md = new LinkedHashMap<>();
+        md.put("cpu", "Fixture CPU @ 2.0GHz");
+        md.put("git", "0123456789ab");
+        spec.skipped.forEach((k, v) -> md.put(RunFolder.SKIPPED_PREFIX + k, v));
+        Files.writeString(dir.resolve(RunFolder.METADATA_JSON), Json.write(md), StandardCharsets.UTF_8);
+        if (spec.incomplete) {
+            Files.writeString(dir.resolve(RunFolder.INCOMPLETE), "fixture: incomplete\n", StandardCharsets.UTF_8);
+        }
+        return dir;
+    }
+
     public static Path write(Path dir, Spec spec) throws IOException {
         Files.createDirectories(dir.resolve(RunFolder.LATENCY_DIR));
         Random rnd = new Random(spec.seed);
