@@ -79,6 +79,7 @@ public final class PageCache implements AutoCloseable {
         this.opts = opts;
         this.counters = opts.counters();
         this.arena = new PageArena(opts.arenaBytes(), opts.maxFolioOrder(), counters);
+        arena.setOwner(this);
         pagesDirtied = counters.counter("pagecache.pages_dirtied");
         pagesWritten = counters.counter("writeback.pages_written");
         throttlePauses = counters.counter("writeback.throttle_pauses");
@@ -248,15 +249,19 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
+    /** The head page's memmap descriptor becomes the folio: nothing is allocated. */
     private Folio newFolio(long pfn, int order) {
-        return new Folio(this, pfn, order, arena.memory(pfn), arena.memoryOffset(pfn));
+        Folio f = arena.pfnFolio(pfn);
+        f.prepNew(order);
+        return f;
     }
 
-    /** Last reference gone: the memory returns to the buddy allocator. */
+    /** Last reference gone: the memory returns to the buddy allocator, the descriptor to the memmap. */
     void freeFolio(Folio f) {
         if (f.mapping() != null) {
             throw new IllegalStateException("freeing " + f + " still in a mapping");
         }
+        f.prepFree();
         arena.free(f.pfn(), f.order());
     }
 
