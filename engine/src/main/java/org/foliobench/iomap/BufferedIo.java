@@ -33,6 +33,8 @@ final class BufferedIo {
     final LongAdder mapCalls;
     final LongAdder staleCount;
     final LongAdder ifsAllocs;
+    /** The iomap_folio_state caches. */
+    final IomapFolioState.Caches ifsCache;
     final LongAdder bioSubmitted;
     final LongAdder bioSegments;
     final LongAdder bioBytes;
@@ -51,12 +53,18 @@ final class BufferedIo {
     volatile long faultSourceAfter = -1;
 
     BufferedIo(BlockDevice dev, int blockBits, Counters c) {
+        this(dev, blockBits, Defaults.MAX_PAGECACHE_ORDER, Defaults.PAGECACHE_ARENA_BYTES >> Defaults.PAGE_SHIFT, c);
+    }
+
+    /** For a page cache of {@code cachePages} pages and folios up to {@code maxFolioOrder}. */
+    BufferedIo(BlockDevice dev, int blockBits, int maxFolioOrder, long cachePages, Counters c) {
         this.dev = dev;
         this.blockBits = blockBits;
         this.blockSize = 1 << blockBits;
         this.mapCalls = c.counter("path.map_calls");
         this.staleCount = c.counter("iomap.stale");
-        this.ifsAllocs = c.counter("iomap.folio_state_alloc");
+        this.ifsCache = new IomapFolioState.Caches(blockBits, maxFolioOrder, cachePages, c);
+        this.ifsAllocs = ifsCache.allocs;
         this.bioSubmitted = c.counter("bio.submitted");
         this.bioSegments = c.counter("bio.segments");
         this.bioBytes = c.counter("bio.bytes");
@@ -339,7 +347,7 @@ final class BufferedIo {
         if (pos <= folio.pos() && pos + len >= folio.pos() + folio.size()) {
             return; // the whole folio is overwritten: no per-block state needed
         }
-        IomapFolioState.alloc(folio, blockBits, ifsAllocs);
+        ifsCache.alloc(folio);
         if (folio.isUptodate()) {
             return;
         }
@@ -539,7 +547,7 @@ final class BufferedIo {
         void start(Folio folio) {
             cur = folio;
             curInBio = false;
-            IomapFolioState ifs = IomapFolioState.alloc(folio, blockBits, ifsAllocs);
+            IomapFolioState ifs = ifsCache.alloc(folio);
             if (ifs != null) {
                 ifs.addReadPending(folio.size());
             }

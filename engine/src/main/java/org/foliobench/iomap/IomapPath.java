@@ -68,6 +68,14 @@ public final class IomapPath implements IoPathOps {
 
     /** {@code maxFolioOrder}: the largest page cache folio order of this path's mappings (0..9). */
     public IomapPath(Ext4 fs, int maxFolioOrder) {
+        this(fs, maxFolioOrder, Defaults.PAGECACHE_ARENA_BYTES >> Defaults.PAGE_SHIFT);
+    }
+
+    /**
+     * {@code maxFolioOrder} as above; {@code cachePages}: the pages of the page cache, which bound
+     * the free lists of the path's object caches.
+     */
+    public IomapPath(Ext4 fs, int maxFolioOrder, long cachePages) {
         if (maxFolioOrder < 0 || maxFolioOrder > Defaults.MAX_PAGECACHE_ORDER) {
             throw new IllegalArgumentException("max folio order " + maxFolioOrder + " must be 0.."
                     + Defaults.MAX_PAGECACHE_ORDER);
@@ -77,7 +85,7 @@ public final class IomapPath implements IoPathOps {
         this.blockBits = fs.blockBits();
         this.blockSize = fs.blockSize();
         Counters c = fs.counters();
-        this.io = new BufferedIo(fs.device(), blockBits, c);
+        this.io = new BufferedIo(fs.device(), blockBits, maxFolioOrder, cachePages, c);
         this.wp = new Writepages(io, c);
         this.delallocAllocs = c.counter("iomap.delalloc_alloc_calls");
         this.delallocPunchedBlocks = c.counter("iomap.delalloc_punched_blocks");
@@ -545,7 +553,7 @@ public final class IomapPath implements IoPathOps {
         /** {@code iomap_dirty_folio}: every block of the folio becomes dirty. */
         @Override
         public boolean dirtyFolio(AddressSpace mapping, Folio folio) {
-            IomapFolioState ifs = IomapFolioState.alloc(folio, blockBits, io.ifsAllocs);
+            IomapFolioState ifs = io.ifsCache.alloc(folio);
             if (ifs != null) {
                 ifs.setRangeDirty(0, folio.size());
             }
@@ -558,7 +566,7 @@ public final class IomapPath implements IoPathOps {
             if (folio.isDirty()) {
                 return false;
             }
-            folio.detachPrivate();
+            io.ifsCache.free(folio);
             return true;
         }
 
@@ -572,7 +580,7 @@ public final class IomapPath implements IoPathOps {
         @Override
         public void invalidateFolio(Folio folio, int offset, int length) {
             if (offset == 0 && length == folio.size()) {
-                folio.detachPrivate();
+                io.ifsCache.free(folio);
             }
         }
     }
