@@ -70,6 +70,11 @@ public final class BufferHeadPath implements IoPathOps {
     private final Aops aops = new Aops();
     /** {@code bh_cachep}: keeps at most one free buffer head per block of page-cache memory. */
     final KmemCache<BufferHead> bhCache;
+    /**
+     * The {@code struct ext4_map_blocks} a get_block fills (on the kernel's stack): one per
+     * thread, used only within one get_block call.
+     */
+    final ThreadLocal<MapBlocks> mapScratch = ThreadLocal.withInitial(MapBlocks::new);
 
     /** A path for a page cache of the default size ({@link Defaults#PAGECACHE_ARENA_BYTES}). */
     public BufferHeadPath(Ext4 fs) {
@@ -152,7 +157,7 @@ public final class BufferHeadPath implements IoPathOps {
      */
     private void daGetBlockPrep(Inode inode, long iblock, BufferHead bh) throws ErrnoException {
         mapCalls.increment();
-        MapBlocks m = fs.ext4MapBlocks(null, inode, iblock, 1, Ext4.GET_BLOCKS_DELALLOC_RESERVE);
+        MapBlocks m = fs.ext4MapBlocks(null, inode, iblock, 1, Ext4.GET_BLOCKS_DELALLOC_RESERVE, mapScratch.get());
         if (m.isDelayed()) {
             bh.map(INVALID_BLOCK);
             bh.set(BufferHead.BH_NEW | BufferHead.BH_DELAY);

@@ -206,7 +206,7 @@ final class Buffers {
      */
     static void ext4GetBlock(BufferHeadPath p, Inode inode, long iblock, BufferHead bh) throws ErrnoException {
         p.mapCalls.increment();
-        MapBlocks m = p.fs.ext4MapBlocks(null, inode, iblock, 1, 0);
+        MapBlocks m = p.fs.ext4MapBlocks(null, inode, iblock, 1, 0, p.mapScratch.get());
         if (m.isMapped()) {
             bh.map(m.pblk());
         }

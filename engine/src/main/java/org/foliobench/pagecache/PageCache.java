@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
@@ -31,6 +32,8 @@ public final class PageCache implements AutoCloseable {
     final PageCacheOptions opts;
     final Counters counters;
     final PageArena arena;
+    /** {@code radix_tree_node_cachep}: the nodes of every mapping's xarray. */
+    final KmemCache<Object> xaNodes;
     final BdiWriteback wb;
     private final Set<AddressSpace> mappings = ConcurrentHashMap.newKeySet();
 
@@ -80,6 +83,9 @@ public final class PageCache implements AutoCloseable {
         this.counters = opts.counters();
         this.arena = new PageArena(opts.arenaBytes(), opts.maxFolioOrder(), counters);
         arena.setOwner(this);
+        // leaf nodes for every page plus their parents, and the fixed reserve for the rest
+        this.xaNodes = XArray.nodeCache((int) Math.min(Integer.MAX_VALUE - 8,
+                arena.totalPages() / XArray.XA_CHUNK_SIZE * 2 + Defaults.SLAB_FREE_OBJECTS), counters);
         pagesDirtied = counters.counter("pagecache.pages_dirtied");
         pagesWritten = counters.counter("writeback.pages_written");
         throttlePauses = counters.counter("writeback.throttle_pauses");
