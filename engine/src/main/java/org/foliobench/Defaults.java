@@ -57,4 +57,15 @@ public final class Defaults {
      * ({@code ractl_max_pages()}).
      */
     public static final int MAX_SECTORS_KB = 1280;
+
+    /**
+     * The most free objects a {@link org.foliobench.mm.KmemCache} keeps when its population does
+     * not scale with the page cache (extent-status entries, bios, ioends, journal handles, xarray
+     * nodes beyond the page cache's own); a freed object beyond it is left to the garbage
+     * collector. Not a kernel tunable: SLUB keeps freed objects in their slab pages until a
+     * shrinker or {@code kmem_cache_shrink} returns the pages; this is the model's bound on that.
+     * Caches of per-page objects (BufferHeads, folio states) are bounded by the page cache's size
+     * instead.
+     */
+    public static final int SLAB_FREE_OBJECTS = 1024;
 }

@@ -1,6 +1,7 @@
 package org.foliobench.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -113,19 +114,57 @@ public class PathBench {
         public double bhPerMiB;
         /** {@code iomap.folio_state_alloc} per MiB. */
         public double folioStatesPerMiB;
+        /** Slab objects handed out per MiB, every cache ({@code slab.*.allocs}). */
+        public double slabAllocsPerMiB;
+        /** Slab objects constructed per MiB ({@code slab.*.grows}): the caches' own JVM allocations. */
+        public double slabGrowsPerMiB;
+        /**
+         * Java heap bytes allocated per call inside the passes (all threads, from the JVM's
+         * per-thread allocation counters read at the pass's start and end): the setup between
+         * passes is excluded, unlike {@code gc.alloc.rate.norm}.
+         */
+        public double allocBytesPerCall;
 
         @Setup(Level.Iteration)
         public void clear() {
-            mapPerMiB = foliosPerMiB = bhPerMiB = folioStatesPerMiB = 0;
+            mapPerMiB = foliosPerMiB = bhPerMiB = folioStatesPerMiB = slabAllocsPerMiB = slabGrowsPerMiB = 0;
+            allocBytesPerCall = 0;
         }
 
-        void set(Map<String, Long> d, long bytes, int iterations) {
+        void set(Map<String, Long> d, long bytes, int iterations, long allocBytes, long calls) {
             double mib = (double) bytes / (1 << 20) * iterations;
             mapPerMiB = d.getOrDefault("path.map_calls", 0L) / mib;
             foliosPerMiB = org.foliobench.results.TableCounters.sumPrefix(d, "pagecache.folio_alloc_order_") / mib;
             bhPerMiB = d.getOrDefault("buffer.bh_alloc", 0L) / mib;
             folioStatesPerMiB = d.getOrDefault("iomap.folio_state_alloc", 0L) / mib;
+            slabAllocsPerMiB = sumSlab(d, ".allocs") / mib;
+            slabGrowsPerMiB = sumSlab(d, ".grows") / mib;
+            allocBytesPerCall = calls == 0 ? 0 : (double) allocBytes / calls / iterations;
         }
+
+        static long sumSlab(Map<String, Long> d, String suffix) {
+            long n = 0;
+            for (Map.Entry<String, Long> e : d.entrySet()) {
+                if (e.getKey().startsWith("slab.") && e.getKey().endsWith(suffix)) {
+                    n += e.getValue();
+                }
+            }
+            return n;
+        }
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** Heap bytes every live thread has allocated so far. */
+    static long allocatedBytes() {
+        long sum = 0;
+        for (long b : THREADS.getThreadAllocatedBytes(THREADS.getAllThreadIds())) {
+            if (b > 0) {
+                sum += b;
+            }
+        }
+        return sum;
     }
 
     /** A mounted filesystem on a ramdisk, the file of the pass and its counters. */
@@ -149,6 +188,9 @@ public class PathBench {
         /** Counter deltas of the iteration's passes, summed. */
         final Map<String, Long> counted = new HashMap<>();
         long bytesCounted;
+        long allocBefore;
+        long allocCounted;
+        long callsCounted;
 
         void mount() throws IOException {
             ioPath = IoPath.parse(path);
@@ -169,13 +211,17 @@ public class PathBench {
 
         void startPass() {
             before = fs.counters().snapshot();
+            allocBefore = allocatedBytes();
         }
 
         /** The pass's counter delta, added to the iteration's; returns it. */
         Map<String, Long> endPass() {
+            long alloc = allocatedBytes() - allocBefore;
             Map<String, Long> d = Counters.delta(before, fs.counters().snapshot());
             d.forEach((k, v) -> counted.merge(k, v, Long::sum));
             bytesCounted += fileBytes;
+            allocCounted += alloc;
+            callsCounted += fileBytes / size;
             return d;
         }
 
@@ -183,12 +229,14 @@ public class PathBench {
         public void startIteration() {
             counted.clear();
             bytesCounted = 0;
+            allocCounted = 0;
+            callsCounted = 0;
         }
 
         @TearDown(Level.Iteration)
         public void endIteration(Events ev, IterationParams ip) {
             if (bytesCounted > 0) {
-                ev.set(counted, bytesCounted, ip.getCount());
+                ev.set(counted, bytesCounted, ip.getCount(), allocCounted, callsCounted);
             }
         }
 

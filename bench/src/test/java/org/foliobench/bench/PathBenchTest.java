@@ -46,7 +46,7 @@ class PathBenchTest {
                 f.check(); // throws if anything was written back
             }
             PathBench.Events ev = new PathBench.Events();
-            ev.set(f.counted, f.bytesCounted, 1);
+            ev.set(f.counted, f.bytesCounted, 1, f.allocCounted, f.callsCounted);
             assertEquals(map, ev.mapPerMiB, 1e-9, "path.map_calls per MiB");
             assertEquals(folios, ev.foliosPerMiB, 1e-9, "folios per MiB");
             assertEquals(bh, ev.bhPerMiB, 1e-9, "buffer.bh_alloc per MiB");
@@ -75,7 +75,7 @@ class PathBenchTest {
                 assertEquals((byte) (inMiB * 7 + 3), f.buf.get(i), "byte " + (base + i));
             }
             PathBench.Events ev = new PathBench.Events();
-            ev.set(f.counted, f.bytesCounted, 1);
+            ev.set(f.counted, f.bytesCounted, 1, f.allocCounted, f.callsCounted);
             assertEquals(0, ev.bhPerMiB, 0, "BufferHeads per MiB: mpage/iomap readahead of mapped blocks needs none");
             if (size == 1 << 20) {
                 assertEquals(1, ev.mapPerMiB, 1e-9, "path.map_calls per MiB of 1M reads");

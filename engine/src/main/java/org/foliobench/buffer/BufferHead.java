@@ -43,19 +43,43 @@ final class BufferHead {
     /** {@code b_blocknr}: the physical block once mapped (an invalid block while delayed). */
     volatile long blocknr;
     /** {@code b_size}. */
-    final int size;
+    int size;
     /** {@code bh_offset}: byte offset of the block in its folio. */
-    final int offset;
+    int offset;
     /** {@code b_folio}. */
-    final Folio folio;
+    Folio folio;
     /** {@code b_this_page}: the next buffer of the same folio (a ring). */
     BufferHead thisPage;
     private int waiters;
 
+    /** A free buffer head, as the cache constructs it. */
+    BufferHead() {
+    }
+
     BufferHead(Folio folio, int offset, int size) {
+        init(folio, offset, size);
+    }
+
+    /** {@code alloc_buffer_head} + {@code folio_set_bh}: every field set for its new block. */
+    BufferHead init(Folio folio, int offset, int size) {
         this.folio = folio;
         this.offset = offset;
         this.size = size;
+        this.blocknr = 0;
+        this.thisPage = null;
+        this.state = 0;
+        return this;
+    }
+
+    /** {@code free_buffer_head}: must be idle (no IO, not locked, nobody waiting); clears it. */
+    void release() {
+        if ((state & (BH_LOCK | BH_ASYNC_READ | BH_ASYNC_WRITE | BH_DIRTY)) != 0 || waiters != 0) {
+            throw new IllegalStateException("free_buffer_head of a busy " + this);
+        }
+        folio = null;
+        thisPage = null;
+        blocknr = 0;
+        state = 0;
     }
 
     int state() {

@@ -11,6 +11,7 @@ import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.AddressSpaceOperations;
 import org.foliobench.pagecache.Filemap;
@@ -67,8 +68,21 @@ public final class BufferHeadPath implements IoPathOps {
     final LongAdder bioSegments;
     final LongAdder bioBytes;
     private final Aops aops = new Aops();
+    /** {@code bh_cachep}: keeps at most one free buffer head per block of page-cache memory. */
+    final KmemCache<BufferHead> bhCache;
+    /**
+     * The {@code struct ext4_map_blocks} a get_block fills (on the kernel's stack): one per
+     * thread, used only within one get_block call.
+     */
+    final ThreadLocal<MapBlocks> mapScratch = ThreadLocal.withInitial(MapBlocks::new);
 
+    /** A path for a page cache of the default size ({@link Defaults#PAGECACHE_ARENA_BYTES}). */
     public BufferHeadPath(Ext4 fs) {
+        this(fs, Defaults.PAGECACHE_ARENA_BYTES >> Defaults.PAGE_SHIFT);
+    }
+
+    /** A path whose page cache holds {@code cachePages} pages (it sizes the caches' free lists). */
+    public BufferHeadPath(Ext4 fs, long cachePages) {
         this.fs = fs;
         this.dev = fs.device();
         this.bs = fs.blockSize();
@@ -85,6 +99,8 @@ public final class BufferHeadPath implements IoPathOps {
         this.bioSubmitted = c.counter("bio.submitted");
         this.bioSegments = c.counter("bio.segments");
         this.bioBytes = c.counter("bio.bytes");
+        long bhLimit = cachePages * (Defaults.PAGE_SIZE / bs);
+        this.bhCache = KmemCache.create("buffer_head", (int) Math.min(Integer.MAX_VALUE - 8, bhLimit), BufferHead::new, c);
         fs.setOrderedDataWriter(this::submitInodeDataBuffersAndWait);
     }
 
@@ -141,7 +157,7 @@ public final class BufferHeadPath implements IoPathOps {
      */
     private void daGetBlockPrep(Inode inode, long iblock, BufferHead bh) throws ErrnoException {
         mapCalls.increment();
-        MapBlocks m = fs.ext4MapBlocks(null, inode, iblock, 1, Ext4.GET_BLOCKS_DELALLOC_RESERVE);
+        MapBlocks m = fs.ext4MapBlocks(null, inode, iblock, 1, Ext4.GET_BLOCKS_DELALLOC_RESERVE, mapScratch.get());
         if (m.isDelayed()) {
             bh.map(INVALID_BLOCK);
             bh.set(BufferHead.BH_NEW | BufferHead.BH_DELAY);

@@ -27,7 +27,7 @@ final class Buffers {
         BufferHead head = null;
         BufferHead tail = null;
         for (int i = 0; i < n; i++) {
-            BufferHead bh = new BufferHead(folio, i * blocksize, blocksize);
+            BufferHead bh = p.bhCache.alloc().init(folio, i * blocksize, blocksize);
             bh.set(bState);
             if (head == null) {
                 head = bh;
@@ -206,7 +206,7 @@ final class Buffers {
      */
     static void ext4GetBlock(BufferHeadPath p, Inode inode, long iblock, BufferHead bh) throws ErrnoException {
         p.mapCalls.increment();
-        MapBlocks m = p.fs.ext4MapBlocks(null, inode, iblock, 1, 0);
+        MapBlocks m = p.fs.ext4MapBlocks(null, inode, iblock, 1, 0, p.mapScratch.get());
         if (m.isMapped()) {
             bh.map(m.pblk());
         }
@@ -327,6 +327,14 @@ final class Buffers {
             bh = bh.thisPage;
         } while (bh != head);
         folio.detachPrivate();
+        // free_buffer_head for each buffer of the ring
+        bh = head;
+        do {
+            BufferHead next = bh.thisPage;
+            bh.release();
+            p.bhCache.free(bh);
+            bh = next;
+        } while (bh != head);
         p.bhFree.add(n);
         return true;
     }

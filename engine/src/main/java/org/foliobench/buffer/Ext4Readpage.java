@@ -96,7 +96,7 @@ final class Ext4Readpage {
                 try {
                     p.mapCalls.increment();
                     MapBlocks m = p.fs.ext4MapBlocks(null, inode, blockInFile,
-                            (int) Math.min(Integer.MAX_VALUE, lastBlock - blockInFile), 0);
+                            (int) Math.min(Integer.MAX_VALUE, lastBlock - blockInFile), 0, p.mapScratch.get());
                     mLblk = m.lblk();
                     mLen = m.len();
                     mPblk = m.pblk();

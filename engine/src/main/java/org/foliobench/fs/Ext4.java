@@ -14,8 +14,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
+import org.foliobench.Defaults;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlockDevice;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
@@ -110,6 +112,10 @@ public final class Ext4 {
     final BlockDevice dev;
     final FsOptions opts;
     final Counters counters;
+    /** {@code ext4_es_cachep}: the entries of every inode's extent-status tree. */
+    final KmemCache<ExtentMap.Ext> esCache;
+    /** The in-memory entries of the inodes' extent trees (the kernel keeps them in leaf buffers). */
+    final KmemCache<ExtentMap.Ext> extentCache;
     final int bs;
     final int bits;
     final long blocksCount;
@@ -150,6 +156,8 @@ public final class Ext4 {
         this.dev = dev;
         this.opts = opts;
         this.counters = opts.counters();
+        this.esCache = KmemCache.create("extent_status", Defaults.SLAB_FREE_OBJECTS, ExtentMap.Ext::new, counters);
+        this.extentCache = KmemCache.create("ext4_extent", Defaults.SLAB_FREE_OBJECTS, ExtentMap.Ext::new, counters);
         this.bs = sb.getInt(4);
         this.bits = Integer.numberOfTrailingZeros(bs);
         this.blocksCount = sb.getLong(8);
@@ -846,46 +854,46 @@ public final class Ext4 {
 
     // ---------------------------------------------------------------- mapping
 
-    private MapBlocks fromExt(ExtentMap.Ext e, long lblk, int len) {
+    private static MapBlocks fromExt(ExtentMap.Ext e, long lblk, int len, MapBlocks out) {
         int n = (int) Math.min(len, e.end() - lblk);
         switch (e.status) {
-            case ExtentMap.WRITTEN: return new MapBlocks(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.MAPPED);
-            case ExtentMap.UNWRITTEN: return new MapBlocks(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.UNWRITTEN);
-            case ExtentMap.DELAYED: return new MapBlocks(lblk, 0, n, MapBlocks.DELAYED);
-            default: return new MapBlocks(lblk, 0, n, 0);
+            case ExtentMap.WRITTEN: return out.set(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.MAPPED);
+            case ExtentMap.UNWRITTEN: return out.set(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.UNWRITTEN);
+            case ExtentMap.DELAYED: return out.set(lblk, 0, n, MapBlocks.DELAYED);
+            default: return out.set(lblk, 0, n, 0);
         }
     }
 
     /** {@code ext4_es_lookup_extent} then {@code ext4_ext_map_blocks} without create. */
-    private MapBlocks lookup(Inode inode, long lblk, int len) {
+    private MapBlocks lookup(Inode inode, long lblk, int len, MapBlocks out) {
         esLookups.increment();
         synchronized (inode.esLock) {
             ExtentMap.Ext e = inode.es.find(lblk);
             if (e != null) {
                 esHits.increment();
-                return fromExt(e, lblk, len);
+                return fromExt(e, lblk, len, out);
             }
         }
         inode.iDataSem.readLock().lock();
         try {
-            return lookupTree(inode, lblk, len);
+            return lookupTree(inode, lblk, len, out);
         } finally {
             inode.iDataSem.readLock().unlock();
         }
     }
 
     /** The extent tree, caching what it finds (extent or hole) in the status tree. Under i_data_sem. */
-    private MapBlocks lookupTree(Inode inode, long lblk, int len) {
+    private MapBlocks lookupTree(Inode inode, long lblk, int len, MapBlocks out) {
         ExtentMap.Ext t = inode.tree.find(lblk);
         synchronized (inode.esLock) {
             ExtentMap.Ext d = inode.es.find(lblk);
             if (d != null) {
-                return fromExt(d, lblk, len);
+                return fromExt(d, lblk, len, out);
             }
             esInserts.increment();
             if (t != null) {
                 inode.es.insert(t.lblk, t.len, t.pblk, t.status);
-                return fromExt(t, lblk, len);
+                return fromExt(t, lblk, len, out);
             }
             ExtentMap.Ext nt = inode.tree.next(lblk);
             ExtentMap.Ext ne = inode.es.next(lblk);
@@ -897,9 +905,8 @@ public final class Ext4 {
                 end = Math.min(end, ne.lblk);
             }
             // ext4_ext_put_gap_in_cache
-            ExtentMap.Ext hole = new ExtentMap.Ext(lblk, end - lblk, 0, ExtentMap.HOLE);
-            inode.es.insert(hole.lblk, hole.len, 0, ExtentMap.HOLE);
-            return fromExt(hole, lblk, len);
+            inode.es.insert(lblk, end - lblk, 0, ExtentMap.HOLE);
+            return out.set(lblk, 0, (int) Math.min(len, end - lblk), 0);
         }
     }
 
@@ -926,7 +933,17 @@ public final class Ext4 {
      * blocks (ENOSPC before anything changes).
      */
     public MapBlocks ext4MapBlocks(Handle h, Inode inode, long lblk, int len, int flags) throws ErrnoException {
-        return mapBlocks(h, inode, lblk, len, flags, 0);
+        return mapBlocks(h, inode, lblk, len, flags, 0, new MapBlocks());
+    }
+
+    /**
+     * {@link #ext4MapBlocks(Handle, Inode, long, int, int)} answering in the caller's
+     * {@code map} (the kernel's {@code struct ext4_map_blocks} lives on the caller's stack), so a
+     * lookup allocates nothing; returns {@code map}.
+     */
+    public MapBlocks ext4MapBlocks(Handle h, Inode inode, long lblk, int len, int flags, MapBlocks map)
+            throws ErrnoException {
+        return mapBlocks(h, inode, lblk, len, flags, 0, map);
     }
 
     /**
@@ -939,13 +956,15 @@ public final class Ext4 {
         if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
             throw new ErrnoException(Errno.EINVAL, "alignment " + alignment + " is not a power of two");
         }
-        return mapBlocks(h, inode, lblk, len, unwritten ? GET_BLOCKS_CREATE_UNWRIT_EXT : GET_BLOCKS_CREATE, alignment);
+        return mapBlocks(h, inode, lblk, len, unwritten ? GET_BLOCKS_CREATE_UNWRIT_EXT : GET_BLOCKS_CREATE, alignment,
+                new MapBlocks());
     }
 
-    private MapBlocks mapBlocks(Handle h, Inode inode, long lblk, int len, int flags, int alignment) throws ErrnoException {
+    private MapBlocks mapBlocks(Handle h, Inode inode, long lblk, int len, int flags, int alignment, MapBlocks out)
+            throws ErrnoException {
         mapBlocks.increment();
         checkRange(lblk, len);
-        MapBlocks m = lookup(inode, lblk, len);
+        MapBlocks m = lookup(inode, lblk, len, out);
         boolean create = (flags & GET_BLOCKS_CREATE) != 0;
         boolean convert = (flags & GET_BLOCKS_CONVERT) != 0;
         if (alignment == 0) {
@@ -967,7 +986,7 @@ public final class Ext4 {
         }
         inode.iDataSem.writeLock().lock();
         try {
-            return mapCreate(h, inode, lblk, len, flags, alignment);
+            return mapCreate(h, inode, lblk, len, flags, alignment, out);
         } finally {
             inode.iDataSem.writeLock().unlock();
         }
@@ -989,7 +1008,8 @@ public final class Ext4 {
     }
 
     /** The create half of {@code ext4_map_blocks}, under i_data_sem held for write. */
-    private MapBlocks mapCreate(Handle h, Inode inode, long lblk, int len, int flags, int alignment) throws ErrnoException {
+    private MapBlocks mapCreate(Handle h, Inode inode, long lblk, int len, int flags, int alignment, MapBlocks out)
+            throws ErrnoException {
         checkLive(inode);
         boolean create = (flags & GET_BLOCKS_CREATE) != 0;
         boolean unwrit = (flags & GET_BLOCKS_UNWRIT_EXT) != 0;
@@ -1002,19 +1022,19 @@ public final class Ext4 {
             int n = (int) Math.min(len, t.end() - lblk);
             long p = t.pblk + (lblk - t.lblk);
             if (t.status == ExtentMap.WRITTEN) {
-                return new MapBlocks(lblk, p, n, MapBlocks.MAPPED);
+                return out.set(lblk, p, n, MapBlocks.MAPPED);
             }
             if (!convert && (!create || unwrit)) {
-                return new MapBlocks(lblk, p, n, MapBlocks.UNWRITTEN);
+                return out.set(lblk, p, n, MapBlocks.UNWRITTEN);
             }
             // ext4_ext_handle_unwritten_extents: convert to initialized
             inode.tree.insert(lblk, n, p, ExtentMap.WRITTEN);
             esInsert(inode, lblk, n, p, ExtentMap.WRITTEN);
             writeInode(h, inode);
-            return new MapBlocks(lblk, p, n, MapBlocks.MAPPED | (convert ? 0 : MapBlocks.NEW));
+            return out.set(lblk, p, n, MapBlocks.MAPPED | (convert ? 0 : MapBlocks.NEW));
         }
         if (convert && !create) {
-            return lookupTree(inode, lblk, len);
+            return lookupTree(inode, lblk, len, out);
         }
         ExtentMap.Ext delayed;
         long runEnd;
@@ -1037,10 +1057,10 @@ public final class Ext4 {
         int n = (int) Math.min(len, runEnd - lblk);
         if (!create) {
             if (delayed != null) {
-                return new MapBlocks(lblk, 0, n, MapBlocks.DELAYED);
+                return out.set(lblk, 0, n, MapBlocks.DELAYED);
             }
-            reserveDelayedLocked(inode, List.of(new long[] {lblk, n}), n);
-            return new MapBlocks(lblk, 0, n, MapBlocks.DELAYED | MapBlocks.NEW);
+            reserveDelayedLocked(inode, lblk, lblk + n, n);
+            return out.set(lblk, 0, n, MapBlocks.DELAYED | MapBlocks.NEW);
         }
         if (alignment != 0 && (n < len || delayed != null)) {
             throw new ErrnoException(Errno.EINVAL, "aligned allocation of " + lblk + "+" + len + " of " + inode
@@ -1061,17 +1081,12 @@ public final class Ext4 {
         esInserts.increment();
         inode.bumpEsSeq();
         writeInode(h, inode);
-        return new MapBlocks(lblk, r[0], got, MapBlocks.NEW | (unwrit ? MapBlocks.UNWRITTEN : MapBlocks.MAPPED));
+        return out.set(lblk, r[0], got, MapBlocks.NEW | (unwrit ? MapBlocks.UNWRITTEN : MapBlocks.MAPPED));
     }
 
     /** First delayed status extent starting in (lblk, end). Under the es lock. */
     private static ExtentMap.Ext nextDelayed(Inode inode, long lblk, long end) {
-        for (ExtentMap.Ext e : inode.es.overlapping(lblk + 1, end)) {
-            if (e.status == ExtentMap.DELAYED && e.lblk > lblk) {
-                return e;
-            }
-        }
-        return null;
+        return inode.es.nextWithStatus(lblk + 1, end, ExtentMap.DELAYED);
     }
 
     /** {@code ext4_ext_find_goal}: right after the previous extent, else a spot chosen by inode number. */
@@ -1103,36 +1118,9 @@ public final class Ext4 {
         checkLive(inode);
         inode.iDataSem.writeLock().lock();
         try {
-            List<long[]> holes = new ArrayList<>();
-            long total = 0;
-            long pos = lblk;
-            long end = lblk + len;
-            while (pos < end) {
-                ExtentMap.Ext t = inode.tree.find(pos);
-                if (t != null) {
-                    pos = t.end();
-                    continue;
-                }
-                long runEnd;
-                synchronized (inode.esLock) {
-                    ExtentMap.Ext d = inode.es.find(pos);
-                    if (d != null && d.status == ExtentMap.DELAYED) {
-                        pos = d.end();
-                        continue;
-                    }
-                    ExtentMap.Ext nt = inode.tree.next(pos);
-                    runEnd = Math.min(end, nt == null ? end : nt.lblk);
-                    ExtentMap.Ext nd = nextDelayed(inode, pos, runEnd);
-                    if (nd != null) {
-                        runEnd = nd.lblk;
-                    }
-                }
-                holes.add(new long[] {pos, runEnd - pos});
-                total += runEnd - pos;
-                pos = runEnd;
-            }
+            long total = delayedHoles(inode, lblk, lblk + len, false);
             if (total > 0) {
-                reserveDelayedLocked(inode, holes, total);
+                reserveDelayedLocked(inode, lblk, lblk + len, total);
             }
             return total;
         } finally {
@@ -1140,17 +1128,61 @@ public final class Ext4 {
         }
     }
 
-    private void reserveDelayedLocked(Inode inode, List<long[]> holes, long total) throws ErrnoException {
+    /**
+     * The blocks of {@code [lblk, end)} that are holes (neither in the tree nor delayed), counted
+     * and, with {@code insert}, made delayed extents. Under i_data_sem held for write, so two walks
+     * see the same holes.
+     */
+    private long delayedHoles(Inode inode, long lblk, long end, boolean insert) {
+        long total = 0;
+        int inserts = 0;
+        long pos = lblk;
+        while (pos < end) {
+            ExtentMap.Ext t = inode.tree.find(pos);
+            if (t != null) {
+                pos = t.end();
+                continue;
+            }
+            long runEnd;
+            synchronized (inode.esLock) {
+                ExtentMap.Ext d = inode.es.find(pos);
+                if (d != null && d.status == ExtentMap.DELAYED) {
+                    pos = d.end();
+                    continue;
+                }
+                ExtentMap.Ext nt = inode.tree.next(pos);
+                runEnd = Math.min(end, nt == null ? end : nt.lblk);
+                ExtentMap.Ext nd = nextDelayed(inode, pos, runEnd);
+                if (nd != null) {
+                    runEnd = nd.lblk;
+                }
+                if (insert) {
+                    inode.es.insert(pos, runEnd - pos, 0, ExtentMap.DELAYED);
+                    inserts++;
+                }
+            }
+            total += runEnd - pos;
+            pos = runEnd;
+        }
+        if (inserts > 0) {
+            esInserts.add(inserts);
+        }
+        return total;
+    }
+
+    /** Reserves {@code total} blocks, then makes the holes of {@code [lblk, end)} delayed extents. */
+    private void reserveDelayedLocked(Inode inode, long lblk, long end, long total) throws ErrnoException {
         mballoc.reserve(total, inode);
         daReserve.increment();
         daReserveBlocks.add(total);
+        long inserted = delayedHoles(inode, lblk, end, true);
+        if (inserted != total) {
+            throw new IllegalStateException("delalloc holes of " + lblk + ".." + end + " changed under i_data_sem: "
+                    + total + " then " + inserted + " blocks");
+        }
         synchronized (inode.esLock) {
-            for (long[] hole : holes) {
-                inode.es.insert(hole[0], hole[1], 0, ExtentMap.DELAYED);
-            }
             inode.reservedBlocks += total;
         }
-        esInserts.add(holes.size());
         inode.bumpEsSeq();
     }
 

@@ -1,10 +1,8 @@
 package org.foliobench.fs;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import org.foliobench.mm.KmemCache;
 
 /**
  * A sorted, non-overlapping map of logical block ranges, used both for an inode's extent tree
@@ -13,6 +11,12 @@ import java.util.TreeMap;
  * Inserting overrides whatever the range held and merges with compatible neighbours, as
  * {@code ext4_es_insert_extent} and {@code ext4_ext_try_to_merge} do. Not thread-safe: callers
  * hold i_data_sem (tree) or the inode's es lock (status cache).
+ *
+ * <p>Entries are kept in an array sorted by their primitive {@code lblk} (binary search, no boxed
+ * keys, no iterators), extended in place when a range merges with a neighbour, and come from and
+ * go back to a {@link KmemCache} ({@code ext4_es_cachep}). So an entry returned by {@link #find},
+ * {@link #next}, {@link #prev} or {@link #nextWithStatus} is live: read it under the lock that
+ * guards the map and before changing the map; {@link #overlapping} and {@link #all} return copies.
  */
 final class ExtentMap {
     static final int WRITTEN = 1;
@@ -22,12 +26,20 @@ final class ExtentMap {
 
     /** One extent: {@code [lblk, lblk + len)} at {@code pblk} (meaningless for DELAYED / HOLE). */
     static final class Ext {
-        final long lblk;
-        final long len;
-        final long pblk;
-        final int status;
+        long lblk;
+        long len;
+        long pblk;
+        int status;
+
+        /** A free entry, as the cache constructs it. */
+        Ext() {
+        }
 
         Ext(long lblk, long len, long pblk, int status) {
+            set(lblk, len, pblk, status);
+        }
+
+        Ext set(long lblk, long len, long pblk, int status) {
             if (len <= 0) {
                 throw new IllegalArgumentException("extent length " + len);
             }
@@ -35,6 +47,7 @@ final class ExtentMap {
             this.len = len;
             this.pblk = hasPblk(status) ? pblk : 0;
             this.status = status;
+            return this;
         }
 
         long end() {
@@ -61,124 +74,220 @@ final class ExtentMap {
         }
     }
 
-    private final TreeMap<Long, Ext> map = new TreeMap<>();
     private final long maxLen;
+    private final KmemCache<Ext> cache;
+    private Ext[] a = new Ext[4];
+    private int n;
 
     ExtentMap(long maxLen) {
+        this(maxLen, null);
+    }
+
+    /** Entries from {@code cache} (null: plain allocation). */
+    ExtentMap(long maxLen, KmemCache<Ext> cache) {
         this.maxLen = maxLen;
+        this.cache = cache;
+    }
+
+    private Ext newExt(long lblk, long len, long pblk, int status) {
+        return (cache != null ? cache.alloc() : new Ext()).set(lblk, len, pblk, status);
+    }
+
+    private void freeExt(Ext e) {
+        if (cache != null) {
+            e.len = 0; // a stale reference sees an empty extent
+            cache.free(e);
+        }
+    }
+
+    /** The index of the last entry starting at or before {@code lblk}, or -1. */
+    private int floorIndex(long lblk) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid].lblk <= lblk) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
+    }
+
+    private void insertAt(int i, Ext e) {
+        if (n == a.length) {
+            a = java.util.Arrays.copyOf(a, 2 * n);
+        }
+        System.arraycopy(a, i, a, i + 1, n - i);
+        a[i] = e;
+        n++;
+    }
+
+    /** Deletes entries {@code [from, to)} from the array (they were freed or moved by the caller). */
+    private void deleteRange(int from, int to) {
+        if (to <= from) {
+            return;
+        }
+        System.arraycopy(a, to, a, from, n - to);
+        for (int i = n - (to - from); i < n; i++) {
+            a[i] = null;
+        }
+        n -= to - from;
     }
 
     /** The extent containing {@code lblk}, or null. */
     Ext find(long lblk) {
-        Map.Entry<Long, Ext> e = map.floorEntry(lblk);
-        if (e != null && e.getValue().end() > lblk) {
-            return e.getValue();
-        }
-        return null;
+        int i = floorIndex(lblk);
+        return i >= 0 && a[i].end() > lblk ? a[i] : null;
     }
 
     /** The first extent starting at or after {@code lblk}, or null. */
     Ext next(long lblk) {
-        Map.Entry<Long, Ext> e = map.ceilingEntry(lblk);
-        return e == null ? null : e.getValue();
+        int i = floorIndex(lblk);
+        if (i >= 0 && a[i].lblk == lblk) {
+            return a[i];
+        }
+        return i + 1 < n ? a[i + 1] : null;
     }
 
     /** The last extent starting before {@code lblk}, or null. */
     Ext prev(long lblk) {
-        Map.Entry<Long, Ext> e = map.lowerEntry(lblk);
-        return e == null ? null : e.getValue();
+        int i = floorIndex(lblk - 1);
+        return i >= 0 ? a[i] : null;
     }
 
-    static Ext sub(Ext x, long from, long to) {
-        return new Ext(from, to - from, x.pblk + (from - x.lblk), x.status);
+    /** The first extent of {@code status} starting in {@code [from, end)}, or null. */
+    Ext nextWithStatus(long from, long end, int status) {
+        int i = floorIndex(from);
+        if (i < 0 || a[i].lblk < from) {
+            i++;
+        }
+        for (; i < n && a[i].lblk < end; i++) {
+            if (a[i].status == status) {
+                return a[i];
+            }
+        }
+        return null;
     }
 
     /** Removes {@code [lblk, lblk + len)}, splitting extents that straddle its ends. */
     void remove(long lblk, long len) {
         long end = lblk + len;
-        Ext f = find(lblk);
-        if (f != null && f.lblk < lblk) {
-            map.put(f.lblk, sub(f, f.lblk, lblk));
-            if (f.end() > end) {
-                map.put(end, sub(f, end, f.end()));
+        int i = floorIndex(lblk);
+        if (i >= 0 && a[i].end() > lblk && a[i].lblk < lblk) {
+            Ext f = a[i];
+            long fEnd = f.end();
+            f.len = lblk - f.lblk;
+            if (fEnd > end) {
+                insertAt(i + 1, newExt(end, fEnd - end, f.pblk + (end - f.lblk), f.status));
                 return;
             }
+            i++;
+        } else if (i < 0 || a[i].lblk < lblk) {
+            i++;
         }
-        while (true) {
-            Map.Entry<Long, Ext> e = map.ceilingEntry(lblk);
-            if (e == null || e.getKey() >= end) {
+        int j = i;
+        while (j < n && a[j].lblk < end) {
+            Ext x = a[j];
+            if (x.end() > end) {
+                long cut = end - x.lblk;
+                x.set(end, x.len - cut, x.pblk + cut, x.status);
                 break;
             }
-            Ext x = e.getValue();
-            map.remove(x.lblk);
-            if (x.end() > end) {
-                map.put(end, sub(x, end, x.end()));
-            }
+            freeExt(x);
+            j++;
         }
+        deleteRange(i, j);
     }
 
-    private boolean mergeable(Ext a, Ext b) {
-        return a.status == b.status && a.end() == b.lblk && a.len + b.len <= maxLen
-                && (!hasPblk(a.status) || a.pblk + a.len == b.pblk);
+    private boolean mergeable(Ext a, long lblk, long len, long pblk, int status) {
+        return a.status == status && a.end() == lblk && a.len + len <= maxLen
+                && (!hasPblk(status) || a.pblk + a.len == pblk);
     }
 
     /** Sets {@code [lblk, lblk + len)} to one extent of the given status, merging neighbours. */
     void insert(long lblk, long len, long pblk, int status) {
+        if (len <= 0) {
+            throw new IllegalArgumentException("extent length " + len);
+        }
+        if (!hasPblk(status)) {
+            pblk = 0;
+        }
         remove(lblk, len);
-        Ext n = new Ext(lblk, len, pblk, status);
-        Ext p = find(lblk - 1);
-        if (p != null && mergeable(p, n)) {
-            map.remove(p.lblk);
-            n = new Ext(p.lblk, p.len + n.len, p.pblk, status);
+        int i = floorIndex(lblk) + 1; // where an entry starting at lblk goes
+        Ext cur;
+        if (i > 0 && mergeable(a[i - 1], lblk, len, pblk, status)) {
+            cur = a[i - 1];
+            cur.len += len; // ext4_es_try_to_merge_left
+            i--;
+        } else {
+            cur = newExt(lblk, len, pblk, status);
+            insertAt(i, cur);
         }
-        Ext q = map.get(n.end());
-        if (q != null && mergeable(n, q)) {
-            map.remove(q.lblk);
-            n = new Ext(n.lblk, n.len + q.len, n.pblk, status);
+        if (i + 1 < n) {
+            Ext q = a[i + 1];
+            if (mergeable(cur, q.lblk, q.len, q.pblk, q.status)) {
+                cur.len += q.len; // ext4_es_try_to_merge_right
+                deleteRange(i + 1, i + 2);
+                freeExt(q);
+            }
         }
-        map.put(n.lblk, n);
     }
 
-    /** Puts an extent without merging (loading a tree from disk). */
+    /** Puts an extent without merging (loading a tree from disk); replaces one at the same start. */
     void put(Ext e) {
-        map.put(e.lblk, e);
+        int i = floorIndex(e.lblk);
+        if (i >= 0 && a[i].lblk == e.lblk) {
+            a[i].set(e.lblk, e.len, e.pblk, e.status);
+            return;
+        }
+        insertAt(i + 1, newExt(e.lblk, e.len, e.pblk, e.status));
     }
 
-    /** Extents overlapping {@code [lblk, end)}, in order (not clipped). */
+    /** Copies of the extents overlapping {@code [lblk, end)}, in order (not clipped). */
     List<Ext> overlapping(long lblk, long end) {
         List<Ext> out = new ArrayList<>();
-        Ext f = find(lblk);
-        if (f != null) {
-            out.add(f);
+        int i = floorIndex(lblk);
+        if (i < 0 || a[i].end() <= lblk) {
+            i++;
         }
-        for (Ext e : map.subMap(lblk, false, end, false).values()) {
-            if (e != f) {
-                out.add(e);
-            }
-        }
-        if (f == null) {
-            Ext at = map.get(lblk);
-            if (at != null && !out.contains(at)) {
-                out.add(0, at);
-            }
+        for (; i < n && a[i].lblk < end; i++) {
+            Ext e = a[i];
+            out.add(new Ext(e.lblk, e.len, e.pblk, e.status));
         }
         return out;
     }
 
-    Collection<Ext> all() {
-        return map.values();
+    /** Copies of every extent, in order. */
+    List<Ext> all() {
+        List<Ext> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Ext e = a[i];
+            out.add(new Ext(e.lblk, e.len, e.pblk, e.status));
+        }
+        return out;
     }
 
     int size() {
-        return map.size();
+        return n;
     }
 
+    /** Empties the map, its entries back to the cache. */
     void clear() {
-        map.clear();
+        for (int i = 0; i < n; i++) {
+            freeExt(a[i]);
+            a[i] = null;
+        }
+        n = 0;
     }
 
     @Override
     public String toString() {
-        return map.values().toString();
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            b.append(i > 0 ? ", " : "").append(a[i]);
+        }
+        return b.append(']').toString();
     }
 }

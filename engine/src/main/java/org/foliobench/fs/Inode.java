@@ -20,13 +20,13 @@ public final class Inode {
     /** {@code i_data_sem}: guards {@link #tree}, {@link #leaves} and {@link #diskSize}. */
     final ReentrantReadWriteLock iDataSem = new ReentrantReadWriteLock();
     /** The on-disk extent tree, in memory (written/unwritten extents). */
-    final ExtentMap tree = new ExtentMap(Ext4.EXT_INIT_MAX_LEN);
+    final ExtentMap tree;
     /** Depth 1 or 2: {first lblk, leaf block} per leaf, in order; empty at depth 0. */
     final List<long[]> leaves = new ArrayList<>();
     /** Depth 2: the block holding the index entries (more leaves than the inode holds), else 0. */
     long indexBlock;
     /** {@code i_es_tree}, guarded by {@link #esLock} ({@code i_es_lock}). */
-    final ExtentMap es = new ExtentMap(Long.MAX_VALUE / 4);
+    final ExtentMap es;
     final Object esLock = new Object();
     /** {@code i_es_seq}: bumped on every change of the extent-status cache. */
     private final AtomicLong esSeq = new AtomicLong();
@@ -45,6 +45,8 @@ public final class Inode {
         this.fs = fs;
         this.ino = ino;
         this.name = name;
+        this.tree = new ExtentMap(Ext4.EXT_INIT_MAX_LEN, fs != null ? fs.extentCache : null);
+        this.es = new ExtentMap(Long.MAX_VALUE / 4, fs != null ? fs.esCache : null);
     }
 
     /** {@code i_ino}. */

@@ -22,11 +22,20 @@ public final class MapBlocks {
     int len;
     int flags;
 
+    /** An empty answer, for {@link Ext4#ext4MapBlocks(Handle, Inode, long, int, int, MapBlocks)} to fill. */
+    public MapBlocks() {
+    }
+
     MapBlocks(long lblk, long pblk, int len, int flags) {
+        set(lblk, pblk, len, flags);
+    }
+
+    MapBlocks set(long lblk, long pblk, int len, int flags) {
         this.lblk = lblk;
         this.pblk = pblk;
         this.len = len;
         this.flags = flags;
+        return this;
     }
 
     /** {@code m_lblk}. */

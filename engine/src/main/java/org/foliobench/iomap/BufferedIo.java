@@ -33,6 +33,8 @@ final class BufferedIo {
     final LongAdder mapCalls;
     final LongAdder staleCount;
     final LongAdder ifsAllocs;
+    /** The iomap_folio_state caches. */
+    final IomapFolioState.Caches ifsCache;
     final LongAdder bioSubmitted;
     final LongAdder bioSegments;
     final LongAdder bioBytes;
@@ -51,12 +53,18 @@ final class BufferedIo {
     volatile long faultSourceAfter = -1;
 
     BufferedIo(BlockDevice dev, int blockBits, Counters c) {
+        this(dev, blockBits, Defaults.MAX_PAGECACHE_ORDER, Defaults.PAGECACHE_ARENA_BYTES >> Defaults.PAGE_SHIFT, c);
+    }
+
+    /** For a page cache of {@code cachePages} pages and folios up to {@code maxFolioOrder}. */
+    BufferedIo(BlockDevice dev, int blockBits, int maxFolioOrder, long cachePages, Counters c) {
         this.dev = dev;
         this.blockBits = blockBits;
         this.blockSize = 1 << blockBits;
         this.mapCalls = c.counter("path.map_calls");
         this.staleCount = c.counter("iomap.stale");
-        this.ifsAllocs = c.counter("iomap.folio_state_alloc");
+        this.ifsCache = new IomapFolioState.Caches(blockBits, maxFolioOrder, cachePages, c);
+        this.ifsAllocs = ifsCache.allocs;
         this.bioSubmitted = c.counter("bio.submitted");
         this.bioSegments = c.counter("bio.segments");
         this.bioBytes = c.counter("bio.bytes");
@@ -66,6 +74,46 @@ final class BufferedIo {
         this.writeBeginReads = c.counter("iomap.write_begin_reads");
         this.readZeroedBytes = c.counter("iomap.read_zeroed_bytes");
         this.writeMapCalls = c.counter("iomap.writeback_map_calls");
+    }
+
+    /**
+     * What one iomap operation keeps on the kernel's stack: the {@code struct iomap_iter} and, for
+     * a write, its source. Reused per thread (a small stack of them, for walks nested in a walk).
+     */
+    static final class Frame {
+        final IomapIter iter;
+        final WriteSource ws = new WriteSource();
+
+        Frame(BufferedIo io) {
+            iter = new IomapIter(null, 0, 0, 0, io.mapCalls, io.staleCount);
+        }
+    }
+
+    private static final class Frames {
+        Frame[] free = new Frame[4];
+        int n;
+    }
+
+    private final ThreadLocal<Frames> frames = ThreadLocal.withInitial(Frames::new);
+
+    /** A frame of this thread for one operation; give it back with {@link #putFrame}. */
+    private Frame getFrame() {
+        Frames fs = frames.get();
+        if (fs.n == 0) {
+            return new Frame(this);
+        }
+        Frame f = fs.free[--fs.n];
+        fs.free[fs.n] = null;
+        return f;
+    }
+
+    private void putFrame(Frame f) {
+        f.iter.init(null, 0, 0, 0);
+        f.ws.init(null, -1);
+        Frames fs = frames.get();
+        if (fs.n < fs.free.length) {
+            fs.free[fs.n++] = f;
+        }
     }
 
     IomapIter iter(Inode inode, long pos, long len, int flags) {
@@ -161,13 +209,14 @@ final class BufferedIo {
     // ================================================================ buffered write
 
     /** The write's source: a user buffer whose bytes past {@link #faultSourceAfter} fault. */
-    private static final class WriteSource {
-        final ByteBuffer src;
-        final long limit;
+    static final class WriteSource {
+        ByteBuffer src;
+        long limit;
 
-        WriteSource(ByteBuffer src, long faultAfter) {
+        WriteSource init(ByteBuffer src, long faultAfter) {
             this.src = src;
-            this.limit = faultAfter < 0 ? Long.MAX_VALUE : src.position() + faultAfter;
+            this.limit = faultAfter < 0 || src == null ? Long.MAX_VALUE : src.position() + faultAfter;
+            return this;
         }
 
         /** {@code fault_in_iov_iter_readable}: bytes readable from here. */
@@ -200,22 +249,27 @@ final class BufferedIo {
         if (!src.hasRemaining()) {
             return 0;
         }
-        IomapIter iter = iter(inode, pos, src.remaining(), IomapOps.IOMAP_WRITE);
-        WriteSource ws = new WriteSource(src, faultSourceAfter);
+        Frame frame = getFrame();
         try {
-            while (iter.next(ops)) {
-                try {
-                    iter.processed = writeIter(iter, mapping, ws);
-                } catch (IOException e) {
-                    iter.fail(e);
+            IomapIter iter = frame.iter.init(inode, pos, src.remaining(), IomapOps.IOMAP_WRITE);
+            WriteSource ws = frame.ws.init(src, faultSourceAfter);
+            try {
+                while (iter.next(ops)) {
+                    try {
+                        iter.processed = writeIter(iter, mapping, ws);
+                    } catch (IOException e) {
+                        iter.fail(e);
+                    }
+                }
+            } catch (IOException e) {
+                if (iter.pos == pos) {
+                    throw e;
                 }
             }
-        } catch (IOException e) {
-            if (iter.pos == pos) {
-                throw e;
-            }
+            return iter.pos - pos;
+        } finally {
+            putFrame(frame);
         }
-        return iter.pos - pos;
     }
 
     /** {@code iomap_write_iter}: one copy per folio chunk of the current mapping. */
@@ -339,7 +393,7 @@ final class BufferedIo {
         if (pos <= folio.pos() && pos + len >= folio.pos() + folio.size()) {
             return; // the whole folio is overwritten: no per-block state needed
         }
-        IomapFolioState.alloc(folio, blockBits, ifsAllocs);
+        ifsCache.alloc(folio);
         if (folio.isUptodate()) {
             return;
         }
@@ -539,7 +593,7 @@ final class BufferedIo {
         void start(Folio folio) {
             cur = folio;
             curInBio = false;
-            IomapFolioState ifs = IomapFolioState.alloc(folio, blockBits, ifsAllocs);
+            IomapFolioState ifs = ifsCache.alloc(folio);
             if (ifs != null) {
                 ifs.addReadPending(folio.size());
             }
@@ -657,7 +711,8 @@ final class BufferedIo {
         ReadCtx ctx = new ReadCtx();
         ctx.maxBio = MAX_BIO_BYTES;
         ctx.start(folio);
-        IomapIter iter = iter(inode, folio.pos(), folio.size(), 0);
+        Frame frame = getFrame();
+        IomapIter iter = frame.iter.init(inode, folio.pos(), folio.size(), 0);
         try {
             while (iter.next(ops)) {
                 iter.processed = readpageIter(iter, ctx, 0);
@@ -667,6 +722,7 @@ final class BufferedIo {
         } finally {
             ctx.submit();
             ctx.finishCur();
+            putFrame(frame);
         }
     }
 
@@ -678,7 +734,8 @@ final class BufferedIo {
         ctx.rac = rac;
         ctx.maxBio = MAX_BIO_BYTES;
         ctx.plug = new BlkPlug(dev, mapping.cache().options().maxSectorsKb());
-        IomapIter iter = iter(inode, rac.readaheadPos(), rac.readaheadLength(), 0);
+        Frame frame = getFrame();
+        IomapIter iter = frame.iter.init(inode, rac.readaheadPos(), rac.readaheadLength(), 0);
         try {
             while (iter.next(ops)) {
                 iter.processed = readaheadIter(iter, ctx);
@@ -689,6 +746,7 @@ final class BufferedIo {
             ctx.submit();
             ctx.finishCur();
             ctx.plug.finish();
+            putFrame(frame);
         }
     }
 

@@ -1,7 +1,10 @@
 package org.foliobench.iomap;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.pagecache.Folio;
+import org.foliobench.stats.Counters;
 
 /**
  * {@code struct iomap_folio_state}: the per-block state of a folio holding more than one
@@ -9,6 +12,10 @@ import org.foliobench.pagecache.Folio;
  * bits: uptodate bits first, then dirty bits ({@code ifs->state}); the bytes of reads and writes
  * in flight ({@code read_bytes_pending}, {@code write_bytes_pending}) decide when the folio's
  * read or writeback ends. Guarded by its own monitor ({@code state_lock}).
+ *
+ * <p>The kernel kzallocs the state with its bitmap inline, so its size class depends on the
+ * blocks per folio; here each power of two of blocks per folio has its own {@link KmemCache}
+ * ({@link Caches}, the kmalloc size classes), and a freed state goes back to its class.
  */
 final class IomapFolioState {
     final int nrBlocks;
@@ -21,6 +28,62 @@ final class IomapFolioState {
         this.nrBlocks = nrBlocks;
         this.blockBits = blockBits;
         this.state = new long[(2 * nrBlocks + 63) >>> 6];
+    }
+
+    /**
+     * The caches states come from, one per folio size in blocks (2, 4, ... up to the largest
+     * folio's), each keeping at most as many free states as folios of that size fit in the page
+     * cache; and {@code iomap.folio_state_alloc}, states handed out.
+     */
+    static final class Caches {
+        final int blockBits;
+        final LongAdder allocs;
+        private final KmemCache<IomapFolioState>[] bySize;
+
+        @SuppressWarnings("unchecked")
+        Caches(int blockBits, int maxFolioOrder, long cachePages, Counters c) {
+            this.blockBits = blockBits;
+            this.allocs = c.counter("iomap.folio_state_alloc");
+            int maxBlocksShift = maxFolioOrder + Defaults.PAGE_SHIFT - blockBits;
+            bySize = new KmemCache[Math.max(maxBlocksShift, 0) + 1];
+            for (int shift = 1; shift <= maxBlocksShift; shift++) {
+                int nr = 1 << shift;
+                long folioPages = Math.max(1, ((long) nr << blockBits) >> Defaults.PAGE_SHIFT);
+                int limit = (int) Math.min(Integer.MAX_VALUE - 8, cachePages / folioPages);
+                bySize[shift] = KmemCache.create("iomap_folio_state_" + nr, limit,
+                        () -> new IomapFolioState(nr, blockBits), c);
+            }
+        }
+
+        /** {@code ifs_alloc}, see {@link IomapFolioState#alloc}. */
+        IomapFolioState alloc(Folio folio) {
+            return IomapFolioState.alloc(folio, this);
+        }
+
+        /**
+         * {@code ifs_free}: detaches the folio's state (if any) and returns it to its cache. Its
+         * reads and writes must be over: the folio is locked and not under writeback.
+         */
+        void free(Folio folio) {
+            Object p = folio.detachPrivate();
+            if (p instanceof IomapFolioState) {
+                IomapFolioState ifs = (IomapFolioState) p;
+                synchronized (ifs) {
+                    if (ifs.readBytesPending != 0 || ifs.writeBytesPending != 0) {
+                        throw new IllegalStateException("ifs_free of " + ifs + " with IO pending, " + folio);
+                    }
+                }
+                int shift = Integer.numberOfTrailingZeros(ifs.nrBlocks);
+                if (ifs.blockBits == blockBits && shift < bySize.length && bySize[shift] != null) {
+                    bySize[shift].free(ifs);
+                }
+            }
+        }
+
+        /** The cache of states for folios of {@code nr} blocks (tests). */
+        KmemCache<IomapFolioState> cache(int nr) {
+            return bySize[Integer.numberOfTrailingZeros(nr)];
+        }
     }
 
     /** {@code i_blocks_per_folio}. */
@@ -38,13 +101,14 @@ final class IomapFolioState {
      * {@code ifs_alloc}: the folio's state, created (with the uptodate bits of an uptodate folio
      * set, the dirty bits of a dirty one) unless the folio holds one block only: then null.
      */
-    static IomapFolioState alloc(Folio folio, int blockBits, LongAdder allocs) {
+    static IomapFolioState alloc(Folio folio, Caches caches) {
         IomapFolioState ifs = of(folio);
-        int nr = blocksPerFolio(folio, blockBits);
+        int nr = blocksPerFolio(folio, caches.blockBits);
         if (ifs != null || nr <= 1) {
             return ifs;
         }
-        ifs = new IomapFolioState(nr, blockBits);
+        ifs = caches.bySize[Integer.numberOfTrailingZeros(nr)].alloc();
+        ifs.reset();
         if (folio.isUptodate()) {
             ifs.setBits(0, nr);
         }
@@ -52,8 +116,15 @@ final class IomapFolioState {
             ifs.setBits(nr, nr);
         }
         folio.attachPrivate(ifs);
-        allocs.increment();
+        caches.allocs.increment();
         return ifs;
+    }
+
+    /** The kzalloc: no block uptodate or dirty, nothing pending. */
+    private synchronized void reset() {
+        java.util.Arrays.fill(state, 0);
+        readBytesPending = 0;
+        writeBytesPending = 0;
     }
 
     private void setBits(int first, int n) {

@@ -19,12 +19,12 @@ import org.foliobench.fs.Inode;
  * walk.
  */
 final class IomapIter {
-    final Inode inode;
+    Inode inode;
     /** Current file position; advances by {@link #processed} per mapping. */
     long pos;
     /** Bytes left to walk. */
     long len;
-    final int flags;
+    int flags;
     final Iomap iomap = new Iomap();
     final Iomap srcmap = new Iomap();
     /** What the actor did with the current mapping: bytes processed. */
@@ -36,12 +36,26 @@ final class IomapIter {
     private final LongAdder staleCount;
 
     IomapIter(Inode inode, long pos, long len, int flags, LongAdder mapCalls, LongAdder staleCount) {
+        this.mapCalls = mapCalls;
+        this.staleCount = staleCount;
+        init(inode, pos, len, flags);
+    }
+
+    /**
+     * A new walk with this iter (the kernel declares a fresh {@code struct iomap_iter} on the
+     * stack; {@link BufferedIo} reuses one per thread and nesting depth): every field reset.
+     */
+    IomapIter init(Inode inode, long pos, long len, int flags) {
         this.inode = inode;
         this.pos = pos;
         this.len = len;
         this.flags = flags;
-        this.mapCalls = mapCalls;
-        this.staleCount = staleCount;
+        this.processed = 0;
+        this.error = null;
+        this.ops = null;
+        iomap.clear();
+        srcmap.clear();
+        return this;
     }
 
     /** The actor failed: {@code processed < 0} in the kernel. */

@@ -68,6 +68,14 @@ public final class IomapPath implements IoPathOps {
 
     /** {@code maxFolioOrder}: the largest page cache folio order of this path's mappings (0..9). */
     public IomapPath(Ext4 fs, int maxFolioOrder) {
+        this(fs, maxFolioOrder, Defaults.PAGECACHE_ARENA_BYTES >> Defaults.PAGE_SHIFT);
+    }
+
+    /**
+     * {@code maxFolioOrder} as above; {@code cachePages}: the pages of the page cache, which bound
+     * the free lists of the path's object caches.
+     */
+    public IomapPath(Ext4 fs, int maxFolioOrder, long cachePages) {
         if (maxFolioOrder < 0 || maxFolioOrder > Defaults.MAX_PAGECACHE_ORDER) {
             throw new IllegalArgumentException("max folio order " + maxFolioOrder + " must be 0.."
                     + Defaults.MAX_PAGECACHE_ORDER);
@@ -77,7 +85,7 @@ public final class IomapPath implements IoPathOps {
         this.blockBits = fs.blockBits();
         this.blockSize = fs.blockSize();
         Counters c = fs.counters();
-        this.io = new BufferedIo(fs.device(), blockBits, c);
+        this.io = new BufferedIo(fs.device(), blockBits, maxFolioOrder, cachePages, c);
         this.wp = new Writepages(io, c);
         this.delallocAllocs = c.counter("iomap.delalloc_alloc_calls");
         this.delallocPunchedBlocks = c.counter("iomap.delalloc_punched_blocks");
@@ -134,14 +142,32 @@ public final class IomapPath implements IoPathOps {
 
     /** First logical block and block count of {@code [offset, offset + length)}, clamped to EXT_MAX_BLOCKS. */
     private long[] blockRange(long offset, long length) throws ErrnoException {
+        return new long[] {firstBlock(offset), blockCount(offset, length)};
+    }
+
+    /** The first logical block of {@code offset} (EFBIG beyond the largest file). */
+    private long firstBlock(long offset) throws ErrnoException {
         long lblk = offset >> blockBits;
         if (lblk >= Ext4.EXT_MAX_BLOCKS) {
             throw new ErrnoException(Errno.EFBIG, "file offset " + offset + " is beyond the largest ext4 file");
         }
-        long last = Math.min((offset + length - 1) >> blockBits, Ext4.EXT_MAX_BLOCKS - 1);
-        long len = Math.min(last - lblk + 1, Integer.MAX_VALUE);
-        return new long[] {lblk, len};
+        return lblk;
     }
+
+    /** Blocks of {@code [offset, offset + length)}, clamped to EXT_MAX_BLOCKS and to an int. */
+    private long blockCount(long offset, long length) {
+        long lblk = offset >> blockBits;
+        long last = Math.min((offset + length - 1) >> blockBits, Ext4.EXT_MAX_BLOCKS - 1);
+        return Math.min(last - lblk + 1, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The {@code struct ext4_map_blocks} an {@code ->iomap_begin} fills (on the kernel's stack):
+     * one per thread, used only within one call that copies it into the iomap.
+     */
+    private final ThreadLocal<MapBlocks> mapScratch = ThreadLocal.withInitial(MapBlocks::new);
+    /** {@code ext4_iomap_punch_delalloc}, bound once rather than per short write. */
+    private final BufferedIo.Punch punchFn = this::punchDelalloc;
 
     /** {@code ext4_iomap_valid}. */
     private static boolean iomapValid(Inode inode, Iomap iomap) {
@@ -153,8 +179,8 @@ public final class IomapPath implements IoPathOps {
         @Override
         public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
                 throws IOException {
-            long[] r = blockRange(pos, length);
-            MapBlocks m = fs.ext4MapBlocks(null, inode, r[0], (int) r[1], 0);
+            MapBlocks m = fs.ext4MapBlocks(null, inode, firstBlock(pos), (int) blockCount(pos, length), 0,
+                    mapScratch.get());
             setIomap(inode, iomap, m);
         }
 
@@ -169,12 +195,13 @@ public final class IomapPath implements IoPathOps {
         @Override
         public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
                 throws IOException {
-            long[] r = blockRange(pos, length);
+            long lblk = firstBlock(pos);
+            int nblocks = (int) blockCount(pos, length);
             MapBlocks m;
             int retries = 0;
             for (;;) {
                 try {
-                    m = fs.ext4MapBlocks(null, inode, r[0], (int) r[1], Ext4.GET_BLOCKS_DELALLOC_RESERVE);
+                    m = fs.ext4MapBlocks(null, inode, lblk, nblocks, Ext4.GET_BLOCKS_DELALLOC_RESERVE, mapScratch.get());
                     break;
                 } catch (ErrnoException e) {
                     // ext4_should_retry_alloc: a commit may free blocks released by earlier transactions
@@ -193,7 +220,7 @@ public final class IomapPath implements IoPathOps {
                 throws IOException {
             if ((iomap.flags & Iomap.F_EXT4_DELALLOC) != 0) {
                 AddressSpace mapping = (AddressSpace) inode.mapping();
-                io.punchDelalloc(inode, mapping, iomap, pos, length, written, IomapPath.this::punchDelalloc);
+                io.punchDelalloc(inode, mapping, iomap, pos, length, written, punchFn);
             }
         }
 
@@ -545,7 +572,7 @@ public final class IomapPath implements IoPathOps {
         /** {@code iomap_dirty_folio}: every block of the folio becomes dirty. */
         @Override
         public boolean dirtyFolio(AddressSpace mapping, Folio folio) {
-            IomapFolioState ifs = IomapFolioState.alloc(folio, blockBits, io.ifsAllocs);
+            IomapFolioState ifs = io.ifsCache.alloc(folio);
             if (ifs != null) {
                 ifs.setRangeDirty(0, folio.size());
             }
@@ -558,7 +585,7 @@ public final class IomapPath implements IoPathOps {
             if (folio.isDirty()) {
                 return false;
             }
-            folio.detachPrivate();
+            io.ifsCache.free(folio);
             return true;
         }
 
@@ -572,7 +599,7 @@ public final class IomapPath implements IoPathOps {
         @Override
         public void invalidateFolio(Folio folio, int offset, int length) {
             if (offset == 0 && length == folio.size()) {
-                folio.detachPrivate();
+                io.ifsCache.free(folio);
             }
         }
     }

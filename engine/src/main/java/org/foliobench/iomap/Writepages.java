@@ -114,7 +114,7 @@ final class Writepages {
         IomapFolioState ifs = IomapFolioState.of(folio);
         if (IomapFolioState.blocksPerFolio(folio, io.blockBits) > 1) {
             if (ifs == null) {
-                ifs = IomapFolioState.alloc(folio, io.blockBits, io.ifsAllocs);
+                ifs = io.ifsCache.alloc(folio);
                 ifs.setRangeDirty(0, (int) (endPos - pos));
             }
             ifs.addWritePending(1); // bias: no completion ends writeback before we are done

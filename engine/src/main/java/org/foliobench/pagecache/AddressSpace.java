@@ -59,7 +59,7 @@ public final class AddressSpace {
         this.cache = cache;
         this.host = host;
         this.aops = aops;
-        this.iPages = new XArray<>(cache.counters);
+        this.iPages = new XArray<>(cache.counters, cache.xaNodes);
     }
 
     public PageCache cache() {

@@ -1,7 +1,8 @@
 package org.foliobench.pagecache;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.foliobench.Defaults;
 
 /**
@@ -16,6 +17,14 @@ import org.foliobench.Defaults;
  * memory goes back to the {@link PageArena}: the page cache holds one reference while the folio is
  * in a mapping, every lookup returns the folio with one more; the memory is freed when the last
  * reference is put after removal.
+ *
+ * <p>Descriptors are the memmap ({@code struct page} array, {@code mem_map}): one per page of the
+ * {@link PageArena}, created with the arena's memory and never freed. A folio of order {@code n}
+ * is the descriptor of its head page; allocating a folio ({@code prep_new_page}) sets its order
+ * and first reference, freeing it ({@code free_pages_prepare}) checks that nothing is left
+ * attached and clears it. A reference to a folio is therefore only meaningful while a reference
+ * count is held: after the last {@link #put()} the same object may come back as another file's
+ * folio, as a {@code struct folio} pointer does in the kernel.
  */
 public final class Folio {
     static final int PG_LOCKED = 1;
@@ -27,13 +36,29 @@ public final class Folio {
     static final int PG_ACTIVE = 1 << 6;
     static final int PG_LRU = 1 << 7;
 
+    private static final VarHandle FLAGS;
+    private static final VarHandle REFCOUNT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            FLAGS = l.findVarHandle(Folio.class, "flagBits", int.class);
+            REFCOUNT = l.findVarHandle(Folio.class, "refs", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final PageCache cache;
     private final long pfn;
-    private final int order;
+    /** Set when the head page is handed out as a folio; the pages after it are its tail pages. */
+    private int order;
     private final ByteBuffer mem;
     private final int memOffset;
-    private final AtomicInteger flags = new AtomicInteger();
-    private final AtomicInteger refcount = new AtomicInteger(1);
+    /** {@code folio->flags}, atomically through {@link #FLAGS}. */
+    private volatile int flagBits;
+    /** {@code folio->_refcount}; 0 while the page is free. */
+    private volatile int refs;
     private volatile long index;
     private volatile AddressSpace mapping;
     private volatile Object privateData;
@@ -42,12 +67,41 @@ public final class Folio {
     Folio lruPrev;
     Folio lruNext;
 
-    Folio(PageCache cache, long pfn, int order, ByteBuffer mem, int memOffset) {
+    /** A memmap entry: the descriptor of page frame {@code pfn}, free (no references). */
+    Folio(PageCache cache, long pfn, ByteBuffer mem, int memOffset) {
         this.cache = cache;
         this.pfn = pfn;
-        this.order = order;
         this.mem = mem;
         this.memOffset = memOffset;
+    }
+
+    /**
+     * {@code prep_new_page} + {@code page_rmappable_folio}: the free head page becomes a folio of
+     * {@code order} with one reference (the allocator's caller's).
+     */
+    void prepNew(int order) {
+        if (refs != 0 || flagBits != 0 || mapping != null || privateData != null || lruPrev != null || lruNext != null) {
+            throw new IllegalStateException("bad page state: allocating page frame " + pfn + " still in use: " + this);
+        }
+        this.order = order;
+        this.index = 0;
+        REFCOUNT.setRelease(this, 1);
+    }
+
+    /**
+     * {@code free_pages_prepare}: the last reference is gone; the descriptor must hold nothing
+     * (no mapping, no private data, not locked, dirty, under writeback or on the LRU), and its
+     * flags are cleared for the next user.
+     */
+    void prepFree() {
+        int f = flagBits;
+        if (mapping != null || privateData != null
+                || (f & (PG_LOCKED | PG_DIRTY | PG_WRITEBACK | PG_LRU)) != 0) {
+            throw new IllegalStateException("bad page state: freeing " + this + " mapping=" + mapping
+                    + " private=" + privateData);
+        }
+        flagBits = 0;
+        index = 0;
     }
 
     /** {@code folio->index}: first page index in the file. */
@@ -115,21 +169,21 @@ public final class Folio {
     // ---- flags ----
 
     int flags() {
-        return flags.get();
+        return flagBits;
     }
 
     boolean testFlag(int f) {
-        return (flags.get() & f) != 0;
+        return (flagBits & f) != 0;
     }
 
     /** Sets {@code f}; returns true if it was already set ({@code folio_test_set_*}). */
     boolean testSetFlag(int f) {
         for (;;) {
-            int v = flags.get();
+            int v = flagBits;
             if ((v & f) != 0) {
                 return true;
             }
-            if (flags.compareAndSet(v, v | f)) {
+            if (FLAGS.compareAndSet(this, v, v | f)) {
                 return false;
             }
         }
@@ -138,11 +192,11 @@ public final class Folio {
     /** Clears {@code f}; returns true if it was set ({@code folio_test_clear_*}). */
     boolean testClearFlag(int f) {
         for (;;) {
-            int v = flags.get();
+            int v = flagBits;
             if ((v & f) == 0) {
                 return false;
             }
-            if (flags.compareAndSet(v, v & ~f)) {
+            if (FLAGS.compareAndSet(this, v, v & ~f)) {
                 return true;
             }
         }
@@ -298,7 +352,7 @@ public final class Folio {
 
     /** {@code folio_get}: the caller already holds a reference. */
     public void get() {
-        int r = refcount.getAndIncrement();
+        int r = (int) REFCOUNT.getAndAdd(this, 1);
         if (r <= 0) {
             throw new IllegalStateException("folio_get on a freed " + this);
         }
@@ -307,11 +361,11 @@ public final class Folio {
     /** {@code folio_try_get}: fails when the count already dropped to zero. */
     boolean tryGet() {
         for (;;) {
-            int r = refcount.get();
+            int r = refs;
             if (r <= 0) {
                 return false;
             }
-            if (refcount.compareAndSet(r, r + 1)) {
+            if (REFCOUNT.compareAndSet(this, r, r + 1)) {
                 return true;
             }
         }
@@ -319,22 +373,22 @@ public final class Folio {
 
     /** {@code folio_ref_freeze}: succeeds when exactly {@code expected} references are held. */
     boolean refFreeze(int expected) {
-        return refcount.compareAndSet(expected, 0);
+        return REFCOUNT.compareAndSet(this, expected, 0);
     }
 
     /** {@code folio_ref_unfreeze}. */
     void unfreeze(int count) {
-        refcount.set(count);
+        refs = count;
     }
 
     /** {@code folio_ref_count}. */
     public int refCount() {
-        return refcount.get();
+        return refs;
     }
 
     /** {@code folio_put}: the memory returns to the arena with the last reference. */
     public void put() {
-        int r = refcount.decrementAndGet();
+        int r = (int) REFCOUNT.getAndAdd(this, -1) - 1;
         if (r == 0) {
             cache.freeFolio(this);
         } else if (r < 0) {
@@ -344,7 +398,7 @@ public final class Folio {
 
     /** Drops {@code n} references ({@code folio_put_refs}). */
     void putRefs(int n) {
-        int r = refcount.addAndGet(-n);
+        int r = (int) REFCOUNT.getAndAdd(this, -n) - n;
         if (r == 0) {
             cache.freeFolio(this);
         } else if (r < 0) {
@@ -435,8 +489,8 @@ public final class Folio {
 
     @Override
     public String toString() {
-        return "Folio[index=" + index + " order=" + order + " flags=0x" + Integer.toHexString(flags.get())
-                + " ref=" + refcount.get() + "]";
+        return "Folio[index=" + index + " order=" + order + " flags=0x" + Integer.toHexString(flagBits)
+                + " ref=" + refs + " pfn=" + pfn + "]";
     }
 
     /** A shared zero page to clear memory with bulk copies. */

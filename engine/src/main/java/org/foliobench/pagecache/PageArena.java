@@ -16,6 +16,9 @@ import org.foliobench.stats.Counters;
  * ({@code __free_one_page}). An allocation fails (returns -1) when no block of that order is
  * free: the caller falls back to a lower order or reclaims. Free lists are intrusive doubly
  * linked lists over page frame numbers, under one lock ({@code zone->lock}).
+ *
+ * <p>The arena of a {@link PageCache} also holds the memmap ({@code mem_map}): one {@link Folio}
+ * descriptor per page, created with its chunk's memory, so handing out a folio allocates nothing.
  */
 public final class PageArena {
     /** Largest chunk of direct memory: 256 MiB. */
@@ -25,6 +28,9 @@ public final class PageArena {
     private final long totalPages;
     private final int chunkPagesShift;
     private final ByteBuffer[] chunks;
+    /** {@code mem_map}, per chunk: the descriptor of every page, created with the chunk's memory. */
+    private final Folio[][] memmap;
+    private PageCache owner;
     private final long chunkBytes;
     // per pfn: order of the free block headed here, or -1
     private final byte[] freeOrder;
@@ -53,6 +59,7 @@ public final class PageArena {
         this.chunkBytes = chunk;
         this.chunkPagesShift = Long.numberOfTrailingZeros(chunk) - Defaults.PAGE_SHIFT;
         this.chunks = new ByteBuffer[(int) nchunks];
+        this.memmap = new Folio[(int) nchunks][];
         long usable = bytes / block * block;
         this.totalPages = usable / Defaults.PAGE_SIZE;
         int span = (int) (nchunks * chunk / Defaults.PAGE_SIZE);
@@ -176,17 +183,67 @@ public final class PageArena {
         }
     }
 
+    /** The page cache whose folios the memmap holds (set once, by the page cache). */
+    void setOwner(PageCache cache) {
+        synchronized (chunks) {
+            if (owner != null) {
+                throw new IllegalStateException("arena already serves a page cache");
+            }
+            owner = cache;
+            for (int ci = 0; ci < chunks.length; ci++) {
+                if (chunks[ci] != null) {
+                    memmap[ci] = newMemmap(ci, chunks[ci]);
+                }
+            }
+        }
+    }
+
     /** The direct buffer holding page frame {@code pfn} (absolute addressing). */
     ByteBuffer memory(long pfn) {
         int ci = (int) (pfn >>> chunkPagesShift);
         synchronized (chunks) {
-            ByteBuffer c = chunks[ci];
-            if (c == null) {
-                long len = Math.min(chunkBytes, totalPages * Defaults.PAGE_SIZE - (long) ci * chunkBytes);
-                c = ByteBuffer.allocateDirect((int) len + Defaults.PAGE_SIZE).alignedSlice(Defaults.PAGE_SIZE);
-                chunks[ci] = c;
+            return chunk(ci);
+        }
+    }
+
+    /** Under the chunks lock: chunk {@code ci}'s memory (and memmap), created on first use. */
+    private ByteBuffer chunk(int ci) {
+        ByteBuffer c = chunks[ci];
+        if (c == null) {
+            long len = Math.min(chunkBytes, totalPages * Defaults.PAGE_SIZE - (long) ci * chunkBytes);
+            c = ByteBuffer.allocateDirect((int) len + Defaults.PAGE_SIZE).alignedSlice(Defaults.PAGE_SIZE);
+            chunks[ci] = c;
+            if (owner != null) {
+                memmap[ci] = newMemmap(ci, c);
             }
-            return c;
+        }
+        return c;
+    }
+
+    /** The descriptors of chunk {@code ci}'s pages ({@code memmap_init_range}). */
+    private Folio[] newMemmap(int ci, ByteBuffer c) {
+        long first = (long) ci << chunkPagesShift;
+        int n = (int) Math.min(1L << chunkPagesShift, totalPages - first);
+        Folio[] map = new Folio[n];
+        for (int i = 0; i < n; i++) {
+            map[i] = new Folio(owner, first + i, c, i << Defaults.PAGE_SHIFT);
+        }
+        return map;
+    }
+
+    /** {@code pfn_folio}: the descriptor of page frame {@code pfn} (its memory created if needed). */
+    Folio pfnFolio(long pfn) {
+        int ci = (int) (pfn >>> chunkPagesShift);
+        synchronized (chunks) {
+            Folio[] map = memmap[ci];
+            if (map == null) {
+                chunk(ci);
+                map = memmap[ci];
+                if (map == null) {
+                    throw new IllegalStateException("arena has no page cache: no memmap");
+                }
+            }
+            return map[(int) (pfn & ((1L << chunkPagesShift) - 1))];
         }
     }
 

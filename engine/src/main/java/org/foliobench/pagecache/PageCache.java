@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
@@ -31,6 +32,8 @@ public final class PageCache implements AutoCloseable {
     final PageCacheOptions opts;
     final Counters counters;
     final PageArena arena;
+    /** {@code radix_tree_node_cachep}: the nodes of every mapping's xarray. */
+    final KmemCache<Object> xaNodes;
     final BdiWriteback wb;
     private final Set<AddressSpace> mappings = ConcurrentHashMap.newKeySet();
 
@@ -79,6 +82,10 @@ public final class PageCache implements AutoCloseable {
         this.opts = opts;
         this.counters = opts.counters();
         this.arena = new PageArena(opts.arenaBytes(), opts.maxFolioOrder(), counters);
+        arena.setOwner(this);
+        // leaf nodes for every page plus their parents, and the fixed reserve for the rest
+        this.xaNodes = XArray.nodeCache((int) Math.min(Integer.MAX_VALUE - 8,
+                arena.totalPages() / XArray.XA_CHUNK_SIZE * 2 + Defaults.SLAB_FREE_OBJECTS), counters);
         pagesDirtied = counters.counter("pagecache.pages_dirtied");
         pagesWritten = counters.counter("writeback.pages_written");
         throttlePauses = counters.counter("writeback.throttle_pauses");
@@ -248,15 +255,19 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
+    /** The head page's memmap descriptor becomes the folio: nothing is allocated. */
     private Folio newFolio(long pfn, int order) {
-        return new Folio(this, pfn, order, arena.memory(pfn), arena.memoryOffset(pfn));
+        Folio f = arena.pfnFolio(pfn);
+        f.prepNew(order);
+        return f;
     }
 
-    /** Last reference gone: the memory returns to the buddy allocator. */
+    /** Last reference gone: the memory returns to the buddy allocator, the descriptor to the memmap. */
     void freeFolio(Folio f) {
         if (f.mapping() != null) {
             throw new IllegalStateException("freeing " + f + " still in a mapping");
         }
+        f.prepFree();
         arena.free(f.pfn(), f.order());
     }
 

@@ -1,6 +1,7 @@
 package org.foliobench.pagecache;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
 
 /**
@@ -38,16 +39,28 @@ public final class XArray<E> {
 
     /** {@code struct xa_node}. */
     static final class Node {
-        final int shift;
+        int shift;
         Node parent;
         int offset; // slot in the parent
         int count; // non-null slots, siblings included
         final Object[] slots = new Object[XA_CHUNK_SIZE];
         final long[] marks = new long[XA_MAX_MARKS];
 
+        /** A free node, as {@code radix_tree_node_ctor} leaves it: empty. */
+        Node() {
+        }
+
         Node(int shift) {
             this.shift = shift;
         }
+    }
+
+    /**
+     * {@code radix_tree_node_cachep} ("radix_tree_node" in /proc/slabinfo): the nodes of every
+     * xarray sharing it; at most {@code limit} free ones are kept.
+     */
+    public static KmemCache<Object> nodeCache(int limit, Counters counters) {
+        return KmemCache.create("radix_tree_node", limit, Node::new, counters);
     }
 
     /** {@code xa_mk_sibling(offset)}: points at the canonical slot of a multi-order entry. */
@@ -75,6 +88,10 @@ public final class XArray<E> {
 
     private Node root;
     private long nrEntries;
+    /** Where nodes come from and go back to; null: plain allocation. */
+    private final KmemCache<Object> nodes;
+    /** The canonical offset {@link #locate} found (the xarray is used under its owner's lock). */
+    private int locOff;
     private final LongAdder stores;
     private final LongAdder loads;
     private final LongAdder erases;
@@ -84,6 +101,12 @@ public final class XArray<E> {
     private final LongAdder slotWrites;
 
     public XArray(Counters counters) {
+        this(counters, null);
+    }
+
+    /** An xarray whose nodes come from {@code nodeCache} ({@link #nodeCache}). */
+    public XArray(Counters counters, KmemCache<Object> nodeCache) {
+        this.nodes = nodeCache;
         Counters c = counters != null ? counters : new Counters();
         stores = c.counter("xa.store");
         loads = c.counter("xa.load");
@@ -204,10 +227,25 @@ public final class XArray<E> {
 
     private Node newNode(int shift, Node parent, int offset) {
         nodeAllocs.increment();
-        Node n = new Node(shift);
+        Node n = nodes != null ? (Node) nodes.alloc() : new Node();
+        n.shift = shift;
         n.parent = parent;
         n.offset = offset;
         return n;
+    }
+
+    /** {@code xa_node_free}: the node is unlinked; emptied, it goes back to the cache. */
+    private void freeNode(Node n) {
+        nodeFrees.increment();
+        if (nodes != null) {
+            java.util.Arrays.fill(n.slots, null);
+            java.util.Arrays.fill(n.marks, 0);
+            n.count = 0;
+            n.parent = null;
+            n.offset = 0;
+            n.shift = 0;
+            nodes.free(n);
+        }
     }
 
     /**
@@ -288,12 +326,12 @@ public final class XArray<E> {
                 entries++;
             }
         }
-        nodeFrees.increment();
+        freeNode(n);
         return entries;
     }
 
     /** Walks to the node and canonical offset of the entry covering index; null when absent. */
-    private Node locate(long index, int[] offOut) {
+    private Node locate(long index) {
         Node n = root;
         if (n == null || index < 0 || index > maxIndexOf(n)) {
             return null;
@@ -312,7 +350,7 @@ public final class XArray<E> {
             if (e == null) {
                 return null;
             }
-            offOut[0] = off;
+            locOff = off;
             return n;
         }
     }
@@ -321,12 +359,11 @@ public final class XArray<E> {
     @SuppressWarnings("unchecked")
     public E erase(long index) {
         erases.increment();
-        int[] o = new int[1];
-        Node n = locate(index, o);
+        Node n = locate(index);
         if (n == null) {
             return null;
         }
-        int off = o[0];
+        int off = locOff;
         E entry = (E) n.slots[off];
         n.slots[off] = null;
         n.count--;
@@ -359,15 +396,16 @@ public final class XArray<E> {
     private void deleteEmpty(Node n) {
         while (n != null && n.count == 0) {
             Node p = n.parent;
-            nodeFrees.increment();
+            int off = n.offset;
+            freeNode(n);
             if (p == null) {
                 root = null;
                 return;
             }
-            p.slots[n.offset] = null;
+            p.slots[off] = null;
             p.count--;
             for (int m = 0; m < XA_MAX_MARKS; m++) {
-                p.marks[m] &= ~(1L << n.offset);
+                p.marks[m] &= ~(1L << off);
             }
             if (p.count > 0) {
                 for (int m = 0; m < XA_MAX_MARKS; m++) {
@@ -384,8 +422,9 @@ public final class XArray<E> {
             Node c = (Node) root.slots[0];
             c.parent = null;
             c.offset = 0;
-            nodeFrees.increment();
+            Node old = root;
             root = c;
+            freeNode(old);
         }
     }
 
@@ -411,12 +450,11 @@ public final class XArray<E> {
     /** {@code xa_set_mark} on the entry covering {@code index}; no-op when absent. */
     public void setMark(long index, int mark) {
         markOps.increment();
-        int[] o = new int[1];
-        Node n = locate(index, o);
+        Node n = locate(index);
         if (n == null) {
             return;
         }
-        long bit = 1L << o[0];
+        long bit = 1L << locOff;
         if ((n.marks[mark] & bit) == 0) {
             n.marks[mark] |= bit;
             propagateMark(n, mark);
@@ -426,12 +464,11 @@ public final class XArray<E> {
     /** {@code xa_clear_mark} on the entry covering {@code index}. */
     public void clearMark(long index, int mark) {
         markOps.increment();
-        int[] o = new int[1];
-        Node n = locate(index, o);
+        Node n = locate(index);
         if (n == null) {
             return;
         }
-        long bit = 1L << o[0];
+        long bit = 1L << locOff;
         if ((n.marks[mark] & bit) != 0) {
             n.marks[mark] &= ~bit;
             propagateMark(n, mark);
@@ -440,9 +477,8 @@ public final class XArray<E> {
 
     /** {@code xa_get_mark}. */
     public boolean getMark(long index, int mark) {
-        int[] o = new int[1];
-        Node n = locate(index, o);
-        return n != null && (n.marks[mark] & (1L << o[0])) != 0;
+        Node n = locate(index);
+        return n != null && (n.marks[mark] & (1L << locOff)) != 0;
     }
 
     /** {@code xa_marked}: any entry carries the mark ({@code mapping_tagged}). */

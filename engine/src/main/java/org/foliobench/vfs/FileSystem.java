@@ -146,10 +146,10 @@ public final class FileSystem implements AutoCloseable {
         if (ops == null) {
             switch (path) {
                 case BUFFER_HEAD:
-                    ops = new BufferHeadPath(ext4);
+                    ops = new BufferHeadPath(ext4, pageCache.arena().totalPages());
                     break;
                 case IOMAP:
-                    ops = new IomapPath(ext4, opts.maxFolioOrder());
+                    ops = new IomapPath(ext4, opts.maxFolioOrder(), pageCache.arena().totalPages());
                     break;
                 default:
                     throw new AssertionError(path);

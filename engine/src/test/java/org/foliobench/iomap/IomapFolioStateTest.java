@@ -10,18 +10,25 @@ import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.PageCache;
 import org.foliobench.pagecache.PageCacheOptions;
+import org.foliobench.stats.Counters;
 import org.junit.jupiter.api.Test;
 
 class IomapFolioStateTest {
+    /** Caches for {@code blockBits}, up to order-9 folios, for a 2048-page cache, counting in {@code c}. */
+    private static IomapFolioState.Caches caches(int blockBits, Counters c) {
+        return new IomapFolioState.Caches(blockBits, 9, 2048, c);
+    }
+
     @Test
     void bitmapsAndPendingCounters() {
         try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
             Folio folio = pc.filemapAllocFolio(2); // 16 KiB
-            LongAdder allocs = new LongAdder();
-            IomapFolioState ifs = IomapFolioState.alloc(folio, 10, allocs);
+            IomapFolioState.Caches c10 = caches(10, new Counters());
+            LongAdder allocs = c10.allocs;
+            IomapFolioState ifs = IomapFolioState.alloc(folio, c10);
             assertEquals(16, ifs.nrBlocks);
             assertEquals(1, allocs.sum());
-            assertEquals(ifs, IomapFolioState.alloc(folio, 10, allocs), "one per folio");
+            assertEquals(ifs, IomapFolioState.alloc(folio, c10), "one per folio");
             assertEquals(1, allocs.sum());
             assertFalse(ifs.setRangeUptodate(1024, 2048));
             assertTrue(ifs.blockUptodate(1) && ifs.blockUptodate(2) && !ifs.blockUptodate(0) && !ifs.blockUptodate(3));
@@ -41,7 +48,9 @@ class IomapFolioStateTest {
             ifs.addReadPending(100);
             assertEquals(0, ifs.finishRead(-1, 50, false));
             assertEquals(1, ifs.finishRead(-1, 50, false));
-            folio.detachPrivate();
+            c10.free(folio);
+            assertEquals(0, c10.cache(16).activeObjects());
+            assertEquals(1, c10.cache(16).freeObjects());
             folio.put();
         }
     }
@@ -49,11 +58,12 @@ class IomapFolioStateTest {
     @Test
     void neverForASingleBlockFolio() {
         try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
-            LongAdder allocs = new LongAdder();
+            Counters c = new Counters();
+            LongAdder allocs = c.counter("iomap.folio_state_alloc");
             Folio small = pc.filemapAllocFolio(0);
-            assertNull(IomapFolioState.alloc(small, 12, allocs), "4 KiB folio, 4 KiB blocks");
+            assertNull(IomapFolioState.alloc(small, caches(12, c)), "4 KiB folio, 4 KiB blocks");
             assertEquals(0, allocs.sum());
-            IomapFolioState ifs = IomapFolioState.alloc(small, 10, allocs);
+            IomapFolioState ifs = IomapFolioState.alloc(small, caches(10, c));
             assertEquals(4, ifs.nrBlocks, "4 KiB folio, 1 KiB blocks");
             small.detachPrivate();
             small.put();
@@ -65,7 +75,7 @@ class IomapFolioStateTest {
         try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
             Folio folio = pc.filemapAllocFolio(1);
             folio.markUptodate();
-            IomapFolioState ifs = IomapFolioState.alloc(folio, 12, new LongAdder());
+            IomapFolioState ifs = IomapFolioState.alloc(folio, caches(12, new Counters()));
             assertTrue(ifs.fullyUptodate());
             assertEquals(0, ifs.dirtyBlocks());
             folio.detachPrivate();

@@ -58,4 +58,38 @@ class FolioTest {
             f.put();
         }
     }
+
+    @Test
+    void descriptorsAreTheMemmapReusedAcrossAllocations() {
+        try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(2L << 20).build())) {
+            Folio f = pc.filemapAllocFolio(2);
+            long pfn = f.pfn();
+            f.markUptodate();
+            f.setReadahead();
+            f.put();
+            // the buddy allocator hands the same block out again: the same descriptor, cleared
+            Folio g = pc.filemapAllocFolio(2);
+            assertEquals(pfn, g.pfn());
+            org.junit.jupiter.api.Assertions.assertSame(f, g, "struct folio lives in the memmap");
+            assertEquals(0, g.flags(), "flags cleared when freed");
+            assertEquals(1, g.refCount());
+            assertEquals(2, g.order());
+            g.put();
+            // a large folio's head page descriptor serves an order-0 folio later
+            Folio h = pc.filemapAllocFolio(0);
+            assertEquals(0, h.order());
+            assertEquals(4096, h.size());
+            h.put();
+        }
+    }
+
+    @Test
+    void freeingAFolioWithPrivateDataIsABadPageState() {
+        try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(2L << 20).build())) {
+            Folio f = pc.filemapAllocFolio(0);
+            f.attachPrivate(new Object());
+            assertThrows(IllegalStateException.class, f::put);
+            assertThrows(IllegalStateException.class, f::get, "a freed folio cannot be referenced again");
+        }
+    }
 }

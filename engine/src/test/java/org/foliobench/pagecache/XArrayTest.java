@@ -90,13 +90,35 @@ class XArrayTest {
     @Test
     void randomAgainstTreeMapModel() {
         for (long seed : new long[] {1, 2, 3, 42, 4711}) {
-            runModel(seed, 4000);
+            runModel(seed, 4000, null);
         }
     }
 
-    private void runModel(long seed, int ops) {
+    /** The same with nodes from a slab cache shared by two xarrays: a freed node is never still linked. */
+    @Test
+    void randomAgainstTreeMapModelWithCachedNodes() {
+        Counters c = new Counters();
+        org.foliobench.mm.KmemCache<Object> nodes = XArray.nodeCache(64, c);
+        XArray<String> other = new XArray<>(c, nodes);
+        for (long seed : new long[] {1, 2, 3, 42, 4711}) {
+            for (long i = 0; i < 300; i++) {
+                other.store(i * 37, 0, "x" + i);
+            }
+            runModel(seed, 4000, nodes);
+            for (long i = 0; i < 300; i++) {
+                assertEquals("x" + i, other.load(i * 37), "the other xarray's nodes were not handed out");
+                other.erase(i * 37);
+            }
+            assertTrue(other.isEmpty());
+        }
+        assertEquals(0, nodes.activeObjects(), "every node back in the cache or dropped");
+        assertTrue(c.get("slab.radix_tree_node.grows") < c.get("slab.radix_tree_node.allocs") / 2,
+                "nodes are reused");
+    }
+
+    private void runModel(long seed, int ops, org.foliobench.mm.KmemCache<Object> nodes) {
         Random r = new Random(seed);
-        XArray<E> xa = new XArray<>(null);
+        XArray<E> xa = new XArray<>(null, nodes);
         TreeMap<Long, E> model = new TreeMap<>();
         List<String> log = new ArrayList<>();
         try {
