@@ -99,9 +99,9 @@ public final class Foliobench implements Callable<Integer> {
     static class Common {
         @Option(names = "--paths", split = ",", paramLabel = "PATH", description = "IO paths: bh, iomap (default both).")
         List<String> paths = new ArrayList<>(List.of("bh", "iomap"));
-        @Option(names = "--forks", paramLabel = "N", description = "Forks (JVMs) at least, each running every row with both paths paired (default 6, quick 4).")
+        @Option(names = "--forks", paramLabel = "N", description = "Forks (JVMs) at least, each running every row with both paths paired (default 4, quick 5).")
         Integer forks;
-        @Option(names = "--max-forks", paramLabel = "N", description = "More forks, up to N, for rows whose interval is wider than --target (default 12, quick 7).")
+        @Option(names = "--max-forks", paramLabel = "N", description = "More forks, up to N, for rows whose interval is wider than --target (default 6, quick 6).")
         Integer maxForks;
         @Option(names = "--blocks", paramLabel = "N", description = "ABBA blocks (4 passes each) per row and fork (default 2, quick 1).")
         Integer blocks;

@@ -229,8 +229,6 @@ public class PsyncBench {
                 JobFile file = Workload.jobFile(row, jobFile == null ? null : Path.of(jobFile));
                 String nvme = System.getProperty(Workload.NVME_PROPERTY);
                 workload = Workload.resolve(row, file, tunables, sizeDivisor, nvme);
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException(row + ": " + e.getMessage(), e);
             } catch (Exception e) {
                 throw new IllegalStateException(row + ": " + e.getMessage(), e);
             }
@@ -257,7 +255,8 @@ public class PsyncBench {
             for (int j = 0; j < bs; j++) {
                 buf.put(j, (byte) (j * 31 + 17));
             }
-            // the file is laid out once, by the first path; both paths then read or overwrite the same blocks
+            // the file is laid out once, by the first path (bh in a table); both paths then read or overwrite
+            // the same blocks
             layOut(ioPaths[0]);
 
             latencyLogs = new LatencyLog[ioPaths.length];

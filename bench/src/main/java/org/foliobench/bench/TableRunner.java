@@ -52,17 +52,22 @@ final class TableRunner {
     record Settings(int forks, int maxForks, int blocks, int passMs, int warmupMs, int warmupMaxMs, int rowWarmupMaxMs,
             double targetPct, boolean latency, CommandLineOptions jmh, Path jobFile, String nvmeSpec) {
         /**
-         * {@code tables --quick}: +-10%, 5 to 7 forks of one ABBA block of 100 ms passes per row. Forks,
+         * {@code tables --quick}: +-10%, 5 to 6 forks of one ABBA block of 100 ms passes per row. Forks,
          * not blocks: on this kind of machine a row's fork-to-fork spread (JIT decisions, memory
-         * placement) is larger than its spread within a fork, so a fork buys more than a block.
+         * placement) is larger than its spread within a fork, so a fork buys more than a block. About
+         * 6 minutes on 2 cores.
          */
         static Settings quick(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
             return new Settings(5, 6, 1, 100, 2000, 6000, 600, 10, latency, jmh, null, nvmeSpec);
         }
 
-        /** {@code tables}: +-3%, 5 to 12 forks of two ABBA blocks of 250 ms passes per row. */
+        /**
+         * {@code tables}: +-3%, 4 to 6 forks of two ABBA blocks of 250 ms passes per row. A seed-sized
+         * fork sets up a 4 GiB arena and ramdisk per row, so forks cost minutes: more need a bigger
+         * machine or {@code --max-forks}.
+         */
         static Settings full(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
-            return new Settings(5, 12, 2, 250, 4000, 15000, 2000, 3, latency, jmh, null, nvmeSpec);
+            return new Settings(4, 6, 2, 250, 4000, 15000, 2000, 3, latency, jmh, null, nvmeSpec);
         }
 
         Settings with(Integer forks, Integer maxForks, Integer blocks, Integer passMs, Double targetPct) {

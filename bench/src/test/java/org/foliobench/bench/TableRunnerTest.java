@@ -81,7 +81,7 @@ class TableRunnerTest {
         assertEquals(4, q.passes());
         TableRunner.Settings f = TableRunner.Settings.full(true, null, null).with(6, null, 3, null, 5.0);
         assertEquals(6, f.forks());
-        assertEquals(12, f.maxForks());
+        assertEquals(6, f.maxForks());
         assertEquals(12, f.passes());
         assertEquals(5.0, f.targetPct());
         assertEquals(12, TableRunner.Settings.quick(true, null, null).with(12, null, null, null, null).maxForks());

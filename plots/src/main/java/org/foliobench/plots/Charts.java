@@ -33,8 +33,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The report's charts (XChart), rendered headless to PNG (BitmapEncoder) and SVG
  * (VectorGraphicsEncoder over VectorGraphics2D):
  * <ul>
- * <li>{@code bw-<section>}: grouped bars, bh vs iomap MiB/s per block size, with JMH's score error
- *     as error bars, one chart per table section ({@code read/hole}, {@code write/cache/N/N/N}...);</li>
+ * <li>{@code bw-<section>}: grouped bars, bh vs iomap MiB/s per block size, with the 95% interval
+ *     of each path's IOPS as error bars (half its width; one standard deviation of the passes for a
+ *     run from before the pass log), one chart per table section ({@code read/hole}, {@code write/cache/N/N/N}...);</li>
  * <li>{@code latency-<section>}: p50/p99/p99.9 per-call latency per path and block size (log axis);</li>
  * <li>{@code speedup-read}, {@code speedup-write}: published vs measured iomap/bh speedup per row;</li>
  * <li>{@code speedup-scatter}: measured against published speedup, log-log, with the y = x line.</li>
@@ -143,8 +144,7 @@ public final class Charts {
                 Measurement m = r.get(p);
                 x.add(label(r));
                 y.add(m == null ? 0.0 : m.bwMiB());
-                // error bars: one standard deviation of the measured passes
-                double e = m == null || !Double.isFinite(m.stdDev()) ? 0.0 : m.stdDev() * r.key().bs() / (1 << 20);
+                double e = m == null ? 0.0 : errorBar(m) * r.key().bs() / (1 << 20);
                 err.add(e);
                 any |= m != null;
             }
@@ -282,5 +282,14 @@ public final class Charts {
         s.setPlotBorderVisible(false);
         s.setAntiAlias(true);
         s.setToolTipsEnabled(false);
+    }
+
+    /** Error bar in IOPS: half the 95% interval of a paired measurement, else the passes' standard deviation. */
+    static double errorBar(org.foliobench.results.Measurement m) {
+        org.foliobench.results.Paired.Estimate e = m.estimate();
+        if (e != null && e.hasInterval()) {
+            return (e.high() - e.low()) / 2;
+        }
+        return Double.isFinite(m.stdDev()) ? m.stdDev() : 0.0;
     }
 }
