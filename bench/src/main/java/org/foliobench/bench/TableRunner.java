@@ -55,7 +55,7 @@ final class TableRunner {
          * {@code tables --quick}: +-10%, 5 to 6 forks of one ABBA block of 100 ms passes per row. Forks,
          * not blocks: on this kind of machine a row's fork-to-fork spread (JIT decisions, memory
          * placement) is larger than its spread within a fork, so a fork buys more than a block. About
-         * 6 minutes on 2 cores.
+         * 5 minutes on 2 cores.
          */
         static Settings quick(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
             return new Settings(5, 6, 1, 100, 2000, 6000, 600, 10, latency, jmh, null, nvmeSpec);

@@ -210,8 +210,11 @@ public final class PageArena {
     private ByteBuffer chunk(int ci) {
         ByteBuffer c = chunks[ci];
         if (c == null) {
+            if (released) {
+                throw new IllegalStateException("page cache arena used after it was released");
+            }
             long len = Math.min(chunkBytes, totalPages * Defaults.PAGE_SIZE - (long) ci * chunkBytes);
-            c = ByteBuffer.allocateDirect((int) len + Defaults.PAGE_SIZE).alignedSlice(Defaults.PAGE_SIZE);
+            c = PhysicalMemory.take((int) len);
             chunks[ci] = c;
             if (owner != null) {
                 memmap[ci] = newMemmap(ci, c);
@@ -257,6 +260,30 @@ public final class PageArena {
             memory(pfn);
         }
         return totalPages * Defaults.PAGE_SIZE;
+    }
+
+    private boolean released;
+
+    /**
+     * Gives the arena's memory back to {@link PhysicalMemory} for the next mount (after a clean
+     * unmount: every folio written back and evicted, the flusher stopped). The arena's chunks and
+     * memmap are dropped, so a stale use fails loudly instead of writing into another mount's pages.
+     */
+    void release() {
+        synchronized (chunks) {
+            if (released) {
+                return;
+            }
+            released = true;
+            for (int ci = 0; ci < chunks.length; ci++) {
+                ByteBuffer c = chunks[ci];
+                if (c != null) {
+                    PhysicalMemory.give((int) Math.min(chunkBytes, totalPages * Defaults.PAGE_SIZE - (long) ci * chunkBytes), c);
+                    chunks[ci] = null;
+                    memmap[ci] = null;
+                }
+            }
+        }
     }
 
     /** Byte offset of page frame {@code pfn} inside {@link #memory}. */

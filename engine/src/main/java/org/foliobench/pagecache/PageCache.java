@@ -635,6 +635,14 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
+    /**
+     * After {@link #close} on a clean unmount: the arena's memory goes back to the machine's RAM
+     * ({@link PhysicalMemory}) for the next mount. Not after a crash, whose folios are abandoned.
+     */
+    public void releaseMemory() {
+        arena.release();
+    }
+
     static ErrnoException enomem(int order) {
         return new ErrnoException(Errno.ENOMEM, "page cache arena exhausted: no folio of order " + order
                 + " could be allocated or reclaimed; everything is locked, referenced or dirty without progress");

@@ -256,6 +256,7 @@ public final class FileSystem implements AutoCloseable {
         if (first != null) {
             throw first;
         }
+        pageCache.releaseMemory(); // a clean unmount: the next mount reuses the memory
     }
 
     /**
