@@ -321,7 +321,7 @@ public final class Foliobench implements Callable<Integer> {
             TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, out));
             ok = runner.run();
             if (!ok) {
-                err.println("foliobench: " + runner.failures().size() + " benchmark(s) failed; the run folder is marked INCOMPLETE");
+                err.println("foliobench: " + runner.failures().size() + " row(s) failed; the run folder is marked INCOMPLETE");
             }
         } catch (IOException | RuntimeException e) {
             folder.markFailed(TableRunner.firstLine(TableRunner.rootMessage(e)));

@@ -1,6 +1,5 @@
 package org.foliobench.bench;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -61,10 +60,5 @@ final class Progress {
         int w = String.valueOf(total).length();
         return String.format(Locale.ROOT, "[fork %d/%d] [%" + w + "d/%d] %-26s %s%s", round, rounds, index, total, key, outcome,
                 etaNanos > 0 ? " (ETA " + duration(etaNanos) + ")" : "");
-    }
-
-    /** {@code 4123 IOPS 257.7 MiB/s}, IOPS rounded to an integer, MiB/s to one decimal. */
-    static String rate(double iops, double mibPerSec) {
-        return String.format(Locale.ROOT, "%.0f IOPS %.1f MiB/s", iops, mibPerSec);
     }
 }

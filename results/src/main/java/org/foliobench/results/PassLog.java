@@ -75,21 +75,6 @@ public final class PassLog {
             return gcCount > 0 || jitMillis > limitMillis || stealMillis > limitMillis;
         }
 
-        /** What disturbed the pass, e.g. {@code gc 2 (3 ms), jit 12 ms}; empty when nothing did. */
-        public String disturbance() {
-            List<String> l = new ArrayList<>();
-            if (gcCount > 0) {
-                l.add("gc " + gcCount + " (" + gcMillis + " ms)");
-            }
-            if (jitMillis > 0) {
-                l.add("jit " + jitMillis + " ms");
-            }
-            if (stealMillis > 0) {
-                l.add("steal " + stealMillis + " ms");
-            }
-            return String.join(", ", l);
-        }
-
         /** This pass as one line of the log (no newline). */
         public String toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
