@@ -148,7 +148,7 @@ public final class BlkPlug implements AutoCloseable {
             device.submit(rq.bios.peekFirst());
             return;
         }
-        Bio merged = new Bio(rq.op, rq.sector, Math.min(Bio.BIO_MAX_VECS, rq.segments));
+        Bio merged = device.bioSplit().alloc(rq.op, rq.sector, Math.min(Bio.BIO_MAX_VECS, rq.segments));
         for (Bio b : rq.bios) {
             for (int i = 0; i < b.segments(); i++) {
                 if (!merged.addSegment(b.segmentMemory(i), b.segmentOffset(i), b.segmentLength(i))) {
@@ -156,23 +156,31 @@ public final class BlkPlug implements AutoCloseable {
                 }
             }
         }
-        merged.endIo(done -> {
-            IOException status = done.status();
-            RuntimeException first = null;
-            for (Bio b : rq.bios) {
-                try {
-                    b.complete(status); // blk_update_request(): every bio of the request ends
-                } catch (RuntimeException e) {
-                    if (first == null) {
-                        first = e;
-                    }
+        merged.privateData(rq).endIo(BlkPlug::requestEndIo);
+        try {
+            device.submit(merged);
+        } finally {
+            merged.put();
+        }
+    }
+
+    /** {@code blk_update_request()}: every bio of the request ends with the request's status. */
+    private static void requestEndIo(Bio done) {
+        Request rq = (Request) done.privateData();
+        IOException status = done.status();
+        RuntimeException first = null;
+        for (Bio b : rq.bios) {
+            try {
+                b.complete(status);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
                 }
             }
-            if (first != null) {
-                throw first;
-            }
-        });
-        device.submit(merged);
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /** {@code blk_finish_plug()}: dispatch what is left; the plug cannot be used afterwards. */

@@ -27,6 +27,8 @@ final class IomapIoend {
     final long sector;
     long size;
     Bio bio;
+    /** The writeback call that built it, for the bio completion ({@code bi_private} chain). */
+    WritepageCtx wpc;
     final List<Folio> folios = new ArrayList<>();
     final List<Integer> lens = new ArrayList<>();
     final AtomicInteger remaining = new AtomicInteger(1);

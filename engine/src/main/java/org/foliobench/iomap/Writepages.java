@@ -260,18 +260,28 @@ final class Writepages {
         if (ioend.bio != null) {
             queueBio(wpc, ioend);
         }
-        Bio bio = new Bio(Bio.Op.WRITE, sector);
+        Bio bio = io.bioSet.alloc(Bio.Op.WRITE, sector);
         ioend.remaining.incrementAndGet();
-        bio.endIo(b -> {
-            if (b.status() != null && ioend.status == null) {
-                ioend.status = b.status();
-            }
-            if (ioend.remaining.decrementAndGet() == 0) {
-                ioendDone(wpc, ioend);
-            }
-        });
+        ioend.wpc = wpc;
+        bio.privateData(ioend).endIo(writeEndBio);
         ioend.bio = bio;
     }
+
+    /** {@code iomap_writepage_end_bio}: one bio of the ioend's chain ended; the last ends the ioend. Then {@code bio_put}. */
+    private void writeEndBio(Bio b) {
+        IomapIoend ioend = (IomapIoend) b.privateData();
+        IOException status = b.status();
+        b.put();
+        if (status != null && ioend.status == null) {
+            ioend.status = status;
+        }
+        if (ioend.remaining.decrementAndGet() == 0) {
+            ioendDone(ioend.wpc, ioend);
+        }
+    }
+
+    /** {@link #writeEndBio}, bound once. */
+    private final java.util.function.Consumer<Bio> writeEndBio = this::writeEndBio;
 
     private static void queueBio(WritepageCtx wpc, IomapIoend ioend) {
         wpc.toSubmit.add(ioend.bio);
