@@ -506,7 +506,7 @@ public final class BufferHeadPath implements IoPathOps {
         /** {@code ext4_readahead}, inside read_pages()' plug. */
         @Override
         public void readahead(ReadaheadControl rac) {
-            BlkPlug plug = new BlkPlug(dev);
+            BlkPlug plug = BlkPlug.start(dev);
             try {
                 new Ext4Readpage(BufferHeadPath.this, host(rac.mapping()), plug).readpages(rac, null);
             } finally {

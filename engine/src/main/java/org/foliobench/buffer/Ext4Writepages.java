@@ -136,7 +136,7 @@ final class Ext4Writepages {
             if (tag == XArray.TOWRITE) {
                 mapping.tagPagesForWriteback(startPos >> Defaults.PAGE_SHIFT, pgIndex(endPos));
             }
-            plug = new BlkPlug(fs.device());
+            plug = BlkPlug.start(fs.device());
             try {
                 // first write back folios that need no mapping, without a transaction
                 doMap = false;

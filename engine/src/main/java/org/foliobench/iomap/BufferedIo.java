@@ -805,7 +805,7 @@ final class BufferedIo {
         ReadCtx ctx = frame.rctx;
         ctx.rac = rac;
         ctx.maxBio = MAX_BIO_BYTES;
-        ctx.plug = new BlkPlug(dev, mapping.cache().options().maxSectorsKb());
+        ctx.plug = BlkPlug.start(dev, mapping.cache().options().maxSectorsKb());
         IomapIter iter = frame.iter.init(inode, rac.readaheadPos(), rac.readaheadLength(), 0);
         try {
             while (iter.next(ops)) {

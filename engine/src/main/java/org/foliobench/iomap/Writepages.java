@@ -36,7 +36,7 @@ final class Writepages {
 
     /** {@code iomap_writepages}. */
     void writepages(AddressSpace mapping, WritebackControl wbc, WritebackOps ops) throws IOException {
-        BlkPlug plug = new BlkPlug(io.dev, mapping.cache().options().maxSectorsKb());
+        BlkPlug plug = BlkPlug.start(io.dev, mapping.cache().options().maxSectorsKb());
         WritepageCtx wpc = new WritepageCtx(mapping, wbc, ops, plug);
         Folio folio = null;
         IOException err = null;
