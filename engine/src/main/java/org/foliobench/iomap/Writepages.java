@@ -120,16 +120,23 @@ final class Writepages {
             ifs.addWritePending(1); // bias: no completion ends writeback before we are done
         }
         folio.startWriteback();
-        int[] count = new int[1];
+        int[] count = wpc.count;
+        count[0] = 0;
         IOException error = null;
-        List<long[]> keepDirty = new ArrayList<>();
+        List<long[]> keepDirty = wpc.keepDirty;
+        keepDirty.clear();
         int off = 0;
         int end = (int) (endPos - pos);
+        int[] r = wpc.range;
         try {
             while (off < end) {
-                int[] r = ifs != null ? ifs.findDirtyRange(off, end) : new int[] {off, end - off};
-                if (r == null) {
-                    break;
+                if (ifs != null) {
+                    if (!ifs.findDirtyRange(off, end, r)) {
+                        break;
+                    }
+                } else {
+                    r[0] = off;
+                    r[1] = end - off;
                 }
                 error = mapBlocks(wpc, wbc, folio, inode, pos + r[0], r[1], count, keepDirty);
                 if (error != null) {
@@ -145,12 +152,14 @@ final class Writepages {
         }
         if (ifs != null) {
             ifs.clearRangeDirty(0, folio.size());
-            for (long[] k : keepDirty) {
+            for (int i = 0; i < keepDirty.size(); i++) {
+                long[] k = keepDirty.get(i);
                 ifs.setRangeDirty((int) (k[0] - pos), (int) k[1]);
             }
         }
         if (!keepDirty.isEmpty()) {
             folio.redirtyForWritepage(wbc);
+            keepDirty.clear();
         }
         folio.unlock();
         if (ifs != null) {
@@ -370,7 +379,7 @@ final class Writepages {
         for (int i = 0; i < ioend.folios.size(); i++) {
             Folio folio = ioend.folios.get(i);
             IomapFolioState ifs = IomapFolioState.of(folio);
-            if (ifs == null || ifs.subWritePending(ioend.lens.get(i))) {
+            if (ifs == null || ifs.subWritePending(ioend.lens[i])) {
                 folio.endWriteback();
             }
         }
