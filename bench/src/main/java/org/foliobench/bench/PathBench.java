@@ -81,6 +81,10 @@ public class PathBench {
     static final long FILE = 256L << 20;
     /** The model's RAM: 4 GiB, background threshold 10% = 409 MiB, so a cache pass writes nothing back. */
     static final long MEM = 4L << 30;
+    /** Bytes per sync-write pass: 16 MiB (4096 fsyncs at 4K). */
+    static final long SYNC_FILE = 16L << 20;
+    /** The model's RAM of a writeback pass: 64 MiB, background threshold 6.4 MiB, hard 12.8 MiB. */
+    static final long WB_MEM = 64L << 20;
 
     static int parseBs(String bs) {
         return DeviceBench.parseBs(bs);
@@ -308,12 +312,17 @@ public class PathBench {
             startPass();
         }
 
+        /** Whether a pass must stay in the page cache (a cache write); the sync and writeback passes write back. */
+        boolean cacheOnly() {
+            return true;
+        }
+
         /** A cache pass that wrote anything back is not a cache write: fail rather than report it. */
         @TearDown(Level.Invocation)
         public void check() {
             Map<String, Long> d = endPass();
             long wb = d.getOrDefault("writeback.pages_written", 0L);
-            if (wb != 0) {
+            if (cacheOnly() && wb != 0) {
                 throw new IllegalStateException(wb + " pages were written back during a cache-write pass of " + fileBytes
                         + " bytes in " + memBytes + " bytes of page cache");
             }
@@ -357,6 +366,40 @@ public class PathBench {
         }
     }
 
+    /**
+     * The file a sync-write pass extends (fio {@code fsync=1}, Overwrite=N): new for every pass, each
+     * {@code pwrite} followed by {@code fsync}, so every call writes its data back and commits the
+     * journal. {@link #SYNC_FILE} bytes per pass: an fsync per call is slow, the pass is kept small.
+     */
+    @State(Scope.Thread)
+    public static class SyncFile extends WriteFile {
+        public SyncFile() {
+            fileBytes = SYNC_FILE;
+        }
+
+        @Override
+        boolean cacheOnly() {
+            return false;
+        }
+    }
+
+    /**
+     * The file a writeback pass extends (Writeback=Y, Overwrite=N): new for every pass, in a page
+     * cache of {@link #WB_MEM} bytes whose dirty thresholds (background 10%, hard 20%) lie far
+     * below the file, so the flusher writes back concurrently and the writer is throttled.
+     */
+    @State(Scope.Thread)
+    public static class WritebackFile extends WriteFile {
+        public WritebackFile() {
+            memBytes = WB_MEM;
+        }
+
+        @Override
+        boolean cacheOnly() {
+            return false;
+        }
+    }
+
     /** The copy baseline: {@code bs} from a direct buffer into an off-heap region of the file's size. */
     @State(Scope.Thread)
     public static class Copy {
@@ -386,6 +429,29 @@ public class PathBench {
     /** One pass of {@code FILE / bs} sequential {@code pwrite}s extending a new file, all in the page cache. */
     @Benchmark
     public long cacheWrite(WriteFile f, Rate rate) throws IOException {
+        long n = 0;
+        for (long off = 0; off < f.fileBytes; off += f.size) {
+            n += f.pwrite(off);
+        }
+        rate.mib += (double) n / (1 << 20);
+        return n;
+    }
+
+    /** One pass of sequential {@code pwrite} + {@code fsync} calls extending a new file ({@link #SYNC_FILE} bytes). */
+    @Benchmark
+    public long syncWrite(SyncFile f, Rate rate) throws IOException {
+        long n = 0;
+        for (long off = 0; off < f.fileBytes; off += f.size) {
+            n += f.pwrite(off);
+            f.file.fsync();
+        }
+        rate.mib += (double) n / (1 << 20);
+        return n;
+    }
+
+    /** One pass of {@code FILE / bs} sequential {@code pwrite}s extending a new file, written back concurrently. */
+    @Benchmark
+    public long writebackWrite(WritebackFile f, Rate rate) throws IOException {
         long n = 0;
         for (long off = 0; off < f.fileBytes; off += f.size) {
             n += f.pwrite(off);

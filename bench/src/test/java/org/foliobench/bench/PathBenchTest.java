@@ -85,4 +85,46 @@ class PathBenchTest {
             f.unmount();
         }
     }
+
+    /** A sync-write pass fsyncs every call (a journal commit each) and reads back what it wrote. */
+    @ParameterizedTest
+    @CsvSource({"bh, 64k", "iomap, 64k"})
+    void syncWriteCommitsEveryCall(String path, String bs) throws IOException {
+        PathBench.SyncFile f = small(new PathBench.SyncFile(), path, bs);
+        f.fileBytes = 1L << 20;
+        f.setUp();
+        try {
+            f.startIteration();
+            f.newFile();
+            long n = new PathBench().syncWrite(f, new PathBench.Rate());
+            f.check();
+            assertEquals(f.fileBytes, n);
+            long calls = f.fileBytes / f.size;
+            assertTrue(f.counted.getOrDefault("jbd2.commits", 0L) >= calls, "a commit per fsync: " + f.counted);
+            assertEquals(f.fileBytes, f.counted.getOrDefault("writeback.pages_written", 0L) * 4096, "every page written back once");
+            assertEquals(0L, f.fs.counters().get("slab.bio.active"), "every bio put at completion");
+        } finally {
+            f.unmount();
+        }
+    }
+
+    /** A writeback pass in a small page cache is written back while it runs. */
+    @ParameterizedTest
+    @CsvSource({"bh, 1m", "iomap, 1m"})
+    void writebackWriteWritesBackDuringThePass(String path, String bs) throws IOException {
+        PathBench.WritebackFile f = small(new PathBench.WritebackFile(), path, bs);
+        f.fileBytes = 32L << 20;
+        f.memBytes = 16L << 20;
+        f.setUp();
+        try {
+            f.startIteration();
+            f.newFile();
+            long n = new PathBench().writebackWrite(f, new PathBench.Rate());
+            f.check();
+            assertEquals(f.fileBytes, n);
+            assertTrue(f.counted.getOrDefault("writeback.pages_written", 0L) > 0, "the flusher wrote back: " + f.counted);
+        } finally {
+            f.unmount();
+        }
+    }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
 import org.foliobench.device.Bio;
+import org.foliobench.device.BioSet;
 import org.foliobench.device.BlkPlug;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.fs.Ext4;
@@ -101,7 +102,29 @@ public final class BufferHeadPath implements IoPathOps {
         this.bioBytes = c.counter("bio.bytes");
         long bhLimit = cachePages * (Defaults.PAGE_SIZE / bs);
         this.bhCache = KmemCache.create("buffer_head", (int) Math.min(Integer.MAX_VALUE - 8, bhLimit), BufferHead::new, c);
+        this.bioSet = fs.bioSet();
+        this.bioPrivateCache = KmemCache.create("buffer_bio_private", Defaults.SLAB_FREE_OBJECTS, BioPrivate::new, c);
         fs.setOrderedDataWriter(this::submitInodeDataBuffersAndWait);
+    }
+
+    /** {@code fs_bio_set}: every bio of this path. */
+    final BioSet bioSet;
+    /** Folio and BufferHead lists of bios in flight ({@link BioPrivate}). */
+    final KmemCache<BioPrivate> bioPrivateCache;
+
+    /** {@code mpage_end_io} and {@code ext4_end_bio}, bound once. */
+    final java.util.function.Consumer<Bio> mpageEndIo = b -> Ext4Readpage.mpageEndIo(this, b);
+    final java.util.function.Consumer<Bio> ext4EndBio = b -> Ext4Writepages.ext4EndBio(this, b);
+
+    /** A cleared {@link BioPrivate} for a bio being built. */
+    BioPrivate allocBioPrivate() {
+        return bioPrivateCache.alloc();
+    }
+
+    /** Back to its cache once the completion has walked it. */
+    void freeBioPrivate(BioPrivate bp) {
+        bp.clear();
+        bioPrivateCache.free(bp);
     }
 
     @Override
@@ -483,7 +506,7 @@ public final class BufferHeadPath implements IoPathOps {
         /** {@code ext4_readahead}, inside read_pages()' plug. */
         @Override
         public void readahead(ReadaheadControl rac) {
-            BlkPlug plug = new BlkPlug(dev);
+            BlkPlug plug = BlkPlug.start(dev);
             try {
                 new Ext4Readpage(BufferHeadPath.this, host(rac.mapping()), plug).readpages(rac, null);
             } finally {

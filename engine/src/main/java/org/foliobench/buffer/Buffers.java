@@ -172,16 +172,9 @@ final class Buffers {
      */
     static void submitBhRead(BufferHeadPath p, BufferHead bh) {
         bh.set(BufferHead.BH_REQ);
-        Bio bio = new Bio(Bio.Op.READ, bh.blocknr << (p.bits - Bio.SECTOR_SHIFT), 1);
+        Bio bio = p.bioSet.alloc(Bio.Op.READ, bh.blocknr << (p.bits - Bio.SECTOR_SHIFT), 1);
         bio.addSegment(bh.folio.mem(), bh.folio.memOffset() + bh.offset, bh.size);
-        bio.endIo(b -> {
-            if (b.status() == null) {
-                bh.set(BufferHead.BH_UPTODATE);
-            } else {
-                bh.clear(BufferHead.BH_UPTODATE);
-            }
-            bh.unlock();
-        });
+        bio.privateData(bh).endIo(Buffers::endBufferReadSync);
         p.bhReads.increment();
         p.submitBio(bio, null);
     }
@@ -269,11 +262,32 @@ final class Buffers {
 
     private static void submitBhAsyncRead(BufferHeadPath p, BufferHead bh) {
         bh.set(BufferHead.BH_REQ);
-        Bio bio = new Bio(Bio.Op.READ, bh.blocknr << (p.bits - Bio.SECTOR_SHIFT), 1);
+        Bio bio = p.bioSet.alloc(Bio.Op.READ, bh.blocknr << (p.bits - Bio.SECTOR_SHIFT), 1);
         bio.addSegment(bh.folio.mem(), bh.folio.memOffset() + bh.offset, bh.size);
-        bio.endIo(b -> endBufferAsyncRead(bh, b.status() == null));
+        bio.privateData(bh).endIo(Buffers::endBioBhAsyncRead);
         p.bhReads.increment();
         p.submitBio(bio, null);
+    }
+
+    /** {@code end_bio_bh_io_sync} + {@code end_buffer_read_sync}: the buffer uptodate or not, unlocked; then {@code bio_put}. */
+    private static void endBufferReadSync(Bio b) {
+        BufferHead bh = (BufferHead) b.privateData();
+        boolean ok = b.status() == null;
+        b.put();
+        if (ok) {
+            bh.set(BufferHead.BH_UPTODATE);
+        } else {
+            bh.clear(BufferHead.BH_UPTODATE);
+        }
+        bh.unlock();
+    }
+
+    /** {@code end_bio_bh_io_sync} for {@code end_buffer_async_read}. */
+    private static void endBioBhAsyncRead(Bio b) {
+        BufferHead bh = (BufferHead) b.privateData();
+        boolean ok = b.status() == null;
+        b.put();
+        endBufferAsyncRead(bh, ok);
     }
 
     /** {@code end_buffer_async_read}: the folio ends with the last buffer read into it. */

@@ -31,7 +31,7 @@ final class Ext4Readpage {
     private int mLen;
     private boolean mMapped;
     private Bio bio;
-    private List<Folio> bioFolios;
+    private BioPrivate bioFolios;
     private long lastBlockInBio;
 
     Ext4Readpage(BufferHeadPath p, Inode inode, BlkPlug plug) {
@@ -155,16 +155,16 @@ final class Ext4Readpage {
         int length = firstHole << blkbits;
         for (;;) {
             if (bio == null) {
-                bio = new Bio(Bio.Op.READ, firstBlock << (blkbits - Bio.SECTOR_SHIFT),
+                bio = p.bioSet.alloc(Bio.Op.READ, firstBlock << (blkbits - Bio.SECTOR_SHIFT),
                         Math.max(1, Math.min(nrPages, Bio.BIO_MAX_VECS)));
-                bioFolios = new ArrayList<>();
+                bioFolios = p.allocBioPrivate();
             }
             if (bio.addSegment(folio.mem(), folio.memOffset(), length)) {
                 break;
             }
             submit(); // bio full
         }
-        bioFolios.add(folio);
+        bioFolios.items.add(folio);
         if (firstHole != blocksPerPage) {
             submit(); // the folio ends in a hole: nothing can follow on disk
         } else {
@@ -189,15 +189,21 @@ final class Ext4Readpage {
             return;
         }
         Bio b = bio;
-        List<Folio> folios = bioFolios;
+        BioPrivate folios = bioFolios;
         bio = null;
         bioFolios = null;
-        b.endIo(done -> {
-            boolean ok = done.status() == null;
-            for (Folio f : folios) {
-                f.endRead(ok);
-            }
-        });
+        b.privateData(folios).endIo(p.mpageEndIo);
         p.submitBio(b, plug);
+    }
+
+    /** {@code mpage_end_io}: each folio of the bio ends its read; then {@code bio_put}. */
+    static void mpageEndIo(BufferHeadPath p, Bio done) {
+        boolean ok = done.status() == null;
+        BioPrivate folios = (BioPrivate) done.privateData();
+        done.put();
+        for (int i = 0; i < folios.items.size(); i++) {
+            ((Folio) folios.items.get(i)).endRead(ok);
+        }
+        p.freeBioPrivate(folios);
     }
 }

@@ -64,7 +64,7 @@ final class Ext4Writepages {
     // struct ext4_io_submit
     private BlkPlug plug;
     private Bio ioBio;
-    private List<BufferHead> ioBhs;
+    private BioPrivate ioBhs;
     private long ioNextBlock;
 
     Ext4Writepages(BufferHeadPath p, Inode inode, AddressSpace mapping, WritebackControl wbc, boolean canMap) {
@@ -136,7 +136,7 @@ final class Ext4Writepages {
             if (tag == XArray.TOWRITE) {
                 mapping.tagPagesForWriteback(startPos >> Defaults.PAGE_SHIFT, pgIndex(endPos));
             }
-            plug = new BlkPlug(fs.device());
+            plug = BlkPlug.start(fs.device());
             try {
                 // first write back folios that need no mapping, without a transaction
                 doMap = false;
@@ -579,15 +579,16 @@ final class Ext4Writepages {
         }
         for (;;) {
             if (ioBio == null) {
-                ioBio = new Bio(Bio.Op.WRITE, bh.blocknr << (bits - Bio.SECTOR_SHIFT));
-                ioBhs = new ArrayList<>();
+                ioBio = p.bioSet.alloc(Bio.Op.WRITE, bh.blocknr << (bits - Bio.SECTOR_SHIFT));
+                ioBhs = p.allocBioPrivate();
+                ioBhs.mapping = mapping;
             }
             if (ioBio.addSegment(bh.folio.mem(), bh.folio.memOffset() + bh.offset, bh.size)) {
                 break;
             }
             ioSubmit(); // bio full
         }
-        ioBhs.add(bh);
+        ioBhs.items.add(bh);
         ioNextBlock = bh.blocknr + 1;
     }
 
@@ -597,12 +598,20 @@ final class Ext4Writepages {
             return;
         }
         Bio bio = ioBio;
-        List<BufferHead> bhs = ioBhs;
+        BioPrivate bhs = ioBhs;
         ioBio = null;
         ioBhs = null;
-        AddressSpace m = mapping;
-        bio.endIo(done -> endBio(m, bhs, done.status() == null));
+        bio.privateData(bhs).endIo(p.ext4EndBio);
         p.submitBio(bio, plug);
+    }
+
+    /** {@code ext4_end_bio}: {@link #endBio} over the bio's buffers, then {@code bio_put}. */
+    static void ext4EndBio(BufferHeadPath p, Bio done) {
+        boolean ok = done.status() == null;
+        BioPrivate bhs = (BioPrivate) done.privateData();
+        done.put();
+        endBio(bhs.mapping, bhs.items, ok);
+        p.freeBioPrivate(bhs);
     }
 
     /**
@@ -610,11 +619,12 @@ final class Ext4Writepages {
      * ({@code mapping_set_error}, for fsync) and on each buffer; a folio's writeback ends when
      * the last of its buffers in flight completes.
      */
-    static void endBio(AddressSpace mapping, List<BufferHead> bhs, boolean ok) {
+    static void endBio(AddressSpace mapping, List<?> bhs, boolean ok) {
         if (!ok) {
             mapping.mappingSetError(Errno.EIO);
         }
-        for (BufferHead bh : bhs) {
+        for (int i = 0; i < bhs.size(); i++) {
+            BufferHead bh = (BufferHead) bhs.get(i);
             Folio folio = bh.folio;
             BufferHead head = Buffers.folioBuffers(folio);
             boolean underIo = false;

@@ -23,12 +23,12 @@ public final class Bio {
     /** {@code REQ_OP_READ} / {@code REQ_OP_WRITE}. A cache flush is {@link BlockDevice#flush()}. */
     public enum Op { READ, WRITE }
 
-    private final Op op;
-    private final long sector;
+    private Op op;
+    private long sector;
     private final ByteBuffer[] mem;
     private final int[] offset;
     private final int[] length;
-    private final int maxVecs;
+    private int maxVecs;
     private int vcnt;
     private long size;
     private boolean fua;
@@ -36,6 +36,10 @@ public final class Bio {
     private Object privateData;
     private volatile boolean done;
     private volatile IOException status;
+    /** {@code bi_pool}: the bio_set this bio returns to on {@link #put}, null for a bio made with {@code new}. */
+    private final BioSet pool;
+    /** On its pool's free list: any use is a use after {@link #put}. */
+    private boolean freed;
 
     public Bio(Op op, long sector) {
         this(op, sector, BIO_MAX_VECS);
@@ -55,6 +59,71 @@ public final class Bio {
         this.mem = new ByteBuffer[maxVecs];
         this.offset = new int[maxVecs];
         this.length = new int[maxVecs];
+        this.pool = null;
+    }
+
+    /** A bio of {@code pool}, with room for {@link #BIO_MAX_VECS} vectors, free until {@link #init}. */
+    Bio(BioSet pool) {
+        this.pool = pool;
+        this.mem = new ByteBuffer[BIO_MAX_VECS];
+        this.offset = new int[BIO_MAX_VECS];
+        this.length = new int[BIO_MAX_VECS];
+        this.freed = true;
+    }
+
+    /** {@code bio_init}: a pooled bio handed out again, as if new (its vector arrays are reused). */
+    Bio init(Op op, long sector, int maxVecs) {
+        if (sector < 0) {
+            throw new IllegalArgumentException("bio sector " + sector + " is negative");
+        }
+        if (maxVecs < 1 || maxVecs > BIO_MAX_VECS) {
+            throw new IllegalArgumentException("bio vectors must be 1.." + BIO_MAX_VECS + ", got " + maxVecs);
+        }
+        if (!freed) {
+            throw new IllegalStateException("bio_set " + pool.name() + " handed out " + this + ", which is in use");
+        }
+        freed = false;
+        this.op = op;
+        this.sector = sector;
+        this.maxVecs = maxVecs;
+        return this;
+    }
+
+    /**
+     * {@code bio_put}: the owner is done with the bio (its end_io handler, or the submitter of a
+     * bio without one once it has read the status). A pooled bio is reset (sector, vectors, flags,
+     * end_io, private data, status) and returned to its {@link BioSet}; it must not be touched
+     * afterwards. A bio made with {@code new} is left to the garbage collector.
+     */
+    public void put() {
+        if (pool == null) {
+            return;
+        }
+        checkLive();
+        java.util.Arrays.fill(mem, 0, vcnt, null);
+        vcnt = 0;
+        size = 0;
+        sector = 0;
+        op = null;
+        maxVecs = 0;
+        fua = false;
+        endIo = null;
+        privateData = null;
+        status = null;
+        done = false;
+        freed = true;
+        pool.free(this);
+    }
+
+    /** Whether this bio is on its pool's free list (put and not handed out again). */
+    boolean isFreed() {
+        return freed;
+    }
+
+    private void checkLive() {
+        if (freed) {
+            throw new IllegalStateException("use of a bio of bio_set " + pool.name() + " after bio_put");
+        }
     }
 
     /**
@@ -63,6 +132,7 @@ public final class Bio {
      * full; the caller then submits it and allocates another.
      */
     public boolean addSegment(ByteBuffer buf, int off, int len) {
+        checkLive();
         if (len <= 0 || off < 0 || off + len > buf.capacity()) {
             throw new IllegalArgumentException("bio segment off=" + off + " len=" + len
                     + " outside its buffer of " + buf.capacity() + " bytes");
@@ -89,11 +159,13 @@ public final class Bio {
     }
 
     public Op op() {
+        checkLive();
         return op;
     }
 
     /** First sector, in 512-byte units. */
     public long sector() {
+        checkLive();
         return sector;
     }
 
@@ -104,6 +176,7 @@ public final class Bio {
 
     /** {@code bi_iter.bi_size}: total bytes. */
     public long size() {
+        checkLive();
         return size;
     }
 
@@ -128,6 +201,7 @@ public final class Bio {
     }
 
     private void checkIndex(int i) {
+        checkLive();
         if (i < 0 || i >= vcnt) {
             throw new IndexOutOfBoundsException("segment " + i + " of " + vcnt);
         }
@@ -140,6 +214,7 @@ public final class Bio {
 
     /** {@code REQ_FUA}: the device persists this write before completing it. */
     public Bio fua(boolean fua) {
+        checkLive();
         this.fua = fua;
         return this;
     }
@@ -150,12 +225,14 @@ public final class Bio {
 
     /** {@code bi_end_io}: called once, on completion, with {@link #status()} set. */
     public Bio endIo(Consumer<Bio> endIo) {
+        checkLive();
         this.endIo = endIo;
         return this;
     }
 
     /** {@code bi_private}. */
     public Bio privateData(Object data) {
+        checkLive();
         this.privateData = data;
         return this;
     }
@@ -175,6 +252,7 @@ public final class Bio {
 
     /** {@code bio_endio}: called by the device once the IO finished (or failed). */
     public void complete(IOException error) {
+        checkLive();
         if (done) {
             throw new IllegalStateException("bio at sector " + sector + " completed twice");
         }

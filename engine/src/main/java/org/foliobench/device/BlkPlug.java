@@ -32,10 +32,45 @@ public final class BlkPlug implements AutoCloseable {
     /** {@code BLK_PLUG_FLUSH_SIZE}: a plugged request this large is dispatched before another is added. */
     public static final int BLK_PLUG_FLUSH_SIZE = 128 << 10;
 
-    private final BlockDevice device;
-    private final long maxSectors;
-    private final ArrayList<Request> requests = new ArrayList<>(BLK_MAX_REQUEST_COUNT);
+    private BlockDevice device;
+    private long maxSectors;
+    private ArrayList<Request> requests = new ArrayList<>(BLK_MAX_REQUEST_COUNT);
+    /** The list a flush swaps in while it dispatches the plugged one (null during a flush). */
+    private ArrayList<Request> spare = new ArrayList<>(BLK_MAX_REQUEST_COUNT);
+    /** Dispatched requests, reused for the next ones (the kernel's requests come preallocated from the tag set). */
+    private final ArrayDeque<Request> freeRequests = new ArrayDeque<>();
     private boolean finished;
+    /** From {@link #start}: given back to the thread at {@link #finish}. */
+    private boolean reusable;
+
+    /** The calling thread's finished plug, for {@link #start}; null while in use. */
+    private static final ThreadLocal<BlkPlug> FREE = new ThreadLocal<>();
+
+    /**
+     * {@code blk_start_plug()} on the submitter's stack: the thread's plug, reused from its last
+     * {@link #finish} (a plug started while the thread's one is in use is a new object).
+     */
+    public static BlkPlug start(BlockDevice device, int maxSectorsKb) {
+        BlkPlug p = FREE.get();
+        if (p == null) {
+            p = new BlkPlug(device, maxSectorsKb);
+        } else {
+            FREE.set(null);
+            if (maxSectorsKb < 1) {
+                throw new IllegalArgumentException("max_sectors_kb " + maxSectorsKb + " must be positive");
+            }
+            p.device = device;
+            p.maxSectors = (long) maxSectorsKb << 10 >> Bio.SECTOR_SHIFT;
+            p.finished = false;
+        }
+        p.reusable = true;
+        return p;
+    }
+
+    /** {@link #start} with the default {@link Defaults#MAX_SECTORS_KB}. */
+    public static BlkPlug start(BlockDevice device) {
+        return start(device, Defaults.MAX_SECTORS_KB);
+    }
 
     /** {@code blk_start_plug()} with the default {@link Defaults#MAX_SECTORS_KB}. */
     public BlkPlug(BlockDevice device) {
@@ -53,18 +88,19 @@ public final class BlkPlug implements AutoCloseable {
 
     /** A plugged request: a run of sector-contiguous bios of one op ({@code struct request}). */
     private static final class Request {
-        final Bio.Op op;
+        Bio.Op op;
         final ArrayDeque<Bio> bios = new ArrayDeque<>();
         long sector;
         long sectors;
         int segments;
 
-        Request(Bio bio) {
+        Request init(Bio bio) {
             op = bio.op();
             sector = bio.sector();
             sectors = bio.size() >> Bio.SECTOR_SHIFT;
             segments = bio.segments();
             bios.add(bio);
+            return this;
         }
 
         long endSector() {
@@ -85,7 +121,8 @@ public final class BlkPlug implements AutoCloseable {
         if (attemptPlugMerge(bio)) {
             return;
         }
-        addRequest(new Request(bio));
+        Request rq = freeRequests.pollFirst();
+        addRequest((rq != null ? rq : new Request()).init(bio));
     }
 
     /** {@code blk_attempt_plug_merge()}: only the last plugged request is tried. */
@@ -136,10 +173,22 @@ public final class BlkPlug implements AutoCloseable {
         if (requests.isEmpty()) {
             return;
         }
-        List<Request> batch = new ArrayList<>(requests);
-        requests.clear();
-        for (Request rq : batch) {
-            dispatch(rq);
+        ArrayList<Request> batch = requests;
+        requests = spare != null ? spare : new ArrayList<>(BLK_MAX_REQUEST_COUNT);
+        spare = null;
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Request rq = batch.get(i);
+                try {
+                    dispatch(rq);
+                } finally {
+                    rq.bios.clear();
+                    freeRequests.addFirst(rq);
+                }
+            }
+        } finally {
+            batch.clear();
+            spare = batch;
         }
     }
 
@@ -148,7 +197,7 @@ public final class BlkPlug implements AutoCloseable {
             device.submit(rq.bios.peekFirst());
             return;
         }
-        Bio merged = new Bio(rq.op, rq.sector, Math.min(Bio.BIO_MAX_VECS, rq.segments));
+        Bio merged = device.bioSplit().alloc(rq.op, rq.sector, Math.min(Bio.BIO_MAX_VECS, rq.segments));
         for (Bio b : rq.bios) {
             for (int i = 0; i < b.segments(); i++) {
                 if (!merged.addSegment(b.segmentMemory(i), b.segmentOffset(i), b.segmentLength(i))) {
@@ -156,30 +205,46 @@ public final class BlkPlug implements AutoCloseable {
                 }
             }
         }
-        merged.endIo(done -> {
-            IOException status = done.status();
-            RuntimeException first = null;
-            for (Bio b : rq.bios) {
-                try {
-                    b.complete(status); // blk_update_request(): every bio of the request ends
-                } catch (RuntimeException e) {
-                    if (first == null) {
-                        first = e;
-                    }
+        merged.privateData(rq).endIo(BlkPlug::requestEndIo);
+        try {
+            device.submit(merged);
+        } finally {
+            merged.put();
+        }
+    }
+
+    /** {@code blk_update_request()}: every bio of the request ends with the request's status. */
+    private static void requestEndIo(Bio done) {
+        Request rq = (Request) done.privateData();
+        IOException status = done.status();
+        RuntimeException first = null;
+        for (Bio b : rq.bios) {
+            try {
+                b.complete(status);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
                 }
             }
-            if (first != null) {
-                throw first;
-            }
-        });
-        device.submit(merged);
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /** {@code blk_finish_plug()}: dispatch what is left; the plug cannot be used afterwards. */
     public void finish() {
         if (!finished) {
             finished = true;
-            flush();
+            try {
+                flush();
+            } finally {
+                if (reusable && requests.isEmpty()) {
+                    reusable = false;
+                    device = null;
+                    FREE.set(this);
+                }
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package org.foliobench.device;
 
 import java.io.IOException;
 import org.foliobench.Defaults;
+import org.foliobench.stats.Counters;
 
 /**
  * A block device ({@code struct block_device} plus its queue limits): a capacity in bytes, a
@@ -16,6 +17,12 @@ import org.foliobench.Defaults;
  */
 public abstract class BlockDevice implements AutoCloseable {
     private final DiskStats stats = new DiskStats();
+    private final Counters counters = new Counters();
+    /**
+     * {@code q->bio_split}: the block layer's own bios, the parts of a split bio and the request a
+     * plug builds from merged bios; counted as {@code slab.bio_split.*} in {@link #counters()}.
+     */
+    private final BioSet bioSplit = BioSet.create("bio_split", Defaults.SLAB_FREE_OBJECTS, counters);
 
     /** {@code queue_logical_block_size}: the alignment of every IO, in bytes. */
     public abstract int logicalBlockSize();
@@ -76,7 +83,7 @@ public abstract class BlockDevice implements AutoCloseable {
         int seg = 0;
         int segOff = 0;
         while (seg < bio.segments()) {
-            Bio part = new Bio(bio.op(), sector).fua(bio.isFua());
+            Bio part = bioSplit.alloc(bio.op(), sector).fua(bio.isFua());
             long room = max;
             while (seg < bio.segments() && room > 0) {
                 int len = (int) Math.min(bio.segmentLength(seg) - segOff, room);
@@ -93,6 +100,7 @@ public abstract class BlockDevice implements AutoCloseable {
                 first = e;
             }
             sector += part.size() >> Bio.SECTOR_SHIFT;
+            part.put();
         }
         return first;
     }
@@ -105,6 +113,16 @@ public abstract class BlockDevice implements AutoCloseable {
 
     public DiskStats stats() {
         return stats;
+    }
+
+    /** The block layer's slab counters ({@code slab.bio_split.*}). */
+    public Counters counters() {
+        return counters;
+    }
+
+    /** The block layer's bio_set ({@code q->bio_split}). */
+    BioSet bioSplit() {
+        return bioSplit;
     }
 
     /** Capacity in 512-byte sectors. */

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.foliobench.Defaults;
 import org.foliobench.device.Bio;
+import org.foliobench.device.BioSet;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
@@ -116,6 +117,7 @@ public final class Ext4 {
     final KmemCache<ExtentMap.Ext> esCache;
     /** The in-memory entries of the inodes' extent trees (the kernel keeps them in leaf buffers). */
     final KmemCache<ExtentMap.Ext> extentCache;
+    private final BioSet bioSet;
     final int bs;
     final int bits;
     final long blocksCount;
@@ -158,6 +160,7 @@ public final class Ext4 {
         this.counters = opts.counters();
         this.esCache = KmemCache.create("extent_status", Defaults.SLAB_FREE_OBJECTS, ExtentMap.Ext::new, counters);
         this.extentCache = KmemCache.create("ext4_extent", Defaults.SLAB_FREE_OBJECTS, ExtentMap.Ext::new, counters);
+        this.bioSet = BioSet.create("bio", Defaults.SLAB_FREE_OBJECTS, counters);
         this.bs = sb.getInt(4);
         this.bits = Integer.numberOfTrailingZeros(bs);
         this.blocksCount = sb.getLong(8);
@@ -419,11 +422,13 @@ public final class Ext4 {
 
     ByteBuffer readBlocks(long blk, int n) throws IOException {
         ByteBuffer buf = ioBuffer(n * bs);
-        Bio bio = new Bio(Bio.Op.READ, blk << (bits - Bio.SECTOR_SHIFT));
+        Bio bio = bioSet.alloc(Bio.Op.READ, blk << (bits - Bio.SECTOR_SHIFT));
         bio.addSegment(buf, 0, n * bs);
         dev.submit(bio);
-        if (bio.status() != null) {
-            throw new ErrnoException(Errno.EIO, "reading metadata block " + blk + " failed: " + bio.status().getMessage(), bio.status());
+        IOException status = bio.status();
+        bio.put();
+        if (status != null) {
+            throw new ErrnoException(Errno.EIO, "reading metadata block " + blk + " failed: " + status.getMessage(), status);
         }
         return buf;
     }
@@ -433,11 +438,13 @@ public final class Ext4 {
     }
 
     void writeBlocks(long blk, ByteBuffer buf, int n) throws IOException {
-        Bio bio = new Bio(Bio.Op.WRITE, blk << (bits - Bio.SECTOR_SHIFT));
+        Bio bio = bioSet.alloc(Bio.Op.WRITE, blk << (bits - Bio.SECTOR_SHIFT));
         bio.addSegment(buf, 0, n * bs);
         dev.submit(bio);
-        if (bio.status() != null) {
-            throw new ErrnoException(Errno.EIO, "writing metadata block " + blk + " failed: " + bio.status().getMessage(), bio.status());
+        IOException status = bio.status();
+        bio.put();
+        if (status != null) {
+            throw new ErrnoException(Errno.EIO, "writing metadata block " + blk + " failed: " + status.getMessage(), status);
         }
     }
 
@@ -484,6 +491,11 @@ public final class Ext4 {
 
     public Counters counters() {
         return counters;
+    }
+
+    /** {@code fs_bio_set}: the bios of both IO paths and of the journal ({@code slab.bio.*}). */
+    public BioSet bioSet() {
+        return bioSet;
     }
 
     /** {@code s_freeclusters_counter}: blocks free now (excludes blocks freed by uncommitted transactions). */

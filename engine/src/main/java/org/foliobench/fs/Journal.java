@@ -12,6 +12,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
+import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 
@@ -72,6 +74,19 @@ final class Journal {
     /** The commit's log buffer, reused (commits are serialized by the commit lock). */
     private ByteBuffer logBuf;
     private static final byte[] ZERO_BLOCK = new byte[4096];
+    /**
+     * The commit's frozen metadata copies ({@code b_frozen_data}), from the kernel's
+     * {@code jbd2_<size>} slab ({@code jbd2_alloc}): one per journalled block, kept as the
+     * checkpoint copy until written home or superseded by a newer commit, then freed.
+     */
+    private final KmemCache<byte[]> frozenCache;
+    /** The commit's block list ({@code t_buffers} in log order), reused: commits are serialized by the commit lock. */
+    private long[] commitHomes = new long[16];
+    private byte[][] commitCopies = new byte[16][];
+    /** The commit's checksum ({@code j_csum_seed}) and a view of the log buffer for it, reused. */
+    private final CRC32C commitCrc = new CRC32C();
+    private final byte[] uuidBytes = new byte[8];
+    private ByteBuffer logDup;
     /** Test hook: runs in the committing thread right after a commit is durable. */
     volatile Runnable commitHook;
     private Thread kjournald;
@@ -98,6 +113,9 @@ final class Journal {
         this.blocksWritten = fs.counters.counter("jbd2.blocks_written");
         this.checkpoints = fs.counters.counter("jbd2.checkpoints");
         this.waits = fs.counters.counter("jbd2.handle_waits");
+        this.frozenCache = KmemCache.create("jbd2_" + (bs >> 10) + "k", Defaults.SLAB_FREE_OBJECTS, () -> new byte[bs],
+                fs.counters);
+        ByteBuffer.wrap(uuidBytes).putLong(0, uuid);
     }
 
     void setOrderedWriter(OrderedDataWriter w) {
@@ -267,8 +285,9 @@ final class Journal {
             }
             checkAborted();
             Transaction t;
-            List<long[]> homes = new ArrayList<>();
-            List<byte[]> copies = new ArrayList<>();
+            long[] homes;
+            byte[][] copies;
+            int n = 0;
             lock.lock();
             try {
                 t = running;
@@ -283,11 +302,17 @@ final class Journal {
                     stateChanged.awaitUninterruptibly();
                 }
                 // freeze the metadata: copy it while no handle can change it
+                if (commitHomes.length < t.buffers.size()) {
+                    commitHomes = new long[Integer.highestOneBit(t.buffers.size()) << 1];
+                    commitCopies = new byte[commitHomes.length][];
+                }
+                homes = commitHomes;
+                copies = commitCopies;
                 for (MetaBuffer bh : t.buffers.values()) {
-                    homes.add(new long[] {bh.blocknr});
-                    byte[] copy = new byte[bs];
+                    byte[] copy = frozenCache.alloc(); // jbd2_alloc(): b_frozen_data from the jbd2_<size> slab
                     bh.data.get(0, copy);
-                    copies.add(copy);
+                    homes[n] = bh.blocknr;
+                    copies[n++] = copy;
                     if (bh.transaction == t) {
                         bh.transaction = null;
                     }
@@ -305,8 +330,9 @@ final class Journal {
                         w.writeAndWait(inode);
                     }
                 }
-                writeLog(t.tid, homes, copies);
+                writeLog(t.tid, homes, copies, n);
             } catch (IOException e) {
+                java.util.Arrays.fill(copies, 0, n, null); // the failed commit's copies go to the GC
                 ErrnoException err = new ErrnoException(Errno.EIO, "journal commit of transaction " + t.tid
                         + " failed: " + e.getMessage() + "; the journal is aborted, remount to recover", e);
                 aborted = err;
@@ -320,9 +346,13 @@ final class Journal {
             }
             lock.lock();
             try {
-                for (int i = 0; i < homes.size(); i++) {
-                    checkpoint.remove(homes.get(i)[0]);
-                    checkpoint.put(homes.get(i)[0], copies.get(i));
+                for (int i = 0; i < n; i++) {
+                    byte[] older = checkpoint.remove(homes[i]);
+                    if (older != null) {
+                        frozenCache.free(older); // superseded before its checkpoint: never written home
+                    }
+                    checkpoint.put(homes[i], copies[i]);
+                    copies[i] = null;
                 }
                 checkpointFreedMeta.addAll(t.freedMeta);
                 t.state = Transaction.State.COMMITTED;
@@ -349,8 +379,7 @@ final class Journal {
     }
 
     /** Writes descriptor, metadata copies and commit block, then flushes ({@code REQ_PREFLUSH|REQ_FUA}). */
-    private void writeLog(long tid, List<long[]> homes, List<byte[]> copies) throws IOException {
-        int n = homes.size();
+    private void writeLog(long tid, long[] homes, byte[][] copies, int n) throws IOException {
         int cap = descriptorCapacity();
         int ndesc = Math.max(1, (n + cap - 1) / cap);
         int total = ndesc + n + 1;
@@ -363,9 +392,12 @@ final class Journal {
         }
         if (logBuf == null || logBuf.capacity() < total * bs) {
             logBuf = Ext4.ioBuffer(Integer.highestOneBit(Math.max(total, 16) * 2 - 1) * bs);
+            logDup = logBuf.duplicate();
         }
         ByteBuffer buf = logBuf;
-        CRC32C crc = seeded(uuid);
+        CRC32C crc = commitCrc;
+        crc.reset();
+        crc.update(uuidBytes);
         int blk = 0;
         int i = 0;
         for (int d = 0; d < ndesc; d++) {
@@ -377,12 +409,12 @@ final class Journal {
             buf.putLong(off + 8, tid);
             buf.putInt(off + 16, cnt);
             for (int k = 0; k < cnt; k++) {
-                buf.putLong(off + DESC_HEADER + 8 * k, homes.get(i + k)[0]);
+                buf.putLong(off + DESC_HEADER + 8 * k, homes[i + k]);
             }
-            crc.update(buf.duplicate().position(off).limit(off + bs));
+            crc.update(logDup.clear().position(off).limit(off + bs));
             blk++;
             for (int k = 0; k < cnt; k++) {
-                byte[] c = copies.get(i + k);
+                byte[] c = copies[i + k];
                 buf.put(blk * bs, c);
                 crc.update(c);
                 blk++;
@@ -420,7 +452,9 @@ final class Journal {
         lock.lock();
         try {
             for (Map.Entry<Long, byte[]> e : list) {
-                checkpoint.remove(e.getKey(), e.getValue());
+                if (checkpoint.remove(e.getKey(), e.getValue())) {
+                    frozenCache.free(e.getValue()); // written home: the frozen copy is done
+                }
             }
             checkpointFreedMeta.removeAll(freed);
         } finally {

@@ -3,13 +3,16 @@ package org.foliobench.iomap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
 import org.foliobench.device.Bio;
+import org.foliobench.device.BioSet;
 import org.foliobench.device.BlkPlug;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.fs.Inode;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
@@ -53,11 +56,12 @@ final class BufferedIo {
     volatile long faultSourceAfter = -1;
 
     BufferedIo(BlockDevice dev, int blockBits, Counters c) {
-        this(dev, blockBits, Defaults.MAX_PAGECACHE_ORDER, Defaults.PAGECACHE_ARENA_BYTES >> Defaults.PAGE_SHIFT, c);
+        this(dev, blockBits, Defaults.MAX_PAGECACHE_ORDER, Defaults.PAGECACHE_ARENA_BYTES >> Defaults.PAGE_SHIFT, c,
+                BioSet.create("bio", Defaults.SLAB_FREE_OBJECTS, c));
     }
 
     /** For a page cache of {@code cachePages} pages and folios up to {@code maxFolioOrder}. */
-    BufferedIo(BlockDevice dev, int blockBits, int maxFolioOrder, long cachePages, Counters c) {
+    BufferedIo(BlockDevice dev, int blockBits, int maxFolioOrder, long cachePages, Counters c, BioSet bioSet) {
         this.dev = dev;
         this.blockBits = blockBits;
         this.blockSize = 1 << blockBits;
@@ -74,7 +78,16 @@ final class BufferedIo {
         this.writeBeginReads = c.counter("iomap.write_begin_reads");
         this.readZeroedBytes = c.counter("iomap.read_zeroed_bytes");
         this.writeMapCalls = c.counter("iomap.writeback_map_calls");
+        this.bioSet = bioSet;
+        this.readBioCache = KmemCache.create("iomap_read_bio", Defaults.SLAB_FREE_OBJECTS, ReadBio::new, c);
     }
+
+    /** {@code fs_bio_set}: the bios of reads and writeback. */
+    final BioSet bioSet;
+    /** The folio ranges of read bios ({@link ReadBio}). */
+    private final KmemCache<ReadBio> readBioCache;
+    /** {@code iomap_read_end_io}, bound once. */
+    private final java.util.function.Consumer<Bio> readEndIo = this::readEndIo;
 
     /**
      * What one iomap operation keeps on the kernel's stack: the {@code struct iomap_iter} and, for
@@ -83,15 +96,27 @@ final class BufferedIo {
     static final class Frame {
         final IomapIter iter;
         final WriteSource ws = new WriteSource();
+        /** {@code struct iomap_readpage_ctx} of a read or readahead. */
+        final ReadCtx rctx;
+        /** The out-parameters of {@code iomap_adjust_read_range} in {@code __iomap_write_begin}. */
+        final long[] adj = new long[3];
 
         Frame(BufferedIo io) {
             iter = new IomapIter(null, 0, 0, 0, io.mapCalls, io.staleCount);
+            rctx = io.new ReadCtx();
         }
+    }
+
+    /** The calling thread's {@code iomap_adjust_read_range} out-parameters for a write begin. */
+    private long[] frameAdj(IomapIter iter) {
+        Frames fs = frames.get();
+        return fs.writeAdj;
     }
 
     private static final class Frames {
         Frame[] free = new Frame[4];
         int n;
+        final long[] writeAdj = new long[3];
     }
 
     private final ThreadLocal<Frames> frames = ThreadLocal.withInitial(Frames::new);
@@ -110,6 +135,7 @@ final class BufferedIo {
     private void putFrame(Frame f) {
         f.iter.init(null, 0, 0, 0);
         f.ws.init(null, -1);
+        f.rctx.reset();
         Frames fs = frames.get();
         if (fs.n < fs.free.length) {
             fs.free[fs.n++] = f;
@@ -161,9 +187,10 @@ final class BufferedIo {
 
     /**
      * {@code iomap_adjust_read_range}: skips leading uptodate blocks and stops before trailing
-     * ones, and splits at the block holding i_size. Returns {@code {pos, poff, plen}}.
+     * ones, and splits at the block holding i_size. Fills {@code out} with {@code {pos, poff, plen}}
+     * (the kernel's {@code *pos, *offp, *lenp}).
      */
-    long[] adjustReadRange(Inode inode, Folio folio, long pos, long length) {
+    void adjustReadRange(Inode inode, Folio folio, long pos, long length, long[] out) {
         IomapFolioState ifs = IomapFolioState.of(folio);
         long origPos = pos;
         long isize = inode.size();
@@ -197,7 +224,9 @@ final class BufferedIo {
                 plen -= (last - end) * blockSize;
             }
         }
-        return new long[] {pos, poff, Math.max(plen, 0)};
+        out[0] = pos;
+        out[1] = poff;
+        out[2] = Math.max(plen, 0);
     }
 
     /** {@code iomap_block_needs_zeroing}. */
@@ -398,7 +427,8 @@ final class BufferedIo {
             return;
         }
         do {
-            long[] adj = adjustReadRange(iter.inode, folio, blockStart, blockEnd - blockStart);
+            long[] adj = frameAdj(iter);
+            adjustReadRange(iter.inode, folio, blockStart, blockEnd - blockStart, adj);
             blockStart = adj[0];
             int poff = (int) adj[1];
             int plen = (int) adj[2];
@@ -428,14 +458,16 @@ final class BufferedIo {
 
     /** {@code iomap_read_folio_sync}: read part of a folio from {@code srcmap}, waiting for it. */
     private void readFolioSync(long blockStart, Folio folio, int poff, int plen, Iomap srcmap) throws IOException {
-        Bio bio = new Bio(Bio.Op.READ, srcmap.sector(blockStart), 1);
+        Bio bio = bioSet.alloc(Bio.Op.READ, srcmap.sector(blockStart), 1);
         bio.addSegment(folio.mem(), folio.memOffset() + poff, plen);
         accountBio(bio);
         writeBeginReads.increment();
         dev.submit(bio);
-        if (bio.status() != null) {
+        IOException status = bio.status();
+        bio.put();
+        if (status != null) {
             throw new ErrnoException(Errno.EIO, "reading the partial block at file offset " + blockStart
-                    + " before a write failed on the device: " + bio.status().getMessage(), bio.status());
+                    + " before a write failed on the device: " + status.getMessage(), status);
         }
     }
 
@@ -580,7 +612,7 @@ final class BufferedIo {
     // ================================================================ read and readahead
 
     /** {@code struct iomap_readpage_ctx}. */
-    private final class ReadCtx {
+    final class ReadCtx {
         Folio cur;
         boolean curInBio;
         Bio bio;
@@ -588,6 +620,19 @@ final class BufferedIo {
         BlkPlug plug;
         ReadaheadControl rac;
         long maxBio;
+        /** {@code iomap_adjust_read_range}'s out-parameters. */
+        final long[] adj = new long[3];
+
+        /** Forget the finished operation, so the frame holds no folio, bio or plug. */
+        void reset() {
+            cur = null;
+            curInBio = false;
+            bio = null;
+            bioFolios = null;
+            plug = null;
+            rac = null;
+            maxBio = 0;
+        }
 
         /** Take a folio: its per-block state, with a bias on read_bytes_pending until we are done with it. */
         void start(Folio folio) {
@@ -630,29 +675,55 @@ final class BufferedIo {
         }
     }
 
-    /** The folio ranges of one read bio, for its completion ({@code bio_for_each_folio_all}). */
-    private static final class ReadBio {
-        final List<Folio> folios = new ArrayList<>();
-        final List<int[]> ranges = new ArrayList<>();
+    /**
+     * The folio ranges of one read bio, for its completion. The kernel walks the bio's own vectors
+     * ({@code bio_for_each_folio_all}); a segment here is memory without its page, so the ranges are
+     * kept beside the bio, in an object from the {@code iomap_read_bio} cache with arrays that grow
+     * once and are reused (no kernel counterpart; not a kernel slab).
+     */
+    static final class ReadBio {
+        Folio[] folios = new Folio[8];
+        int[] off = new int[8];
+        int[] len = new int[8];
+        int n;
+
+        void add(Folio f, int o, int l) {
+            if (n == folios.length) {
+                folios = Arrays.copyOf(folios, 2 * n);
+                off = Arrays.copyOf(off, 2 * n);
+                len = Arrays.copyOf(len, 2 * n);
+            }
+            folios[n] = f;
+            off[n] = o;
+            len[n] = l;
+            n++;
+        }
+
+        void clear() {
+            Arrays.fill(folios, 0, n, null);
+            n = 0;
+        }
     }
 
-    /** {@code iomap_read_end_io}. */
-    private static void readEndIo(Bio bio) {
+    /** {@code iomap_read_end_io}, then {@code bio_put}. */
+    private void readEndIo(Bio bio) {
         ReadBio rb = (ReadBio) bio.privateData();
         boolean error = bio.status() != null;
-        for (int i = 0; i < rb.folios.size(); i++) {
-            Folio f = rb.folios.get(i);
-            int[] r = rb.ranges.get(i);
+        for (int i = 0; i < rb.n; i++) {
+            Folio f = rb.folios[i];
             IomapFolioState ifs = IomapFolioState.of(f);
             if (ifs == null) {
                 f.endRead(!error);
             } else {
-                int st = ifs.finishRead(r[0], r[1], error);
+                int st = ifs.finishRead(rb.off[i], rb.len[i], error);
                 if (st != 0) {
                     f.endRead(st > 0);
                 }
             }
         }
+        rb.clear();
+        readBioCache.free(rb);
+        bio.put();
     }
 
     /** {@code iomap_readpage_iter}: the part of the current folio this mapping covers. */
@@ -662,7 +733,8 @@ final class BufferedIo {
         long length = iter.length() - offset;
         Folio folio = ctx.cur;
         long origPos = pos;
-        long[] adj = adjustReadRange(iter.inode, folio, pos, length);
+        long[] adj = ctx.adj;
+        adjustReadRange(iter.inode, folio, pos, length, adj);
         pos = adj[0];
         int poff = (int) adj[1];
         int plen = (int) adj[2];
@@ -685,9 +757,9 @@ final class BufferedIo {
             if (ctx.bio == null || ctx.bio.endSector() != sector + (done >> Bio.SECTOR_SHIFT)
                     || room <= 0 || (ifs == null && room < plen)) {
                 ctx.submit();
-                ctx.bio = new Bio(Bio.Op.READ, sector + (done >> Bio.SECTOR_SHIFT));
-                ctx.bioFolios = new ReadBio();
-                ctx.bio.privateData(ctx.bioFolios).endIo(BufferedIo::readEndIo);
+                ctx.bio = bioSet.alloc(Bio.Op.READ, sector + (done >> Bio.SECTOR_SHIFT));
+                ctx.bioFolios = readBioCache.alloc();
+                ctx.bio.privateData(ctx.bioFolios).endIo(readEndIo);
             }
             int n = (int) Math.min(plen - done, ctx.maxBio - ctx.bio.size());
             if (!ctx.bio.addSegment(folio.mem(), folio.memOffset() + poff + done, n)) {
@@ -697,8 +769,7 @@ final class BufferedIo {
             if (ifs != null) {
                 ifs.addReadPending(n);
             }
-            ctx.bioFolios.folios.add(folio);
-            ctx.bioFolios.ranges.add(new int[] {poff + done, n});
+            ctx.bioFolios.add(folio, poff + done, n);
             done += n;
         }
         return pos - origPos + plen;
@@ -708,10 +779,10 @@ final class BufferedIo {
     void readFolio(Folio folio, IomapOps ops) {
         AddressSpace mapping = folio.mapping();
         Inode inode = (Inode) mapping.host();
-        ReadCtx ctx = new ReadCtx();
+        Frame frame = getFrame();
+        ReadCtx ctx = frame.rctx;
         ctx.maxBio = MAX_BIO_BYTES;
         ctx.start(folio);
-        Frame frame = getFrame();
         IomapIter iter = frame.iter.init(inode, folio.pos(), folio.size(), 0);
         try {
             while (iter.next(ops)) {
@@ -730,11 +801,11 @@ final class BufferedIo {
     void readahead(ReadaheadControl rac, IomapOps ops) {
         AddressSpace mapping = rac.mapping();
         Inode inode = (Inode) mapping.host();
-        ReadCtx ctx = new ReadCtx();
+        Frame frame = getFrame();
+        ReadCtx ctx = frame.rctx;
         ctx.rac = rac;
         ctx.maxBio = MAX_BIO_BYTES;
-        ctx.plug = new BlkPlug(dev, mapping.cache().options().maxSectorsKb());
-        Frame frame = getFrame();
+        ctx.plug = BlkPlug.start(dev, mapping.cache().options().maxSectorsKb());
         IomapIter iter = frame.iter.init(inode, rac.readaheadPos(), rac.readaheadLength(), 0);
         try {
             while (iter.next(ops)) {

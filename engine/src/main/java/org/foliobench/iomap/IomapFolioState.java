@@ -216,6 +216,16 @@ final class IomapFolioState {
      * offsets in the folio) as {@code {start, length}} in bytes, or null.
      */
     synchronized int[] findDirtyRange(int off, int end) {
+        int[] r = new int[2];
+        return findDirtyRange(off, end, r) ? r : null;
+    }
+
+    /**
+     * {@code iomap_find_dirty_range}: the first dirty run of blocks in {@code [off, end)} into
+     * {@code out} as {@code {start, length}} (the kernel's {@code *range_start} and return value);
+     * false when there is none.
+     */
+    synchronized boolean findDirtyRange(int off, int end, int[] out) {
         int first = off >>> blockBits;
         int last = (end - 1) >>> blockBits;
         int s = first;
@@ -223,13 +233,15 @@ final class IomapFolioState {
             s++;
         }
         if (s > last) {
-            return null;
+            return false;
         }
         int e = s;
         while (e <= last && test(nrBlocks + e)) {
             e++;
         }
-        return new int[] {s << blockBits, (e - s) << blockBits};
+        out[0] = s << blockBits;
+        out[1] = (e - s) << blockBits;
+        return true;
     }
 
     synchronized void addReadPending(int bytes) {

@@ -27,8 +27,11 @@ final class IomapIoend {
     final long sector;
     long size;
     Bio bio;
+    /** The writeback call that built it, for the bio completion ({@code bi_private} chain). */
+    WritepageCtx wpc;
     final List<Folio> folios = new ArrayList<>();
-    final List<Integer> lens = new ArrayList<>();
+    /** Bytes of each folio in {@link #folios} (unboxed). */
+    int[] lens = new int[8];
     final AtomicInteger remaining = new AtomicInteger(1);
     volatile IOException status;
     /** ext4's {@code prepare_ioend}: completion needs the end_io work (conversion, i_disksize). */
@@ -48,10 +51,13 @@ final class IomapIoend {
     void addFolio(Folio folio, int len) {
         int n = folios.size();
         if (n > 0 && folios.get(n - 1) == folio) {
-            lens.set(n - 1, lens.get(n - 1) + len);
+            lens[n - 1] += len;
         } else {
+            if (n == lens.length) {
+                lens = java.util.Arrays.copyOf(lens, 2 * n);
+            }
             folios.add(folio);
-            lens.add(len);
+            lens[n] = len;
         }
     }
 

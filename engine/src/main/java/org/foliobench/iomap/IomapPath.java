@@ -85,7 +85,7 @@ public final class IomapPath implements IoPathOps {
         this.blockBits = fs.blockBits();
         this.blockSize = fs.blockSize();
         Counters c = fs.counters();
-        this.io = new BufferedIo(fs.device(), blockBits, maxFolioOrder, cachePages, c);
+        this.io = new BufferedIo(fs.device(), blockBits, maxFolioOrder, cachePages, c, fs.bioSet());
         this.wp = new Writepages(io, c);
         this.delallocAllocs = c.counter("iomap.delalloc_alloc_calls");
         this.delallocPunchedBlocks = c.counter("iomap.delalloc_punched_blocks");

@@ -31,6 +31,10 @@ final class WritepageCtx {
     final List<IomapIoend> completed = new ArrayList<>();
     /** Ioends not completed yet; guarded by {@code this}. */
     int inflight;
+    /** The current folio's dirty range ({@code iomap_find_dirty_range}), ioends it added to, ranges kept dirty: reused per folio. */
+    final int[] range = new int[2];
+    final int[] count = new int[1];
+    final List<long[]> keepDirty = new ArrayList<>();
     /** Dirty blocks found delalloc under a folio lock: kept dirty for a later pass. */
     long deferredBlocks;
 

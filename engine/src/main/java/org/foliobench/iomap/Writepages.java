@@ -36,7 +36,7 @@ final class Writepages {
 
     /** {@code iomap_writepages}. */
     void writepages(AddressSpace mapping, WritebackControl wbc, WritebackOps ops) throws IOException {
-        BlkPlug plug = new BlkPlug(io.dev, mapping.cache().options().maxSectorsKb());
+        BlkPlug plug = BlkPlug.start(io.dev, mapping.cache().options().maxSectorsKb());
         WritepageCtx wpc = new WritepageCtx(mapping, wbc, ops, plug);
         Folio folio = null;
         IOException err = null;
@@ -120,16 +120,23 @@ final class Writepages {
             ifs.addWritePending(1); // bias: no completion ends writeback before we are done
         }
         folio.startWriteback();
-        int[] count = new int[1];
+        int[] count = wpc.count;
+        count[0] = 0;
         IOException error = null;
-        List<long[]> keepDirty = new ArrayList<>();
+        List<long[]> keepDirty = wpc.keepDirty;
+        keepDirty.clear();
         int off = 0;
         int end = (int) (endPos - pos);
+        int[] r = wpc.range;
         try {
             while (off < end) {
-                int[] r = ifs != null ? ifs.findDirtyRange(off, end) : new int[] {off, end - off};
-                if (r == null) {
-                    break;
+                if (ifs != null) {
+                    if (!ifs.findDirtyRange(off, end, r)) {
+                        break;
+                    }
+                } else {
+                    r[0] = off;
+                    r[1] = end - off;
                 }
                 error = mapBlocks(wpc, wbc, folio, inode, pos + r[0], r[1], count, keepDirty);
                 if (error != null) {
@@ -145,12 +152,14 @@ final class Writepages {
         }
         if (ifs != null) {
             ifs.clearRangeDirty(0, folio.size());
-            for (long[] k : keepDirty) {
+            for (int i = 0; i < keepDirty.size(); i++) {
+                long[] k = keepDirty.get(i);
                 ifs.setRangeDirty((int) (k[0] - pos), (int) k[1]);
             }
         }
         if (!keepDirty.isEmpty()) {
             folio.redirtyForWritepage(wbc);
+            keepDirty.clear();
         }
         folio.unlock();
         if (ifs != null) {
@@ -260,18 +269,28 @@ final class Writepages {
         if (ioend.bio != null) {
             queueBio(wpc, ioend);
         }
-        Bio bio = new Bio(Bio.Op.WRITE, sector);
+        Bio bio = io.bioSet.alloc(Bio.Op.WRITE, sector);
         ioend.remaining.incrementAndGet();
-        bio.endIo(b -> {
-            if (b.status() != null && ioend.status == null) {
-                ioend.status = b.status();
-            }
-            if (ioend.remaining.decrementAndGet() == 0) {
-                ioendDone(wpc, ioend);
-            }
-        });
+        ioend.wpc = wpc;
+        bio.privateData(ioend).endIo(writeEndBio);
         ioend.bio = bio;
     }
+
+    /** {@code iomap_writepage_end_bio}: one bio of the ioend's chain ended; the last ends the ioend. Then {@code bio_put}. */
+    private void writeEndBio(Bio b) {
+        IomapIoend ioend = (IomapIoend) b.privateData();
+        IOException status = b.status();
+        b.put();
+        if (status != null && ioend.status == null) {
+            ioend.status = status;
+        }
+        if (ioend.remaining.decrementAndGet() == 0) {
+            ioendDone(ioend.wpc, ioend);
+        }
+    }
+
+    /** {@link #writeEndBio}, bound once. */
+    private final java.util.function.Consumer<Bio> writeEndBio = this::writeEndBio;
 
     private static void queueBio(WritepageCtx wpc, IomapIoend ioend) {
         wpc.toSubmit.add(ioend.bio);
@@ -360,7 +379,7 @@ final class Writepages {
         for (int i = 0; i < ioend.folios.size(); i++) {
             Folio folio = ioend.folios.get(i);
             IomapFolioState ifs = IomapFolioState.of(folio);
-            if (ifs == null || ifs.subWritePending(ioend.lens.get(i))) {
+            if (ifs == null || ifs.subWritePending(ioend.lens[i])) {
                 folio.endWriteback();
             }
         }

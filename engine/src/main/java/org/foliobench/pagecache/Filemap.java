@@ -30,6 +30,8 @@ public final class Filemap {
     }
 
     private static final TruncatedPage AOP_TRUNCATED_PAGE = new TruncatedPage();
+    /** The calling thread's free folio batch for {@link #filemapRead}; null while in use. */
+    private static final ThreadLocal<ArrayList<Folio>> FBATCH = new ThreadLocal<>();
 
     /**
      * {@code filemap_read}: copies up to {@code dst.remaining()} bytes of the file at {@code pos},
@@ -49,7 +51,13 @@ public final class Filemap {
         }
         int alreadyRead = 0;
         long lastPos = ra.prevPos;
-        List<Folio> fbatch = new ArrayList<>(FOLIO_BATCH_SIZE);
+        // struct folio_batch, on the kernel's stack: the thread's one, unless a read nests in a read
+        ArrayList<Folio> fbatch = FBATCH.get();
+        if (fbatch == null) {
+            fbatch = new ArrayList<>(FOLIO_BATCH_SIZE);
+        } else {
+            FBATCH.set(null);
+        }
         IOException error = null;
         try {
             while (count > 0 && pos < iSize) {
@@ -80,15 +88,17 @@ public final class Filemap {
                     count -= bytes;
                     lastPos = pos;
                 }
-                for (Folio f : fbatch) {
-                    f.put();
+                for (int i = 0; i < fbatch.size(); i++) {
+                    fbatch.get(i).put();
                 }
                 fbatch.clear();
             }
         } finally {
-            for (Folio f : fbatch) {
-                f.put();
+            for (int i = 0; i < fbatch.size(); i++) {
+                fbatch.get(i).put();
             }
+            fbatch.clear();
+            FBATCH.set(fbatch);
         }
         if (alreadyRead > 0) {
             ra.prevPos = lastPos;

@@ -59,7 +59,16 @@ public final class Readahead {
      */
     public static void pageCacheSyncReadahead(AddressSpace mapping, FileRaState ra, long index, long reqCount,
             long iSize) throws IOException {
-        ReadaheadControl ractl = new ReadaheadControl(mapping, ra, index);
+        ReadaheadControl ractl = ReadaheadControl.get(mapping, ra, index);
+        try {
+            syncReadahead(ractl, mapping, ra, index, reqCount, iSize);
+        } finally {
+            ractl.release();
+        }
+    }
+
+    private static void syncReadahead(ReadaheadControl ractl, AddressSpace mapping, FileRaState ra, long index,
+            long reqCount, long iSize) throws IOException {
         mapping.cache.raSyncCalls.increment();
         if (ra.raPages == 0) {
             // readahead disabled: force_page_cache_ra() of the one page that missed
@@ -134,8 +143,12 @@ public final class Readahead {
             ra.asyncSize = ra.size;
         }
         ra.order += 2;
-        ReadaheadControl ractl = new ReadaheadControl(mapping, ra, ra.start);
-        pageCacheRaOrder(ractl, ra, iSize);
+        ReadaheadControl ractl = ReadaheadControl.get(mapping, ra, ra.start);
+        try {
+            pageCacheRaOrder(ractl, ra, iSize);
+        } finally {
+            ractl.release();
+        }
     }
 
     /**

@@ -7,8 +7,8 @@ import org.foliobench.Defaults;
  * inserted into the page cache, handed to {@link AddressSpaceOperations#readahead}.
  */
 public final class ReadaheadControl {
-    final AddressSpace mapping;
-    final FileRaState ra;
+    AddressSpace mapping;
+    FileRaState ra;
     long index; // _index
     int nrPages; // _nr_pages
     int batchCount; // _batch_count
@@ -17,6 +17,34 @@ public final class ReadaheadControl {
         this.mapping = mapping;
         this.ra = ra;
         this.index = index;
+    }
+
+    /** The calling thread's free control; null while one is in use (a nested readahead makes its own). */
+    private static final ThreadLocal<ReadaheadControl> FREE = new ThreadLocal<>();
+
+    /**
+     * {@code DEFINE_READAHEAD(ractl, file, ra, mapping, index)}: the kernel's control lives on the
+     * reader's stack; here the thread's one is reused, give it back with {@link #release}.
+     */
+    static ReadaheadControl get(AddressSpace mapping, FileRaState ra, long index) {
+        ReadaheadControl r = FREE.get();
+        if (r == null) {
+            return new ReadaheadControl(mapping, ra, index);
+        }
+        FREE.set(null);
+        r.mapping = mapping;
+        r.ra = ra;
+        r.index = index;
+        r.nrPages = 0;
+        r.batchCount = 0;
+        return r;
+    }
+
+    /** The readahead is over: forget the mapping and keep the control for the thread's next one. */
+    void release() {
+        mapping = null;
+        ra = null;
+        FREE.set(this);
     }
 
     public AddressSpace mapping() {

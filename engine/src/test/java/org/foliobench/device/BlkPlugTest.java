@@ -242,4 +242,42 @@ class BlkPlugTest {
             assertEquals(1, disk.stats().ios(Bio.Op.WRITE));
         }
     }
+
+    /**
+     * {@code blk_start_plug} on the stack: the thread's plug comes back after {@code finish}, empty
+     * and working, its requests reused; a plug started while the thread's one is in use is another
+     * object; merged requests are built from the device's bio_set and put back.
+     */
+    @Test
+    void startedPlugIsReusedPerThreadAndStillMerges() {
+        try (RamDisk disk = new RamDisk(16 << 20)) {
+            AtomicInteger ends = new AtomicInteger();
+            BlkPlug first = BlkPlug.start(disk);
+            BlkPlug nested = BlkPlug.start(disk);
+            assertTrue(first != nested, "the thread's plug is in use: a nested start gets its own");
+            nested.finish();
+            first.finish();
+            for (int round = 0; round < 3; round++) {
+                BlkPlug plug = BlkPlug.start(disk);
+                assertTrue(plug == first || plug == nested, "a finished plug is reused");
+                for (int i = 0; i < 40; i++) {
+                    plug.submit(writeBio(200 + i + 100 * round, 1, round, ends));
+                }
+                assertTrue(plug.plugged() > 0, "requests held until finish");
+                plug.finish();
+                assertEquals(0, plug.plugged());
+                assertThrows(IllegalStateException.class, () -> plug.submit(writeBio(0, 1, 0, ends)));
+                byte[] got = new byte[40 * BS];
+                Bio rd = new Bio(Bio.Op.READ, (200L + 100 * round) * BS >> Bio.SECTOR_SHIFT);
+                ByteBuffer b = DmaMemory.allocate(40 * BS, BS);
+                rd.addSegment(b, 0, 40 * BS);
+                disk.submit(rd);
+                b.get(0, got);
+                assertArrayEquals(expected(200 + 100 * round, 40, round), got, "round " + round);
+            }
+            assertEquals(120, ends.get(), "every bio completed once");
+            assertEquals(0, disk.counters().get("slab.bio_split.active"), "merged requests' bios put back");
+            assertTrue(disk.counters().get("slab.bio_split.allocs") > 0);
+        }
+    }
 }

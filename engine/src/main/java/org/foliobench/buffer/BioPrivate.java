@@ -1,0 +1,21 @@
+package org.foliobench.buffer;
+
+import java.util.ArrayList;
+import org.foliobench.pagecache.AddressSpace;
+
+/**
+ * What a buffer_head-path bio's completion walks: the folios of an mpage read bio
+ * ({@code mpage_end_io} walks them as the bio's vectors) or the BufferHeads of an ext4 writeback
+ * bio ({@code ext4_finish_bio} walks the buffers of each vector's folio), with the mapping for an
+ * error. A segment here is memory without its page, so the list is kept beside the bio, from the
+ * {@code buffer_bio_private} cache; its list keeps its capacity across uses. No kernel slab.
+ */
+final class BioPrivate {
+    AddressSpace mapping;
+    final ArrayList<Object> items = new ArrayList<>();
+
+    void clear() {
+        mapping = null;
+        items.clear();
+    }
+}
