@@ -313,16 +313,14 @@ public class PathBench {
         }
 
         /** Whether a pass must stay in the page cache (a cache write); the sync and writeback passes write back. */
-        boolean cacheOnly() {
-            return true;
-        }
+        boolean cacheOnly = true;
 
         /** A cache pass that wrote anything back is not a cache write: fail rather than report it. */
         @TearDown(Level.Invocation)
         public void check() {
             Map<String, Long> d = endPass();
             long wb = d.getOrDefault("writeback.pages_written", 0L);
-            if (cacheOnly() && wb != 0) {
+            if (cacheOnly && wb != 0) {
                 throw new IllegalStateException(wb + " pages were written back during a cache-write pass of " + fileBytes
                         + " bytes in " + memBytes + " bytes of page cache");
             }
@@ -375,11 +373,7 @@ public class PathBench {
     public static class SyncFile extends WriteFile {
         public SyncFile() {
             fileBytes = SYNC_FILE;
-        }
-
-        @Override
-        boolean cacheOnly() {
-            return false;
+            cacheOnly = false;
         }
     }
 
@@ -392,11 +386,7 @@ public class PathBench {
     public static class WritebackFile extends WriteFile {
         public WritebackFile() {
             memBytes = WB_MEM;
-        }
-
-        @Override
-        boolean cacheOnly() {
-            return false;
+            cacheOnly = false;
         }
     }
 

@@ -65,7 +65,7 @@ public record RowKey(String table, String type, String overwrite, String sync, S
 
     /** File-name form: {@code read-hole-4k}, {@code write-ramdisk-y-n-y-4k}. */
     public String fileName() {
-        return key().toLowerCase(Locale.ROOT).replace('/', '-');
+        return PassLog.fileName(key()); // the one naming rule of per-row files (bench writes them by it)
     }
 
     /** The CSV's block-size label: {@code 4K}, {@code 64K}, {@code 1M}. */
