@@ -197,28 +197,55 @@ public final class Paired {
     }
 
     /**
+     * A change between two runs on the log scale ({@code b - a}), its standard error and degrees of
+     * freedom; the interval is Student's t at {@link #CONFIDENCE}.
+     */
+    public record Difference(double log, double se, double df) {
+        private double half() {
+            return se == 0 ? 0 : Stats.studentQuantile(1 - (1 - CONFIDENCE) / 2, df) * se;
+        }
+
+        public double lo() {
+            return log - half();
+        }
+
+        public double hi() {
+            return log + half();
+        }
+
+        /** Two-sided p of no change. */
+        public double p() {
+            if (se == 0) {
+                return log == 0 ? 1 : 0;
+            }
+            return Math.max(0, 2 * (1 - Stats.studentCdf(Math.abs(log) / se, df)));
+        }
+
+        /** True when the interval excludes 0. */
+        public boolean significant() {
+            return lo() > 0 || hi() < 0;
+        }
+
+        /** What is left of this change beyond {@code shift}, an independent estimate with standard error {@code shiftSe}. */
+        Difference beyond(double shift, double shiftSe) {
+            return new Difference(log - shift, Math.hypot(se, shiftSe), df);
+        }
+    }
+
+    /**
      * {@code b - a} on the log scale with a Welch-style interval from the two estimates' standard
      * errors (degrees of freedom by Welch-Satterthwaite over the fork counts); null when either
      * side has no interval (too few forks to say).
-     *
-     * @return {difference, lo, hi, two-sided p}
      */
-    public static double[] difference(Estimate a, Estimate b) {
+    public static Difference difference(Estimate a, Estimate b) {
         if (a == null || b == null || !a.hasInterval() || !b.hasInterval()) {
             return null;
         }
-        double d = b.log() - a.log();
         double va = a.se() * a.se();
         double vb = b.se() * b.se();
         double se2 = va + vb;
-        if (se2 == 0) {
-            return new double[] {d, d, d, d == 0 ? 1 : 0};
-        }
-        double df = se2 * se2 / (va * va / a.df() + vb * vb / b.df());
-        double se = Math.sqrt(se2);
-        double half = Stats.studentQuantile(1 - (1 - CONFIDENCE) / 2, df) * se;
-        double p = 2 * (1 - Stats.studentCdf(Math.abs(d) / se, df));
-        return new double[] {d, d - half, d + half, Math.max(0, p)};
+        double df = se2 == 0 ? Math.min(a.df(), b.df()) : se2 * se2 / (va * va / a.df() + vb * vb / b.df());
+        return new Difference(b.log() - a.log(), Math.sqrt(se2), df);
     }
 
     static double median(double[] x) {

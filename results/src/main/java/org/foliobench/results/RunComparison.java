@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -26,9 +27,11 @@ import org.apache.commons.csv.CSVPrinter;
  * ({@link Paired}), and the difference of the two log estimates gets a Student t interval at the
  * Welch-Satterthwaite degrees of freedom over the fork counts ({@link Paired#difference}). Since a
  * run spreads each row's forks over its whole length, slow drift of the machine is inside that
- * variance. The speedups are compared too: did a change alter the iomap advantage? With fewer than
- * two forks on a side no interval exists and the delta is shown with {@code ?}, as benchstat says
- * when there are too few samples. Runs from before the pass log fall back to Welch's t on the JMH
+ * variance; a change of the machine's state from one run to the next is not, and it moves every row
+ * alike, so per-path IOPS are tested beyond the {@link Shift} all rows shared. The speedups are
+ * compared too: did a change alter the iomap advantage? (The machine's state cancels in a paired
+ * ratio, so a speedup's whole change is tested.) With fewer than two forks on a side no interval
+ * exists and the delta is shown with {@code ?}, as benchstat says when there are too few samples. Runs from before the pass log fall back to Welch's t on the JMH
  * iteration scores. A geometric-mean row per path (and over both) closes the table, as
  * benchstat's {@code geomean}, without an interval.
  *
@@ -40,15 +43,18 @@ public final class RunComparison {
     /** Confidence of the intervals. */
     public static final double CONFIDENCE = 0.95;
 
-    /** One row key and path measured in both runs. */
+    /**
+     * One row key and path measured in both runs: {@code deltaPct} is B/A - 1 of its IOPS; the test
+     * is of what changed beyond the runs' shared {@link Shift} ({@code beyondPct}, with its interval
+     * and p), or of the whole delta for runs without a pass log.
+     */
     public record Entry(RowKey key, String variant, PathLabel path, Measurement a, Measurement b,
-                        double deltaPct, double ciLowPct, double ciHighPct, double p) {
+                        double deltaPct, double beyondPct, double ciLowPct, double ciHighPct, double p) {
 
-        /** From two paired estimates and their log difference ({@link Paired#difference}, null: too few forks). */
-        Entry(RowKey key, String variant, PathLabel path, Measurement a, Measurement b, double[] d, Paired.Estimate ea,
-              Paired.Estimate eb) {
-            this(key, variant, path, a, b, pct(eb.log() - ea.log()), d == null ? Double.NaN : pct(d[1]),
-                    d == null ? Double.NaN : pct(d[2]), d == null ? Double.NaN : d[3]);
+        /** From a paired difference less the shared shift (null: too few forks). */
+        Entry(RowKey key, String variant, PathLabel path, Measurement a, Measurement b, double delta, Paired.Difference d) {
+            this(key, variant, path, a, b, pct(delta), d == null ? pct(delta) : pct(d.log()), d == null ? Double.NaN : pct(d.lo()),
+                    d == null ? Double.NaN : pct(d.hi()), d == null ? Double.NaN : d.p());
         }
 
         /** True when the interval excludes 0. */
@@ -61,17 +67,57 @@ public final class RunComparison {
             return !Double.isFinite(ciLowPct);
         }
 
-        /** The delta column as printed: {@code +6.2%}, {@code ~}, or {@code +6.2% ?}. */
+        /** The tested change as printed: {@code +6.2%}, {@code ~}, or {@code +6.2% ?}. */
         public String deltaText() {
             if (undetermined()) {
-                return Format.signedPct(deltaPct) + " ?";
+                return Format.signedPct(beyondPct) + " ?";
             }
-            return significant() ? Format.signedPct(deltaPct) : "~";
+            return significant() ? Format.signedPct(beyondPct) : "~";
+        }
+    }
+
+    /**
+     * The change every row of every path shares: what a change of the machine's state between two
+     * runs does (another tenant, clock, memory placement; on this project's 2-core VM two identical
+     * quick tables moved 4-5% with every row alike), and what a change of code or a tunable that
+     * acts on one path does not. Per path, the median of its rows' log changes; the shared shift is
+     * the one nearest 0 when every path moved the same way, else 0. Rows are tested for what changed
+     * beyond it, with its standard error (of a median: {@code 1.2533 * 1.4826 MAD / sqrt(n)}) added
+     * to theirs. A shift of every row cannot be told from the machine's state by two runs; it is
+     * reported, not tested.
+     */
+    public record Shift(Map<PathLabel, Double> perPath, double log, double se) {
+        static final Shift NONE = new Shift(Map.of(), 0, 0);
+
+        public double pct() {
+            return RunComparison.pct(log);
+        }
+
+        static Shift of(Map<PathLabel, double[]> changes) {
+            Map<PathLabel, Double> med = new LinkedHashMap<>();
+            Map<PathLabel, Double> err = new LinkedHashMap<>();
+            changes.forEach((p, d) -> {
+                double m = Paired.median(d.clone());
+                double[] dev = new double[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    dev[i] = Math.abs(d[i] - m);
+                }
+                med.put(p, m);
+                err.put(p, d.length < 2 ? Double.NaN : 1.2533 * 1.4826 * Paired.median(dev) / Math.sqrt(d.length));
+            });
+            boolean up = med.values().stream().allMatch(m -> m > 0);
+            boolean down = med.values().stream().allMatch(m -> m < 0);
+            if (med.size() < PathLabel.values().length || err.values().stream().anyMatch(e -> !Double.isFinite(e))
+                    || !(up || down)) {
+                return new Shift(med, 0, 0);
+            }
+            PathLabel least = med.keySet().stream().min((x, y) -> Double.compare(Math.abs(med.get(x)), Math.abs(med.get(y)))).get();
+            return new Shift(med, med.get(least), err.get(least));
         }
     }
 
     /** The iomap/bh speedup of one row in both runs; {@code d} from {@link Paired#difference} (null: too few forks). */
-    public record SpeedupEntry(RowKey key, String variant, Paired.Estimate a, Paired.Estimate b, double[] d) {
+    public record SpeedupEntry(RowKey key, String variant, Paired.Estimate a, Paired.Estimate b, Paired.Difference d) {
         public double deltaPct() {
             return pct(b.log() - a.log());
         }
@@ -81,7 +127,7 @@ public final class RunComparison {
         }
 
         public boolean significant() {
-            return d != null && (d[1] > 0 || d[2] < 0);
+            return d != null && d.significant();
         }
 
         public String deltaText() {
@@ -107,12 +153,14 @@ public final class RunComparison {
     private final RunFolder runA;
     private final RunFolder runB;
     private final List<Entry> entries;
+    private final Shift shift;
     private final int unmatched;
 
-    private RunComparison(RunFolder a, RunFolder b, List<Entry> entries, int unmatched) {
+    private RunComparison(RunFolder a, RunFolder b, List<Entry> entries, Shift shift, int unmatched) {
         this.runA = a;
         this.runB = b;
         this.entries = Collections.unmodifiableList(entries);
+        this.shift = shift;
         this.unmatched = unmatched;
     }
 
@@ -143,24 +191,36 @@ public final class RunComparison {
             }
         }
         unmatched += restB.size();
+        boolean paired = pairs.entrySet().stream().allMatch(e -> e.getKey().estimate() != null && e.getValue().estimate() != null);
+        Shift shift = Shift.NONE;
+        if (paired && !pairs.isEmpty()) {
+            Map<PathLabel, List<Double>> changes = new TreeMap<>();
+            pairs.forEach((ma, mb) -> changes.computeIfAbsent(ma.path(), p -> new ArrayList<>())
+                    .add(mb.estimate().log() - ma.estimate().log()));
+            Map<PathLabel, double[]> arrays = new LinkedHashMap<>();
+            changes.forEach((p, l) -> arrays.put(p, l.stream().mapToDouble(Double::doubleValue).toArray()));
+            shift = Shift.of(arrays);
+        }
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<Measurement, Measurement> e : pairs.entrySet()) {
-            out.add(entry(e.getKey(), e.getValue()));
+            out.add(entry(e.getKey(), e.getValue(), paired ? shift : null));
         }
-        return new RunComparison(a, b, out, unmatched);
+        return new RunComparison(a, b, out, shift, unmatched);
     }
 
-    static Entry entry(Measurement a, Measurement b) {
+    /** A paired entry tested beyond {@code shift}, or (null) an older run's by Welch's t on its iterations. */
+    static Entry entry(Measurement a, Measurement b, Shift shift) {
         String variant = variant(a.variant(), b.variant());
-        if (a.estimate() != null && b.estimate() != null) {
-            return new Entry(a.row(), variant, a.path(), a, b, Paired.difference(a.estimate(), b.estimate()),
-                    a.estimate(), b.estimate());
+        if (shift != null) {
+            Paired.Difference d = Paired.difference(a.estimate(), b.estimate());
+            double delta = b.estimate().log() - a.estimate().log();
+            return new Entry(a.row(), variant, a.path(), a, b, delta, d == null ? null : d.beyond(shift.log(), shift.se()));
         }
         double[] w = Stats.welch(a.iterations(), b.iterations(), CONFIDENCE);
         double ma = Stats.mean(a.iterations());
         double delta = 100 * w[0] / ma;
         double half = 100 * w[1] / ma;
-        return new Entry(a.row(), variant, a.path(), a, b, delta, delta - half, delta + half, w[3]);
+        return new Entry(a.row(), variant, a.path(), a, b, delta, delta, delta - half, delta + half, w[3]);
     }
 
     static String variant(String a, String b) {
@@ -186,6 +246,11 @@ public final class RunComparison {
 
     public List<Entry> entries() {
         return entries;
+    }
+
+    /** The change every row shared ({@link Shift#NONE} for runs without a pass log). */
+    public Shift shift() {
+        return shift;
     }
 
     /** Measurements present in only one run (or ambiguous), left out of the table. */
@@ -253,7 +318,8 @@ public final class RunComparison {
             h.add("tunables");
         }
         int keys = h.size();
-        h.addAll(List.of("A IOPS", "A ±", "B IOPS", "B ±", "delta", "95% CI", "p", "n"));
+        h.addAll(List.of("A IOPS", "A ±", "B IOPS", "B ±", "delta", shift.log() == 0 ? "change" : "beyond shift", "95% CI", "p",
+                "n"));
         List<List<String>> rows = new ArrayList<>();
         for (Entry e : entries) {
             List<String> c = new ArrayList<>(List.of(e.key().key(), e.path().param()));
@@ -264,6 +330,7 @@ public final class RunComparison {
             c.add(errText(e.a()));
             c.add(Format.iops(e.b().iops()));
             c.add(errText(e.b()));
+            c.add(Format.signedPct(e.deltaPct()));
             c.add(e.deltaText());
             c.add(e.undetermined() ? Format.NONE
                     : "[" + Format.signedPct(e.ciLowPct()) + ", " + Format.signedPct(e.ciHighPct()) + "]");
@@ -276,7 +343,7 @@ public final class RunComparison {
             if (variants) {
                 c.add("");
             }
-            c.addAll(List.of(Format.iops(g.a()), "", Format.iops(g.b()), "", Format.signedPct(g.deltaPct()), "", "",
+            c.addAll(List.of(Format.iops(g.a()), "", Format.iops(g.b()), "", Format.signedPct(g.deltaPct()), "", "", "",
                     g.rows() + " rows"));
             rows.add(c);
         }
@@ -294,7 +361,7 @@ public final class RunComparison {
         for (SpeedupEntry e : speedups()) {
             rows.add(List.of(e.key().key() + (e.variant().isEmpty() ? "" : " [" + e.variant() + "]"), speedupText(e.a()),
                     speedupText(e.b()), e.deltaText(), e.undetermined() ? Format.NONE
-                            : "[" + Format.signedPct(pct(e.d()[1])) + ", " + Format.signedPct(pct(e.d()[2])) + "]",
+                            : "[" + Format.signedPct(pct(e.d().lo())) + ", " + Format.signedPct(pct(e.d().hi())) + "]",
                     e.a().forks() + "f+" + e.b().forks() + "f"));
         }
         return new Table("speedup A vs B", List.of("row", "A iomap/bh", "B iomap/bh", "delta", "95% CI", "n"), rows, 1);
@@ -302,6 +369,21 @@ public final class RunComparison {
 
     static String speedupText(Paired.Estimate e) {
         return String.format(Locale.ROOT, "%.3f", e.value()) + (e.hasInterval() ? " ±" + Format.pct(e.halfWidthPct()) : "");
+    }
+
+    /** The shared shift as a sentence: each path's median change and what the rows are tested beyond. */
+    public String shiftText() {
+        StringBuilder b = new StringBuilder("Median change per path: ");
+        shift.perPath().forEach((p, m) -> b.append(p.param()).append(' ').append(Format.signedPct(pct(m))).append(", "));
+        b.setLength(b.length() - 2);
+        if (shift.log() == 0) {
+            return b.append(". The paths did not move the same way, so no shift is shared: each row's whole delta is tested.")
+                    .toString();
+        }
+        return b.append(String.format(Locale.ROOT, ". Both paths moved by %s or more (shared shift, 95%% ±%s): a shift of every "
+                + "row is what a change of the machine's state between runs makes as well as a change of code, and two runs "
+                + "cannot tell them apart; rows are tested for what changed beyond it.", Format.signedPct(shift.pct()),
+                Format.pct(100 * (Math.exp(1.96 * shift.se()) - 1)))).toString();
     }
 
     /** Speedups with a significant change. */
@@ -334,17 +416,22 @@ public final class RunComparison {
             b.append("No row was measured in both runs.\n");
             return b.toString();
         }
+        boolean paired = entries.stream().allMatch(e -> e.a().estimate() != null && e.b().estimate() != null);
         if (entries.stream().map(Entry::variant).distinct().count() == 1 && !entries.get(0).variant().isEmpty()) {
             b.append("JMH tunable parameters of every row: ").append(entries.get(0).variant()).append("\n\n");
         }
+        if (paired) {
+            b.append(shiftText()).append("\n\n");
+        }
         b.append(table().markdown()).append('\n');
         b.append(String.format(Locale.ROOT, "%d of %d changes significant. ", significantCount(), entries.size()));
-        boolean paired = entries.stream().allMatch(e -> e.a().estimate() != null && e.b().estimate() != null);
-        b.append(paired ? "delta = B/A - 1 of the IOPS estimates; 95% CI of the difference from the two runs' standard errors "
-                + "(hierarchical bootstrap over forks and passes), Student t at Welch-Satterthwaite df over the forks "
-                + "(n = forks per run); ± = half-width of each run's own 95% interval; "
-                : "delta = B/A - 1 of the mean IOPS; 95% CI from Welch's t on the JMH iteration scores "
-                + "(n = forks x iterations per run); ± = JMH's 99.9% score error; ");
+        b.append(paired ? "delta = B/A - 1 of the IOPS estimates; " + (shift.log() == 0 ? "change = the delta tested"
+                : "beyond shift = (B/A) / (1 + shared shift) - 1, the part of the delta that is not the shift every row shared")
+                + "; 95% CI of it from the two runs' standard errors (hierarchical bootstrap over forks and passes) and the "
+                + "shift's, Student t at Welch-Satterthwaite df over the forks (n = forks per run); ± = half-width of each "
+                + "run's own 95% interval; "
+                : "delta = B/A - 1 of the mean IOPS; change = the delta tested; 95% CI from Welch's t on the JMH iteration "
+                + "scores (n = forks x iterations per run); ± = JMH's 99.9% score error; ");
         b.append("\"~\" = the interval includes 0 (no significant change); \"?\" = too few samples (forks) for an interval.");
         if (unmatched > 0) {
             b.append(" ").append(unmatched).append(" measurement(s) present in only one run are not shown.");
@@ -369,17 +456,17 @@ public final class RunComparison {
                 }
             }
             out.printRecord("row", "path", "tunables", "a_iops", "a_score_error", "a_n", "b_iops", "b_score_error", "b_n",
-                    "delta_pct", "ci_low_pct", "ci_high_pct", "p", "significant");
+                    "delta_pct", "beyond_shift_pct", "ci_low_pct", "ci_high_pct", "p", "significant");
             for (Entry e : entries) {
                 out.printRecord(e.key().key(), e.path().param(), e.variant(), SeedTables.num(e.a().iops()),
                         SeedTables.num(e.a().scoreError()), e.a().iterations().length, SeedTables.num(e.b().iops()),
                         SeedTables.num(e.b().scoreError()), e.b().iterations().length, SeedTables.num(e.deltaPct()),
-                        SeedTables.num(e.ciLowPct()), SeedTables.num(e.ciHighPct()), SeedTables.num(e.p()),
+                        SeedTables.num(e.beyondPct()), SeedTables.num(e.ciLowPct()), SeedTables.num(e.ciHighPct()), SeedTables.num(e.p()),
                         e.undetermined() ? "?" : e.significant() ? "Y" : "N");
             }
             for (Geomean g : geomeans()) {
                 out.printRecord("geomean", g.path() == null ? "all" : g.path().param(), "", SeedTables.num(g.a()), "",
-                        g.rows(), SeedTables.num(g.b()), "", g.rows(), SeedTables.num(g.deltaPct()), "", "", "", "");
+                        g.rows(), SeedTables.num(g.b()), "", g.rows(), SeedTables.num(g.deltaPct()), "", "", "", "", "");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -394,7 +481,7 @@ public final class RunComparison {
         String incomplete = runA.complete() && runB.complete() ? "" : " (INCOMPLETE run: results are partial)";
         List<SpeedupEntry> sp = speedups();
         return significantCount() + " of " + entries.size() + " row/path pairs changed significantly"
-                + (sp.isEmpty() ? "" : ", " + significantSpeedups() + " of " + sp.size() + " speedups") + "; geomean " + all
+                + (shift.log() == 0 ? "" : " beyond the shared shift of " + Format.signedPct(shift.pct())) + (sp.isEmpty() ? "" : ", " + significantSpeedups() + " of " + sp.size() + " speedups") + "; geomean " + all
                 + incomplete;
     }
 }

@@ -131,11 +131,16 @@ class PairedTest {
         Paired.Estimate a = Paired.speedup(abba(4, 2, 1000, 1.3, 0, 0.02, 11), "bh", "iomap");
         Paired.Estimate b = Paired.speedup(abba(4, 2, 1000, 1.3, 0, 0.02, 12), "bh", "iomap");
         Paired.Estimate c = Paired.speedup(abba(4, 2, 1000, 1.6, 0, 0.02, 13), "bh", "iomap");
-        double[] same = Paired.difference(a, b);
+        Paired.Difference same = Paired.difference(a, b);
         assertNotNull(same);
-        assertTrue(same[1] < 0 && same[2] > 0, "A/A interval contains 0: " + same[1] + ".." + same[2]);
-        double[] shifted = Paired.difference(a, c);
-        assertTrue(shifted[1] > 0, "a 23% change in speedup is seen: " + shifted[1]);
-        assertTrue(shifted[3] < 0.05);
+        assertTrue(same.lo() < 0 && same.hi() > 0, "A/A interval contains 0: " + same);
+        assertFalse(same.significant());
+        Paired.Difference shifted = Paired.difference(a, c);
+        assertTrue(shifted.lo() > 0 && shifted.significant(), "a 23% change in speedup is seen: " + shifted);
+        assertTrue(shifted.p() < 0.05);
+        Paired.Difference beyond = shifted.beyond(shifted.log(), shifted.se());
+        assertEquals(0, beyond.log(), 1e-12);
+        assertEquals(Math.sqrt(2) * shifted.se(), beyond.se(), 1e-12);
+        assertFalse(beyond.significant());
     }
 }

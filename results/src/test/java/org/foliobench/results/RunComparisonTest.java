@@ -132,7 +132,12 @@ class RunComparisonTest {
         assertEquals("+100% ?", e.deltaText());
     }
     private RunFolder paired(String name, double iomapFactor, long seed, int forks) throws IOException {
+        return paired(name, 0.5, iomapFactor, seed, forks);
+    }
+
+    private RunFolder paired(String name, double scale, double iomapFactor, long seed, int forks) throws IOException {
         RunFixtures.Spec s = new RunFixtures.Spec();
+        s.scale = scale;
         s.iomapFactor = iomapFactor;
         s.seed = seed;
         s.forks = forks;
@@ -172,5 +177,34 @@ class RunComparisonTest {
         assertTrue(c.entries().stream().allMatch(RunComparison.Entry::undetermined));
         assertTrue(c.speedups().stream().allMatch(RunComparison.SpeedupEntry::undetermined));
         assertTrue(c.entries().get(0).deltaText().endsWith("?"), c.entries().get(0).deltaText());
+    }
+
+    @Test
+    void aMachineWideShiftIsReportedAndRowsAreTestedBeyondIt() throws IOException {
+        RunFolder a = paired("a", 0.5, 1, 1, 5);
+        RunFolder b = paired("b", 0.5 * 1.06, 1, 2, 5); // every row of both paths 6% faster: another machine state
+        RunComparison c = RunComparison.compare(a, b);
+        assertEquals(6, c.shift().pct(), 1.5, c.shiftText());
+        assertTrue(c.shift().se() > 0);
+        assertTrue(c.significantCount() <= 8, c.summaryLine());
+        assertTrue(c.summaryLine().contains("beyond the shared shift of +"), c.summaryLine());
+        for (RunComparison.Entry e : c.entries()) {
+            assertEquals(e.deltaPct(), (1 + e.beyondPct() / 100) * (1 + c.shift().pct() / 100) * 100 - 100, 1e-6);
+        }
+        assertTrue(c.markdown().contains("| beyond shift |") && c.markdown().contains("Both paths moved by +"), c.markdown());
+        assertTrue(c.significantSpeedups() <= 6, c.summaryLine()); // the ratio cancels the machine
+
+        // iomap 25% faster and bh unchanged: nothing is shared, each row's whole change is tested
+        RunComparison d = RunComparison.compare(a, paired("c", 0.5, 1.25, 3, 5));
+        assertTrue(Math.abs(d.shift().pct()) < 2, d.shiftText());
+        assertTrue(d.entries().stream().filter(e -> e.path() == PathLabel.IOMAP).allMatch(RunComparison.Entry::significant));
+        assertTrue(d.entries().stream().filter(e -> e.path() == PathLabel.BH).filter(RunComparison.Entry::significant).count() <= 5);
+
+        // both faster, iomap more: the shared part is bh's, iomap's rows are flagged for the rest
+        RunComparison e = RunComparison.compare(a, paired("d", 0.5 * 1.10, 1.2, 4, 5));
+        assertEquals(10, e.shift().pct(), 2, e.shiftText());
+        List<RunComparison.Entry> iomap = e.entries().stream().filter(x -> x.path() == PathLabel.IOMAP).toList();
+        assertTrue(iomap.stream().allMatch(RunComparison.Entry::significant));
+        assertEquals(20, iomap.stream().mapToDouble(RunComparison.Entry::beyondPct).average().orElseThrow(), 3);
     }
 }
