@@ -13,8 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.foliobench.FioSize;
 
 /**
  * A device named by a string, as the CLI and job files name it:
@@ -27,9 +26,8 @@ import java.util.regex.Pattern;
  *     file or a block device; {@code force} allows overwriting a block device that carries a
  *     filesystem or partition table (a mounted one is always refused).</li>
  * </ul>
- * SIZE takes fio's units: a whole number with an optional k, m, g, t or p (powers of 1024,
- * case-insensitive, optionally followed by {@code b} or {@code ib}): {@code 4g}, {@code 512MiB},
- * {@code 1048576}. A regular file that does not exist needs {@code size=} and is created (sparse);
+ * SIZE takes fio's units ({@link FioSize}, the same rule as job files): {@code 4g}, {@code 512m},
+ * {@code 1048576}; {@code 64KiB} is 64000, as in fio. A regular file that does not exist needs {@code size=} and is created (sparse);
  * an existing one keeps its length unless {@code size=} is larger, which grows it; the device's
  * capacity is {@code size=} when given, else the file's (or block device's) length. If opening
  * fails, a file the spec created is removed and a grown one is shrunk back. PATH cannot contain a
@@ -46,8 +44,6 @@ public final class DeviceSpec {
             this.prefix = prefix;
         }
     }
-
-    private static final Pattern SIZE = Pattern.compile("([0-9]+)([kmgtp]?)(i?b)?");
 
     private final String spec;
     private final Kind kind;
@@ -156,22 +152,12 @@ public final class DeviceSpec {
         return new DeviceSpec(spec, kind, path, size, lbs, force);
     }
 
-    /** fio's size syntax: powers of 1024, case-insensitive, optional {@code b}/{@code ib}. */
+    /** A size in fio's units ({@link FioSize}); problems name the spec. */
     public static long parseSize(String spec, String value) {
-        Matcher m = SIZE.matcher(value.toLowerCase(Locale.ROOT));
-        if (!m.matches() || (m.group(3) != null && m.group(3).startsWith("i") && m.group(2).isEmpty())) {
-            throw new DeviceSpecException(spec, "bad size \"" + value
-                    + "\" (a whole number with an optional unit k, m, g, t or p: e.g. 4g, 512m, 64KiB)");
-        }
-        int shift = m.group(2).isEmpty() ? 0 : 10 * ("kmgtp".indexOf(m.group(2)) + 1);
         try {
-            long n = Long.parseLong(m.group(1));
-            if (shift > 0 && n > (Long.MAX_VALUE >> shift)) {
-                throw new NumberFormatException();
-            }
-            return n << shift;
-        } catch (NumberFormatException e) {
-            throw new DeviceSpecException(spec, "size \"" + value + "\" is too large");
+            return FioSize.parse(value);
+        } catch (FioSize.Invalid e) {
+            throw new DeviceSpecException(spec, "bad size \"" + value + "\": " + e.getMessage());
         }
     }
 
