@@ -112,7 +112,7 @@ public final class Foliobench implements Callable<Integer> {
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")
         Integer sizeDivisor;
-        @Option(names = "--mem", paramLabel = "SIZE", description = "fb_mem: the model's RAM (page cache), e.g. 8g; default the job's (4g in the seeds).")
+        @Option(names = "--mem", paramLabel = "SIZE", description = "fb_mem: the model's RAM (page cache), e.g. 8g, used as given (not divided); default the job's (4g in the seeds).")
         String mem;
         @Option(names = "--max-folio-order", paramLabel = "N", description = "MAX_PAGECACHE_ORDER, 0..9 (default 9).")
         Integer maxFolioOrder;
@@ -288,14 +288,15 @@ public final class Foliobench implements Callable<Integer> {
         m.put("tunable.dirty_background_ratio", c.dirtyBackgroundRatio == null ? "job (" + Defaults.DIRTY_BACKGROUND_RATIO
                 + " in the seeds)" : c.dirtyBackgroundRatio.toString());
         m.put("tunable.block_size", c.blockSize == null ? "job (" + Defaults.BLOCK_SIZE + " in the seeds)" : c.blockSize.toString());
-        m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor)" : c.mem);
+        m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
+                : c.mem + " (as given, not divided)");
         m.put("tunable.dirty_expire_centisecs", String.valueOf(Defaults.DIRTY_EXPIRE_CENTISECS));
         m.put("tunable.dirty_writeback_centisecs", String.valueOf(Defaults.DIRTY_WRITEBACK_CENTISECS));
         m.put("tunable.journal_commit_interval_seconds", String.valueOf(Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS));
         m.put("tunable.max_sectors_kb", String.valueOf(Defaults.MAX_SECTORS_KB));
-        m.put("device.ramdisk", "ramdisk (off-heap RamDisk, lbs 512), sized per row: seed fb_device size / size divisor, at least file + "
-                + (Workload.RAMDISK_SLACK >> 20) + " MiB");
-        m.putAll(nvme.description());
+        if (nvme.spec() != null || command.equals("tables")) {
+            m.putAll(nvme.description());
+        }
         return m;
     }
 
@@ -317,6 +318,10 @@ public final class Foliobench implements Callable<Integer> {
         try {
             for (Plan.Bench b : plan.skipped()) {
                 meta.put("skipped." + b.key(), b.skip());
+            }
+            for (Plan.Bench b : plan.runnable()) {
+                meta.put("device." + b.key(), b.workload().device()); // what each benchmark ran on, as resolved
+                meta.put("mem." + b.key(), String.valueOf(b.workload().memBytes()));
             }
             TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, out));
             ok = runner.run();
@@ -416,7 +421,8 @@ public final class Foliobench implements Callable<Integer> {
             if (dryRun) {
                 for (Plan.Bench b : plan.runnable()) {
                     top.out.println("  " + b.key() + " " + b.pathList() + ": " + b.workload().job().size() + " bytes, "
-                            + b.iosPerPass() + " calls/sweep, on " + b.workload().device());
+                            + b.iosPerPass() + " calls/sweep, fb_mem " + (b.workload().memBytes() >> 20) + " MiB, on "
+                            + b.workload().device());
                 }
                 return EXIT_OK;
             }
@@ -562,10 +568,6 @@ public final class Foliobench implements Callable<Integer> {
                     need = true;
                     largest = Math.max(largest, j.scaledDown(divisor).size());
                 }
-                if (j.rw().isRandom()) {
-                    throw new UsageException("job [" + j.name() + "]: rw=" + j.rw().fioName() + " is not supported",
-                            "foliobench runs sequential psync jobs: rw=read or rw=write");
-                }
             }
             NvmeDevice nvme = nvmeFor(c, runDir, largest, need);
             List<Plan.Bench> benches = new ArrayList<>();
@@ -575,9 +577,7 @@ public final class Foliobench implements Callable<Integer> {
                 Workload w;
                 try {
                     w = Workload.resolve(key, jf, t, divisor, nvme.spec());
-                    if (w.device() != null && !Workload.onNvme(j)) {
-                        DeviceSpec.parse(w.device());
-                    }
+                    w.checkFits();
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("job [" + j.name() + "]: " + e.getMessage(), "fix the job file");
                 }

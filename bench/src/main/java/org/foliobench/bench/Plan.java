@@ -77,6 +77,7 @@ final class Plan {
             Workload w;
             try {
                 w = Workload.resolve(row.key(), seed.file(), t, divisor, r.nvmeSpec());
+                w.checkFits();
             } catch (IllegalArgumentException e) {
                 throw new UsageException(row.key() + ": " + e.getMessage(), "check the tunable flags");
             }

@@ -106,8 +106,16 @@ class FoliobenchTest {
         assertUsage("bad.fio:3", "run", bad.toString());
         Path rand = Files.writeString(tmp.resolve("rand.fio"), "[j]\nrw=randread\nbs=4k\nsize=1m\n");
         assertUsage("not supported", "run", rand.toString());
-        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\n");
+        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\nfallocate=none\n");
         assertUsage("has no job [nosuch]", "run", ok.toString(), "--job", "nosuch");
+    }
+
+    /** A job's device is the one written: a file larger than it is named before anything runs. */
+    @Test
+    void aFileLargerThanTheJobsDeviceExits2() throws Exception {
+        Path big = Files.writeString(tmp.resolve("big.fio"), "[j]\nrw=write\nbs=64k\nsize=128m\nfallocate=none\n"
+                + "fb_device=ramdisk:size=64m\n");
+        assertUsage("job:j: size=134217728 (128 MiB) do not fit the device ramdisk:size=64m (64 MiB)", "run", big.toString());
     }
 
     @Test
@@ -117,7 +125,7 @@ class FoliobenchTest {
             System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + "needs O_DIRECT under " + tmp);
         }
         Assumptions.assumeTrue(align > 0, "needs O_DIRECT under " + tmp);
-        Path job = Files.writeString(tmp.resolve("odd.fio"), "[odd]\nrw=write\nbs=" + (align + 512) + "\nsize=1m\nfb_device=nvme\n");
+        Path job = Files.writeString(tmp.resolve("odd.fio"), "[odd]\nrw=write\nfallocate=none\nbs=" + (align + 512) + "\nsize=1m\nfb_device=nvme\n");
         assertUsage("is not a multiple of the nvme device's direct IO alignment", "run", job.toString());
     }
 
@@ -132,6 +140,19 @@ class FoliobenchTest {
         Result dev = run("devices", "ramdisk:size=1g");
         assertEquals(0, dev.code(), dev.toString());
         assertTrue(dev.out().contains("capacity: 1073741824"), dev.out());
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
+    /** What the user sets is used as given: --mem is not divided by --quick's size divisor. */
+    @Test
+    void explicitMemIsNotScaled() throws Exception {
+        Result d = run("tables", "--quick", "--dry-run", "--rows", "write/cache/N/N/N/4K", "--paths", "iomap", "--mem", "64m");
+        assertEquals(0, d.code(), d.toString());
+        assertTrue(d.out().contains("write/cache/N/N/N/4K iomap: 33554432 bytes, 8192 calls/sweep, fb_mem 64 MiB"), d.out());
+        Result seed = run("tables", "--quick", "--dry-run", "--rows", "write/cache/N/N/N/4K", "--paths", "iomap");
+        assertTrue(seed.out().contains("fb_mem 512 MiB"), "the seed's 4g fb_mem scales with the job: " + seed.out());
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(List.of(), s.toList());
         }

@@ -47,7 +47,7 @@ class SmokeTest {
     void runJobFilePrintsAnFioSummaryAndACompleteFolder() throws Exception {
         Path job = Files.writeString(tmp.resolve("smoke.fio"), "[global]\nfb_mem=64m\nfb_device=ramdisk:size=128m\n"
                 + "[smoke-write]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
-                + "[smoke-read]\nrw=read\nbs=64k\nsize=4m\nfallocate=none\n");
+                + "[smoke-read]\nstonewall\nrw=read\nbs=64k\nsize=4m\nfallocate=none\n");
         int code = cli("run", job.toString(), "--forks", "2", "--max-forks", "2", "--pass-ms", "20", "--jmh", "-f 0",
                 "--out", tmp.resolve("runs").toString());
         assertEquals(0, code, out[1]);
@@ -65,6 +65,8 @@ class SmokeTest {
         Map<String, String> meta = JsonCheck.flatStrings(Files.readString(run.resolve("metadata.json")));
         assertEquals("complete", meta.get("status"));
         assertEquals("2", meta.get("forks.job:smoke-write"));
+        assertEquals("ramdisk:size=128m", meta.get("device.job:smoke-write"), "the job's device, as given");
+        assertFalse(meta.containsKey("device.nvme"), "no job runs on the nvme device");
         // 2 forks x 1 ABBA block: two measured passes per path, each one latency interval
         assertEquals(4, LatencyLogTest.read(LatencyLog.file(run, "iomap-job-smoke-write")).size());
         List<org.foliobench.results.PassLog.Pass> passes = org.foliobench.results.PassLog.read(
@@ -74,6 +76,35 @@ class SmokeTest {
         assertEquals(List.of("bh", "iomap", "iomap", "bh", "iomap", "bh", "bh", "iomap"),
                 measured.stream().map(org.foliobench.results.PassLog.Pass::path).toList(), "ABBA, then BAAB in the odd fork");
         assertTrue(measured.stream().allMatch(p -> p.ops() > 0 && p.ops() % 64 == 0 && p.counters().containsKey("path.map_calls")));
+    }
+
+    /** numjobs=4, time_based, runtime=2s: four threads, each writing its own file, for two seconds per run. */
+    @Test
+    void timeBasedClonesRunTheirThreadsForTheRuntime() throws Exception {
+        Path job = Files.writeString(tmp.resolve("tb.fio"), "[tb]\nrw=write\nbs=1m\nsize=4m\nfallocate=none\nfb_mem=256m\n"
+                + "numjobs=4\ngroup_reporting\ntime_based\nruntime=2s\n");
+        int code = cli("run", job.toString(), "--paths", "iomap", "--forks", "1", "--max-forks", "1", "--jmh", "-f 0",
+                "--out", tmp.resolve("runs").toString());
+        assertEquals(0, code, out[1]);
+        assertTrue(out[0].contains("tb (iomap): (groupid=0, jobs=4): err= 0"), out[0]);
+        assertTrue(out[0].contains("numjobs=4 (a file each), time_based, runtime=2000ms"), out[0]);
+        Path run = onlyRunFolder(tmp.resolve("runs"));
+        List<org.foliobench.results.PassLog.Pass> measured = org.foliobench.results.PassLog.read(
+                org.foliobench.results.PassLog.file(run, "job:tb")).stream().filter(p -> !p.warmup()).toList();
+        List<org.HdrHistogram.Histogram> latency = LatencyLogTest.read(LatencyLog.file(run, "iomap-job-tb"));
+        assertEquals(4, measured.size());
+        assertEquals(4, latency.size());
+        for (int i = 0; i < measured.size(); i++) {
+            org.foliobench.results.PassLog.Pass p = measured.get(i);
+            assertEquals(1, p.sweeps(), "a pass is one 2 s run");
+            assertTrue(p.nanos() >= 2_000_000_000L && p.nanos() < 2_500_000_000L, "ran " + p.nanos() + " ns");
+            // every 1 MiB call is timed: four threads busy for 2 s spend about 8 s in calls together
+            org.HdrHistogram.Histogram h = latency.get(i);
+            double inCalls = h.getMean() * h.getTotalCount();
+            assertTrue(inCalls > 3.0 * p.nanos(), "time in calls " + inCalls + " ns over a " + p.nanos() + " ns run");
+            assertEquals(p.ops(), h.getTotalCount(), "every call of every clone timed");
+        }
+        assertTrue(out[0].contains("run=20"), out[0]);
     }
 
     @Test

@@ -91,7 +91,7 @@ class TableRunnerTest {
     @Test
     void aFailingBenchmarkLeavesTheFolderIncomplete() throws Exception {
         // an nvme row on a direct device that cannot be opened: the trial setup fails in the benchmark
-        String nvme = "direct:" + tmp.resolve("no/such/dir/nvme.img") + ",size=64m";
+        String nvme = "direct:" + tmp.resolve("no/such/dir/nvme.img") + ",size=1g";
         Plan.Bench b = bench("write/nvme/Y/Y/N/1M", "iomap", nvme);
         Plan plan = new Plan(List.of(b));
         RunFolder folder = RunFolder.create(tmp.resolve("runs"), LocalDateTime.now(), "test");
