@@ -192,6 +192,10 @@ public final class Foliobench implements Callable<Integer> {
             throw new UsageException("bad --jmh options: " + TableRunner.firstLine(String.valueOf(e.getMessage())),
                     "see java -jar bench/target/benchmarks.jar -h");
         }
+        if (o.getForkCount().hasValue() && o.getForkCount().get() > 1) {
+            throw new UsageException("--jmh -f " + o.getForkCount().get() + " would start that many JVMs for every fork of the run,"
+                    + " all logged as the same fork", "give the number of forks with --forks " + o.getForkCount().get());
+        }
         if (!o.getIncludes().isEmpty() || !o.getExcludes().isEmpty()) {
             throw new UsageException("--jmh takes options, not benchmark names (" + o.getIncludes() + ")",
                     "choose rows with --rows");
@@ -212,8 +216,22 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    /** Memory check: every fork must fit in MemAvailable. */
-    static void checkMemory(Plan plan) throws UsageException {
+    /**
+     * Memory check: every fork must fit in MemAvailable; with {@code --jmh "-f 0"} the benchmarks run in
+     * this JVM, so every row's arena and ramdisk must fit its direct memory limit.
+     */
+    static void checkMemory(Plan plan, CommandLineOptions jmh) throws UsageException {
+        if (jmh != null && jmh.getForkCount().orElse(1) == 0) {
+            long limit = DeviceSpec.maxDirectMemory();
+            for (Plan.Bench b : plan.runnable()) {
+                long need = b.workload().directMemoryBytes();
+                if (need > limit) {
+                    throw new UsageException("--jmh -f 0 runs " + b.key() + " in this JVM, whose direct memory limit is "
+                            + (limit >> 20) + " MiB, but it needs " + (need >> 20) + " MiB (fb_mem, device, buffers)",
+                            "drop -f 0, or use a larger --size-divisor or a smaller --mem");
+                }
+            }
+        }
         long avail = SystemInfo.memAvailable();
         if (avail <= 0) {
             return;
@@ -410,7 +428,7 @@ public final class Foliobench implements Callable<Integer> {
             Plan plan = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, nvme.spec(),
                     "no direct device: " + nvme.unavailable()));
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
-            checkMemory(plan);
+            checkMemory(plan, jmh);
             TableRunner.Settings s = settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
                     : TableRunner.Settings.full(!c.noLatency, jmh, nvme.spec()));
             top.out.println(String.format(Locale.ROOT, "foliobench tables: %d rows x %s paired%s, %s, sizes / %d",
@@ -591,7 +609,7 @@ public final class Foliobench implements Callable<Integer> {
             }
             Plan plan = new Plan(benches);
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
-            checkMemory(plan);
+            checkMemory(plan, jmh);
             checkMeasure(c);
             TableRunner.Settings s = settings(c, TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())).withJobFile(file);
             top.out.println("foliobench run " + jobFile + ": " + benches.size() + " benchmarks, " + TableRunner.describe(s));

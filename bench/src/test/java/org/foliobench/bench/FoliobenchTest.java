@@ -70,6 +70,9 @@ class FoliobenchTest {
         assertUsage("cannot change the mode", "tables", "--jmh", "-bm thrpt");
         assertUsage("bad --jmh", "tables", "--jmh", "-nosuchoption");
         assertUsage("not benchmark names", "tables", "--jmh", "SomeBenchmark");
+        assertUsage("--jmh -f 5 would start that many JVMs for every fork of the run", "tables", "--jmh", "-f 5");
+        assertUsage("--jmh -f 0 runs read/hole/4K in this JVM, whose direct memory limit is", "tables", "--rows",
+                "read/hole/4K", "--mem", "8g", "--jmh", "-f 0");
         assertUsage("--forks", "tables", "--forks", "abc");
         assertUsage("--bogus", "tables", "--bogus");
         assertUsage("not a direct: device", "tables", "--nvme", "file:" + tmp.resolve("x.img") + ",size=1m");

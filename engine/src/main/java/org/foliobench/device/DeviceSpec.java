@@ -302,8 +302,8 @@ public final class DeviceSpec {
         return new DeviceSpecException(spec, "cannot open " + path + ": " + e, e);
     }
 
-    /** {@code -XX:MaxDirectMemorySize}, which defaults to the maximum heap size. */
-    static long maxDirectMemory() {
+    /** This JVM's {@code -XX:MaxDirectMemorySize}, which defaults to the maximum heap size: what a ramdisk and the page cache may take. */
+    public static long maxDirectMemory() {
         try {
             HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             long v = Long.parseLong(hs.getVMOption("MaxDirectMemorySize").getValue());
