@@ -210,6 +210,22 @@ public final class Foliobench implements Callable<Integer> {
         return o;
     }
 
+    /**
+     * The values of a list flag without blanks: empty when the flag was not given (all); a flag given
+     * only blanks ({@code --rows ''}, an unset shell variable) is an error, never "all".
+     */
+    static List<String> selection(String flag, List<String> given, String example) throws UsageException {
+        if (given == null) {
+            return List.of();
+        }
+        List<String> l = given.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+        if (l.isEmpty()) {
+            throw new UsageException(flag + " is empty", "give at least one value, e.g. " + flag + " " + example
+                    + ", or leave the flag out for all (is a shell variable it uses unset?)");
+        }
+        return l;
+    }
+
     static void positive(String flag, Integer v, int min) throws UsageException {
         if (v != null && v < min) {
             throw new UsageException(flag + " " + v + " must be at least " + min, "give a number >= " + min);
@@ -323,10 +339,24 @@ public final class Foliobench implements Callable<Integer> {
         return h != null ? Path.of(h) : cwd;
     }
 
-    /** Runs the plan in a fresh run folder; the folder path is printed last. */
-    int runPlan(String command, Plan plan, TableRunner.Settings s, Map<String, String> meta, Path runBase, Path runDir,
-            NvmeDevice nvme, java.util.function.Function<TableRunner, TableRunner> customize) throws IOException {
-        RunFolder folder = RunFolder.createAt(runDir);
+    /**
+     * Runs the plan in a fresh run folder, {@code runDir}, under the {@link RunLock} (a second run is
+     * refused before anything is created); the folder path is printed last.
+     */
+    int runPlan(Plan plan, TableRunner.Settings s, Map<String, String> meta, Path runDir, NvmeDevice nvme,
+            java.util.function.Function<TableRunner, TableRunner> customize) throws IOException, UsageException {
+        try (RunLock lock = RunLock.acquire()) {
+            if (Files.exists(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new UsageException("run folder " + displayPath(runDir) + " was taken meanwhile", "start the run again");
+            }
+            lock.record(runDir);
+            return runIn(RunFolder.createAt(runDir), plan, s, meta, nvme, customize);
+        }
+    }
+
+    private int runIn(RunFolder folder, Plan plan, TableRunner.Settings s, Map<String, String> meta, NvmeDevice nvme,
+            java.util.function.Function<TableRunner, TableRunner> customize) throws IOException {
+        Path runDir = folder.dir();
         Thread hook = new Thread(() -> {
             folder.markFailed("interrupted");
             deleteImage(nvme);
@@ -393,10 +423,10 @@ public final class Foliobench implements Callable<Integer> {
         Common c = new Common();
         @Option(names = "--quick", description = "Seed sizes / " + QUICK_DIVISOR + ": the whole table in under 5 minutes on 2 cores.")
         boolean quick;
-        @Option(names = "--rows", split = ",", paramLabel = "ROW", description = "Row keys or globs, e.g. read/*, write/ramdisk/*/*/Y/*, read/hole/4K.")
-        List<String> rows = new ArrayList<>();
+        @Option(names = "--rows", split = ",", paramLabel = "ROW", description = "Row keys or globs, e.g. read/*, write/ramdisk/*/*/Y/*, read/hole/4K (default all).")
+        List<String> rows;
         @Option(names = "--bs", split = ",", paramLabel = "BS", description = "Block sizes: 4k, 64k, 1m (default all).")
-        List<String> bs = new ArrayList<>();
+        List<String> bs;
         @Option(names = "--list", description = "List the rows and exit.")
         boolean list;
         @Option(names = "--dry-run", description = "Validate and print the plan; create nothing.")
@@ -414,12 +444,15 @@ public final class Foliobench implements Callable<Integer> {
             positive("--size-divisor", c.sizeDivisor, 1);
             Workload.Overrides ov = overrides(c);
             CommandLineOptions jmh = jmhOptions(c.jmh);
+            List<String> rowList = selection("--rows", rows, "read/*");
+            List<String> bsGiven = selection("--bs", bs, "64k");
             int divisor = c.sizeDivisor != null ? c.sizeDivisor : quick ? QUICK_DIVISOR : 1;
             long syncCap = quick ? QUICK_SYNC_CAP_IOS : SYNC_CAP_IOS;
-            List<Integer> bsList = Plan.parseBlockSizes(bs);
+            List<Integer> bsList = Plan.parseBlockSizes(bsGiven);
             Path runBase = (c.out != null ? c.out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
             RunFolder.checkWritable(runBase);
-            Path runDir = runBase.resolve(RunFolder.name(LocalDateTime.now(), RunFolder.host()));
+            Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
+            List<String> rows = rowList;
             // plan once to learn which nvme rows run and how large their file is
             Plan probe = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, "direct:probe", null));
             long largest = probe.benches().stream().filter(Plan.Bench::nvme).mapToLong(b -> b.workload().job().size()).max().orElse(0);
@@ -446,9 +479,9 @@ public final class Foliobench implements Callable<Integer> {
             }
             Map<String, String> meta = top.baseMetadata("tables", s, divisor, quick, c, nvme, runDir);
             meta.put("rows", rows.isEmpty() ? "all" : String.join(",", rows));
-            meta.put("bs", bs.isEmpty() ? "all" : String.join(",", bs));
+            meta.put("bs", bsGiven.isEmpty() ? "all" : String.join(",", bsGiven));
             meta.put("paths", String.join(",", Plan.parsePaths(c.paths)));
-            int rc = top.runPlan("tables", plan, s, meta, runBase, runDir, nvme, r -> r);
+            int rc = top.runPlan(plan, s, meta, runDir, nvme, r -> r);
             if (Files.isDirectory(runDir.resolve(org.foliobench.results.PassLog.DIR))) {
                 top.report(runDir);
             }
@@ -541,8 +574,8 @@ public final class Foliobench implements Callable<Integer> {
         Path jobFile;
         @CommandLine.Mixin
         Common c = new Common();
-        @Option(names = "--job", split = ",", paramLabel = "NAME", description = "Only these job sections.")
-        List<String> jobs = new ArrayList<>();
+        @Option(names = "--job", split = ",", paramLabel = "NAME", description = "Only these job sections (default all).")
+        List<String> jobList;
 
         @Override
         public Integer call() throws Exception {
@@ -550,7 +583,11 @@ public final class Foliobench implements Callable<Integer> {
             positive("--size-divisor", c.sizeDivisor, 1);
             Workload.Overrides ov = overrides(c);
             CommandLineOptions jmh = jmhOptions(c.jmh);
+            List<String> jobs = selection("--job", jobList, "seq-read");
             Path file = top.cwd.resolve(jobFile).toAbsolutePath().normalize();
+            if (Files.isDirectory(file)) {
+                throw new UsageException("job file " + jobFile + " is a directory", "give the path of an fio job file in it");
+            }
             if (!Files.isRegularFile(file)) {
                 throw new UsageException("job file " + jobFile + " does not exist", "give the path of an fio job file");
             }
@@ -578,7 +615,7 @@ public final class Foliobench implements Callable<Integer> {
             List<String> paths = Plan.parsePaths(c.paths);
             Path runBase = (c.out != null ? c.out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
             RunFolder.checkWritable(runBase);
-            Path runDir = runBase.resolve(RunFolder.name(LocalDateTime.now(), RunFolder.host()));
+            Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
             long largest = 0;
             boolean need = false;
             for (JobSpec j : measured) {
@@ -616,7 +653,7 @@ public final class Foliobench implements Callable<Integer> {
             Map<String, String> meta = top.baseMetadata("run", s, divisor, false, c, nvme, runDir);
             meta.put("jobfile", file.toString());
             int[] group = {0};
-            return top.runPlan("run", plan, s, meta, runBase, runDir, nvme, r -> r.onFinished(b -> {
+            return top.runPlan(plan, s, meta, runDir, nvme, r -> r.onFinished(b -> {
                 String name = jf.job(b.key().substring(Workload.JOB_PREFIX.length())).map(JobSpec::displayName).orElse(b.key());
                 List<org.foliobench.results.PassLog.Pass> passes = org.foliobench.results.PassLog.read(
                         org.foliobench.results.PassLog.file(runDir, b.key()));

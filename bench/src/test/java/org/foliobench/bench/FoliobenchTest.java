@@ -59,6 +59,7 @@ class FoliobenchTest {
         assertUsage("bad block size", "tables", "--bs", "4kk");
         assertUsage("unknown path \"zfs\"", "tables", "--paths", "bh,zfs");
         assertUsage("--forks -1", "tables", "--forks", "-1");
+        assertUsage("--forks 0 must be at least 1", "tables", "--forks", "0");
         assertUsage("--blocks 0", "tables", "--blocks", "0");
         assertUsage("--max-forks 2 is below --forks 3", "tables", "--forks", "3", "--max-forks", "2");
         assertUsage("--target must be a positive percentage", "tables", "--target", "0");
@@ -99,6 +100,31 @@ class FoliobenchTest {
             return NvmeDevice.probeDirectory(tmp);
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    /** An empty selection (an unset shell variable) is an error, never "everything at seed sizes". */
+    @Test
+    void emptySelectionsExit2() throws Exception {
+        assertUsage("--rows is empty", "tables", "--rows", "");
+        assertUsage("--rows is empty", "tables", "--rows", ",");
+        assertUsage("--rows is empty", "tables", "--rows", " , ");
+        assertUsage("--bs is empty", "tables", "--bs", "");
+        assertUsage("--paths", "tables", "--paths", "");
+        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\nfallocate=none\n");
+        assertUsage("--job is empty", "run", ok.toString(), "--job", "");
+    }
+
+    /** A second run while one is active is refused before it creates anything, naming the first. */
+    @Test
+    void aSecondConcurrentRunExits2NamingTheFirst() throws Exception {
+        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\nfallocate=none\n");
+        try (RunLock first = RunLock.take()) {
+            first.record(Path.of("/somewhere/runs/20260101-000000-h"));
+            assertUsage("another foliobench run (pid " + ProcessHandle.current().pid() + ", folder /somewhere/runs/"
+                    + "20260101-000000-h) is active (wait for it to finish", "run", ok.toString(), "--out", tmp.resolve("runs").toString());
+            assertUsage("another foliobench run", "tables", "--rows", "read/hole/4K", "--out", tmp.resolve("runs").toString());
+            assertEquals(0, run("tables", "--rows", "read/hole/4K", "--dry-run").code(), "a dry run takes no lock");
         }
     }
 

@@ -25,15 +25,20 @@ class RunFolderTest {
     @Test
     void markerLifecycle() throws Exception {
         LocalDateTime t = LocalDateTime.of(2026, 1, 2, 3, 4, 5);
-        RunFolder f = RunFolder.create(tmp.resolve("runs"), t, "h");
+        RunFolder f = RunFolder.createAt(RunFolder.freeDir(tmp.resolve("runs"), t, "h"));
         assertEquals(tmp.resolve("runs/20260102-030405-h"), f.dir());
         assertTrue(f.incomplete(), "INCOMPLETE is created first");
         f.writeMetadata(Map.of("status", "running"));
         f.markFailed("benchmark x failed");
         assertTrue(f.incomplete());
         assertTrue(Files.readString(f.dir().resolve(RunFolder.INCOMPLETE)).contains("benchmark x failed"));
-        RunFolder g = RunFolder.create(tmp.resolve("runs"), t, "h");
-        assertNotEquals(f.dir(), g.dir(), "a second run in the same second gets its own folder");
+        Path next = RunFolder.freeDir(tmp.resolve("runs"), t, "h");
+        assertEquals(tmp.resolve("runs/20260102-030405-h-2"), next, "a second run in the same second gets its own folder");
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> RunFolder.createAt(f.dir()), "never reused");
+        RunFolder g = RunFolder.createAt(next);
+        assertNotEquals(f.dir(), g.dir());
+        Files.writeString(tmp.resolve("runs/20260102-030405-h-3"), "a file takes the name too");
+        assertEquals(tmp.resolve("runs/20260102-030405-h-4"), RunFolder.freeDir(tmp.resolve("runs"), t, "h"));
         g.complete();
         assertFalse(g.incomplete());
         assertTrue(f.incomplete());
@@ -41,7 +46,7 @@ class RunFolderTest {
 
     @Test
     void metadataIsValidJsonAndReplacedWhole() throws Exception {
-        RunFolder f = RunFolder.create(tmp, LocalDateTime.now(), "h");
+        RunFolder f = RunFolder.createAt(RunFolder.freeDir(tmp, LocalDateTime.now(), "h"));
         Map<String, String> m = new java.util.LinkedHashMap<>(SystemInfo.machine());
         m.put("quote", "a \"b\" \\ c\n");
         f.writeMetadata(m);

@@ -109,13 +109,28 @@ class SmokeTest {
 
     @Test
     void tablesRunsASeedRow() throws Exception {
+        // a run started within the same second as another finds its name taken: it reports the folder it used
+        String host = RunFolder.host();
+        java.time.LocalDateTime now = java.time.LocalDateTime.now();
+        for (int s = 0; s < 120; s++) {
+            Files.createDirectories(tmp.resolve("runs").resolve(RunFolder.name(now.plusSeconds(s), host)));
+        }
         int code = cli("tables", "--rows", "read/hole/4K,write/cache/N/N/N/64K", "--paths", "iomap", "--size-divisor", "64",
                 "--forks", "1", "--max-forks", "1", "--pass-ms", "20", "--jmh", "-f 0", "--out", tmp.resolve("runs").toString());
         assertEquals(0, code, out[1]);
         assertTrue(out[0].contains("[fork 1/1] [1/2] read/hole/4K"), out[0]);
         assertTrue(out[0].contains(" IOPS"), out[0]);
-        assertTrue(out[0].strip().endsWith(onlyRunFolder(tmp.resolve("runs")).toString().replace(tmp + "/", "")) || out[0].contains("run folder: "), out[0]);
-        Path run = onlyRunFolder(tmp.resolve("runs"));
+        List<Path> used;
+        try (Stream<Path> s = Files.list(tmp.resolve("runs"))) {
+            used = s.filter(p -> p.getFileName().toString().endsWith(host + "-2")).toList();
+        }
+        assertEquals(1, used.size(), used.toString());
+        Path run = used.get(0);
+        assertTrue(out[0].strip().endsWith("results: runs/" + run.getFileName()), out[0]);
+        assertTrue(Files.exists(run.resolve("index.html")) && Files.exists(run.resolve("tables.md")), "the report is written");
+        try (Stream<Path> s = Files.list(tmp.resolve("runs"))) {
+            assertTrue(s.filter(p -> !p.equals(run)).allMatch(p -> p.toFile().list().length == 0), "the other folders are untouched");
+        }
         assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)));
         assertFalse(Files.readString(org.foliobench.results.PassLog.file(run, "write/cache/N/N/N/64K")).contains("written back during"),
                 "a cache row sees no writeback");
