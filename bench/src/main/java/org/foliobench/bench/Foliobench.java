@@ -460,6 +460,11 @@ public final class Foliobench implements Callable<Integer> {
             NvmeDevice nvme = nvmeFor(c, runDir, largest, needNvme);
             Plan plan = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, nvme.spec(),
                     "no direct device: " + nvme.unavailable()));
+            for (Plan.Bench b : plan.runnable()) {
+                if (b.nvme()) {
+                    b.workload().checkFits(nvme); // --nvme may be smaller than a row's file
+                }
+            }
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
             checkMemory(plan, jmh);
             TableRunner.Settings s = settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
@@ -632,7 +637,7 @@ public final class Foliobench implements Callable<Integer> {
                 Workload w;
                 try {
                     w = Workload.resolve(key, jf, t, divisor, nvme.spec());
-                    w.checkFits();
+                    w.checkFits(nvme);
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("job [" + j.name() + "]: " + e.getMessage(), "fix the job file");
                 }
@@ -690,54 +695,36 @@ public final class Foliobench implements Callable<Integer> {
             return EXIT_OK;
         }
 
-        /** Probes without creating or changing anything that stays. */
+        /** Probes without creating or changing anything that stays ({@link DeviceSpec#probe}). */
         static String probe(DeviceSpec s) throws UsageException {
+            DeviceSpec.Probe p;
+            try {
+                p = s.probe();
+            } catch (DeviceSpecException e) {
+                throw new UsageException(e.getMessage(), "see foliobench devices --help");
+            } catch (IOException e) {
+                throw new UsageException(s + ": " + TableRunner.firstLine(String.valueOf(e.getMessage())), "check the path");
+            }
             StringBuilder b = new StringBuilder(s + "\n");
             b.append("  kind: ").append(s.kind().name().toLowerCase(Locale.ROOT)).append('\n');
+            b.append("  capacity: ").append(p.capacity()).append(" bytes (").append(p.capacity() >> 20).append(" MiB)\n");
+            b.append("  alignment: ").append(p.alignment()).append(" bytes\n");
+            b.append("  device: ").append(p.description()).append('\n');
             if (s.kind() == DeviceSpec.Kind.RAMDISK) {
-                RamDisk r = new RamDisk(s.size(), s.logicalBlockSize());
-                b.append("  capacity: ").append(s.size()).append(" bytes (").append(s.size() >> 20).append(" MiB)\n");
-                b.append("  alignment: ").append(r.logicalBlockSize()).append(" bytes (logical block size)\n");
-                b.append("  backed by: off-heap memory of this JVM, allocated in 64 MiB chunks on first write\n");
+                long avail = SystemInfo.memAvailable();
+                if (avail > 0 && s.size() > avail) {
+                    throw new UsageException(s + " needs " + (s.size() >> 20) + " MiB of memory but " + (avail >> 20)
+                            + " MiB are available", "use a smaller size, or file: or direct: on a disk");
+                }
+                b.append("  backed by: off-heap memory of the run's JVM, allocated in 64 MiB chunks on first write\n");
                 b.append("  safe to write: yes (nothing persistent)\n");
                 return b.toString();
             }
-            boolean exists = Files.exists(s.path());
-            try {
-                if (exists) {
-                    try (BlockDevice dev = s.size() > 0 && Files.isRegularFile(s.path()) && s.size() > Files.size(s.path())
-                            ? null : s.open()) {
-                        if (dev == null) {
-                            b.append("  capacity: would grow ").append(s.path()).append(" to ").append(s.size()).append(" bytes\n");
-                        } else {
-                            b.append("  capacity: ").append(dev.capacity()).append(" bytes (").append(dev.capacity() >> 20).append(" MiB)\n");
-                            b.append("  alignment: ").append(dev.logicalBlockSize()).append(" bytes\n");
-                            b.append("  device: ").append(dev.describe()).append('\n');
-                            if (dev instanceof DirectDevice && ((DirectDevice) dev).isBlockDevice()) {
-                                b.append("  block device: yes\n");
-                            }
-                        }
-                    }
-                } else {
-                    if (s.size() == 0) {
-                        throw new UsageException(s + ": " + s.path() + " does not exist", "give size= to have it created");
-                    }
-                    b.append("  capacity: ").append(s.size()).append(" bytes (file created by a run)\n");
-                    if (s.kind() == DeviceSpec.Kind.DIRECT) {
-                        b.append("  alignment: ").append(NvmeDevice.probeDirectory(s.path().toAbsolutePath().getParent()))
-                                .append(" bytes (O_DIRECT works in ").append(s.path().toAbsolutePath().getParent()).append(")\n");
-                    }
-                }
-            } catch (DeviceSpecException e) {
-                throw new UsageException(e.getMessage(), "see foliobench devices --help");
-            } catch (IOException | IllegalArgumentException e) {
-                throw new UsageException(s + ": " + TableRunner.firstLine(String.valueOf(e.getMessage())), "check the path");
-            }
-            Map<String, String> st = SystemInfo.storageUnder(exists ? s.path() : s.path().toAbsolutePath().getParent(), "on");
-            st.forEach((k, v) -> b.append("  ").append(k.replace("on.", "backed by ")).append(": ").append(v).append('\n'));
-            b.append("  safe to write: ").append(s.kind() == DeviceSpec.Kind.FILE || !exists || Files.isRegularFile(s.path())
-                    ? "yes (a regular file; a run formats it)"
-                    : "checked at open: refused when mounted or carrying a signature without ,force").append('\n');
+            Path at = Files.exists(s.path()) ? s.path() : s.path().toAbsolutePath().getParent();
+            SystemInfo.storageUnder(at, "on").forEach((k, v) -> b.append("  ").append(k.replace("on.", "backed by ")).append(": ")
+                    .append(v).append('\n'));
+            b.append("  safe to write: ").append(p.blockDevice() ? "yes: not mounted, and no filesystem or partition table"
+                    + (s.force() ? " (or force given)" : "") : "yes (a regular file; a run formats it)").append('\n');
             return b.toString();
         }
     }

@@ -138,16 +138,37 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     }
 
     /**
-     * Throws when the job's files cannot fit the device as sized by its spec ({@code size=}, or a
-     * ramdisk's): a file larger than the device is a mistake to name before anything runs. (Files
-     * that fit the device but not beside the filesystem's metadata and journal end in ENOSPC, reported
-     * by the run.) Devices sized by the file or block device they open are checked when probed.
+     * The capacity of the job's device, found out before anything runs: the ramdisk's size, the run's
+     * nvme device's, or what {@link DeviceSpec#probe} finds for a file or block device (refusing, as
+     * opening it would, a block device that is mounted or carries a signature without {@code force}).
      */
-    void checkFits() throws UsageException {
+    long probeCapacity(NvmeDevice nvme) throws UsageException {
+        DeviceSpec spec = DeviceSpec.parse(device);
+        if (spec.kind() == DeviceSpec.Kind.RAMDISK) {
+            return spec.size();
+        }
+        if (nvme != null && device.equals(nvme.spec())) {
+            return nvme.capacity();
+        }
+        try {
+            return spec.probe().capacity();
+        } catch (org.foliobench.device.DeviceSpecException e) {
+            throw new UsageException(key + ": " + e.getMessage(), "fix fb_device");
+        } catch (IOException e) {
+            throw new UsageException(key + ": cannot probe " + device + ": " + e.getMessage(), "fix fb_device");
+        }
+    }
+
+    /**
+     * Throws when the job's files cannot fit its device ({@link #probeCapacity}): a file larger than
+     * the device is a mistake to name before anything runs. (Files that fit the device but not beside
+     * the filesystem's metadata and journal end in ENOSPC, reported by the run.)
+     */
+    void checkFits(NvmeDevice nvme) throws UsageException {
         if (device == null) {
             return;
         }
-        long cap = DeviceSpec.parse(device).size();
+        long cap = probeCapacity(nvme);
         long need = dataBytes(job);
         if (cap > 0 && need > cap) {
             String files = job.files().size() > 1 ? job.files().size() + " files of size=" + job.size() : "size=" + job.size();

@@ -147,6 +147,42 @@ class FoliobenchTest {
         assertUsage("job:j: size=134217728 (128 MiB) do not fit the device ramdisk:size=64m (64 MiB)", "run", big.toString());
     }
 
+    /** Devices are probed before anything is created: a mounted block device, a device too small for the file. */
+    @Test
+    void jobDevicesAreRefusedUpFront() throws Exception {
+        Path small = tmp.resolve("small.img");
+        Files.write(small, new byte[1 << 20]);
+        Path job = Files.writeString(tmp.resolve("small.fio"), "[j]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
+                + "fb_device=file:" + small + "\n");
+        assertUsage("job:j: size=4194304 (4 MiB) do not fit the device file:" + small + " (1 MiB)", "run", job.toString());
+        String mounts = Files.readString(Path.of("/proc/mounts"));
+        boolean rootDisk = mounts.lines().anyMatch(l -> l.startsWith("/dev/vda "));
+        if (!rootDisk) {
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": no mounted /dev/vda to be refused");
+        }
+        Assumptions.assumeTrue(rootDisk, "needs the mounted /dev/vda");
+        Path onDisk = Files.writeString(tmp.resolve("disk.fio"), "[j]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
+                + "fb_device=direct:/dev/vda\n");
+        assertUsage("job:j: device spec \"direct:/dev/vda\"", "run", onDisk.toString());
+    }
+
+    /** What devices and device errors say: the problem with the path the user gave, and what to do. */
+    @Test
+    void deviceErrorsSayWhy() throws Exception {
+        assertUsage("directory /nonexistent/dir does not exist (create it first)", "devices", "direct:/nonexistent/dir/img,size=1g");
+        assertUsage("ramdisk:size=1000t needs 1048576000 MiB of memory", "devices", "ramdisk:size=1000t");
+        Result proc = run("devices", "direct:/proc/foo,size=1g");
+        assertEquals(2, proc.code(), proc.toString());
+        assertTrue(proc.err().contains("/proc/foo") && !proc.err().contains("probe"), proc.err());
+        Result file = run("devices", "file:" + tmp.resolve("new.img") + ",size=64m");
+        assertEquals(0, file.code(), file.toString());
+        assertTrue(file.out().contains("created by a run") && file.out().contains("safe to write: yes"), file.out());
+        assertFalse(Files.exists(tmp.resolve("new.img")), "probing creates nothing");
+        try (Stream<Path> st = Files.list(tmp)) {
+            assertEquals(List.of(), st.toList());
+        }
+    }
+
     @Test
     void misalignedBsOnTheDirectDeviceExits2() throws Exception {
         int align = directAlignment();

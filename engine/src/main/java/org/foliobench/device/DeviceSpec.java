@@ -188,6 +188,61 @@ public final class DeviceSpec {
         return spec;
     }
 
+    /** What {@link #probe()} found: the device's capacity, alignment and what it is. */
+    public record Probe(long capacity, int alignment, String description, boolean blockDevice) {
+    }
+
+    /**
+     * What {@link #open()} would give, found out without creating or changing anything that stays.
+     * Throws the {@link DeviceSpecException} open would (a missing file without {@code size=}, a
+     * missing directory, a directory, a read-only place, a memory filesystem for {@code direct:}, a
+     * mounted block device or one carrying a signature without {@code force}). An existing device is
+     * opened and closed; a file open would create or grow is tried as a small temporary file beside
+     * it, removed at once, and errors name the file the spec names.
+     */
+    public Probe probe() throws IOException {
+        if (kind == Kind.RAMDISK) {
+            return new Probe(size, logicalBlockSize, "ramdisk size=" + size + " lbs=" + logicalBlockSize, false);
+        }
+        boolean exists = Files.exists(path);
+        if (exists && !(Files.isRegularFile(path) && size > Files.size(path))) {
+            try (BlockDevice d = open()) {
+                return new Probe(d.capacity(), d.logicalBlockSize(), d.describe(),
+                        d instanceof DirectDevice && ((DirectDevice) d).isBlockDevice());
+            }
+        }
+        if (!exists && size == 0) {
+            throw missing();
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new DeviceSpecException(spec, "directory " + dir + " does not exist (create it first)");
+        }
+        if (exists && !Files.isWritable(path)) {
+            throw new DeviceSpecException(spec, "permission denied on " + path + " (choose a path you may read and write)");
+        }
+        checkSpace(dir, exists ? size - Files.size(path) : size);
+        Path trial = dir.resolve("." + path.getFileName() + ".probe-" + ProcessHandle.current().pid());
+        DeviceSpec t = new DeviceSpec(spec, kind, trial, 1 << 20, logicalBlockSize, force);
+        try (BlockDevice d = t.open()) {
+            String what = kind == Kind.FILE ? "file " + path + " size=" + size + " lbs=" + d.logicalBlockSize()
+                    + " (buffered, OS page cache)" : "direct " + path + " size=" + size + " alignment=" + d.logicalBlockSize()
+                    + " (O_DIRECT)";
+            return new Probe(size, d.logicalBlockSize(), what + (exists ? ", grown from " + Files.size(path) + " bytes by a run"
+                    : ", created by a run"), false);
+        } catch (DeviceSpecException e) {
+            String m = e.getMessage().substring(e.getMessage().indexOf("\": ") + 3);
+            throw new DeviceSpecException(spec, m.replace(trial.toString(), path.toString()), e);
+        } finally {
+            Files.deleteIfExists(trial);
+        }
+    }
+
+    private DeviceSpecException missing() {
+        return new DeviceSpecException(spec, path + " does not exist (give size= to create it, e.g. " + kind.prefix + ":"
+                + path + ",size=4g)");
+    }
+
     /** Creates or opens the device. Problems the user can fix are {@link DeviceSpecException}s. */
     public BlockDevice open() throws IOException {
         if (kind == Kind.RAMDISK) {
@@ -228,8 +283,7 @@ public final class DeviceSpec {
         long oldLength = -1;
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) || !Files.exists(path)) {
             if (size == 0) {
-                throw new DeviceSpecException(spec, path + " does not exist (give size= to create it, e.g. "
-                        + kind.prefix + ":" + path + ",size=4g)");
+                throw missing();
             }
             Path dir = path.toAbsolutePath().getParent();
             if (dir == null || !Files.isDirectory(dir)) {
@@ -238,8 +292,13 @@ public final class DeviceSpec {
             checkSpace(dir, size);
             try {
                 Files.createFile(path);
-            } catch (IOException e) {
+            } catch (AccessDeniedException e) {
                 throw explain(e);
+            } catch (IOException e) {
+                String why = e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+                        ? ((FileSystemException) e).getReason() : e.toString();
+                throw new DeviceSpecException(spec, "cannot create " + path + " (" + why + ", filesystem "
+                        + Files.getFileStore(dir).type() + "; choose a writable directory on a disk filesystem, e.g. /var/tmp)", e);
             }
             created = true;
         } else {
@@ -273,7 +332,12 @@ public final class DeviceSpec {
     }
 
     private void checkSpace(Path dir, long bytes) throws IOException {
-        long free = Files.getFileStore(dir).getUsableSpace();
+        java.nio.file.FileStore store = Files.getFileStore(dir);
+        if (store.getTotalSpace() == 0) {
+            throw new DeviceSpecException(spec, "cannot create " + path + ": " + dir + " is on " + store.type()
+                    + ", a filesystem without room for files (choose a directory on a disk filesystem, e.g. /var/tmp)");
+        }
+        long free = store.getUsableSpace();
         if (bytes > free) {
             throw new DeviceSpecException(spec, "size " + size + " needs " + bytes + " bytes but only " + free
                     + " are free under " + dir + " (use a smaller size or another filesystem)");
@@ -294,7 +358,8 @@ public final class DeviceSpec {
         }
         if (e instanceof FileSystemException) {
             FileSystemException f = (FileSystemException) e;
-            return new DeviceSpecException(spec, "cannot open " + f.getFile() + ": " + f.getReason(), e);
+            return new DeviceSpecException(spec, "cannot open " + f.getFile() + ": " + f.getReason()
+                    + " (choose a place you may write, e.g. under /var/tmp)", e);
         }
         if (e instanceof IllegalArgumentException) {
             return new DeviceSpecException(spec, e.getMessage(), e);
