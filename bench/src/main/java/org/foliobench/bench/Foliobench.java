@@ -600,7 +600,7 @@ public final class Foliobench implements Callable<Integer> {
             try {
                 jf = new FioParser().parse(file);
             } catch (JobFileException e) {
-                throw new UsageException(e.problem() + " at " + jobFile + ":" + e.line(), e.fix());
+                throw new UsageException(jobFile + ":" + e.line() + ": " + e.problem(), e.fix());
             }
             List<JobSpec> measured = new ArrayList<>();
             for (JobSpec j : jf.measuredJobs()) {

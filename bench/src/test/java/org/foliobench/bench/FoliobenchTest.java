@@ -137,6 +137,10 @@ class FoliobenchTest {
         assertUsage("not supported", "run", rand.toString());
         Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\nfallocate=none\n");
         assertUsage("has no job [nosuch]", "run", ok.toString(), "--job", "nosuch");
+        Path latin1 = Files.write(tmp.resolve("latin1.fio"), "[j]\ndescription=caf\u00e9\nsize=1m\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertUsage(latin1 + ":2: not UTF-8 text: byte 0xe9 at column 16 (save the file as UTF-8", "run", latin1.toString());
+        assertUsage("job file " + tmp + " is a directory", "run", tmp.toString());
     }
 
     /** A job's device is the one written: a file larger than it is named before anything runs. */

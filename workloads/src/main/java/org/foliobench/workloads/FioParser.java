@@ -3,6 +3,11 @@ package org.foliobench.workloads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,11 +122,28 @@ public final class FioParser {
         this.env = Map.copyOf(env);
     }
 
-    /** Parses a job file; errors name the file as given. */
+    /** Parses a job file, which must be UTF-8 text (ASCII is); errors name the file as given. */
     public JobFile parse(Path path) throws JobFileException, IOException {
-        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            return parse(path.toString(), r);
+        byte[] bytes = Files.readAllBytes(path);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer text = CharBuffer.allocate(bytes.length);
+        CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, text, true);
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new JobFileException(path.toString(), line, String.format(Locale.ROOT,
+                    "not UTF-8 text: byte 0x%02x at column %d", bytes[at] & 0xff, at - lineStart + 1),
+                    "save the file as UTF-8, e.g. iconv -f latin1 -t utf-8");
         }
+        return parse(path.toString(), new StringReader(text.flip().toString()));
     }
 
     /** Parses a job file read from {@code reader}; {@code name} is the file name used in errors. */

@@ -463,6 +463,17 @@ class FioParserTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8NamesItsLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("latin1.fio");
+        Files.write(f, "[j]\nsize=1m\ndescription=caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        JobFileException e = assertThrows(JobFileException.class, () -> new FioParser(Map.of()).parse(f));
+        assertEquals(f + ":3: not UTF-8 text: byte 0xe9 at column 16 (save the file as UTF-8, e.g. iconv -f latin1 -t utf-8)",
+                e.getMessage());
+        Files.writeString(f, "[j]\nsize=1m\ndescription=caf\u00e9\n");
+        assertEquals("caf\u00e9", new FioParser(Map.of()).parse(f).jobs().get(0).description());
+    }
+
+    @Test
     void parsesAPath(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("j.fio");
         Files.writeString(f, "\uFEFF[j]\r\nsize=1m\r\nbs=8k\r\n");
