@@ -107,7 +107,7 @@ public final class Foliobench implements Callable<Integer> {
         Integer blocks;
         @Option(names = "--pass-ms", paramLabel = "MS", description = "Length of a pass: sweeps of one path over the file (default 250, quick 100).")
         Integer passMs;
-        @Option(names = "--target", paramLabel = "PCT", description = "Half-width of the 95% speedup interval to reach (default 3, quick 10).")
+        @Option(names = "--target", paramLabel = "PCT", description = "Half-width of the 95%% speedup interval to reach (default 3, quick 10).")
         Double target;
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")
@@ -538,7 +538,7 @@ public final class Foliobench implements Callable<Integer> {
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
-            description = "Compare two runs (tuning evaluation): per row and path delta %, 95% confidence interval "
+            description = "Compare two runs (tuning evaluation): per row and path delta %%, 95%% confidence interval "
                     + "from the iteration data, ~ where not significant, geometric mean.")
     static final class Compare implements Callable<Integer> {
         @CommandLine.ParentCommand

@@ -199,6 +199,17 @@ class FoliobenchTest {
     }
 
     @Test
+    void helpOfEveryCommandPrintsCleanly() {
+        for (String cmd : new String[] {"tables", "run", "devices", "report", "compare"}) {
+            Result h = run(cmd, "--help");
+            assertEquals(0, h.code(), h.toString());
+            assertEquals("", h.err(), "no picocli warning for " + cmd);
+            assertTrue(h.out().startsWith("Usage: foliobench " + cmd), h.out());
+        }
+        assertEquals("", run("--help").err());
+    }
+
+    @Test
     void listDryRunAndDevicesCreateNothing() throws Exception {
         Result l = run("tables", "--list");
         assertEquals(0, l.code());

@@ -551,13 +551,13 @@ public final class FioParser {
             int eq = line.indexOf('=');
             String key = (eq >= 0 ? line.substring(0, eq) : line).strip();
             String value = eq >= 0 ? line.substring(eq + 1).strip() : null;
-            if (section == null) {
-                throw new JobFileException(file, lineNo, "option \"" + key + "\" is outside of a [] section",
-                        "put it under [global] or a [job] header");
-            }
             if (key.startsWith("include ") || key.equals("include")) {
                 throw new JobFileException(file, lineNo, "include directives are not supported",
                         "copy the included options into this file");
+            }
+            if (section == null) {
+                throw new JobFileException(file, lineNo, "option \"" + key + "\" is outside of a [] section",
+                        "put it under [global] or a [job] header");
             }
             String canonical = ALIASES.getOrDefault(key, key);
             Opt opt = OPTIONS.get(canonical);

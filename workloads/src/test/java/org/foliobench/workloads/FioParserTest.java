@@ -430,6 +430,14 @@ class FioParserTest {
     }
 
     @Test
+    void includeIsNamedWhereverItStands() {
+        assertEquals("t.fio:1: include directives are not supported (copy the included options into this file)",
+                error("include common.fio\n[j]\nsize=1m\n"));
+        assertEquals("t.fio:3: include directives are not supported (copy the included options into this file)",
+                error("[j]\nsize=1m\ninclude common.fio\n"));
+    }
+
+    @Test
     void structuralErrors() {
         assertEquals("t.fio:2: option \"bs\" is outside of a [] section (put it under [global] or a [job] header)",
                 error("; c\nbs=4k\n[j]\n"));
