@@ -83,7 +83,9 @@ public final class Foliobench implements Callable<Integer> {
                 err.println(((UsageException) ex).line());
                 return EXIT_USAGE;
             }
-            err.println("foliobench: " + TableRunner.firstLine(TableRunner.rootMessage(ex)));
+            String m = TableRunner.firstLine(TableRunner.rootMessage(ex));
+            err.println("foliobench: " + m + (m.contains("No space left on device")
+                    ? " (free space there, or write runs elsewhere with --out DIR; the run folder is marked INCOMPLETE)" : ""));
             return EXIT_FAILED;
         });
         return cl.execute(args);
@@ -339,27 +341,49 @@ public final class Foliobench implements Callable<Integer> {
         return h != null ? Path.of(h) : cwd;
     }
 
+    /** What a command writes from a finished run (its report), before the run folder is marked complete. */
+    interface Finish {
+        void write(Path runDir) throws IOException, UsageException;
+    }
+
     /**
      * Runs the plan in a fresh run folder, {@code runDir}, under the {@link RunLock} (a second run is
-     * refused before anything is created); the folder path is printed last.
+     * refused before anything is created), then {@code finish}; the folder stays marked
+     * {@code INCOMPLETE}, with the reason, unless every step succeeded. The last line printed is
+     * {@code label} and the folder.
      */
     int runPlan(Plan plan, TableRunner.Settings s, Map<String, String> meta, Path runDir, NvmeDevice nvme,
-            java.util.function.Function<TableRunner, TableRunner> customize) throws IOException, UsageException {
+            java.util.function.Function<TableRunner, TableRunner> customize, Finish finish, String label)
+            throws IOException, UsageException {
         try (RunLock lock = RunLock.acquire()) {
             if (Files.exists(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new UsageException("run folder " + displayPath(runDir) + " was taken meanwhile", "start the run again");
             }
             lock.record(runDir);
-            return runIn(RunFolder.createAt(runDir), plan, s, meta, nvme, customize);
+            return runIn(RunFolder.createAt(runDir), plan, s, meta, nvme, customize, finish, label);
         }
     }
 
-    private int runIn(RunFolder folder, Plan plan, TableRunner.Settings s, Map<String, String> meta, NvmeDevice nvme,
-            java.util.function.Function<TableRunner, TableRunner> customize) throws IOException {
+    int runIn(RunFolder folder, Plan plan, TableRunner.Settings s, Map<String, String> meta, NvmeDevice nvme,
+            java.util.function.Function<TableRunner, TableRunner> customize, Finish finish, String label)
+            throws IOException, UsageException {
         Path runDir = folder.dir();
+        TableRunner[] running = new TableRunner[1];
+        boolean[] done = new boolean[1];
         Thread hook = new Thread(() -> {
-            folder.markFailed("interrupted");
+            if (running[0] != null) {
+                running[0].interrupted();
+            } else {
+                folder.markFailed("interrupted");
+            }
             deleteImage(nvme);
+            synchronized (done) {
+                if (!done[0]) {
+                    out.println();
+                    out.println(label + displayPath(runDir) + " (INCOMPLETE: interrupted)");
+                    out.flush();
+                }
+            }
         });
         Runtime.getRuntime().addShutdownHook(hook);
         boolean ok = false;
@@ -372,21 +396,30 @@ public final class Foliobench implements Callable<Integer> {
                 meta.put("mem." + b.key(), String.valueOf(b.workload().memBytes()));
             }
             TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, out));
-            ok = runner.run();
-            if (!ok) {
+            running[0] = runner;
+            boolean rows = runner.run();
+            if (!rows) {
                 err.println("foliobench: " + runner.failures().size() + " row(s) failed; the run folder is marked INCOMPLETE");
             }
-        } catch (IOException | RuntimeException e) {
+            finish.write(runDir);
+            if (rows) {
+                folder.complete();
+            }
+            ok = rows;
+        } catch (IOException | UsageException | RuntimeException e) {
             folder.markFailed(TableRunner.firstLine(TableRunner.rootMessage(e)));
             throw e;
         } finally {
             deleteImage(nvme);
+            synchronized (done) {
+                done[0] = true;
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
                 // shutting down
             }
-            out.println("run folder: " + displayPath(runDir) + (ok ? "" : " (INCOMPLETE)"));
+            out.println(label + displayPath(runDir) + (ok ? "" : " (INCOMPLETE)"));
         }
         return ok ? EXIT_OK : EXIT_FAILED;
     }
@@ -486,11 +519,11 @@ public final class Foliobench implements Callable<Integer> {
             meta.put("rows", rows.isEmpty() ? "all" : String.join(",", rows));
             meta.put("bs", bsGiven.isEmpty() ? "all" : String.join(",", bsGiven));
             meta.put("paths", String.join(",", Plan.parsePaths(c.paths)));
-            int rc = top.runPlan(plan, s, meta, runDir, nvme, r -> r);
-            if (Files.isDirectory(runDir.resolve(org.foliobench.results.PassLog.DIR))) {
-                top.report(runDir);
-            }
-            return rc;
+            return top.runPlan(plan, s, meta, runDir, nvme, r -> r, dir -> {
+                if (Files.isDirectory(dir.resolve(org.foliobench.results.PassLog.DIR))) {
+                    top.report(dir); // partial results too: the report says what is missing
+                }
+            }, "results: ");
         }
     }
 
@@ -515,7 +548,6 @@ public final class Foliobench implements Callable<Integer> {
             out.println(w.message());
         }
         out.println("report: " + displayPath(w.index()) + " (tables.md, tables.csv, published-vs-measured.md, charts/, fio/)");
-        out.println("results: " + displayPath(runDir));
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
@@ -533,6 +565,7 @@ public final class Foliobench implements Callable<Integer> {
                 throw new UsageException("no run folder " + run, "pass a folder under runs/");
             }
             top.report(dir);
+            top.out.println("results: " + top.displayPath(dir));
             return EXIT_OK;
         }
     }
@@ -669,7 +702,7 @@ public final class Foliobench implements Callable<Integer> {
                             passes.isEmpty() ? 0 : passes.get(0).pid()));
                     top.out.println();
                 }
-            }));
+            }), dir -> { }, "run folder: ");
         }
     }
 

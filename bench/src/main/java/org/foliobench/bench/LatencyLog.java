@@ -24,11 +24,13 @@ final class LatencyLog implements AutoCloseable {
 
     private final SingleWriterRecorder[] recorders;
     private final Histogram[] recycle;
+    private final Path file;
     private final PrintStream out;
     private final HistogramLogWriter writer;
     private Histogram last;
 
-    private LatencyLog(PrintStream out, int writers) {
+    private LatencyLog(Path file, PrintStream out, int writers) {
+        this.file = file;
         this.out = out;
         this.writer = out == null ? null : new HistogramLogWriter(out);
         recorders = new SingleWriterRecorder[writers];
@@ -49,7 +51,7 @@ final class LatencyLog implements AutoCloseable {
         Files.createDirectories(f.getParent());
         boolean fresh = !Files.exists(f) || Files.size(f) == 0;
         PrintStream ps = new PrintStream(new FileOutputStream(f.toFile(), true), false, "US-ASCII");
-        LatencyLog l = new LatencyLog(ps, writers);
+        LatencyLog l = new LatencyLog(f, ps, writers);
         if (fresh) {
             l.writer.outputLogFormatVersion();
             l.writer.outputComment("foliobench " + name + ": per-call psync latency, one interval per measured pass, ns");
@@ -61,7 +63,7 @@ final class LatencyLog implements AutoCloseable {
 
     /** Records without a file (no run folder): the last interval stays readable. */
     static LatencyLog inMemory(int writers) {
-        return new LatencyLog(null, writers);
+        return new LatencyLog(null, null, writers);
     }
 
     /** Starts a pass: whatever was recorded before is discarded. */
@@ -94,7 +96,7 @@ final class LatencyLog implements AutoCloseable {
             writer.outputIntervalHistogram(h);
             out.flush();
             if (out.checkError()) {
-                throw new UncheckedIOException(new IOException("writing the latency log failed"));
+                throw new UncheckedIOException(new IOException("cannot write " + file + " (a full disk?)"));
             }
         }
     }

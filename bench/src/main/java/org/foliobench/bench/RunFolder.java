@@ -5,11 +5,11 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
+import org.foliobench.results.AtomicWrite;
 
 /**
  * One run's output folder, {@code runs/<yyyyMMdd-HHmmss>-<host>/}:
@@ -111,9 +111,7 @@ final class RunFolder {
     }
 
     void writeAtomically(String name, String content) throws IOException {
-        Path tmp = dir.resolve(name + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicWrite.write(dir.resolve(name), content);
     }
 
     /**

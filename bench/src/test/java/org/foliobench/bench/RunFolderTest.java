@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -53,7 +54,29 @@ class RunFolderTest {
         Map<String, String> back = JsonCheck.flatStrings(Files.readString(f.dir().resolve("metadata.json")));
         assertEquals(m, back);
         assertFalse(back.get("cpu.cores").isEmpty());
-        assertFalse(Files.exists(f.dir().resolve("metadata.json.tmp")));
+        try (java.util.stream.Stream<Path> s = Files.list(f.dir())) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
+        }
+    }
+
+    /** Whatever step fails, the report included, the folder stays INCOMPLETE with the reason. */
+    @Test
+    void aFailingReportLeavesTheFolderMarkedWithTheReason() throws Exception {
+        Foliobench top = new Foliobench();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        top.out = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        top.cwd = tmp;
+        Plan.Bench skipped = new Plan.Bench("read/nvme/4K", null, java.util.List.of("iomap"), null, 1, null, true, "no direct device");
+        RunFolder f = RunFolder.createAt(RunFolder.freeDir(tmp.resolve("runs"), LocalDateTime.now(), "h"));
+        IOException e = assertThrows(IOException.class, () -> top.runIn(f, new Plan(java.util.List.of(skipped)),
+                TableRunner.Settings.quick(false, null, null), new java.util.LinkedHashMap<>(), NvmeDevice.unavailable("none"),
+                r -> r, dir -> {
+                    throw new IOException("cannot write " + dir.resolve("tables.md") + ": No space left on device");
+                }, "results: "));
+        assertTrue(e.getMessage().contains("tables.md"));
+        assertTrue(f.incomplete(), "never passed off as complete");
+        assertTrue(Files.readString(f.dir().resolve(RunFolder.INCOMPLETE)).contains("tables.md: No space left on device"));
+        assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).strip().endsWith("(INCOMPLETE)"), out.toString());
     }
 
     @Test

@@ -107,6 +107,33 @@ class SmokeTest {
         assertTrue(out[0].contains("run=20"), out[0]);
     }
 
+    /** Ctrl-C: the last line still names the folder, which stays INCOMPLETE, and metadata.json says interrupted. */
+    @Test
+    void anInterruptedRunSaysSoEverywhere() throws Exception {
+        Path job = Files.writeString(tmp.resolve("long.fio"), "[long]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\nfb_mem=64m\n"
+                + "time_based\nruntime=5s\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Foliobench.class.getName(),
+                "run", job.toString(), "--paths", "iomap", "--forks", "1", "--max-forks", "1", "--jmh", "-f 0", "--out", "runs")
+                .directory(tmp.toFile()).redirectErrorStream(true).start();
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder all = new StringBuilder();
+        String line;
+        while ((line = r.readLine()) != null) {
+            all.append(line).append('\n');
+            if (line.startsWith("foliobench run ")) {
+                Thread.sleep(3000); // inside the first 5 s run
+                new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            }
+        }
+        assertEquals(130, p.waitFor(), all.toString());
+        Path run = onlyRunFolder(tmp.resolve("runs"));
+        List<String> lines = all.toString().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals("run folder: runs/" + run.getFileName() + " (INCOMPLETE: interrupted)", lines.get(lines.size() - 1), all.toString());
+        assertTrue(Files.readString(run.resolve(RunFolder.INCOMPLETE)).contains("interrupted"));
+        assertEquals("interrupted", JsonCheck.flatStrings(Files.readString(run.resolve("metadata.json"))).get("status"));
+    }
+
     @Test
     void tablesRunsASeedRow() throws Exception {
         // a run started within the same second as another finds its name taken: it reports the folder it used
