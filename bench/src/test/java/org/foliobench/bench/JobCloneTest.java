@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.StandardOpenOption;
-import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
 import org.foliobench.vfs.IoPath;
 import org.foliobench.vfs.MountOptions;
