@@ -57,7 +57,8 @@ import org.foliobench.Defaults;
  *  end_fsync            bool   0         each clone fsync()s its file after its writes, inside the measured time
  *  overwrite            bool   0         lay the file out (written, fsync'd) before writing over it
  *  invalidate           bool   1         drop the file's page cache before IO (cold reads)
- *  fallocate            str    native    none|0, native, posix|1, keep, truncate (sparse file via ftruncate)
+ *  fallocate            str    native    none|0, truncate (sparse file via ftruncate); native, posix|1 and keep
+ *                                        only where the file is laid out (the model has no preallocation)
  *  create_only          bool   0         file setup only, no IO (e.g. to leave a sparse file for a reader)
  *  create_fsync         bool   1         fsync a file after laying it out
  *  time_based           flag   off       loop over the file until runtime (needs runtime)
