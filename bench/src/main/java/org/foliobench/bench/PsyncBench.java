@@ -700,7 +700,7 @@ public class PsyncBench {
             if (job.runtimeMicros() == 0 && ops != calls) {
                 v.add("the sweep made " + ops + " calls, not " + calls + " (numjobs x size / bs)");
             }
-            if (write && job.fsync() == 0 && job.fdatasync() == 0) {
+            if (write && job.fsync() == 0 && job.fdatasync() == 0 && !job.endFsync()) { // a sync writes back by design
                 long writebackPages = delta.getOrDefault("writeback.pages_written", 0L);
                 DirtyLimits l = job.dirtyLimits().orElse(null);
                 boolean writebackRow = job.row().map(ReferenceRow::writeback).orElse(l != null && size >= l.bgThreshBytes());

@@ -46,7 +46,7 @@ class SmokeTest {
     @Test
     void runJobFilePrintsAnFioSummaryAndACompleteFolder() throws Exception {
         Path job = Files.writeString(tmp.resolve("smoke.fio"), "[global]\nfb_mem=64m\nfb_device=ramdisk:size=128m\n"
-                + "[smoke-write]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
+                + "[smoke-write]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\nend_fsync=1\n"
                 + "[smoke-read]\nstonewall\nrw=read\nbs=64k\nsize=4m\nfallocate=none\n");
         int code = cli("run", job.toString(), "--forks", "2", "--max-forks", "2", "--pass-ms", "20", "--jmh", "-f 0",
                 "--out", tmp.resolve("runs").toString());
@@ -56,6 +56,7 @@ class SmokeTest {
         assertTrue(out[0].contains("  read: IOPS="), out[0]);
         assertTrue(out[0].contains("clat percentiles"), out[0]);
         assertTrue(out[0].contains("Run status group"), out[0]);
+        assertTrue(out[0].contains("end_fsync") && !out[0].contains("VIOLATION"), "end_fsync writes back by design: " + out[0]);
         Path run = onlyRunFolder(tmp.resolve("runs"));
         assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)), "complete run");
         String jmh = Files.readString(run.resolve("jmh.json"));
