@@ -15,6 +15,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.foliobench.results.PassLog;
 import org.foliobench.results.TableCounters;
+import org.foliobench.workloads.JobSpec;
+import org.foliobench.workloads.VerifyMode;
 
 /**
  * fio's normal output ({@code stat.c:show_thread_status()}) for one benchmark of {@code foliobench
@@ -53,7 +55,8 @@ final class FioSummary {
 
     /** The fio summary of one path of a job from its measured passes (every fork). */
     static String summary(int group, String jobName, Plan.Bench b, String path, List<PassLog.Pass> all, Histogram lat, long pid) {
-        boolean write = b.workload().job().rw().isWrite();
+        JobSpec job = b.workload().job();
+        boolean write = job.rw().isWrite();
         List<PassLog.Pass> passes = all.stream().filter(p -> !p.warmup() && p.path().equals(path)).toList();
         double totalMs = passes.stream().mapToDouble(p -> p.nanos() / 1e6).sum();
         long totalBytes = passes.stream().mapToLong(PassLog.Pass::bytes).sum();
@@ -63,7 +66,8 @@ final class FioSummary {
         double bw = totalBytes / secs;
         StringBuilder s = new StringBuilder();
         String date = new SimpleDateFormat("EEE MMM d HH:mm:ss yyyy", Locale.ROOT).format(new Date());
-        s.append(String.format(Locale.ROOT, "%s: (groupid=%d, jobs=1): err= 0: pid=%d: %s%n", jobName, group, pid, date));
+        s.append(String.format(Locale.ROOT, "%s: (groupid=%d, jobs=%d): err= 0: pid=%d: %s%n", jobName, group, job.numjobs(),
+                pid, date));
         String dir = write ? "write" : "read";
         s.append(String.format(Locale.ROOT, "  %s: IOPS=%s, BW=%s (%s)(%s/%dmsec)%n", dir, num(iops, 1000, ""),
                 bin(bw) + "/s", dec(bw) + "/s", bin(totalBytes), Math.round(totalMs)));
@@ -101,7 +105,7 @@ final class FioSummary {
                     min(iopsPass), max(iopsPass), avg(iopsPass), stdev(iopsPass), iopsPass.length));
         }
         s.append("  foliobench   : path=").append(path).append(", passes=").append(passes.size())
-                .append(", size=").append(bin(b.workload().job().size())).append(", bs=").append(b.workload().job().bs());
+                .append(", size=").append(bin(job.size())).append(", bs=").append(job.bs()).append(runOptions(job));
         long sweeps = passes.stream().mapToLong(PassLog.Pass::sweeps).sum();
         if (sweeps > 0) {
             Map<String, Long> total = new TreeMap<>();
@@ -119,6 +123,31 @@ final class FioSummary {
         s.append(String.format(Locale.ROOT, "  %s: bw=%s/s (%s/s), %s/s-%s/s (%s/s-%s/s), io=%s (%s), run=%d-%dmsec%n",
                 write ? "WRITE" : " READ", bin(bw), dec(bw), bin(minBw), bin(maxBw), dec(minBw), dec(maxBw), bin(totalBytes),
                 dec(totalBytes), minMs, maxMs));
+        return s.toString();
+    }
+
+    /** The options that shape one run (one pass's sweep), as the job gave them: what the numbers above are of. */
+    static String runOptions(JobSpec job) {
+        StringBuilder s = new StringBuilder();
+        if (job.numjobs() > 1) {
+            s.append(", numjobs=").append(job.numjobs()).append(job.files().size() == 1 ? " (one shared file)" : " (a file each)");
+        }
+        if (job.timeBased()) {
+            s.append(", time_based");
+        }
+        if (job.runtimeMicros() > 0) {
+            s.append(", runtime=").append(job.runtimeMicros() / 1000).append("ms");
+        }
+        if (job.rampTimeMicros() > 0) {
+            s.append(", ramp_time=").append(job.rampTimeMicros() / 1000).append("ms (not measured)");
+        }
+        if (job.endFsync() && job.rw().isWrite()) {
+            s.append(", end_fsync");
+        }
+        if (job.verify() != VerifyMode.NONE) {
+            s.append(", verify=").append(job.verify().name().toLowerCase(Locale.ROOT))
+                    .append(!job.rw().isWrite() ? " (every read checked)" : job.doVerify() ? " (read back after each run)" : "");
+        }
         return s.toString();
     }
 

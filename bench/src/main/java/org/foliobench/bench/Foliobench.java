@@ -14,11 +14,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.foliobench.Defaults;
 import org.foliobench.results.Format;
-import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
-import org.foliobench.device.DirectDevice;
-import org.foliobench.device.RamDisk;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobFileException;
@@ -83,7 +80,9 @@ public final class Foliobench implements Callable<Integer> {
                 err.println(((UsageException) ex).line());
                 return EXIT_USAGE;
             }
-            err.println("foliobench: " + TableRunner.firstLine(TableRunner.rootMessage(ex)));
+            String m = TableRunner.firstLine(TableRunner.rootMessage(ex));
+            err.println("foliobench: " + m + (m.contains("No space left on device")
+                    ? " (free space there, or write runs elsewhere with --out DIR; the run folder is marked INCOMPLETE)" : ""));
             return EXIT_FAILED;
         });
         return cl.execute(args);
@@ -107,12 +106,12 @@ public final class Foliobench implements Callable<Integer> {
         Integer blocks;
         @Option(names = "--pass-ms", paramLabel = "MS", description = "Length of a pass: sweeps of one path over the file (default 250, quick 100).")
         Integer passMs;
-        @Option(names = "--target", paramLabel = "PCT", description = "Half-width of the 95% speedup interval to reach (default 3, quick 10).")
+        @Option(names = "--target", paramLabel = "PCT", description = "Half-width of the 95%% speedup interval to reach (default 3, quick 10).")
         Double target;
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")
         Integer sizeDivisor;
-        @Option(names = "--mem", paramLabel = "SIZE", description = "fb_mem: the model's RAM (page cache), e.g. 8g; default the job's (4g in the seeds).")
+        @Option(names = "--mem", paramLabel = "SIZE", description = "fb_mem: the model's RAM (page cache), e.g. 8g, used as given (not divided); default the job's (4g in the seeds).")
         String mem;
         @Option(names = "--max-folio-order", paramLabel = "N", description = "MAX_PAGECACHE_ORDER, 0..9 (default 9).")
         Integer maxFolioOrder;
@@ -192,6 +191,10 @@ public final class Foliobench implements Callable<Integer> {
             throw new UsageException("bad --jmh options: " + TableRunner.firstLine(String.valueOf(e.getMessage())),
                     "see java -jar bench/target/benchmarks.jar -h");
         }
+        if (o.getForkCount().hasValue() && o.getForkCount().get() > 1) {
+            throw new UsageException("--jmh -f " + o.getForkCount().get() + " would start that many JVMs for every fork of the run,"
+                    + " all logged as the same fork", "give the number of forks with --forks " + o.getForkCount().get());
+        }
         if (!o.getIncludes().isEmpty() || !o.getExcludes().isEmpty()) {
             throw new UsageException("--jmh takes options, not benchmark names (" + o.getIncludes() + ")",
                     "choose rows with --rows");
@@ -206,14 +209,44 @@ public final class Foliobench implements Callable<Integer> {
         return o;
     }
 
+    /**
+     * The values of a list flag without blanks: empty when the flag was not given (all); a flag given
+     * only blanks ({@code --rows ''}, an unset shell variable) is an error, never "all".
+     */
+    static List<String> selection(String flag, List<String> given, String example) throws UsageException {
+        if (given == null) {
+            return List.of();
+        }
+        List<String> l = given.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+        if (l.isEmpty()) {
+            throw new UsageException(flag + " is empty", "give at least one value, e.g. " + flag + " " + example
+                    + ", or leave the flag out for all (is a shell variable it uses unset?)");
+        }
+        return l;
+    }
+
     static void positive(String flag, Integer v, int min) throws UsageException {
         if (v != null && v < min) {
             throw new UsageException(flag + " " + v + " must be at least " + min, "give a number >= " + min);
         }
     }
 
-    /** Memory check: every fork must fit in MemAvailable. */
-    static void checkMemory(Plan plan) throws UsageException {
+    /**
+     * Memory check: every fork must fit in MemAvailable; with {@code --jmh "-f 0"} the benchmarks run in
+     * this JVM, so every row's arena and ramdisk must fit its direct memory limit.
+     */
+    static void checkMemory(Plan plan, CommandLineOptions jmh) throws UsageException {
+        if (jmh != null && jmh.getForkCount().orElse(1) == 0) {
+            long limit = DeviceSpec.maxDirectMemory();
+            for (Plan.Bench b : plan.runnable()) {
+                long need = b.workload().directMemoryBytes();
+                if (need > limit) {
+                    throw new UsageException("--jmh -f 0 runs " + b.key() + " in this JVM, whose direct memory limit is "
+                            + (limit >> 20) + " MiB, but it needs " + (need >> 20) + " MiB (fb_mem, device, buffers)",
+                            "drop -f 0, or use a larger --size-divisor or a smaller --mem");
+                }
+            }
+        }
         long avail = SystemInfo.memAvailable();
         if (avail <= 0) {
             return;
@@ -288,14 +321,15 @@ public final class Foliobench implements Callable<Integer> {
         m.put("tunable.dirty_background_ratio", c.dirtyBackgroundRatio == null ? "job (" + Defaults.DIRTY_BACKGROUND_RATIO
                 + " in the seeds)" : c.dirtyBackgroundRatio.toString());
         m.put("tunable.block_size", c.blockSize == null ? "job (" + Defaults.BLOCK_SIZE + " in the seeds)" : c.blockSize.toString());
-        m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor)" : c.mem);
+        m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
+                : c.mem + " (as given, not divided)");
         m.put("tunable.dirty_expire_centisecs", String.valueOf(Defaults.DIRTY_EXPIRE_CENTISECS));
         m.put("tunable.dirty_writeback_centisecs", String.valueOf(Defaults.DIRTY_WRITEBACK_CENTISECS));
         m.put("tunable.journal_commit_interval_seconds", String.valueOf(Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS));
         m.put("tunable.max_sectors_kb", String.valueOf(Defaults.MAX_SECTORS_KB));
-        m.put("device.ramdisk", "ramdisk (off-heap RamDisk, lbs 512), sized per row: seed fb_device size / size divisor, at least file + "
-                + (Workload.RAMDISK_SLACK >> 20) + " MiB");
-        m.putAll(nvme.description());
+        if (nvme.spec() != null || command.equals("tables")) {
+            m.putAll(nvme.description());
+        }
         return m;
     }
 
@@ -304,13 +338,49 @@ public final class Foliobench implements Callable<Integer> {
         return h != null ? Path.of(h) : cwd;
     }
 
-    /** Runs the plan in a fresh run folder; the folder path is printed last. */
-    int runPlan(String command, Plan plan, TableRunner.Settings s, Map<String, String> meta, Path runBase, Path runDir,
-            NvmeDevice nvme, java.util.function.Function<TableRunner, TableRunner> customize) throws IOException {
-        RunFolder folder = RunFolder.createAt(runDir);
+    /** What a command writes from a finished run (its report), before the run folder is marked complete. */
+    interface Finish {
+        void write(Path runDir) throws IOException, UsageException;
+    }
+
+    /**
+     * Runs the plan in a fresh run folder, {@code runDir}, under the {@link RunLock} (a second run is
+     * refused before anything is created), then {@code finish}; the folder stays marked
+     * {@code INCOMPLETE}, with the reason, unless every step succeeded. The last line printed is
+     * {@code label} and the folder.
+     */
+    int runPlan(Plan plan, TableRunner.Settings s, Map<String, String> meta, Path runDir, NvmeDevice nvme,
+            java.util.function.Function<TableRunner, TableRunner> customize, Finish finish, String label)
+            throws IOException, UsageException {
+        try (RunLock lock = RunLock.acquire()) {
+            if (Files.exists(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new UsageException("run folder " + displayPath(runDir) + " was taken meanwhile", "start the run again");
+            }
+            lock.record(runDir);
+            return runIn(RunFolder.createAt(runDir), plan, s, meta, nvme, customize, finish, label);
+        }
+    }
+
+    int runIn(RunFolder folder, Plan plan, TableRunner.Settings s, Map<String, String> meta, NvmeDevice nvme,
+            java.util.function.Function<TableRunner, TableRunner> customize, Finish finish, String label)
+            throws IOException, UsageException {
+        Path runDir = folder.dir();
+        TableRunner[] running = new TableRunner[1];
+        boolean[] done = new boolean[1];
         Thread hook = new Thread(() -> {
-            folder.markFailed("interrupted");
+            if (running[0] != null) {
+                running[0].interrupted();
+            } else {
+                folder.markFailed("interrupted");
+            }
             deleteImage(nvme);
+            synchronized (done) {
+                if (!done[0]) {
+                    out.println();
+                    out.println(label + displayPath(runDir) + " (INCOMPLETE: interrupted)");
+                    out.flush();
+                }
+            }
         });
         Runtime.getRuntime().addShutdownHook(hook);
         boolean ok = false;
@@ -318,22 +388,35 @@ public final class Foliobench implements Callable<Integer> {
             for (Plan.Bench b : plan.skipped()) {
                 meta.put("skipped." + b.key(), b.skip());
             }
+            for (Plan.Bench b : plan.runnable()) {
+                meta.put("device." + b.key(), b.workload().device()); // what each benchmark ran on, as resolved
+                meta.put("mem." + b.key(), String.valueOf(b.workload().memBytes()));
+            }
             TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, out));
-            ok = runner.run();
-            if (!ok) {
+            running[0] = runner;
+            boolean rows = runner.run();
+            if (!rows) {
                 err.println("foliobench: " + runner.failures().size() + " row(s) failed; the run folder is marked INCOMPLETE");
             }
-        } catch (IOException | RuntimeException e) {
+            finish.write(runDir);
+            if (rows) {
+                folder.complete();
+            }
+            ok = rows;
+        } catch (IOException | UsageException | RuntimeException e) {
             folder.markFailed(TableRunner.firstLine(TableRunner.rootMessage(e)));
             throw e;
         } finally {
             deleteImage(nvme);
+            synchronized (done) {
+                done[0] = true;
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
                 // shutting down
             }
-            out.println("run folder: " + displayPath(runDir) + (ok ? "" : " (INCOMPLETE)"));
+            out.println(label + displayPath(runDir) + (ok ? "" : " (INCOMPLETE)"));
         }
         return ok ? EXIT_OK : EXIT_FAILED;
     }
@@ -370,10 +453,10 @@ public final class Foliobench implements Callable<Integer> {
         Common c = new Common();
         @Option(names = "--quick", description = "Seed sizes / " + QUICK_DIVISOR + ": the whole table in under 5 minutes on 2 cores.")
         boolean quick;
-        @Option(names = "--rows", split = ",", paramLabel = "ROW", description = "Row keys or globs, e.g. read/*, write/ramdisk/*/*/Y/*, read/hole/4K.")
-        List<String> rows = new ArrayList<>();
+        @Option(names = "--rows", split = ",", paramLabel = "ROW", description = "Row keys or globs, e.g. read/*, write/ramdisk/*/*/Y/*, read/hole/4K (default all).")
+        List<String> rows;
         @Option(names = "--bs", split = ",", paramLabel = "BS", description = "Block sizes: 4k, 64k, 1m (default all).")
-        List<String> bs = new ArrayList<>();
+        List<String> bs;
         @Option(names = "--list", description = "List the rows and exit.")
         boolean list;
         @Option(names = "--dry-run", description = "Validate and print the plan; create nothing.")
@@ -391,12 +474,15 @@ public final class Foliobench implements Callable<Integer> {
             positive("--size-divisor", c.sizeDivisor, 1);
             Workload.Overrides ov = overrides(c);
             CommandLineOptions jmh = jmhOptions(c.jmh);
+            List<String> rowList = selection("--rows", rows, "read/*");
+            List<String> bsGiven = selection("--bs", bs, "64k");
             int divisor = c.sizeDivisor != null ? c.sizeDivisor : quick ? QUICK_DIVISOR : 1;
             long syncCap = quick ? QUICK_SYNC_CAP_IOS : SYNC_CAP_IOS;
-            List<Integer> bsList = Plan.parseBlockSizes(bs);
+            List<Integer> bsList = Plan.parseBlockSizes(bsGiven);
             Path runBase = (c.out != null ? c.out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
             RunFolder.checkWritable(runBase);
-            Path runDir = runBase.resolve(RunFolder.name(LocalDateTime.now(), RunFolder.host()));
+            Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
+            List<String> rows = rowList;
             // plan once to learn which nvme rows run and how large their file is
             Plan probe = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, "direct:probe", null));
             long largest = probe.benches().stream().filter(Plan.Bench::nvme).mapToLong(b -> b.workload().job().size()).max().orElse(0);
@@ -404,8 +490,13 @@ public final class Foliobench implements Callable<Integer> {
             NvmeDevice nvme = nvmeFor(c, runDir, largest, needNvme);
             Plan plan = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, nvme.spec(),
                     "no direct device: " + nvme.unavailable()));
+            for (Plan.Bench b : plan.runnable()) {
+                if (b.nvme()) {
+                    b.workload().checkFits(nvme); // --nvme may be smaller than a row's file
+                }
+            }
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
-            checkMemory(plan);
+            checkMemory(plan, jmh);
             TableRunner.Settings s = settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
                     : TableRunner.Settings.full(!c.noLatency, jmh, nvme.spec()));
             top.out.println(String.format(Locale.ROOT, "foliobench tables: %d rows x %s paired%s, %s, sizes / %d",
@@ -416,19 +507,20 @@ public final class Foliobench implements Callable<Integer> {
             if (dryRun) {
                 for (Plan.Bench b : plan.runnable()) {
                     top.out.println("  " + b.key() + " " + b.pathList() + ": " + b.workload().job().size() + " bytes, "
-                            + b.iosPerPass() + " calls/sweep, on " + b.workload().device());
+                            + b.iosPerPass() + " calls/sweep, fb_mem " + (b.workload().memBytes() >> 20) + " MiB, on "
+                            + b.workload().device());
                 }
                 return EXIT_OK;
             }
             Map<String, String> meta = top.baseMetadata("tables", s, divisor, quick, c, nvme, runDir);
             meta.put("rows", rows.isEmpty() ? "all" : String.join(",", rows));
-            meta.put("bs", bs.isEmpty() ? "all" : String.join(",", bs));
+            meta.put("bs", bsGiven.isEmpty() ? "all" : String.join(",", bsGiven));
             meta.put("paths", String.join(",", Plan.parsePaths(c.paths)));
-            int rc = top.runPlan("tables", plan, s, meta, runBase, runDir, nvme, r -> r);
-            if (Files.isDirectory(runDir.resolve(org.foliobench.results.PassLog.DIR))) {
-                top.report(runDir);
-            }
-            return rc;
+            return top.runPlan(plan, s, meta, runDir, nvme, r -> r, dir -> {
+                if (Files.isDirectory(dir.resolve(org.foliobench.results.PassLog.DIR))) {
+                    top.report(dir); // partial results too: the report says what is missing
+                }
+            }, "results: ");
         }
     }
 
@@ -453,7 +545,6 @@ public final class Foliobench implements Callable<Integer> {
             out.println(w.message());
         }
         out.println("report: " + displayPath(w.index()) + " (tables.md, tables.csv, published-vs-measured.md, charts/, fio/)");
-        out.println("results: " + displayPath(runDir));
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
@@ -471,6 +562,7 @@ public final class Foliobench implements Callable<Integer> {
                 throw new UsageException("no run folder " + run, "pass a folder under runs/");
             }
             top.report(dir);
+            top.out.println("results: " + top.displayPath(dir));
             return EXIT_OK;
         }
     }
@@ -518,8 +610,8 @@ public final class Foliobench implements Callable<Integer> {
         Path jobFile;
         @CommandLine.Mixin
         Common c = new Common();
-        @Option(names = "--job", split = ",", paramLabel = "NAME", description = "Only these job sections.")
-        List<String> jobs = new ArrayList<>();
+        @Option(names = "--job", split = ",", paramLabel = "NAME", description = "Only these job sections (default all).")
+        List<String> jobList;
 
         @Override
         public Integer call() throws Exception {
@@ -527,7 +619,11 @@ public final class Foliobench implements Callable<Integer> {
             positive("--size-divisor", c.sizeDivisor, 1);
             Workload.Overrides ov = overrides(c);
             CommandLineOptions jmh = jmhOptions(c.jmh);
+            List<String> jobs = selection("--job", jobList, "seq-read");
             Path file = top.cwd.resolve(jobFile).toAbsolutePath().normalize();
+            if (Files.isDirectory(file)) {
+                throw new UsageException("job file " + jobFile + " is a directory", "give the path of an fio job file in it");
+            }
             if (!Files.isRegularFile(file)) {
                 throw new UsageException("job file " + jobFile + " does not exist", "give the path of an fio job file");
             }
@@ -535,7 +631,7 @@ public final class Foliobench implements Callable<Integer> {
             try {
                 jf = new FioParser().parse(file);
             } catch (JobFileException e) {
-                throw new UsageException(e.problem() + " at " + jobFile + ":" + e.line(), e.fix());
+                throw new UsageException(jobFile + ":" + e.line() + ": " + e.problem(), e.fix());
             }
             List<JobSpec> measured = new ArrayList<>();
             for (JobSpec j : jf.measuredJobs()) {
@@ -555,17 +651,13 @@ public final class Foliobench implements Callable<Integer> {
             List<String> paths = Plan.parsePaths(c.paths);
             Path runBase = (c.out != null ? c.out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
             RunFolder.checkWritable(runBase);
-            Path runDir = runBase.resolve(RunFolder.name(LocalDateTime.now(), RunFolder.host()));
+            Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
             long largest = 0;
             boolean need = false;
             for (JobSpec j : measured) {
                 if (Workload.onNvme(j)) {
                     need = true;
                     largest = Math.max(largest, j.scaledDown(divisor).size());
-                }
-                if (j.rw().isRandom()) {
-                    throw new UsageException("job [" + j.name() + "]: rw=" + j.rw().fioName() + " is not supported",
-                            "foliobench runs sequential psync jobs: rw=read or rw=write");
                 }
             }
             NvmeDevice nvme = nvmeFor(c, runDir, largest, need);
@@ -576,9 +668,7 @@ public final class Foliobench implements Callable<Integer> {
                 Workload w;
                 try {
                     w = Workload.resolve(key, jf, t, divisor, nvme.spec());
-                    if (w.device() != null && !Workload.onNvme(j)) {
-                        DeviceSpec.parse(w.device());
-                    }
+                    w.checkFits(nvme);
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("job [" + j.name() + "]: " + e.getMessage(), "fix the job file");
                 }
@@ -592,14 +682,14 @@ public final class Foliobench implements Callable<Integer> {
             }
             Plan plan = new Plan(benches);
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
-            checkMemory(plan);
+            checkMemory(plan, jmh);
             checkMeasure(c);
             TableRunner.Settings s = settings(c, TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())).withJobFile(file);
             top.out.println("foliobench run " + jobFile + ": " + benches.size() + " benchmarks, " + TableRunner.describe(s));
             Map<String, String> meta = top.baseMetadata("run", s, divisor, false, c, nvme, runDir);
             meta.put("jobfile", file.toString());
             int[] group = {0};
-            return top.runPlan("run", plan, s, meta, runBase, runDir, nvme, r -> r.onFinished(b -> {
+            return top.runPlan(plan, s, meta, runDir, nvme, r -> r.onFinished(b -> {
                 String name = jf.job(b.key().substring(Workload.JOB_PREFIX.length())).map(JobSpec::displayName).orElse(b.key());
                 List<org.foliobench.results.PassLog.Pass> passes = org.foliobench.results.PassLog.read(
                         org.foliobench.results.PassLog.file(runDir, b.key()));
@@ -610,7 +700,7 @@ public final class Foliobench implements Callable<Integer> {
                             passes.isEmpty() ? 0 : passes.get(0).pid()));
                     top.out.println();
                 }
-            }));
+            }), dir -> { }, "run folder: ");
         }
     }
 
@@ -636,54 +726,36 @@ public final class Foliobench implements Callable<Integer> {
             return EXIT_OK;
         }
 
-        /** Probes without creating or changing anything that stays. */
+        /** Probes without creating or changing anything that stays ({@link DeviceSpec#probe}). */
         static String probe(DeviceSpec s) throws UsageException {
+            DeviceSpec.Probe p;
+            try {
+                p = s.probe();
+            } catch (DeviceSpecException e) {
+                throw new UsageException(e.getMessage(), "see foliobench devices --help");
+            } catch (IOException e) {
+                throw new UsageException(s + ": " + TableRunner.firstLine(String.valueOf(e.getMessage())), "check the path");
+            }
             StringBuilder b = new StringBuilder(s + "\n");
             b.append("  kind: ").append(s.kind().name().toLowerCase(Locale.ROOT)).append('\n');
+            b.append("  capacity: ").append(p.capacity()).append(" bytes (").append(p.capacity() >> 20).append(" MiB)\n");
+            b.append("  alignment: ").append(p.alignment()).append(" bytes\n");
+            b.append("  device: ").append(p.description()).append('\n');
             if (s.kind() == DeviceSpec.Kind.RAMDISK) {
-                RamDisk r = new RamDisk(s.size(), s.logicalBlockSize());
-                b.append("  capacity: ").append(s.size()).append(" bytes (").append(s.size() >> 20).append(" MiB)\n");
-                b.append("  alignment: ").append(r.logicalBlockSize()).append(" bytes (logical block size)\n");
-                b.append("  backed by: off-heap memory of this JVM, allocated in 64 MiB chunks on first write\n");
+                long avail = SystemInfo.memAvailable();
+                if (avail > 0 && s.size() > avail) {
+                    throw new UsageException(s + " needs " + (s.size() >> 20) + " MiB of memory but " + (avail >> 20)
+                            + " MiB are available", "use a smaller size, or file: or direct: on a disk");
+                }
+                b.append("  backed by: off-heap memory of the run's JVM, allocated in 64 MiB chunks on first write\n");
                 b.append("  safe to write: yes (nothing persistent)\n");
                 return b.toString();
             }
-            boolean exists = Files.exists(s.path());
-            try {
-                if (exists) {
-                    try (BlockDevice dev = s.size() > 0 && Files.isRegularFile(s.path()) && s.size() > Files.size(s.path())
-                            ? null : s.open()) {
-                        if (dev == null) {
-                            b.append("  capacity: would grow ").append(s.path()).append(" to ").append(s.size()).append(" bytes\n");
-                        } else {
-                            b.append("  capacity: ").append(dev.capacity()).append(" bytes (").append(dev.capacity() >> 20).append(" MiB)\n");
-                            b.append("  alignment: ").append(dev.logicalBlockSize()).append(" bytes\n");
-                            b.append("  device: ").append(dev.describe()).append('\n');
-                            if (dev instanceof DirectDevice && ((DirectDevice) dev).isBlockDevice()) {
-                                b.append("  block device: yes\n");
-                            }
-                        }
-                    }
-                } else {
-                    if (s.size() == 0) {
-                        throw new UsageException(s + ": " + s.path() + " does not exist", "give size= to have it created");
-                    }
-                    b.append("  capacity: ").append(s.size()).append(" bytes (file created by a run)\n");
-                    if (s.kind() == DeviceSpec.Kind.DIRECT) {
-                        b.append("  alignment: ").append(NvmeDevice.probeDirectory(s.path().toAbsolutePath().getParent()))
-                                .append(" bytes (O_DIRECT works in ").append(s.path().toAbsolutePath().getParent()).append(")\n");
-                    }
-                }
-            } catch (DeviceSpecException e) {
-                throw new UsageException(e.getMessage(), "see foliobench devices --help");
-            } catch (IOException | IllegalArgumentException e) {
-                throw new UsageException(s + ": " + TableRunner.firstLine(String.valueOf(e.getMessage())), "check the path");
-            }
-            Map<String, String> st = SystemInfo.storageUnder(exists ? s.path() : s.path().toAbsolutePath().getParent(), "on");
-            st.forEach((k, v) -> b.append("  ").append(k.replace("on.", "backed by ")).append(": ").append(v).append('\n'));
-            b.append("  safe to write: ").append(s.kind() == DeviceSpec.Kind.FILE || !exists || Files.isRegularFile(s.path())
-                    ? "yes (a regular file; a run formats it)"
-                    : "checked at open: refused when mounted or carrying a signature without ,force").append('\n');
+            Path at = Files.exists(s.path()) ? s.path() : s.path().toAbsolutePath().getParent();
+            SystemInfo.storageUnder(at, "on").forEach((k, v) -> b.append("  ").append(k.replace("on.", "backed by ")).append(": ")
+                    .append(v).append('\n'));
+            b.append("  safe to write: ").append(p.blockDevice() ? "yes: not mounted, and no filesystem or partition table"
+                    + (s.force() ? " (or force given)" : "") : "yes (a regular file; a run formats it)").append('\n');
             return b.toString();
         }
     }

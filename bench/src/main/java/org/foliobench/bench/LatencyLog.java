@@ -12,8 +12,9 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Per-call latency of one benchmark: every call's nanoseconds go into an HdrHistogram
- * {@link SingleWriterRecorder} (the benchmark thread is the only writer; no lock, no allocation per
- * call), and every measured pass becomes one interval of {@code latency/<name>.hlog}
+ * {@link SingleWriterRecorder} of the thread making it (one per job clone; no lock, no allocation
+ * per call), and every measured pass becomes one interval of {@code latency/<name>.hlog}, all
+ * clones' calls together
  * ({@link HistogramLogWriter} format, values in nanoseconds, absolute timestamps). Warmup passes are
  * not written. Successive forks of a benchmark append to the same log; the header is written once.
  */
@@ -21,15 +22,22 @@ final class LatencyLog implements AutoCloseable {
     /** Three significant digits, auto-resizing: any latency from 1 ns up fits. */
     static final int SIGNIFICANT_DIGITS = 3;
 
-    private final SingleWriterRecorder recorder = new SingleWriterRecorder(SIGNIFICANT_DIGITS);
+    private final SingleWriterRecorder[] recorders;
+    private final Histogram[] recycle;
+    private final Path file;
     private final PrintStream out;
     private final HistogramLogWriter writer;
-    private Histogram recycle;
     private Histogram last;
 
-    private LatencyLog(PrintStream out) {
+    private LatencyLog(Path file, PrintStream out, int writers) {
+        this.file = file;
         this.out = out;
         this.writer = out == null ? null : new HistogramLogWriter(out);
+        recorders = new SingleWriterRecorder[writers];
+        recycle = new Histogram[writers];
+        for (int i = 0; i < writers; i++) {
+            recorders[i] = new SingleWriterRecorder(SIGNIFICANT_DIGITS);
+        }
     }
 
     /** The log file of benchmark {@code name} under the run folder {@code runDir}. */
@@ -37,12 +45,13 @@ final class LatencyLog implements AutoCloseable {
         return runDir.resolve("latency").resolve(name + ".hlog");
     }
 
-    static LatencyLog open(Path runDir, String name) throws IOException {
+    /** The log of {@code name} with {@code writers} recording threads. */
+    static LatencyLog open(Path runDir, String name, int writers) throws IOException {
         Path f = file(runDir, name);
         Files.createDirectories(f.getParent());
         boolean fresh = !Files.exists(f) || Files.size(f) == 0;
         PrintStream ps = new PrintStream(new FileOutputStream(f.toFile(), true), false, "US-ASCII");
-        LatencyLog l = new LatencyLog(ps);
+        LatencyLog l = new LatencyLog(f, ps, writers);
         if (fresh) {
             l.writer.outputLogFormatVersion();
             l.writer.outputComment("foliobench " + name + ": per-call psync latency, one interval per measured pass, ns");
@@ -53,29 +62,41 @@ final class LatencyLog implements AutoCloseable {
     }
 
     /** Records without a file (no run folder): the last interval stays readable. */
-    static LatencyLog inMemory() {
-        return new LatencyLog(null);
+    static LatencyLog inMemory(int writers) {
+        return new LatencyLog(null, null, writers);
     }
 
     /** Starts a pass: whatever was recorded before is discarded. */
     void startInterval() {
-        recycle = recorder.getIntervalHistogram(recycle);
+        for (int i = 0; i < recorders.length; i++) {
+            recycle[i] = recorders[i].getIntervalHistogram(recycle[i]);
+        }
     }
 
-    void record(long nanos) {
-        recorder.recordValue(nanos);
+    /** A call of {@code writer} (the clone's index; each writer is one thread) took {@code nanos}. */
+    void record(int writer, long nanos) {
+        recorders[writer].recordValue(nanos);
     }
 
     /** Ends a pass; a measured one is written as one interval. */
     void endInterval(boolean measured) {
-        Histogram h = recorder.getIntervalHistogram(recycle);
-        last = h.copy();
-        recycle = h;
+        Histogram h = null;
+        for (int i = 0; i < recorders.length; i++) {
+            recycle[i] = recorders[i].getIntervalHistogram(recycle[i]);
+            if (h == null) {
+                h = recycle[i].copy();
+            } else {
+                h.add(recycle[i]);
+                h.setStartTimeStamp(Math.min(h.getStartTimeStamp(), recycle[i].getStartTimeStamp()));
+                h.setEndTimeStamp(Math.max(h.getEndTimeStamp(), recycle[i].getEndTimeStamp()));
+            }
+        }
+        last = h;
         if (measured && writer != null) {
             writer.outputIntervalHistogram(h);
             out.flush();
             if (out.checkError()) {
-                throw new UncheckedIOException(new IOException("writing the latency log failed"));
+                throw new UncheckedIOException(new IOException("cannot write " + file + " (a full disk?)"));
             }
         }
     }

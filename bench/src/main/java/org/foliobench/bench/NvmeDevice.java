@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
 
@@ -17,10 +16,11 @@ import org.foliobench.device.DeviceSpecException;
  *
  * @param spec        the device spec the forks open; null when there is no direct device
  * @param alignment   the direct IO alignment (also the device's logical block size)
+ * @param capacity    its capacity in bytes
  * @param unavailable why there is no direct device (nvme rows are skipped with this reason)
  * @param description what backs it, for the metadata
  */
-record NvmeDevice(String spec, int alignment, String unavailable, Map<String, String> description) {
+record NvmeDevice(String spec, int alignment, long capacity, String unavailable, Map<String, String> description) {
 
     static final String IMAGE = "nvme.img";
 
@@ -36,30 +36,19 @@ record NvmeDevice(String spec, int alignment, String unavailable, Map<String, St
             throw new UsageException("--nvme " + spec + " is not a direct: device", "use --nvme direct:/dev/nvme0n1 or "
                     + "direct:PATH,size=8g (O_DIRECT, no OS cache in between)");
         }
-        int align;
+        DeviceSpec.Probe p;
         Map<String, String> d = new LinkedHashMap<>();
         try {
-            if (Files.exists(s.path())) {
-                try (BlockDevice dev = s.open()) {
-                    align = dev.logicalBlockSize();
-                    d.put("device.nvme", dev.describe());
-                }
-            } else {
-                if (s.size() == 0) {
-                    throw new UsageException("--nvme " + spec + ": " + s.path() + " does not exist", "give size= to create it,"
-                            + " e.g. --nvme direct:" + s.path() + ",size=8g");
-                }
-                align = probeDirectory(s.path().toAbsolutePath().getParent());
-                d.put("device.nvme", "direct " + s.path() + " size=" + s.size() + " alignment=" + align + " (O_DIRECT, created by the run)");
-            }
+            p = s.probe();
+            d.put("device.nvme", p.description());
         } catch (DeviceSpecException e) {
             throw new UsageException("cannot use --nvme: " + e.getMessage(), "check the device spec");
         } catch (IOException e) {
             throw new UsageException("cannot use --nvme " + spec + ": " + e.getMessage(), "check the device spec");
         }
         d.put("device.nvme.spec", spec);
-        d.putAll(SystemInfo.storageUnder(s.path(), "device.nvme"));
-        return new NvmeDevice(spec, align, null, d);
+        d.putAll(SystemInfo.storageUnder(Files.exists(s.path()) ? s.path() : s.path().toAbsolutePath().getParent(), "device.nvme"));
+        return new NvmeDevice(spec, p.alignment(), p.capacity(), null, d);
     }
 
     /**
@@ -95,11 +84,11 @@ record NvmeDevice(String spec, int alignment, String unavailable, Map<String, St
         d.put("device.nvme.spec", spec);
         d.put("device.nvme.default", "true");
         d.putAll(SystemInfo.storageUnder(probeDir, "device.nvme"));
-        return new NvmeDevice(spec, align, null, d);
+        return new NvmeDevice(spec, align, bytes, null, d);
     }
 
     static NvmeDevice unavailable(String why) {
-        return new NvmeDevice(null, 0, why, Map.of("device.nvme", "none: " + why));
+        return new NvmeDevice(null, 0, 0, why, Map.of("device.nvme", "none: " + why));
     }
 
     /** Is this the default image in the run folder (deleted at the end)? */
@@ -119,17 +108,9 @@ record NvmeDevice(String spec, int alignment, String unavailable, Map<String, St
         return a;
     }
 
-    /** Opens a small temporary O_DIRECT file in {@code dir} and removes it; returns the alignment. */
+    /** The direct IO alignment of a file {@code dir} would hold ({@link DeviceSpec#probe}: nothing stays). */
     static int probeDirectory(Path dir) throws IOException {
-        Path tmp = Files.createTempFile(dir, ".foliobench-direct-probe", ".img");
-        try {
-            Files.delete(tmp); // DeviceSpec creates it (and removes it again if opening fails)
-            try (BlockDevice dev = DeviceSpec.parse("direct:" + tmp + ",size=1m").open()) {
-                return dev.logicalBlockSize();
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return DeviceSpec.parse("direct:" + dir.resolve(IMAGE) + ",size=1m").probe().alignment();
     }
 
     /** Bytes the default image needs for the largest nvme file of the plan: the file, metadata, journal. */

@@ -77,6 +77,9 @@ final class Plan {
             Workload w;
             try {
                 w = Workload.resolve(row.key(), seed.file(), t, divisor, r.nvmeSpec());
+                if (!nvme) {
+                    w.checkFits(null); // the nvme rows' device is the run's, checked against them by the caller
+                }
             } catch (IllegalArgumentException e) {
                 throw new UsageException(row.key() + ": " + e.getMessage(), "check the tunable flags");
             }

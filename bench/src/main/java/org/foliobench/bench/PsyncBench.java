@@ -12,14 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DmaMemory;
 import org.foliobench.results.Paired;
 import org.foliobench.results.PassLog;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
 import org.foliobench.vfs.IoPath;
@@ -29,6 +31,7 @@ import org.foliobench.workloads.FallocateMode;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.ReferenceRow;
+import org.foliobench.workloads.VerifyMode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -52,7 +55,9 @@ import org.openjdk.jmh.runner.IterationType;
  *
  * <p>One invocation of {@link #sweep} is one fio run of the job: {@code size / bs} {@code pread} or
  * {@code pwrite} calls of {@code bs} bytes at increasing offsets (for {@code fsync=N} jobs followed by
- * the sync every N writes, as fio issues it). Preparing a sweep is a {@link Level#Invocation} helper,
+ * the sync every N writes, as fio issues it) by each of its {@code numjobs} threads ({@link JobClone}),
+ * looping until {@code runtime} for {@code time_based} jobs, {@code end_fsync} included; a
+ * {@code ramp_time} runs before it and {@code do_verify} after it, both untimed. Preparing a sweep is a {@link Level#Invocation} helper,
  * which JMH keeps out of the measured time in {@link Mode#AverageTime}: cold reads drop the cache
  * ({@code invalidate=1}), Overwrite=Y writes sync and drop it, Overwrite=N writes unlink and recreate
  * the file, so each sweep starts from the same state with the flusher idle.
@@ -115,7 +120,7 @@ public class PsyncBench {
         /** {@code mke2fs -b}. */
         @Param("4096")
         public int blockSize;
-        /** {@code fb_mem} (the model's RAM) in bytes before scaling; 0 keeps the job's. */
+        /** {@code --mem}: the model's RAM in bytes, used as given; 0 keeps the job's {@code fb_mem} (scaled with the job). */
         @Param("0")
         public long memBytes;
         /**
@@ -150,15 +155,12 @@ public class PsyncBench {
         JobSpec job;
         BlockDevice device;
         FileSystem fs;
-        File file;
-        ByteBuffer buf;
+        /** The job's threads ({@code numjobs}); clone 0 runs on the benchmark thread. */
+        JobClone[] clones;
+        /** Threads for clones 1.. of a sweep; null for one clone. */
+        ExecutorService cloneThreads;
         boolean write;
-        int bs;
         long size;
-        int fsyncEvery;
-        int fdatasyncEvery;
-        long offset;
-        long writes;
         Pass pass;
         Path out;
         /** The paths of this fork, in {@link #paths} order. */
@@ -237,23 +239,24 @@ public class PsyncBench {
                 throw new IllegalStateException(row + " runs on the nvme device: pass -D" + Workload.NVME_PROPERTY
                         + "=direct:PATH (foliobench tables --nvme)");
             }
-            if (job.rw().isRandom()) {
-                throw new IllegalStateException(row + ": rw=" + job.rw().fioName() + " is not supported, psync rows are sequential");
-            }
-            bs = job.bs();
             size = job.size();
             write = job.rw().isWrite();
-            fsyncEvery = job.fsync();
-            fdatasyncEvery = job.fdatasync();
             pass = Pass.of(job);
 
             device = DeviceSpec.parse(workload.device()).open();
             MountOptions opts = mountOptions(job);
             FileSystem.format(device, opts);
             fs = FileSystem.mount(device, opts);
-            buf = DmaMemory.allocate(bs, 4096);
-            for (int j = 0; j < bs; j++) {
-                buf.put(j, (byte) (j * 31 + 17));
+            clones = new JobClone[job.numjobs()];
+            for (int c = 0; c < clones.length; c++) {
+                clones[c] = new JobClone(job, c);
+            }
+            if (clones.length > 1) {
+                cloneThreads = Executors.newFixedThreadPool(clones.length - 1, r -> {
+                    Thread t = new Thread(r, "fio-clone");
+                    t.setDaemon(true);
+                    return t;
+                });
             }
             // the file is laid out once, by the first path (bh in a table); both paths then read or overwrite
             // the same blocks
@@ -264,7 +267,8 @@ public class PsyncBench {
             java.util.Arrays.fill(samplePeriods, 1);
             if (latency) {
                 for (int j = 0; j < ioPaths.length; j++) {
-                    latencyLogs[j] = out != null ? LatencyLog.open(out, Workload.logName(pathNames[j], row)) : LatencyLog.inMemory();
+                    latencyLogs[j] = out != null ? LatencyLog.open(out, Workload.logName(pathNames[j], row), clones.length)
+                            : LatencyLog.inMemory(clones.length);
                 }
             }
             warmUp();
@@ -292,53 +296,70 @@ public class PsyncBench {
          * fio's file setup ({@code filesetup.c}): the setup jobs first (recreate, fallocate), then the
          * measured job's: a read or overwrite job whose file is missing or short lays it out (written
          * sequentially, fsync'd with {@code create_fsync}); a file of at least {@code size} bytes is used
-         * as it is. Append jobs recreate their file before every sweep.
+         * as it is. Append jobs recreate their files before every sweep. Every clone's file is set up.
          */
         void layOut(IoPath p) throws IOException {
+            List<String> files = job.files();
             for (JobSpec s : workload.setup()) {
-                recreate(s, p);
-                if (s.laysOutFile()) {
-                    writeOut(s, p);
+                for (String name : s.files()) {
+                    if (files.contains(name)) {
+                        recreate(name, s, p);
+                        if (s.laysOutFile()) {
+                            writeOut(name, s, p);
+                        }
+                    }
                 }
             }
-            if (pass != Pass.APPEND && currentSize(p) < size) {
-                recreate(job, p);
-                writeOut(job, p);
+            for (String name : files) {
+                if (pass != Pass.APPEND && currentSize(name, p) < size) {
+                    recreate(name, job, p);
+                    writeOut(name, job, p);
+                }
             }
         }
 
-        long currentSize(IoPath p) throws IOException {
-            if (!fs.list().contains(job.filename())) {
+        long currentSize(String name, IoPath p) throws IOException {
+            if (!fs.list().contains(name)) {
                 return -1;
             }
-            try (File f = fs.open(job.filename(), p)) {
+            try (File f = fs.open(name, p)) {
                 return f.size();
             }
         }
 
-        /** unlink + create + fallocate, as fio's extend_file() starts. */
-        void recreate(JobSpec s, IoPath p) throws IOException {
-            if (fs.list().contains(s.filename())) {
-                fs.unlink(s.filename());
+        /** unlink + create + fallocate of {@code s}'s file {@code name}, as fio's extend_file() starts. */
+        void recreate(String name, JobSpec s, IoPath p) throws IOException {
+            if (fs.list().contains(name)) {
+                fs.unlink(name);
             }
-            try (File f = fs.open(s.filename(), p, StandardOpenOption.CREATE_NEW)) {
+            try (File f = fs.open(name, p, StandardOpenOption.CREATE_NEW)) {
                 if (s.fallocate() == FallocateMode.TRUNCATE) {
                     f.truncate(s.size());
                 }
-                // fallocate=native: the model has no fallocate(2); the file is left empty as with none
+                // native/posix/keep preallocate nothing here: the parser allows them only for a file laid out next
             }
         }
 
-        /** Sequential writes of the whole file, fsync'd if create_fsync. */
-        void writeOut(JobSpec s, IoPath p) throws IOException {
-            int chunk = 1 << 20;
+        /**
+         * Sequential writes of the whole file, fsync'd if create_fsync. When the measured job verifies,
+         * every whole block of its {@code bs} carries fio's verify header, so its reads check out.
+         */
+        void writeOut(String name, JobSpec s, IoPath p) throws IOException {
+            boolean verify = job.verify() == VerifyMode.CRC32C;
+            int bs = job.bs();
+            int chunk = verify ? Math.max(1, (1 << 20) / bs) * bs : 1 << 20;
             ByteBuffer b = DmaMemory.allocate(chunk, 4096);
             for (int i = 0; i < chunk; i++) {
                 b.put(i, (byte) (i * 7 + 3));
             }
-            try (File f = fs.open(s.filename(), p)) {
+            long blocks = job.iosPerPass() * bs;
+            try (File f = fs.open(name, p)) {
                 for (long q = 0; q < s.size(); q += chunk) {
                     b.clear().limit((int) Math.min(chunk, s.size() - q));
+                    for (int k = 0; verify && k + bs <= b.limit() && q + k + bs <= blocks; k += bs) {
+                        ByteBuffer block = b.slice(k, bs);
+                        FioVerify.fill(block, bs, 0, q + k, 0, 0, FioVerify.dataCrc(block, bs));
+                    }
                     while (b.hasRemaining()) {
                         f.pwrite(b, q + b.position());
                     }
@@ -349,12 +370,8 @@ public class PsyncBench {
             }
         }
 
-        /** Calls left until the next timed one (1: the next call is timed). */
-        long untimed;
         /** Mean distance between timed calls of the pass in progress. */
         int samplePeriod = 1;
-        /** xorshift state for the random gaps between timed calls (fixed seed: runs repeat). */
-        long rng = 0x9E3779B97F4A7C15L;
         /** What two clock reads cost here, ns (measured at trial setup). */
         double clockCost;
         static volatile long clockSink;
@@ -451,9 +468,8 @@ public class PsyncBench {
         /** Prepares one sweep, outside the measured time (JMH: a {@link Level#Invocation} helper). */
         @Setup(Level.Invocation)
         public void prepareSweep() throws IOException {
-            if (file != null) {
-                file.close();
-                file = null;
+            for (JobClone c : clones) {
+                c.close();
             }
             IoPath p = ioPaths[current];
             switch (pass) {
@@ -469,27 +485,34 @@ public class PsyncBench {
                     }
                     break;
                 case APPEND:
-                    if (fs.list().contains(job.filename())) {
-                        fs.unlink(job.filename());
+                    for (String name : job.files()) {
+                        if (fs.list().contains(name)) {
+                            fs.unlink(name);
+                        }
                     }
                     fs.sync(); // commit the unlink: the freed blocks are reusable, the journal is idle
                     fs.dropCaches();
-                    recreate(job, p);
+                    for (String name : job.files()) {
+                        recreate(name, job, p);
+                    }
                     break;
                 default:
                     throw new AssertionError(pass);
             }
-            file = fs.open(job.filename(), p);
-            offset = 0;
-            writes = 0;
-            untimed = 1;
+            for (JobClone c : clones) {
+                c.open(fs.open(c.filename, p));
+            }
+            if (job.rampTimeMicros() > 0) {
+                // ramp_time: the job's IO, unmeasured; the measured run goes on from where it stopped
+                runClones(System.nanoTime() + job.rampTimeMicros() * 1000, true, null);
+            }
             counterStart = fs.counters().snapshot();
             sweepStart.readStart(); // last: nothing of the preparation is counted
         }
 
         /** Ends one sweep: what it did and what disturbed it go into the pass. */
         @TearDown(Level.Invocation)
-        public void endSweep() {
+        public void endSweep() throws IOException {
             sweepEnd.readEnd(); // first: nothing of the bookkeeping is counted
             Map<String, Long> delta = org.foliobench.stats.Counters.delta(counterStart, fs.counters().snapshot());
             delta.forEach((k, v) -> passCounters.merge(k, v, Long::sum));
@@ -507,6 +530,24 @@ public class PsyncBench {
             }
             passOps += sweepOps;
             passBytes += sweepBytes;
+            if (write && job.verify() != VerifyMode.NONE && job.doVerify()) {
+                verifyWritten();
+            }
+        }
+
+        /**
+         * fio's {@code do_verify()} after a write run, outside its measured time: sync, drop the cache
+         * so the blocks come from the device, read back what every clone wrote and check it; a bad
+         * block fails the job.
+         */
+        void verifyWritten() throws IOException {
+            for (JobClone c : clones) {
+                c.file.fsync();
+            }
+            fs.dropCaches();
+            for (JobClone c : clones) {
+                c.verifyWritten(c.file);
+            }
         }
 
         /** Ends the pass of a JMH iteration: one line of the pass log, one latency interval if measured. */
@@ -566,22 +607,6 @@ public class PsyncBench {
         }
 
         /**
-         * The gap to the next timed call: uniform in [1, 2P-1] (mean P), random so that no periodic
-         * pattern of the path (a folio allocation every 512 calls, a writeback batch) aliases with it.
-         */
-        long nextGap() {
-            if (samplePeriod == 1) {
-                return 1;
-            }
-            long x = rng;
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            rng = x;
-            return 1 + ((x >>> 1) % (2L * samplePeriod - 1));
-        }
-
-        /**
          * After each pass: time every call when two clock reads cost at most 2% of a mean call, else a
          * random 1 in P calls with P the smallest power of two that keeps the cost under 2%.
          */
@@ -613,68 +638,69 @@ public class PsyncBench {
         long sweepBytes;
 
         /**
-         * One fio run over the file: {@code size / bs} psync calls at increasing offsets. Returns the
-         * bytes moved.
+         * One fio run of the job: each clone's {@code size / bs} psync calls at increasing offsets
+         * (clone 0 on this thread, the others on theirs, all started together), or with
+         * {@code runtime} until it has passed; {@code end_fsync} inside. Returns the bytes moved.
          */
         public long sweep() throws IOException {
+            long deadline = job.runtimeMicros() > 0 ? System.nanoTime() + job.runtimeMicros() * 1000 : Long.MAX_VALUE;
+            runClones(deadline, false, latency ? latencyLog : null);
             long ops = 0;
             long bytes = 0;
-            ByteBuffer b = buf;
-            LatencyLog lat = latency ? latencyLog : null;
-            for (long off = offset; off < size; off += bs) {
-                int len = (int) Math.min(bs, size - off);
-                b.clear().limit(len);
-                int n;
-                if (lat != null && --untimed <= 0) {
-                    long t0 = System.nanoTime();
-                    n = io(b, off);
-                    long t1 = System.nanoTime();
-                    lat.record(t1 - t0);
-                    untimed = nextGap();
-                } else {
-                    n = io(b, off);
-                }
-                ops++;
-                bytes += n;
+            for (JobClone c : clones) {
+                ops += c.ops;
+                bytes += c.bytes;
             }
-            offset = size;
             sweepOps = ops;
             sweepBytes = bytes;
             return bytes;
         }
 
-        private int io(ByteBuffer b, long off) throws IOException {
-            int n = 0;
-            if (write) {
-                while (b.hasRemaining()) {
-                    n += file.pwrite(b, off + n);
-                }
-                long w = ++writes;
-                if (fsyncEvery > 0 && w % fsyncEvery == 0) {
-                    file.fsync();
-                }
-                if (fdatasyncEvery > 0 && w % fdatasyncEvery == 0) {
-                    file.fdatasync();
-                }
-            } else {
-                while (b.hasRemaining()) {
-                    int r = file.pread(b, off + n);
-                    if (r <= 0) {
-                        throw new ErrnoException(Errno.EIO, "short read at " + (off + n) + " of a " + size + "-byte file");
+        /** Runs every clone until {@code deadline} (or its size is done) and waits for all; the first failure is thrown. */
+        void runClones(long deadline, boolean ramp, LatencyLog lat) throws IOException {
+            if (clones.length == 1) {
+                clones[0].run(deadline, ramp, lat, samplePeriod);
+                return;
+            }
+            List<Future<?>> others = new ArrayList<>(clones.length - 1);
+            for (int i = 1; i < clones.length; i++) {
+                JobClone c = clones[i];
+                others.add(cloneThreads.submit(() -> {
+                    c.run(deadline, ramp, lat, samplePeriod);
+                    return null;
+                }));
+            }
+            IOException failed = null;
+            try {
+                clones[0].run(deadline, ramp, lat, samplePeriod);
+            } catch (IOException e) {
+                failed = e;
+            }
+            for (Future<?> f : others) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (failed == null) {
+                        failed = e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
                     }
-                    n += r;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for the job's clones");
                 }
             }
-            return n;
+            if (failed != null) {
+                throw failed;
+            }
         }
 
         /** What in this sweep contradicts the row's meaning (DESIGN.md's workload table); reported, never hidden. */
         List<String> violations(Map<String, Long> delta, long ops, long bytes) {
             List<String> v = new ArrayList<>();
-            if (ops != job.iosPerPass()) {
-                v.add("the sweep made " + ops + " calls, not " + job.iosPerPass() + " (size / bs)");
+            long calls = job.numjobs() * job.iosPerPass();
+            if (job.runtimeMicros() == 0 && ops != calls) {
+                v.add("the sweep made " + ops + " calls, not " + calls + " (numjobs x size / bs)");
             }
-            if (write && fsyncEvery == 0 && fdatasyncEvery == 0) {
+            if (write && job.fsync() == 0 && job.fdatasync() == 0 && !job.endFsync()) { // a sync writes back by design
                 long writebackPages = delta.getOrDefault("writeback.pages_written", 0L);
                 DirtyLimits l = job.dirtyLimits().orElse(null);
                 boolean writebackRow = job.row().map(ReferenceRow::writeback).orElse(l != null && size >= l.bgThreshBytes());
@@ -702,8 +728,11 @@ public class PsyncBench {
             }
             IOException first = null;
             try {
-                if (file != null) {
-                    file.close();
+                for (JobClone c : clones) {
+                    c.close();
+                }
+                if (cloneThreads != null) {
+                    cloneThreads.shutdownNow();
                 }
                 if (fs != null) {
                     fs.unmount();
@@ -721,10 +750,10 @@ public class PsyncBench {
                 if (device != null) {
                     device.close();
                 }
-                file = null;
+                clones = null;
+                cloneThreads = null;
                 fs = null;
                 device = null;
-                buf = null;
                 latencyLogs = null;
                 // the row's ramdisk and page-cache arena are direct buffers: release them now, outside
                 // any measured pass, rather than in a collection during the next row's passes

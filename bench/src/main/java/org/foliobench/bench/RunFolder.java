@@ -3,14 +3,13 @@ package org.foliobench.bench;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
+import org.foliobench.results.AtomicWrite;
 
 /**
  * One run's output folder, {@code runs/<yyyyMMdd-HHmmss>-<host>/}:
@@ -64,29 +63,25 @@ final class RunFolder {
     }
 
     /**
-     * Creates {@code base/<stamp>-<host>} (with {@code -2}, {@code -3}... if taken) and its
-     * {@code INCOMPLETE} marker, before anything else is written.
+     * The run folder for {@code time} on {@code host} under {@code base}: {@code <stamp>-<host>}, or with
+     * {@code -2}, {@code -3}... the first name not taken. Not created: {@link #createAt} does that, under
+     * the {@link RunLock}, so no other run can take the name in between.
      */
-    static RunFolder create(Path base, LocalDateTime time, String host) throws IOException {
-        return createAt(base.resolve(name(time, host)));
+    static Path freeDir(Path base, LocalDateTime time, String host) {
+        Path wanted = base.toAbsolutePath().normalize().resolve(name(time, host));
+        Path dir = wanted;
+        for (int i = 2; Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
+            dir = wanted.resolveSibling(wanted.getFileName() + "-" + i);
+        }
+        return dir;
     }
 
-    /** Creates {@code dir} (or {@code dir-2}, {@code dir-3}... if taken) and its {@code INCOMPLETE} marker first. */
-    static RunFolder createAt(Path wanted) throws IOException {
-        Path base = wanted.toAbsolutePath().getParent();
-        Files.createDirectories(base);
-        String name = wanted.getFileName().toString();
-        Path dir = wanted.toAbsolutePath();
-        for (int i = 2; ; i++) {
-            try {
-                Files.createDirectory(dir);
-                break;
-            } catch (FileAlreadyExistsException e) {
-                dir = base.resolve(name + "-" + i);
-            }
-        }
-        RunFolder f = new RunFolder(dir);
-        Files.writeString(dir.resolve(INCOMPLETE), "started " + LocalDateTime.now() + "; this file is removed only when"
+    /** Creates {@code dir}, which must not exist ({@link #freeDir}), and its {@code INCOMPLETE} marker first. */
+    static RunFolder createAt(Path dir) throws IOException {
+        Files.createDirectories(dir.toAbsolutePath().getParent());
+        Files.createDirectory(dir);
+        RunFolder f = new RunFolder(dir.toAbsolutePath());
+        Files.writeString(f.dir.resolve(INCOMPLETE), "started " + LocalDateTime.now() + "; this file is removed only when"
                 + " the run completes: results in this folder are partial\n", StandardCharsets.UTF_8);
         return f;
     }
@@ -116,9 +111,7 @@ final class RunFolder {
     }
 
     void writeAtomically(String name, String content) throws IOException {
-        Path tmp = dir.resolve(name + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicWrite.write(dir.resolve(name), content);
     }
 
     /**

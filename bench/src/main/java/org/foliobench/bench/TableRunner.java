@@ -39,8 +39,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * interval (or, with one path, IOPS interval) is still wider than {@code targetPct} get more, up to
  * {@code maxForks}; rows that hit the cap are named in {@code metadata.json}. A progress line is
  * printed as each row of a fork finishes (read from the pass log), {@code jmh.json} (JMH's own JSON
- * of every fork) is rewritten after each fork, and the run folder's {@code INCOMPLETE} marker is
- * removed only when every row succeeded.
+ * of every fork) is rewritten after each fork, and the run folder's {@code INCOMPLETE} marker stays
+ * unless every row succeeded (the caller removes it once its report is written too).
  */
 final class TableRunner {
     /**
@@ -314,12 +314,31 @@ final class TableRunner {
         boolean ok = failures.isEmpty();
         metadata.put("status", ok ? "complete" : "failed: " + failures.size() + " of " + run.size() + " rows failed");
         folder.writeMetadata(metadata);
-        if (ok) {
-            folder.complete();
-        } else {
+        if (!ok) {
             folder.markFailed(failures.size() + " rows failed: " + String.join("; ", failures));
         }
-        return ok;
+        return ok; // the caller removes the INCOMPLETE marker once the report is written too
+    }
+
+    /**
+     * The run was interrupted (SIGINT, SIGTERM: called from a shutdown hook while the run's thread may
+     * still be busy): {@code metadata.json} says so, and so does the marker.
+     */
+    void interrupted() {
+        folder.markFailed("interrupted");
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                Map<String, String> m = new LinkedHashMap<>(metadata);
+                m.put("status", "interrupted");
+                m.put("finished", LocalDateTime.now().toString());
+                folder.writeMetadata(m);
+                return;
+            } catch (java.util.ConcurrentModificationException e) {
+                // the run's thread changed the map meanwhile: copy again
+            } catch (IOException | RuntimeException e) {
+                return; // best effort: the marker says it
+            }
+        }
     }
 
     /**

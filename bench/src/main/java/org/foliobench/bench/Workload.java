@@ -21,7 +21,7 @@ import org.foliobench.workloads.SeedJobs;
  *
  * @param key      the {@code row} JMH param: a reference row key ({@code read/hole/4K}) or
  *                 {@code job:<section>} for a section of {@link #JOBFILE_PROPERTY}'s file
- * @param setup    the {@code create_only} jobs before {@code job} on its file, in file order, scaled
+ * @param setup    the {@code create_only} jobs before {@code job} on its files, in file order, scaled
  * @param job      the measured job with the tunables applied and scaled down
  * @param device   the device spec it runs on ({@code nvme} resolved to the run's direct device)
  */
@@ -37,13 +37,16 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     static final long RAMDISK_SLACK = 128L << 20;
     static final String JOB_PREFIX = "job:";
 
-    /** The kernel tunables a run may override; carried to the fork as JMH params. */
+    /**
+     * The kernel tunables a run may override; carried to the fork as JMH params. {@code memBytes} is
+     * the model's RAM the command line set ({@code --mem}), used as given; 0 keeps the job's
+     * {@code fb_mem}, which scales with the job's sizes.
+     */
     record Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
             long memBytes) {
         /** The job's own values. */
         static Tunables of(JobSpec j) {
-            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(),
-                    j.memBytes());
+            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(), 0);
         }
 
         /** Overrides: null keeps the job's value. */
@@ -94,38 +97,85 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     }
 
     /**
-     * The workload of {@code key} with {@code tunables} applied and sizes divided by {@code divisor}
-     * ({@link JobSpec#scaledDown}: size, fb_mem and dirty bytes together, so a row keeps its meaning).
+     * The workload of {@code key} with sizes divided by {@code divisor} ({@link JobSpec#scaledDown}:
+     * size, fb_mem and dirty bytes together, so a row keeps its meaning), then {@code tunables}
+     * applied: what the command line set explicitly is used as given, never scaled.
      */
     static Workload resolve(String key, JobFile file, Tunables tunables, int divisor, String nvmeSpec) {
         JobSpec original = measuredJob(key, file);
-        JobSpec job = tunables.applyTo(original).scaledDown(divisor);
+        JobSpec job = tunables.applyTo(original.scaledDown(divisor));
         List<JobSpec> setup = file.jobs().subList(0, file.jobs().indexOf(original)).stream()
-                .filter(s -> s.createOnly() && s.filename().equals(original.filename()))
-                .map(s -> tunables.applyTo(s).scaledDown(divisor)).toList();
+                .filter(s -> s.createOnly() && !java.util.Collections.disjoint(s.files(), original.files()))
+                .map(s -> tunables.applyTo(s.scaledDown(divisor))).toList();
         return new Workload(key, setup, job, deviceSpec(original, job, divisor, nvmeSpec));
     }
 
     /**
-     * The device of a job: {@code fb_device=nvme} is the run's direct device; a seed's
-     * {@code ramdisk:size=} is divided like the file (never below the file plus room for metadata);
-     * no {@code fb_device} is a ramdisk just large enough; other specs are used as written.
+     * The device of a job: {@code fb_device=nvme} is the run's direct device; no {@code fb_device} is
+     * a ramdisk large enough for the job's files and the filesystem's metadata; a job's
+     * {@code ramdisk:size=} is divided like its files (a seed's 2g ramdisk under a 1g file stays twice
+     * the file in a quick run) and never enlarged ({@link #checkFits}); other specs are used as written.
      */
     static String deviceSpec(JobSpec original, JobSpec scaled, int divisor, String nvmeSpec) {
         String d = original.device().orElse("");
         if (d.equals("nvme")) {
             return nvmeSpec;
         }
-        long min = roundUp(scaled.size() + RAMDISK_SLACK, 1 << 20);
         if (d.isEmpty()) {
-            return "ramdisk:size=" + min;
+            return "ramdisk:size=" + roundUp(dataBytes(scaled) + RAMDISK_SLACK, 1 << 20);
         }
         DeviceSpec spec = DeviceSpec.parse(d);
-        if (spec.kind() != DeviceSpec.Kind.RAMDISK) {
+        if (spec.kind() != DeviceSpec.Kind.RAMDISK || divisor == 1) {
             return d;
         }
         long cap = roundUp((spec.size() + divisor - 1) / divisor, 1 << 20);
-        return "ramdisk:size=" + Math.max(cap, min) + (spec.logicalBlockSize() != 512 ? ",lbs=" + spec.logicalBlockSize() : "");
+        return "ramdisk:size=" + cap + (spec.logicalBlockSize() != 512 ? ",lbs=" + spec.logicalBlockSize() : "");
+    }
+
+    /** The bytes the job's files take: {@code size} for each distinct file of its clones. */
+    static long dataBytes(JobSpec job) {
+        return job.size() * job.files().size();
+    }
+
+    /**
+     * The capacity of the job's device, found out before anything runs: the ramdisk's size, the run's
+     * nvme device's, or what {@link DeviceSpec#probe} finds for a file or block device (refusing, as
+     * opening it would, a block device that is mounted or carries a signature without {@code force}).
+     */
+    long probeCapacity(NvmeDevice nvme) throws UsageException {
+        DeviceSpec spec = DeviceSpec.parse(device);
+        if (spec.kind() == DeviceSpec.Kind.RAMDISK) {
+            return spec.size();
+        }
+        if (nvme != null && device.equals(nvme.spec())) {
+            return nvme.capacity();
+        }
+        try {
+            return spec.probe().capacity();
+        } catch (org.foliobench.device.DeviceSpecException e) {
+            throw new UsageException(key + ": " + e.getMessage(), "fix fb_device");
+        } catch (IOException e) {
+            throw new UsageException(key + ": cannot probe " + device + ": " + e.getMessage(), "fix fb_device");
+        }
+    }
+
+    /**
+     * Throws when the job's files cannot fit its device ({@link #probeCapacity}): a file larger than
+     * the device is a mistake to name before anything runs. (Files that fit the device but not beside
+     * the filesystem's metadata and journal end in ENOSPC, reported by the run.)
+     */
+    void checkFits(NvmeDevice nvme) throws UsageException {
+        if (device == null) {
+            return;
+        }
+        long cap = probeCapacity(nvme);
+        long need = dataBytes(job);
+        if (cap > 0 && need > cap) {
+            String files = job.files().size() > 1 ? job.files().size() + " files of size=" + job.size() : "size=" + job.size();
+            throw new UsageException(key + ": " + files + " (" + (need >> 20) + " MiB) do not fit the device " + device
+                    + " (" + (cap >> 20) + " MiB)", "make the device at least " + (roundUp(need + RAMDISK_SLACK, 1 << 20) >> 20)
+                    + "m with its size=, or the job's size= smaller");
+        }
     }
 
     static long roundUp(long v, long to) {
@@ -145,7 +195,7 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     /** Direct memory the fork needs: page-cache arena, ramdisk, and room for buffers and metadata. */
     long directMemoryBytes() {
         long ram = device != null && device.startsWith("ramdisk") ? DeviceSpec.parse(device).size() : 0;
-        return memBytes() + ram + (256L << 20) + 4L * job.bs();
+        return memBytes() + ram + (256L << 20) + (3L + job.numjobs()) * job.bs();
     }
 
     /** Calls per pass: the JMH batch size. */

@@ -59,6 +59,7 @@ class FoliobenchTest {
         assertUsage("bad block size", "tables", "--bs", "4kk");
         assertUsage("unknown path \"zfs\"", "tables", "--paths", "bh,zfs");
         assertUsage("--forks -1", "tables", "--forks", "-1");
+        assertUsage("--forks 0 must be at least 1", "tables", "--forks", "0");
         assertUsage("--blocks 0", "tables", "--blocks", "0");
         assertUsage("--max-forks 2 is below --forks 3", "tables", "--forks", "3", "--max-forks", "2");
         assertUsage("--target must be a positive percentage", "tables", "--target", "0");
@@ -70,6 +71,9 @@ class FoliobenchTest {
         assertUsage("cannot change the mode", "tables", "--jmh", "-bm thrpt");
         assertUsage("bad --jmh", "tables", "--jmh", "-nosuchoption");
         assertUsage("not benchmark names", "tables", "--jmh", "SomeBenchmark");
+        assertUsage("--jmh -f 5 would start that many JVMs for every fork of the run", "tables", "--jmh", "-f 5");
+        assertUsage("--jmh -f 0 runs read/hole/4K in this JVM, whose direct memory limit is", "tables", "--rows",
+                "read/hole/4K", "--mem", "8g", "--jmh", "-f 0");
         assertUsage("--forks", "tables", "--forks", "abc");
         assertUsage("--bogus", "tables", "--bogus");
         assertUsage("not a direct: device", "tables", "--nvme", "file:" + tmp.resolve("x.img") + ",size=1m");
@@ -99,6 +103,31 @@ class FoliobenchTest {
         }
     }
 
+    /** An empty selection (an unset shell variable) is an error, never "everything at seed sizes". */
+    @Test
+    void emptySelectionsExit2() throws Exception {
+        assertUsage("--rows is empty", "tables", "--rows", "");
+        assertUsage("--rows is empty", "tables", "--rows", ",");
+        assertUsage("--rows is empty", "tables", "--rows", " , ");
+        assertUsage("--bs is empty", "tables", "--bs", "");
+        assertUsage("--paths", "tables", "--paths", "");
+        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\nfallocate=none\n");
+        assertUsage("--job is empty", "run", ok.toString(), "--job", "");
+    }
+
+    /** A second run while one is active is refused before it creates anything, naming the first. */
+    @Test
+    void aSecondConcurrentRunExits2NamingTheFirst() throws Exception {
+        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\nfallocate=none\n");
+        try (RunLock first = RunLock.take()) {
+            first.record(Path.of("/somewhere/runs/20260101-000000-h"));
+            assertUsage("another foliobench run (pid " + ProcessHandle.current().pid() + ", folder /somewhere/runs/"
+                    + "20260101-000000-h) is active (wait for it to finish", "run", ok.toString(), "--out", tmp.resolve("runs").toString());
+            assertUsage("another foliobench run", "tables", "--rows", "read/hole/4K", "--out", tmp.resolve("runs").toString());
+            assertEquals(0, run("tables", "--rows", "read/hole/4K", "--dry-run").code(), "a dry run takes no lock");
+        }
+    }
+
     @Test
     void badJobFilesExit2WithOneLine() throws Exception {
         assertUsage("does not exist", "run", "missing.fio");
@@ -106,8 +135,56 @@ class FoliobenchTest {
         assertUsage("bad.fio:3", "run", bad.toString());
         Path rand = Files.writeString(tmp.resolve("rand.fio"), "[j]\nrw=randread\nbs=4k\nsize=1m\n");
         assertUsage("not supported", "run", rand.toString());
-        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\n");
+        Path ok = Files.writeString(tmp.resolve("ok.fio"), "[j]\nrw=write\nbs=4k\nsize=1m\nfallocate=none\n");
         assertUsage("has no job [nosuch]", "run", ok.toString(), "--job", "nosuch");
+        Path latin1 = Files.write(tmp.resolve("latin1.fio"), "[j]\ndescription=caf\u00e9\nsize=1m\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertUsage(latin1 + ":2: not UTF-8 text: byte 0xe9 at column 16 (save the file as UTF-8", "run", latin1.toString());
+        assertUsage("job file " + tmp + " is a directory", "run", tmp.toString());
+    }
+
+    /** A job's device is the one written: a file larger than it is named before anything runs. */
+    @Test
+    void aFileLargerThanTheJobsDeviceExits2() throws Exception {
+        Path big = Files.writeString(tmp.resolve("big.fio"), "[j]\nrw=write\nbs=64k\nsize=128m\nfallocate=none\n"
+                + "fb_device=ramdisk:size=64m\n");
+        assertUsage("job:j: size=134217728 (128 MiB) do not fit the device ramdisk:size=64m (64 MiB)", "run", big.toString());
+    }
+
+    /** Devices are probed before anything is created: a mounted block device, a device too small for the file. */
+    @Test
+    void jobDevicesAreRefusedUpFront() throws Exception {
+        Path small = tmp.resolve("small.img");
+        Files.write(small, new byte[1 << 20]);
+        Path job = Files.writeString(tmp.resolve("small.fio"), "[j]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
+                + "fb_device=file:" + small + "\n");
+        assertUsage("job:j: size=4194304 (4 MiB) do not fit the device file:" + small + " (1 MiB)", "run", job.toString());
+        String mounts = Files.readString(Path.of("/proc/mounts"));
+        boolean rootDisk = mounts.lines().anyMatch(l -> l.startsWith("/dev/vda "));
+        if (!rootDisk) {
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": no mounted /dev/vda to be refused");
+        }
+        Assumptions.assumeTrue(rootDisk, "needs the mounted /dev/vda");
+        Path onDisk = Files.writeString(tmp.resolve("disk.fio"), "[j]\nrw=write\nbs=64k\nsize=4m\nfallocate=none\n"
+                + "fb_device=direct:/dev/vda\n");
+        assertUsage("job:j: device spec \"direct:/dev/vda\"", "run", onDisk.toString());
+    }
+
+    /** What devices and device errors say: the problem with the path the user gave, and what to do. */
+    @Test
+    void deviceErrorsSayWhy() throws Exception {
+        assertUsage("directory /nonexistent/dir does not exist (create it first)", "devices", "direct:/nonexistent/dir/img,size=1g");
+        assertUsage("ramdisk:size=1000t needs 1048576000 MiB of memory", "devices", "ramdisk:size=1000t");
+        Result proc = run("devices", "direct:/proc/foo,size=1g");
+        assertEquals(2, proc.code(), proc.toString());
+        assertTrue(proc.err().contains("/proc/foo") && !proc.err().contains("probe"), proc.err());
+        Result file = run("devices", "file:" + tmp.resolve("new.img") + ",size=64m");
+        assertEquals(0, file.code(), file.toString());
+        assertTrue(file.out().contains("created by a run") && file.out().contains("safe to write: yes"), file.out());
+        assertFalse(Files.exists(tmp.resolve("new.img")), "probing creates nothing");
+        try (Stream<Path> st = Files.list(tmp)) {
+            assertEquals(List.of(), st.toList());
+        }
     }
 
     @Test
@@ -117,8 +194,19 @@ class FoliobenchTest {
             System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + "needs O_DIRECT under " + tmp);
         }
         Assumptions.assumeTrue(align > 0, "needs O_DIRECT under " + tmp);
-        Path job = Files.writeString(tmp.resolve("odd.fio"), "[odd]\nrw=write\nbs=" + (align + 512) + "\nsize=1m\nfb_device=nvme\n");
+        Path job = Files.writeString(tmp.resolve("odd.fio"), "[odd]\nrw=write\nfallocate=none\nbs=" + (align + 512) + "\nsize=1m\nfb_device=nvme\n");
         assertUsage("is not a multiple of the nvme device's direct IO alignment", "run", job.toString());
+    }
+
+    @Test
+    void helpOfEveryCommandPrintsCleanly() {
+        for (String cmd : new String[] {"tables", "run", "devices", "report", "compare"}) {
+            Result h = run(cmd, "--help");
+            assertEquals(0, h.code(), h.toString());
+            assertEquals("", h.err(), "no picocli warning for " + cmd);
+            assertTrue(h.out().startsWith("Usage: foliobench " + cmd), h.out());
+        }
+        assertEquals("", run("--help").err());
     }
 
     @Test
@@ -132,6 +220,19 @@ class FoliobenchTest {
         Result dev = run("devices", "ramdisk:size=1g");
         assertEquals(0, dev.code(), dev.toString());
         assertTrue(dev.out().contains("capacity: 1073741824"), dev.out());
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
+    /** What the user sets is used as given: --mem is not divided by --quick's size divisor. */
+    @Test
+    void explicitMemIsNotScaled() throws Exception {
+        Result d = run("tables", "--quick", "--dry-run", "--rows", "write/cache/N/N/N/4K", "--paths", "iomap", "--mem", "64m");
+        assertEquals(0, d.code(), d.toString());
+        assertTrue(d.out().contains("write/cache/N/N/N/4K iomap: 33554432 bytes, 8192 calls/sweep, fb_mem 64 MiB"), d.out());
+        Result seed = run("tables", "--quick", "--dry-run", "--rows", "write/cache/N/N/N/4K", "--paths", "iomap");
+        assertTrue(seed.out().contains("fb_mem 512 MiB"), "the seed's 4g fb_mem scales with the job: " + seed.out());
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(List.of(), s.toList());
         }

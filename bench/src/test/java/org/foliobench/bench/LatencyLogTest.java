@@ -30,23 +30,23 @@ class LatencyLogTest {
 
     @Test
     void measuredPassesAreIntervalsWarmupIsNot() throws Exception {
-        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k")) {
+        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k", 1)) {
             log.startInterval();
             for (int i = 0; i < 100; i++) {
-                log.record(999_999); // warmup
+                log.record(0, 999_999); // warmup
             }
             log.endInterval(false);
             log.startInterval();
             for (int i = 1; i <= 1000; i++) {
-                log.record(i * 100L);
+                log.record(0, i * 100L);
             }
             log.endInterval(true);
             assertEquals(1000, log.last().getTotalCount());
         }
         // a second fork appends, without a second header
-        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k")) {
+        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k", 1)) {
             log.startInterval();
-            log.record(5);
+            log.record(0, 5);
             log.endInterval(true);
         }
         Path f = LatencyLog.file(tmp, "iomap-read-hole-4k");
@@ -66,10 +66,10 @@ class LatencyLogTest {
 
     @Test
     void startIntervalDiscardsWhatCameBefore() {
-        LatencyLog log = LatencyLog.inMemory();
-        log.record(1);
+        LatencyLog log = LatencyLog.inMemory(1);
+        log.record(0, 1);
         log.startInterval();
-        log.record(2);
+        log.record(0, 2);
         log.endInterval(true);
         assertEquals(1, log.last().getTotalCount());
         assertEquals(2, log.last().getMaxValue());

@@ -91,10 +91,10 @@ class TableRunnerTest {
     @Test
     void aFailingBenchmarkLeavesTheFolderIncomplete() throws Exception {
         // an nvme row on a direct device that cannot be opened: the trial setup fails in the benchmark
-        String nvme = "direct:" + tmp.resolve("no/such/dir/nvme.img") + ",size=64m";
+        String nvme = "direct:" + tmp.resolve("no/such/dir/nvme.img") + ",size=1g";
         Plan.Bench b = bench("write/nvme/Y/Y/N/1M", "iomap", nvme);
         Plan plan = new Plan(List.of(b));
-        RunFolder folder = RunFolder.create(tmp.resolve("runs"), LocalDateTime.now(), "test");
+        RunFolder folder = RunFolder.createAt(RunFolder.freeDir(tmp.resolve("runs"), LocalDateTime.now(), "test"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         TableRunner r = new TableRunner(plan, settings(null, nvme), folder, Map.of("started", "now"),
                 new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package org.foliobench.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.foliobench.workloads.JobFile;
@@ -29,9 +30,27 @@ class WorkloadTest {
         assertEquals(2048, w.job().blockSize());
         assertEquals(1L << 30, w.job().size());
         assertEquals(1, w.setup().size(), "the create_only hole job");
-        assertEquals("ramdisk:size=" + (2L << 30), w.device());
+        assertEquals("ramdisk:size=2g", w.device(), "the seed's device as written");
         assertEquals(262144, w.iosPerPass());
         assertTrue(w.directMemoryBytes() >= (4L << 30) + (2L << 30));
+    }
+
+    @Test
+    void aJobsRamdiskIsHonouredAndScaledNeverEnlarged() throws Exception {
+        JobFile f = new org.foliobench.workloads.FioParser(java.util.Map.of()).parse("t.fio", new java.io.StringReader(
+                "[j]\nrw=write\nfallocate=none\nsize=32m\nfb_device=ramdisk:size=64m\n"));
+        Workload.Tunables t = Workload.Tunables.of(f.jobs().get(0));
+        assertEquals("ramdisk:size=64m", Workload.resolve("job:j", f, t, 1, null).device());
+        assertEquals("ramdisk:size=" + (32 << 20), Workload.resolve("job:j", f, t, 2, null).device());
+        Workload.resolve("job:j", f, t, 1, null).checkFits(null);
+
+        JobFile big = new org.foliobench.workloads.FioParser(java.util.Map.of()).parse("t.fio", new java.io.StringReader(
+                "[j]\nrw=write\nfallocate=none\nsize=32m\nnumjobs=3\ngroup_reporting\nfb_device=ramdisk:size=64m\n"));
+        Workload w = Workload.resolve("job:j", big, Workload.Tunables.of(big.jobs().get(0)), 1, null);
+        assertEquals("ramdisk:size=64m", w.device());
+        UsageException e = assertThrows(UsageException.class, () -> w.checkFits(null));
+        assertEquals("foliobench: job:j: 3 files of size=33554432 (96 MiB) do not fit the device ramdisk:size=64m (64 MiB)"
+                + " (make the device at least 224m with its size=, or the job's size= smaller)", e.line());
     }
 
     @Test

@@ -13,8 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.foliobench.FioSize;
 
 /**
  * A device named by a string, as the CLI and job files name it:
@@ -27,9 +26,8 @@ import java.util.regex.Pattern;
  *     file or a block device; {@code force} allows overwriting a block device that carries a
  *     filesystem or partition table (a mounted one is always refused).</li>
  * </ul>
- * SIZE takes fio's units: a whole number with an optional k, m, g, t or p (powers of 1024,
- * case-insensitive, optionally followed by {@code b} or {@code ib}): {@code 4g}, {@code 512MiB},
- * {@code 1048576}. A regular file that does not exist needs {@code size=} and is created (sparse);
+ * SIZE takes fio's units ({@link FioSize}, the same rule as job files): {@code 4g}, {@code 512m},
+ * {@code 1048576}; {@code 64KiB} is 64000, as in fio. A regular file that does not exist needs {@code size=} and is created (sparse);
  * an existing one keeps its length unless {@code size=} is larger, which grows it; the device's
  * capacity is {@code size=} when given, else the file's (or block device's) length. If opening
  * fails, a file the spec created is removed and a grown one is shrunk back. PATH cannot contain a
@@ -46,8 +44,6 @@ public final class DeviceSpec {
             this.prefix = prefix;
         }
     }
-
-    private static final Pattern SIZE = Pattern.compile("([0-9]+)([kmgtp]?)(i?b)?");
 
     private final String spec;
     private final Kind kind;
@@ -156,22 +152,12 @@ public final class DeviceSpec {
         return new DeviceSpec(spec, kind, path, size, lbs, force);
     }
 
-    /** fio's size syntax: powers of 1024, case-insensitive, optional {@code b}/{@code ib}. */
+    /** A size in fio's units ({@link FioSize}); problems name the spec. */
     public static long parseSize(String spec, String value) {
-        Matcher m = SIZE.matcher(value.toLowerCase(Locale.ROOT));
-        if (!m.matches() || (m.group(3) != null && m.group(3).startsWith("i") && m.group(2).isEmpty())) {
-            throw new DeviceSpecException(spec, "bad size \"" + value
-                    + "\" (a whole number with an optional unit k, m, g, t or p: e.g. 4g, 512m, 64KiB)");
-        }
-        int shift = m.group(2).isEmpty() ? 0 : 10 * ("kmgtp".indexOf(m.group(2)) + 1);
         try {
-            long n = Long.parseLong(m.group(1));
-            if (shift > 0 && n > (Long.MAX_VALUE >> shift)) {
-                throw new NumberFormatException();
-            }
-            return n << shift;
-        } catch (NumberFormatException e) {
-            throw new DeviceSpecException(spec, "size \"" + value + "\" is too large");
+            return FioSize.parse(value);
+        } catch (FioSize.Invalid e) {
+            throw new DeviceSpecException(spec, "bad size \"" + value + "\": " + e.getMessage());
         }
     }
 
@@ -200,6 +186,61 @@ public final class DeviceSpec {
     @Override
     public String toString() {
         return spec;
+    }
+
+    /** What {@link #probe()} found: the device's capacity, alignment and what it is. */
+    public record Probe(long capacity, int alignment, String description, boolean blockDevice) {
+    }
+
+    /**
+     * What {@link #open()} would give, found out without creating or changing anything that stays.
+     * Throws the {@link DeviceSpecException} open would (a missing file without {@code size=}, a
+     * missing directory, a directory, a read-only place, a memory filesystem for {@code direct:}, a
+     * mounted block device or one carrying a signature without {@code force}). An existing device is
+     * opened and closed; a file open would create or grow is tried as a small temporary file beside
+     * it, removed at once, and errors name the file the spec names.
+     */
+    public Probe probe() throws IOException {
+        if (kind == Kind.RAMDISK) {
+            return new Probe(size, logicalBlockSize, "ramdisk size=" + size + " lbs=" + logicalBlockSize, false);
+        }
+        boolean exists = Files.exists(path);
+        if (exists && !(Files.isRegularFile(path) && size > Files.size(path))) {
+            try (BlockDevice d = open()) {
+                return new Probe(d.capacity(), d.logicalBlockSize(), d.describe(),
+                        d instanceof DirectDevice && ((DirectDevice) d).isBlockDevice());
+            }
+        }
+        if (!exists && size == 0) {
+            throw missing();
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new DeviceSpecException(spec, "directory " + dir + " does not exist (create it first)");
+        }
+        if (exists && !Files.isWritable(path)) {
+            throw new DeviceSpecException(spec, "permission denied on " + path + " (choose a path you may read and write)");
+        }
+        checkSpace(dir, exists ? size - Files.size(path) : size);
+        Path trial = dir.resolve("." + path.getFileName() + ".probe-" + ProcessHandle.current().pid());
+        DeviceSpec t = new DeviceSpec(spec, kind, trial, 1 << 20, logicalBlockSize, force);
+        try (BlockDevice d = t.open()) {
+            String what = kind == Kind.FILE ? "file " + path + " size=" + size + " lbs=" + d.logicalBlockSize()
+                    + " (buffered, OS page cache)" : "direct " + path + " size=" + size + " alignment=" + d.logicalBlockSize()
+                    + " (O_DIRECT)";
+            return new Probe(size, d.logicalBlockSize(), what + (exists ? ", grown from " + Files.size(path) + " bytes by a run"
+                    : ", created by a run"), false);
+        } catch (DeviceSpecException e) {
+            String m = e.getMessage().substring(e.getMessage().indexOf("\": ") + 3);
+            throw new DeviceSpecException(spec, m.replace(trial.toString(), path.toString()), e);
+        } finally {
+            Files.deleteIfExists(trial);
+        }
+    }
+
+    private DeviceSpecException missing() {
+        return new DeviceSpecException(spec, path + " does not exist (give size= to create it, e.g. " + kind.prefix + ":"
+                + path + ",size=4g)");
     }
 
     /** Creates or opens the device. Problems the user can fix are {@link DeviceSpecException}s. */
@@ -242,8 +283,7 @@ public final class DeviceSpec {
         long oldLength = -1;
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) || !Files.exists(path)) {
             if (size == 0) {
-                throw new DeviceSpecException(spec, path + " does not exist (give size= to create it, e.g. "
-                        + kind.prefix + ":" + path + ",size=4g)");
+                throw missing();
             }
             Path dir = path.toAbsolutePath().getParent();
             if (dir == null || !Files.isDirectory(dir)) {
@@ -252,8 +292,13 @@ public final class DeviceSpec {
             checkSpace(dir, size);
             try {
                 Files.createFile(path);
-            } catch (IOException e) {
+            } catch (AccessDeniedException e) {
                 throw explain(e);
+            } catch (IOException e) {
+                String why = e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+                        ? ((FileSystemException) e).getReason() : e.toString();
+                throw new DeviceSpecException(spec, "cannot create " + path + " (" + why + ", filesystem "
+                        + Files.getFileStore(dir).type() + "; choose a writable directory on a disk filesystem, e.g. /var/tmp)", e);
             }
             created = true;
         } else {
@@ -287,7 +332,12 @@ public final class DeviceSpec {
     }
 
     private void checkSpace(Path dir, long bytes) throws IOException {
-        long free = Files.getFileStore(dir).getUsableSpace();
+        java.nio.file.FileStore store = Files.getFileStore(dir);
+        if (store.getTotalSpace() == 0) {
+            throw new DeviceSpecException(spec, "cannot create " + path + ": " + dir + " is on " + store.type()
+                    + ", a filesystem without room for files (choose a directory on a disk filesystem, e.g. /var/tmp)");
+        }
+        long free = store.getUsableSpace();
         if (bytes > free) {
             throw new DeviceSpecException(spec, "size " + size + " needs " + bytes + " bytes but only " + free
                     + " are free under " + dir + " (use a smaller size or another filesystem)");
@@ -308,7 +358,8 @@ public final class DeviceSpec {
         }
         if (e instanceof FileSystemException) {
             FileSystemException f = (FileSystemException) e;
-            return new DeviceSpecException(spec, "cannot open " + f.getFile() + ": " + f.getReason(), e);
+            return new DeviceSpecException(spec, "cannot open " + f.getFile() + ": " + f.getReason()
+                    + " (choose a place you may write, e.g. under /var/tmp)", e);
         }
         if (e instanceof IllegalArgumentException) {
             return new DeviceSpecException(spec, e.getMessage(), e);
@@ -316,8 +367,8 @@ public final class DeviceSpec {
         return new DeviceSpecException(spec, "cannot open " + path + ": " + e, e);
     }
 
-    /** {@code -XX:MaxDirectMemorySize}, which defaults to the maximum heap size. */
-    static long maxDirectMemory() {
+    /** This JVM's {@code -XX:MaxDirectMemorySize}, which defaults to the maximum heap size: what a ramdisk and the page cache may take. */
+    public static long maxDirectMemory() {
         try {
             HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             long v = Long.parseLong(hs.getVMOption("MaxDirectMemorySize").getValue());

@@ -63,7 +63,9 @@ public final class DirectDevice extends ChannelDevice {
         try {
             ch = FileChannel.open(real, StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
         } catch (IOException e) {
-            if (e instanceof java.nio.file.AccessDeniedException || e instanceof java.nio.file.NoSuchFileException) {
+            // only EINVAL says the filesystem refuses O_DIRECT; read-only, permission and the like are what they are
+            if (!(e instanceof java.nio.file.FileSystemException) || !String.valueOf(
+                    ((java.nio.file.FileSystemException) e).getReason()).contains("Invalid argument")) {
                 throw e;
             }
             throw new IllegalArgumentException(refusal(path, store.type(), e.getMessage()), e);
@@ -75,7 +77,8 @@ public final class DirectDevice extends ChannelDevice {
             }
             long cap = capacity == 0 ? size - size % alignment : capacity;
             if (cap <= 0) {
-                throw new IllegalArgumentException(path + " is empty (" + size + " bytes): give a size");
+                throw new IllegalArgumentException(path + " is empty (" + size + " bytes): "
+                        + (blockDevice ? "a block device without capacity (an unattached loop device?)" : "give a size"));
             }
             if (cap % alignment != 0) {
                 throw new IllegalArgumentException("capacity " + cap + " of " + path
@@ -120,8 +123,8 @@ public final class DirectDevice extends ChannelDevice {
     static String refusal(Path path, String fsType, String why) {
         Path dir = path.toAbsolutePath().getParent();
         return "cannot do direct IO on " + path + " (filesystem " + fsType + " at " + dir + "): " + why
-                + "; put the file on a disk-backed filesystem (e.g. under /var/tmp or the project directory),"
-                + " or use file: for cached IO or ramdisk: for memory";
+                + "; put the file on a disk-backed filesystem (e.g. direct:/var/tmp/foliobench.img,size=4g),"
+                + " or use file:" + path + ",size=4g for cached IO or ramdisk:size=4g for memory";
     }
 
     /** {@code /sys/class/block/<dev>/queue/logical_block_size}; a partition reads its disk's queue. */

@@ -51,7 +51,7 @@ class DeviceSpecTest {
         assertEquals(DeviceSpec.Kind.RAMDISK, r.kind());
         assertEquals(4L << 30, r.size());
         assertEquals(512, r.logicalBlockSize());
-        DeviceSpec r4 = DeviceSpec.parse("RAMDISK:Size=4GiB,lbs=4k");
+        DeviceSpec r4 = DeviceSpec.parse("RAMDISK:Size=4G,lbs=4k");
         assertEquals(4L << 30, r4.size());
         assertEquals(4096, r4.logicalBlockSize());
         DeviceSpec f = DeviceSpec.parse("file:/var/tmp/x.img,size=64m");
@@ -68,7 +68,7 @@ class DeviceSpecTest {
     @Test
     void fioSizeUnits() {
         String[][] cases = {{"4096", "4096"}, {"512b", "512"}, {"64k", "65536"}, {"64K", "65536"}, {"64kb", "65536"},
-            {"64KiB", "65536"}, {"3m", "3145728"}, {"2G", "2147483648"}, {"1t", "1099511627776"},
+            {"64KiB", "64000"}, {"1Mi", "1048576"}, {"1MiB", "1000000"}, {"3m", "3145728"}, {"2G", "2147483648"}, {"1t", "1099511627776"},
             {"1p", "1125899906842624"}, {"0", "0"}};
         for (String[] c : cases) {
             assertEquals(Long.parseLong(c[1]), DeviceSpec.parseSize("x", c[0]), c[0]);

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.foliobench.results.AtomicWrite;
 import org.foliobench.results.FioJsonExport;
 import org.foliobench.results.PublishedComparison;
 import org.foliobench.results.RunFolder;

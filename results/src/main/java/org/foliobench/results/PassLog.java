@@ -141,11 +141,32 @@ public final class PassLog {
         return runDir.resolve(DIR).resolve(fileName(row) + SUFFIX);
     }
 
-    /** Appends one pass (forks of a row append to the same file, one after the other). */
+    /**
+     * Appends one pass (forks of a row append to the same file, one after the other). A failed append
+     * (a full disk) takes back what it wrote, so the log never ends in half a line or stays empty, and
+     * names the file.
+     */
     public static void append(Path runDir, Pass p) throws IOException {
         Path f = file(runDir, p.row());
         Files.createDirectories(f.getParent());
-        Files.writeString(f, p.toJson() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        boolean existed = Files.exists(f);
+        long before = existed ? Files.size(f) : 0;
+        try {
+            Files.writeString(f, p.toJson() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            try {
+                if (existed) {
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, StandardOpenOption.WRITE)) {
+                        ch.truncate(before);
+                    }
+                } else {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException undo) {
+                e.addSuppressed(undo);
+            }
+            throw new IOException("cannot append to " + f + ": " + AtomicWrite.reason(e));
+        }
     }
 
     /** Every pass of one log file, in the order written. */

@@ -42,6 +42,13 @@ class PassLogTest {
     }
 
     @Test
+    void aFailedAppendNamesTheFile() throws Exception {
+        Path f = Files.createDirectories(PassLog.file(tmp, "read/hole/4K")); // any write there fails
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> PassLog.append(tmp, pass("read/hole/4K", 0, "bh", 0, 0)));
+        assertEquals("cannot append to " + f + ": Is a directory", e.getMessage());
+    }
+
+    @Test
     void disturbedMeansGcOrMoreThanTwoPercentOfJitOrSteal() {
         assertFalse(pass("read/hole/4K", 0, "bh", 0, 2).disturbed()); // 2 ms of a 100 ms pass
         assertTrue(pass("read/hole/4K", 0, "bh", 0, 3).disturbed());

@@ -26,6 +26,15 @@ public enum FallocateMode {
         return fioName;
     }
 
+    /**
+     * Whether fio allocates blocks for the file ({@code native}, {@code posix}, {@code keep}): the model
+     * has no {@code fallocate(2)} preallocation, so a job writing into such a file is refused; a file
+     * that is laid out is written in full anyway, which allocates the same blocks.
+     */
+    public boolean preallocates() {
+        return this == NATIVE || this == POSIX || this == KEEP;
+    }
+
     static FallocateMode fromFio(String s) {
         switch (s) {
             case "0":

@@ -3,6 +3,11 @@ package org.foliobench.workloads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +38,8 @@ import org.foliobench.Defaults;
  *       line starting with either is a comment line.</li>
  *   <li>{@code ${VAR}} in a value is replaced by the environment variable {@code VAR}, or by nothing
  *       when it is not set (fio's {@code option_dup_subs()}).</li>
- *   <li>Units: see {@link FioUnits} ({@code kb_base=1024}: {@code 4k = 4096}, {@code 1mi = 1000000}; times
- *       default to seconds).</li>
+ *   <li>Units: see {@link FioUnits} (fio's parser with {@code kb_base=1024}: {@code 4k = 4Ki = 4096},
+ *       {@code 1MiB = 1000000}; times default to seconds).</li>
  * </ul>
  *
  * <h2>Accepted fio options (everything else is an error)</h2>
@@ -43,30 +48,34 @@ import org.foliobench.Defaults;
  *  name                 str    section   the name fio prints
  *  description          str    ""        not interpreted
  *  ioengine             str    psync     only psync; any other engine is an error naming it
- *  rw, readwrite        str    read      read | write | randread | randwrite (no ":N" offset modifier)
+ *  rw, readwrite        str    read      read | write (sequential; no ":N" offset modifier)
  *  bs, blocksize        int    4096      one value for all directions ("4k,64k" is an error)
  *  size                 int    -         required, absolute (no "%")
  *  filename             str    name.0.0  one file ("a:b" is an error; "\:" is a literal colon)
  *  fsync                int    0         fsync() every N writes
  *  fdatasync            int    0         fdatasync() every N writes
- *  end_fsync            bool   0         fsync() when the write stage completes
+ *  end_fsync            bool   0         each clone fsync()s its file after its writes, inside the measured time
  *  overwrite            bool   0         lay the file out (written, fsync'd) before writing over it
  *  invalidate           bool   1         drop the file's page cache before IO (cold reads)
- *  fallocate            str    native    none|0, native, posix|1, keep, truncate (sparse file via ftruncate)
+ *  fallocate            str    native    none|0, truncate (sparse file via ftruncate); native, posix|1 and keep
+ *                                        only where the file is laid out (the model has no preallocation)
  *  create_only          bool   0         file setup only, no IO (e.g. to leave a sparse file for a reader)
  *  create_fsync         bool   1         fsync a file after laying it out
- *  time_based           flag   off       loop until runtime
- *  runtime, timeout     time   0         0 = no limit
- *  ramp_time            time   0         not measured
- *  numjobs              int    1         1..4096 clones of the job
+ *  time_based           flag   off       loop over the file until runtime (needs runtime)
+ *  runtime, timeout     time   0         stop after this long even if size is not done; 0 = no limit
+ *  ramp_time            time   0         time-based jobs: run this long before measuring
+ *  numjobs              int    1         1..4096 clones (threads), each on name.N.0 unless filename= is
+ *                                        given (then shared); needs group_reporting
  *  iodepth              int    1         1..65536; psync issues one call at a time whatever it says (as fio)
  *  direct               bool   0         only 0: "foliobench models buffered IO; direct=1 is not supported"
  *  buffered             bool   1         only 1 (fio's inverse of direct)
- *  verify               str    0         0 or crc32c (alias crc32c-intel)
- *  do_verify            bool   1         run the verify pass after writing when verify is set
+ *  verify               str    0         0 or crc32c (alias crc32c-intel): fio's header + crc32c per block,
+ *                                        written by write jobs, checked by read jobs and by do_verify
+ *  do_verify            bool   1         after each write run: sync, drop the cache, read back and check
  *  thread               flag   off       accepted; foliobench always runs jobs as threads
- *  group_reporting      flag   off       report clones together
- *  stonewall, wait_for_previous  flag    wait for the jobs above to finish
+ *  group_reporting      flag   off       report clones together (required with numjobs > 1)
+ *  stonewall, wait_for_previous  flag    wait for the jobs above to finish; required on every job
+ *                                        after the first (foliobench runs job sections one by one)
  * </pre>
  * {@code bool} options need a value, 0 or 1 ({@code end_fsync=1}; fio rejects a bare bool and
  * {@code true}/{@code false}); {@code flag} options may be bare ({@code time_based}) or 0/1.
@@ -114,11 +123,28 @@ public final class FioParser {
         this.env = Map.copyOf(env);
     }
 
-    /** Parses a job file; errors name the file as given. */
+    /** Parses a job file, which must be UTF-8 text (ASCII is); errors name the file as given. */
     public JobFile parse(Path path) throws JobFileException, IOException {
-        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            return parse(path.toString(), r);
+        byte[] bytes = Files.readAllBytes(path);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer text = CharBuffer.allocate(bytes.length);
+        CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, text, true);
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new JobFileException(path.toString(), line, String.format(Locale.ROOT,
+                    "not UTF-8 text: byte 0x%02x at column %d", bytes[at] & 0xff, at - lineStart + 1),
+                    "save the file as UTF-8, e.g. iconv -f latin1 -t utf-8");
         }
+        return parse(path.toString(), new StringReader(text.flip().toString()));
     }
 
     /** Parses a job file read from {@code reader}; {@code name} is the file name used in errors. */
@@ -244,12 +270,12 @@ public final class FioParser {
             int colon = v.indexOf(':');
             if (colon >= 0) {
                 throw new BadValueException("rw=" + v + ": offset modifiers (\"" + v.substring(colon)
-                        + "\") are not supported", "use plain read, write, randread or randwrite");
+                        + "\") are not supported", "use plain read or write");
             }
             Rw rw = Rw.fromFio(v);
             if (rw == null) {
                 throw new BadValueException("rw=" + v + " is not supported",
-                        "foliobench runs read, write, randread or randwrite");
+                        "foliobench runs sequential psync jobs: rw=read or rw=write");
             }
             return bld -> bld.rw(rw);
         }, "readwrite");
@@ -526,13 +552,13 @@ public final class FioParser {
             int eq = line.indexOf('=');
             String key = (eq >= 0 ? line.substring(0, eq) : line).strip();
             String value = eq >= 0 ? line.substring(eq + 1).strip() : null;
-            if (section == null) {
-                throw new JobFileException(file, lineNo, "option \"" + key + "\" is outside of a [] section",
-                        "put it under [global] or a [job] header");
-            }
             if (key.startsWith("include ") || key.equals("include")) {
                 throw new JobFileException(file, lineNo, "include directives are not supported",
                         "copy the included options into this file");
+            }
+            if (section == null) {
+                throw new JobFileException(file, lineNo, "option \"" + key + "\" is outside of a [] section",
+                        "put it under [global] or a [job] header");
             }
             String canonical = ALIASES.getOrDefault(key, key);
             Opt opt = OPTIONS.get(canonical);
@@ -607,7 +633,46 @@ public final class FioParser {
                 }
                 b.row(row);
             }
+            checkTogether(b, last);
             jobs.add(b.build());
+        }
+
+        /**
+         * Options that fio would honour together but foliobench cannot, refused at the line that set
+         * them rather than run as something else.
+         */
+        private void checkTogether(JobSpec.Builder b, Map<String, Entry> last) throws JobFileException {
+            if (b.timeBased() && b.runtimeMicros() == 0) {
+                throw new JobFileException(file, last.get("time_based").line(), "job \"" + section
+                        + "\": time_based without runtime", "give the run's length, e.g. runtime=30s, as fio requires");
+            }
+            if (b.rampTimeMicros() > 0 && !b.timeBased()) {
+                throw new JobFileException(file, last.get("ramp_time").line(), "job \"" + section
+                        + "\": ramp_time on a size-based job", "add time_based and runtime=: foliobench ramps time-based jobs");
+            }
+            if (b.numjobs() > 1 && !b.groupReporting()) {
+                throw new JobFileException(file, last.get("numjobs").line(), "job \"" + section + "\": numjobs="
+                        + b.numjobs() + " without group_reporting: fio would report every clone apart, foliobench"
+                        + " reports them together", "add group_reporting");
+            }
+            if (b.verify() != VerifyMode.NONE && b.bs() <= b.verify().headerBytes()) {
+                Entry at = last.containsKey("bs") ? last.get("bs") : last.get("verify");
+                throw new JobFileException(file, at.line(), "job \"" + section + "\": bs=" + b.bs()
+                        + " leaves no room for data after the " + b.verify().headerBytes() + "-byte verify header",
+                        "use bs=4k or larger");
+            }
+            if (b.rw().isWrite() && !b.overwrite() && b.fallocate().preallocates()) {
+                Entry at = last.get("fallocate");
+                throw new JobFileException(file, at != null ? at.line() : sectionLine, "job \"" + section + "\": fallocate="
+                        + b.fallocate().fioName() + (at == null ? " (fio's default)" : "") + " would preallocate the file"
+                        + " this job writes, which the model cannot (no fallocate(2))",
+                        "add fallocate=none to write into an empty file, or fallocate=truncate for a sparse one");
+            }
+            if (!jobs.isEmpty() && !b.stonewall()) {
+                throw new JobFileException(file, sectionLine, "job \"" + section + "\" would run at the same time as the"
+                        + " jobs above it in fio; foliobench runs job sections one after the other",
+                        "add stonewall to [" + section + "]");
+            }
         }
 
         private String expand(String value) {
@@ -631,9 +696,6 @@ public final class FioParser {
     /** Why {@code row} does not describe the job, or null. */
     private static String rowMismatch(ReferenceRow row, JobSpec.Builder b) {
         Rw rw = b.rw();
-        if (rw.isRandom()) {
-            return "is a sequential psync row but rw=" + rw.fioName();
-        }
         if ((row.table() == ReferenceRow.Table.READ) == rw.isWrite()) {
             return "is a " + row.table().csv() + " row but rw=" + rw.fioName();
         }

@@ -2,64 +2,29 @@ package org.foliobench.workloads;
 
 import java.util.Locale;
 
+import org.foliobench.FioSize;
+
 /**
- * fio's integer and time units, as documented in fio's HOWTO ("Parameter types"), with the default
- * {@code kb_base=1024} (fio's "compatibility mode"), mirroring {@code parse.c:str_to_decimal()}.
+ * fio's integer and time units (fio's HOWTO, "Parameter types"). Sizes are {@link FioSize}'s, the one
+ * size rule of foliobench (fio's parser with its default {@code kb_base=1024}: {@code 4k = 4096},
+ * {@code 1Mi = 1048576}, {@code 1MiB = 1000000}); this class names the option in errors.
  *
- * <p>Sizes: a decimal number or a {@code 0x} hexadecimal number (hex takes no suffix), then an
- * optional case-insensitive suffix:
- * <ul>
- *   <li>{@code k m g t p}, optionally followed by {@code b}: powers of 1024 ({@code 4k = 4kb = 4KB = 4096});</li>
- *   <li>{@code ki mi gi ti pi}, optionally followed by {@code b}: powers of 1000 ({@code 1mi = 1000ki = 1000000});
- *       in kb_base=1024 mode fio deliberately inverts the IEC meaning "to avoid breaking old scripts";</li>
- *   <li>{@code b} alone: bytes.</li>
- * </ul>
- * foliobench is stricter than fio's C parser, which silently ignores a suffix it does not know
- * ({@code 4x} is 4 bytes in fio): here an unknown suffix, a sign, a fraction or an overflow is an error.
- * Note that fio's C code reads {@code ki}/{@code mi} without the trailing {@code b} as 1024-based,
- * contrary to its HOWTO; foliobench follows the HOWTO.
- *
- * <p>Times (the {@code time} type): a number with an optional case-insensitive suffix {@code d h m s sec
- * ms msec us usec}; without a suffix the value is in seconds. Results are in microseconds, fio's
- * internal unit.
+ * <p>Times (the {@code time} type, {@code parse.c:get_mult_time()}): a number with an optional
+ * case-insensitive suffix {@code d h m s sec ms msec us usec}; without a suffix the value is in
+ * seconds. Results are in microseconds, fio's internal unit.
  */
 public final class FioUnits {
     private FioUnits() {
     }
 
-    private static final String SIZE_FIX = "use a whole number with an optional k, m, g, t or p suffix, e.g. 4k or 1g";
     private static final String TIME_FIX = "use a whole number with an optional d, h, m, s, ms or us suffix, e.g. 30s";
 
-    /** Parses a size value for {@code option}; throws {@link IllegalArgumentException} with a {@code problem (fix)} message. */
+    /** Parses a size value for {@code option}; throws {@link BadValueException} naming the option. */
     public static long parseSize(String option, String value) {
-        String v = value.trim();
-        if (v.isEmpty()) {
-            throw new BadValueException("empty value for " + option, SIZE_FIX);
-        }
-        if (v.startsWith("0x") || v.startsWith("0X")) {
-            return parseHex(option, v, SIZE_FIX);
-        }
-        int i = 0;
-        while (i < v.length() && Character.isDigit(v.charAt(i))) {
-            i++;
-        }
-        if (i == 0) {
-            throw new BadValueException("bad value \"" + value + "\" for " + option + ": not a size", SIZE_FIX);
-        }
-        String digits = v.substring(0, i);
-        String suffix = v.substring(i).toLowerCase(Locale.ROOT);
-        long mult = sizeMultiplier(suffix);
-        if (mult < 0) {
-            if (suffix.startsWith(".") || suffix.startsWith(",")) {
-                throw new BadValueException("bad value \"" + value + "\" for " + option + ": not a whole number", SIZE_FIX);
-            }
-            throw new BadValueException("bad unit \"" + v.substring(i) + "\" in " + option + "=" + value,
-                    "use k, m, g, t or p (powers of 1024), optionally with b: 4k, 4kb");
-        }
         try {
-            return Math.multiplyExact(Long.parseLong(digits), mult);
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new BadValueException("value \"" + value + "\" for " + option + " is too large", SIZE_FIX);
+            return FioSize.parse(value);
+        } catch (FioSize.Invalid e) {
+            throw new BadValueException(option + "=" + value.strip() + ": " + e.problem(), e.fix());
         }
     }
 
@@ -118,31 +83,6 @@ public final class FioUnits {
             throw new BadValueException("value \"" + value + "\" for " + option + " is too large", TIME_FIX);
         }
         return mul(option, value, n, mult);
-    }
-
-    /** -1 when the suffix is not a size unit. */
-    private static long sizeMultiplier(String suffix) {
-        if (suffix.isEmpty() || suffix.equals("b")) {
-            return 1;
-        }
-        String s = suffix.endsWith("b") ? suffix.substring(0, suffix.length() - 1) : suffix;
-        long base = 1024;
-        if (s.length() == 2 && s.charAt(1) == 'i') {
-            base = 1000;
-            s = s.substring(0, 1);
-        }
-        if (s.length() != 1) {
-            return -1;
-        }
-        int pow = "kmgtp".indexOf(s.charAt(0)) + 1;
-        if (pow == 0) {
-            return -1;
-        }
-        long m = 1;
-        for (int k = 0; k < pow; k++) {
-            m *= base;
-        }
-        return m;
     }
 
     private static long parseHex(String option, String v, String fix) {

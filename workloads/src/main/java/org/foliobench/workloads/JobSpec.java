@@ -23,10 +23,11 @@ import org.foliobench.Defaults;
  *       with at least {@code size} bytes is used as it is.</li>
  *   <li>{@link #createOnly()} jobs stop here.</li>
  *   <li>{@link #invalidate()}: drop the file's page cache ({@code POSIX_FADV_DONTNEED}): cold reads.</li>
- *   <li>IO: one thread issues {@code bs}-byte {@code pread}/{@code pwrite} calls over {@code size}
- *       bytes, sequential or random by {@link #rw()}; {@code fsync=N}/{@code fdatasync=N} after every N
- *       writes; {@code end_fsync} once at the end; with {@link #timeBased()} loop until
- *       {@link #runtime()}; the first {@link #rampTime()} is not measured.</li>
+ *   <li>IO: each of {@link #numjobs()} threads issues {@code bs}-byte {@code pread}/{@code pwrite}
+ *       calls at increasing offsets over {@code size} bytes of its file (whole blocks only); {@code
+ *       fsync=N}/{@code fdatasync=N} after every N writes; {@code end_fsync} once at the end; with
+ *       {@link #timeBased()} loop until {@link #runtime()}; the first {@link #rampTime()} is not
+ *       measured; {@link #verify()} checks what was written.</li>
  * </ol>
  */
 public final class JobSpec {
@@ -38,6 +39,7 @@ public final class JobSpec {
     private final Rw rw;
     private final int bs;
     private final long size;
+    /** {@code filename=} as given; null for fio's per-clone default. */
     private final String filename;
     private final int iodepth;
     private final int numjobs;
@@ -80,7 +82,7 @@ public final class JobSpec {
         rw = b.rw;
         bs = b.bs;
         size = b.size;
-        filename = b.filename != null ? b.filename : b.name + ".0.0";
+        filename = b.filename;
         iodepth = b.iodepth;
         numjobs = b.numjobs;
         fsync = b.fsync;
@@ -202,14 +204,33 @@ public final class JobSpec {
         return size;
     }
 
-    /** {@code size / bs}: calls per pass (the last call is short when size is not a multiple of bs). */
+    /**
+     * {@code size / bs}, rounded down: calls per pass of one clone. As in fio ({@code io_u.c:fill_io_u()}
+     * ends the job when {@code offset + bs} passes the file's end) a tail shorter than {@code bs} is laid
+     * out but never read or written by the job.
+     */
     public long iosPerPass() {
-        return (size + bs - 1) / bs;
+        return size / bs;
     }
 
-    /** {@code filename=}; fio's default {@code $jobname.$jobnum.$filenum}, i.e. {@code name.0.0}. */
+    /** The first clone's file: {@link #filename(int) filename(0)}. */
     public String filename() {
-        return filename;
+        return filename(0);
+    }
+
+    /**
+     * The file of clone {@code clone} ({@code 0 <= clone < numjobs}): {@code filename=} when given, which
+     * every clone shares, else fio's default {@code $jobname.$jobnum.$filenum}, {@code name.<clone>.0}, a
+     * file of its own.
+     */
+    public String filename(int clone) {
+        return filename != null ? filename : name + "." + clone + ".0";
+    }
+
+    /** The distinct files of the job's clones, in clone order: one when {@code filename=} is given, else {@code numjobs}. */
+    public List<String> files() {
+        return filename != null ? List.of(filename)
+                : java.util.stream.IntStream.range(0, numjobs).mapToObj(this::filename).toList();
     }
 
     /** {@code iodepth=}; default 1. Kept for the record: psync issues one call at a time whatever it says, as in fio. */
@@ -217,7 +238,11 @@ public final class JobSpec {
         return iodepth;
     }
 
-    /** {@code numjobs=}: identical clones of this job, each its own thread; default 1. */
+    /**
+     * {@code numjobs=}: identical clones of this job, each its own thread doing the whole job on
+     * {@link #filename(int) its file}, reported together ({@code group_reporting} is required for more
+     * than one); default 1.
+     */
     public int numjobs() {
         return numjobs;
     }
@@ -232,7 +257,10 @@ public final class JobSpec {
         return fdatasync;
     }
 
-    /** {@code end_fsync}: {@code fsync()} once when the write stage completes; default false. */
+    /**
+     * {@code end_fsync}: each clone {@code fsync()}s its file when its writes are done, inside the
+     * measured time ({@code backend.c:do_io()}); no effect on a read job, as in fio; default false.
+     */
     public boolean endFsync() {
         return endFsync;
     }
@@ -282,12 +310,15 @@ public final class JobSpec {
         return createFsync;
     }
 
-    /** {@code time_based}: loop over the file until {@link #runtime()}; default false. */
+    /** {@code time_based}: loop over the file until {@link #runtime()} (which it requires); default false. */
     public boolean timeBased() {
         return timeBased;
     }
 
-    /** {@code runtime=} (alias {@code timeout=}) in microseconds; 0 (default) means no limit. */
+    /**
+     * {@code runtime=} (alias {@code timeout=}) in microseconds: a run stops when it has done {@code size}
+     * or run this long, whichever comes first (with {@link #timeBased()}: this long); 0 (default) means no limit.
+     */
     public long runtimeMicros() {
         return runtimeMicros;
     }
@@ -296,7 +327,11 @@ public final class JobSpec {
         return Duration.of(runtimeMicros, ChronoUnit.MICROS);
     }
 
-    /** {@code ramp_time=} in microseconds: run this long before measuring; default 0. */
+    /**
+     * {@code ramp_time=} in microseconds: a time-based run does this long of its IO before the measured
+     * {@link #runtime()} starts, continuing where the ramp stopped ({@code ramp_time_over()} resets the
+     * stats, not the offsets); default 0.
+     */
     public long rampTimeMicros() {
         return rampTimeMicros;
     }
@@ -315,12 +350,19 @@ public final class JobSpec {
         return "psync";
     }
 
-    /** {@code verify=}; default none. */
+    /**
+     * {@code verify=}; default none. With {@code crc32c} every block a write job writes carries fio's
+     * header and checksum, and read jobs check every block they read (inside the measured time, as
+     * fio's {@code verify_io_u()} at completion).
+     */
     public VerifyMode verify() {
         return verify;
     }
 
-    /** {@code do_verify}: run the verify pass after writing when {@link #verify()} is set; fio's default true. */
+    /**
+     * {@code do_verify}: after a write run (outside its measured time, as fio accounts the verify
+     * phase apart) sync, drop the cache and read back every block written, checking it; fio's default true.
+     */
     public boolean doVerify() {
         return doVerify;
     }
@@ -450,7 +492,7 @@ public final class JobSpec {
 
     @Override
     public String toString() {
-        return "[" + name + "] rw=" + rw.fioName() + " bs=" + bs + " size=" + size + " filename=" + filename
+        return "[" + name + "] rw=" + rw.fioName() + " bs=" + bs + " size=" + size + " filename=" + filename()
                 + (row != null ? " fb_row=" + row.rowKey() : "");
     }
 
@@ -579,6 +621,14 @@ public final class JobSpec {
         int fsync() { return fsync; }
         int fdatasync() { return fdatasync; }
         boolean overwrite() { return overwrite; }
+        FallocateMode fallocate() { return fallocate; }
+        boolean timeBased() { return timeBased; }
+        long runtimeMicros() { return runtimeMicros; }
+        long rampTimeMicros() { return rampTimeMicros; }
+        int numjobs() { return numjobs; }
+        boolean groupReporting() { return groupReporting; }
+        VerifyMode verify() { return verify; }
+        boolean stonewall() { return stonewall; }
         ReferenceRow row() { return row; }
 
         /** Checks the cross-option rules and builds; throws {@link IllegalArgumentException} naming the problem. */

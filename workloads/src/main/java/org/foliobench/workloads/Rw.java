@@ -1,24 +1,22 @@
 package org.foliobench.workloads;
 
-/** fio {@code rw=} (alias {@code readwrite=}): the supported IO patterns. */
+/**
+ * fio {@code rw=} (alias {@code readwrite=}): the supported IO patterns. Sequential only: fio's random
+ * patterns ({@code randread}, {@code randwrite}: offsets from its tausworthe generator through a
+ * random map) are refused by the parser.
+ */
 public enum Rw {
     /** Sequential {@code pread} at increasing offsets. */
-    READ("read", false, false),
+    READ("read", false),
     /** Sequential {@code pwrite} at increasing offsets. */
-    WRITE("write", true, false),
-    /** {@code pread} at random block-aligned offsets, each block once per pass (fio's random map). */
-    RANDREAD("randread", false, true),
-    /** {@code pwrite} at random block-aligned offsets, each block once per pass (fio's random map). */
-    RANDWRITE("randwrite", true, true);
+    WRITE("write", true);
 
     private final String fioName;
     private final boolean write;
-    private final boolean random;
 
-    Rw(String fioName, boolean write, boolean random) {
+    Rw(String fioName, boolean write) {
         this.fioName = fioName;
         this.write = write;
-        this.random = random;
     }
 
     /** The spelling in a job file. */
@@ -28,10 +26,6 @@ public enum Rw {
 
     public boolean isWrite() {
         return write;
-    }
-
-    public boolean isRandom() {
-        return random;
     }
 
     static Rw fromFio(String s) {

@@ -103,7 +103,7 @@ public final class SeedJobs {
         List<String> p = new ArrayList<>();
         ReferenceRow row = seed.row();
         JobSpec j = seed.job();
-        if (j.rw().isRandom() || j.rw().isWrite() != (row.table() == ReferenceRow.Table.WRITE)) {
+        if (j.rw().isWrite() != (row.table() == ReferenceRow.Table.WRITE)) {
             p.add("rw=" + j.rw().fioName() + " does not match a sequential " + row.table().csv() + " row");
         }
         if (j.bs() != row.bs()) {

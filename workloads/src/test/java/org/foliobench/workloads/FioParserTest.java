@@ -95,7 +95,7 @@ class FioParserTest {
                 "[seq]",
                 "name=printed",
                 "description=a job; with a comment",
-                "readwrite=randwrite",
+                "readwrite=write",
                 "blocksize=64k",
                 "size=2g",
                 "filename=/mnt/x\\:y",
@@ -130,7 +130,7 @@ class FioParserTest {
                 "")).jobs().get(0);
         assertEquals("printed", j.displayName());
         assertEquals("a job", j.description());
-        assertEquals(Rw.RANDWRITE, j.rw());
+        assertEquals(Rw.WRITE, j.rw());
         assertEquals(65536, j.bs());
         assertEquals(2L << 30, j.size());
         assertEquals("/mnt/x:y", j.filename());
@@ -179,6 +179,7 @@ class FioParserTest {
                 "\tbs=64k# trailing hash",
                 "[ job1 ]",
                 "size=1m",
+                "fallocate=none",
                 "; -- end job file --"));
         JobSpec j = f.jobs().get(0);
         assertEquals("job1", j.name());
@@ -192,6 +193,7 @@ class FioParserTest {
         JobFile f = parse(String.join("\n",
                 "[global]",
                 "rw=write",
+                "fallocate=none",
                 "bs=8k",
                 "size=1m",
                 "[a]",
@@ -200,7 +202,9 @@ class FioParserTest {
                 "bs=32k",
                 "fsync=1",
                 "[b]",
+                "stonewall",
                 "[c]",
+                "stonewall",
                 "rw=read",
                 "bs=4k",
                 "bs=128k",
@@ -235,7 +239,7 @@ class FioParserTest {
 
     @Test
     void flagsMayBeBareOrZeroOrOne() throws Exception {
-        JobSpec j = parse("[j]\nsize=1m\ntime_based\ngroup_reporting=0\nthread=1\nstonewall=0\n").jobs().get(0);
+        JobSpec j = parse("[j]\nsize=1m\nruntime=1\ntime_based\ngroup_reporting=0\nthread=1\nstonewall=0\n").jobs().get(0);
         assertTrue(j.timeBased());
         assertFalse(j.groupReporting());
         assertTrue(j.thread());
@@ -298,7 +302,6 @@ class FioParserTest {
         assertEquals("t.fio:3: job \"j\": fb_row=write/ramdisk/N/N/N is a write row but rw=read (make the job's"
                 + " options match the row)", error("[j]\nsize=1m\nfb_row=write/ramdisk/N/N/N\n"));
         assertTrue(error("[j]\nsize=1m\nrw=write\nfb_row=read/hole\n").contains("is a read row but rw=write"));
-        assertTrue(error("[j]\nsize=1m\nrw=randread\nfb_row=read/hole\n").contains("is a sequential psync row"));
         assertTrue(error("[j]\nsize=1m\nrw=write\nfb_row=write/cache/Y/N/N\n")
                 .contains("says Overwrite=Y but overwrite=0"));
         assertTrue(error("[j]\nsize=1m\nrw=write\nfb_row=write/cache/N/Y/N\n")
@@ -355,7 +358,9 @@ class FioParserTest {
         assertEquals("t.fio:2: option \"bs\" has an empty value (give a value after '=' (is a ${VAR} it uses unset?))",
                 error("[j]\nbs=\n"));
         assertEquals("t.fio:2: bad value \"2\" for time_based (fio bools take 0 or 1)", error("[j]\ntime_based=2\n"));
-        assertEquals("t.fio:2: rw=randrw is not supported (foliobench runs read, write, randread or randwrite)",
+        assertEquals("t.fio:2: rw=randread is not supported (foliobench runs sequential psync jobs: rw=read or rw=write)",
+                error("[j]\nrw=randread\n"));
+        assertEquals("t.fio:2: rw=randrw is not supported (foliobench runs sequential psync jobs: rw=read or rw=write)",
                 error("[j]\nrw=randrw\n"));
         assertTrue(error("[j]\nrw=write:4k\n").contains("offset modifiers (\":4k\") are not supported"));
         assertTrue(error("[j]\nbs=4k,64k\n").contains("separate read/write/trim block sizes"));
@@ -384,11 +389,52 @@ class FioParserTest {
 
     @Test
     void badUnits() {
-        assertEquals("t.fio:3: bad unit \"kx\" in bs=4kx (use k, m, g, t or p (powers of 1024), optionally with b:"
-                + " 4k, 4kb)", error("[j]\nsize=1m\nbs=4kx\n"));
+        assertEquals("t.fio:3: bs=4kx: bad unit \"kx\" in \"4kx\" (use k, m, g, t or p (powers of 1024), optionally with b:"
+                + " 4k, 4kb; kib..pib are powers of 1000)", error("[j]\nsize=1m\nbs=4kx\n"));
         assertEquals("t.fio:2: bad unit \"x\" in runtime=10x (use d, h, m, s, ms or us; a bare number is seconds)",
                 error("[j]\nruntime=10x\n"));
-        assertTrue(error("[j]\nfb_mem=4q\n").startsWith("t.fio:2: bad unit \"q\" in fb_mem=4q"));
+        assertTrue(error("[j]\nfb_mem=4q\n").startsWith("t.fio:2: fb_mem=4q: bad unit \"q\""));
+    }
+
+    @Test
+    void optionsFoliobenchCannotHonourTogetherAreRefusedAtTheirLine() throws Exception {
+        assertEquals("t.fio:3: job \"j\": time_based without runtime (give the run's length, e.g. runtime=30s, as fio"
+                + " requires)", error("[j]\nsize=1m\ntime_based\n"));
+        assertEquals("t.fio:3: job \"j\": ramp_time on a size-based job (add time_based and runtime=: foliobench ramps"
+                + " time-based jobs)", error("[j]\nsize=1m\nramp_time=1s\n"));
+        assertEquals("t.fio:3: job \"j\": numjobs=4 without group_reporting: fio would report every clone apart, foliobench"
+                + " reports them together (add group_reporting)", error("[j]\nsize=1m\nnumjobs=4\n"));
+        assertEquals("t.fio:4: job \"j\": bs=52 leaves no room for data after the 52-byte verify header"
+                + " (use bs=4k or larger)", error("[j]\nsize=1m\nverify=crc32c\nbs=52\n"));
+        assertEquals("t.fio:2: job \"j\": fallocate=native would preallocate the file this job writes, which the"
+                + " model cannot (no fallocate(2)) (add fallocate=none to write into an empty file, or fallocate=truncate"
+                + " for a sparse one)", error("[j]\nfallocate=native\nrw=write\nsize=1m\n"));
+        assertTrue(error("[j]\nrw=write\nsize=1m\n").startsWith("t.fio:1: job \"j\": fallocate=native (fio's default)"));
+        assertEquals(1, parse("[j]\nrw=write\noverwrite=1\nsize=1m\n").jobs().size(), "a laid-out file is written in full");
+        assertEquals("t.fio:4: job \"b\" would run at the same time as the jobs above it in fio; foliobench runs job"
+                + " sections one after the other (add stonewall to [b])", error("[global]\nsize=1m\n[a]\n[b]\n"));
+    }
+
+    @Test
+    void timeBasedClonesWithVerify() throws Exception {
+        JobSpec j = parse("[j]\nrw=write\nfallocate=none\nsize=1m\nnumjobs=4\ngroup_reporting\ntime_based\nruntime=2s\nramp_time=1s\n"
+                + "end_fsync=1\nverify=crc32c\n").jobs().get(0);
+        assertEquals(4, j.numjobs());
+        assertEquals(List.of("j.0.0", "j.1.0", "j.2.0", "j.3.0"), j.files());
+        assertEquals("j.2.0", j.filename(2));
+        assertEquals(2_000_000, j.runtimeMicros());
+        assertEquals(1_000_000, j.rampTimeMicros());
+        JobSpec shared = parse("[j]\nsize=1m\nnumjobs=2\ngroup_reporting\nfilename=f\n").jobs().get(0);
+        assertEquals(List.of("f"), shared.files());
+        assertEquals("f", shared.filename(1));
+    }
+
+    @Test
+    void includeIsNamedWhereverItStands() {
+        assertEquals("t.fio:1: include directives are not supported (copy the included options into this file)",
+                error("include common.fio\n[j]\nsize=1m\n"));
+        assertEquals("t.fio:3: include directives are not supported (copy the included options into this file)",
+                error("[j]\nsize=1m\ninclude common.fio\n"));
     }
 
     @Test
@@ -422,6 +468,17 @@ class FioParserTest {
         assertEquals(7, e.line());
         assertEquals("unknown option \"bz\"", e.problem());
         assertEquals("did you mean \"bs\"?", e.fix());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8NamesItsLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("latin1.fio");
+        Files.write(f, "[j]\nsize=1m\ndescription=caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        JobFileException e = assertThrows(JobFileException.class, () -> new FioParser(Map.of()).parse(f));
+        assertEquals(f + ":3: not UTF-8 text: byte 0xe9 at column 16 (save the file as UTF-8, e.g. iconv -f latin1 -t utf-8)",
+                e.getMessage());
+        Files.writeString(f, "[j]\nsize=1m\ndescription=caf\u00e9\n");
+        assertEquals("caf\u00e9", new FioParser(Map.of()).parse(f).jobs().get(0).description());
     }
 
     @Test

@@ -17,74 +17,25 @@ class FioUnitsTest {
     }
 
     @Test
-    void howtoKbBase1024Examples() {
-        // HOWTO "Examples with kb_base=1024 (default)", every entry
-        for (String v : new String[] {"4096", "4096b", "4096B", "4k", "4kb", "4kB", "4K", "4KB"}) {
-            assertEquals(4096, size(v), v);
-        }
-        for (String v : new String[] {"1048576", "1m", "1024k"}) {
-            assertEquals(1048576, size(v), v);
-        }
-        for (String v : new String[] {"1000000", "1mi", "1000ki"}) {
-            assertEquals(1000000, size(v), v);
-        }
-        for (String v : new String[] {"1099511627776", "1t", "1024g", "1048576m"}) {
-            assertEquals(1099511627776L, size(v), v);
-        }
-        // "1 TB: 1000000000, 1ti, 1000mi, 1000000ki": the HOWTO's 1000000000 is a typo for 10^12 as
-        // far as 1ti goes; 1000mi and 1000000ki are 10^9 as written.
-        assertEquals(1_000_000_000_000L, size("1ti"));
-        assertEquals(1_000_000_000L, size("1000mi"));
-        assertEquals(1_000_000_000L, size("1000000ki"));
-        assertEquals(1_000_000_000L, size("1000000000"));
-    }
-
-    @Test
-    void everySuffixCaseInsensitiveWithOptionalB() {
-        assertEquals(1L << 30, size("1g"));
-        assertEquals(1L << 30, size("1GB"));
-        assertEquals(1L << 30, size("1Gb"));
-        assertEquals(1L << 50, size("1p"));
-        assertEquals(1L << 50, size("1PB"));
-        assertEquals(1_000_000_000L, size("1gi"));
-        assertEquals(1_000_000_000L, size("1GiB"));
-        assertEquals(4000, size("4kib"));
-        assertEquals(4000, size("4KiB"));
-        assertEquals(1_000_000_000_000_000L, size("1pib"));
-        assertEquals(0, size("0"));
-        assertEquals(4096, size(" 4k "));
-    }
-
-    @Test
-    void hexadecimal() {
-        assertEquals(4096, size("0x1000"));
-        assertEquals(255, size("0XfF"));
-        assertThrows(IllegalArgumentException.class, () -> size("0x"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> size("0x10k"));
-        assertTrue(e.getMessage().contains("hex values take no unit suffix"), e.getMessage());
-    }
-
-    @Test
-    void badSizes() {
+    void sizesAreFioSizesNamingTheOption() {
+        assertEquals(4096, size("4k"));
+        assertEquals(1048576, size("1Mi"));
+        assertEquals(1000000, size("1MiB"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> size("4x"));
-        assertEquals("bad unit \"x\" in bs=4x (use k, m, g, t or p (powers of 1024), optionally with b: 4k, 4kb)",
-                e.getMessage());
-        for (String v : new String[] {"4kk", "4kbb", "4 k", "4mib2", "4q", "4kx"}) {
-            e = assertThrows(IllegalArgumentException.class, () -> size(v), v);
-            assertTrue(e.getMessage().startsWith("bad unit"), e.getMessage());
+        assertEquals("bs=4x: bad unit \"x\" in \"4x\" (use k, m, g, t or p (powers of 1024), optionally with b: 4k, 4kb;"
+                + " kib..pib are powers of 1000)", e.getMessage());
+    }
+
+    @Test
+    void jobFilesAndDeviceSpecsReadSizesAlike() {
+        for (String v : new String[] {"4k", "4KiB", "1Mi", "1MiB", "1m", "1g", "0x1000", "512b"}) {
+            assertEquals(org.foliobench.device.DeviceSpec.parseSize("ramdisk:size=" + v, v), size(v), v);
         }
-        for (String v : new String[] {"k", "-4k", "+4k", "abc", "$mb_memory"}) {
-            e = assertThrows(IllegalArgumentException.class, () -> size(v), v);
-            assertTrue(e.getMessage().startsWith("bad value"), e.getMessage());
+        for (String v : new String[] {"4x", "1.5g", "4ib"}) {
+            assertThrows(IllegalArgumentException.class, () -> size(v), v);
+            assertThrows(org.foliobench.device.DeviceSpecException.class,
+                    () -> org.foliobench.device.DeviceSpec.parseSize("ramdisk:size=" + v, v), v);
         }
-        e = assertThrows(IllegalArgumentException.class, () -> size("1.5g"));
-        assertTrue(e.getMessage().contains("not a whole number"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> size("8192p"));
-        assertTrue(e.getMessage().contains("too large"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> size("99999999999999999999"));
-        assertTrue(e.getMessage().contains("too large"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> size(""));
-        assertTrue(e.getMessage().startsWith("empty value for bs"), e.getMessage());
     }
 
     @Test

@@ -125,13 +125,13 @@ class SeedJobsTest {
         assertTrue(problems(cache, "[j]\nrw=write\nsize=1g\nfallocate=none\nfb_mem=4g\nfb_device=ramdisk\n"
                 + "fb_row=write/cache/N/N/N\n").get(0).startsWith("Writeback=N: size=1073741824 is not below"));
         assertEquals(List.of("Overwrite=N extends a new file: overwrite=0, fallocate=none"), problems(cache,
-                "[j]\nrw=write\nsize=256m\nfb_mem=4g\nfb_device=ramdisk\nfb_row=write/cache/N/N/N\n"));
+                "[j]\nrw=write\nsize=256m\nfallocate=truncate\nfb_mem=4g\nfb_device=ramdisk\nfb_row=write/cache/N/N/N\n"));
         assertEquals(List.of("write rows set fb_mem so the dirty thresholds are known"), problems(cache,
                 "[j]\nrw=write\nsize=256m\nfallocate=none\nfb_device=ramdisk\nfb_row=write/cache/N/N/N\n"));
         ReferenceRow hole = ReferenceRow.read(ReferenceRow.Type.HOLE, 4096);
         assertTrue(problems(hole, "[j]\nsize=1g\nfb_device=ramdisk\nfb_row=read/hole\n").get(0)
                 .startsWith("a hole read needs a preceding create_only write job with fallocate=truncate"));
-        assertTrue(problems(hole, "[global]\nsize=1g\nfilename=f\nfb_device=ramdisk\n[m]\nrw=write\ncreate_only=1\n"
+        assertTrue(problems(hole, "[global]\nsize=1g\nfilename=f\nfb_device=ramdisk\n[m]\nrw=write\nfallocate=none\ncreate_only=1\n"
                 + "[j]\nstonewall\nfb_row=read/hole\n").get(0).startsWith("a hole read needs"));
         ReferenceRow nvme = ReferenceRow.read(ReferenceRow.Type.NVME, 4096);
         assertEquals(List.of("fb_device=ramdisk does not fit type nvme"),
