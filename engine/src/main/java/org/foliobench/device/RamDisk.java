@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import org.foliobench.mm.ZeroPage;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 
@@ -109,7 +110,7 @@ public final class RamDisk extends BlockDevice {
                 int n = Math.min(len, CHUNK_SIZE - co);
                 ByteBuffer c = chunk(ci, false);
                 if (c == null) {
-                    zero(dst, off, n);
+                    ZeroPage.fill(dst, off, n);
                 } else {
                     dst.put(off, c, co, n);
                 }
@@ -137,17 +138,6 @@ public final class RamDisk extends BlockDevice {
                 off += n;
                 len -= n;
             }
-        }
-    }
-
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
-
-    static void zero(ByteBuffer dst, int off, int len) {
-        while (len > 0) {
-            int n = Math.min(len, ZEROS.capacity());
-            dst.put(off, ZEROS, 0, n);
-            off += n;
-            len -= n;
         }
     }
 

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import org.foliobench.Defaults;
+import org.foliobench.mm.ZeroPage;
 
 /**
  * {@code struct folio}: {@code 2^order} contiguous pages of off-heap memory caching the file range
@@ -484,26 +485,12 @@ public final class Folio {
         if (offset < 0 || length < 0 || offset + length > size()) {
             throw new IllegalArgumentException("zero " + offset + "+" + length + " outside folio of " + size());
         }
-        Zero.fill(mem, memOffset + offset, length);
+        ZeroPage.fill(mem, memOffset + offset, length);
     }
 
     @Override
     public String toString() {
         return "Folio[index=" + index + " order=" + order + " flags=0x" + Integer.toHexString(flagBits)
                 + " ref=" + refs + " pfn=" + pfn + "]";
-    }
-
-    /** A shared zero page to clear memory with bulk copies. */
-    static final class Zero {
-        private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
-
-        static void fill(ByteBuffer dst, int off, int len) {
-            while (len > 0) {
-                int n = Math.min(len, ZEROS.capacity());
-                dst.put(off, ZEROS, 0, n);
-                off += n;
-                len -= n;
-            }
-        }
     }
 }
