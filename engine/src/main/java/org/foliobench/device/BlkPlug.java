@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.foliobench.Defaults;
+import org.foliobench.mm.OnStack;
 
 /**
  * {@code struct blk_plug}: a per-task queue of requests held back while the submitter builds more,
@@ -44,18 +45,17 @@ public final class BlkPlug implements AutoCloseable {
     private boolean reusable;
 
     /** The calling thread's finished plug, for {@link #start}; null while in use. */
-    private static final ThreadLocal<BlkPlug> FREE = new ThreadLocal<>();
+    private static final OnStack<BlkPlug> FREE = new OnStack<>();
 
     /**
      * {@code blk_start_plug()} on the submitter's stack: the thread's plug, reused from its last
      * {@link #finish} (a plug started while the thread's one is in use is a new object).
      */
     public static BlkPlug start(BlockDevice device, int maxSectorsKb) {
-        BlkPlug p = FREE.get();
+        BlkPlug p = FREE.take();
         if (p == null) {
             p = new BlkPlug(device, maxSectorsKb);
         } else {
-            FREE.set(null);
             if (maxSectorsKb < 1) {
                 throw new IllegalArgumentException("max_sectors_kb " + maxSectorsKb + " must be positive");
             }
@@ -242,7 +242,7 @@ public final class BlkPlug implements AutoCloseable {
                 if (reusable && requests.isEmpty()) {
                     reusable = false;
                     device = null;
-                    FREE.set(this);
+                    FREE.put(this);
                 }
             }
         }
