@@ -384,7 +384,11 @@ public final class BufferHeadPath implements IoPathOps {
         AddressSpace mapping = (AddressSpace) m;
         orderedWrites.increment();
         WritebackControl wbc = WritebackControl.syncAll(0, Long.MAX_VALUE);
-        new Ext4Writepages(this, inode, mapping, wbc, false).doWritepages();
+        try {
+            Ext4Writepages.writepages(this, inode, mapping, wbc, false);
+        } finally {
+            wbc.release();
+        }
         mapping.filemapFdatawaitRange(0, Long.MAX_VALUE);
     }
 
@@ -500,7 +504,7 @@ public final class BufferHeadPath implements IoPathOps {
                 folio.unlock();
                 return;
             }
-            new Ext4Readpage(BufferHeadPath.this, host(m), null).readpages(null, folio);
+            Ext4Readpage.readpages(BufferHeadPath.this, host(m), null, null, folio);
         }
 
         /** {@code ext4_readahead}, inside read_pages()' plug. */
@@ -508,7 +512,7 @@ public final class BufferHeadPath implements IoPathOps {
         public void readahead(ReadaheadControl rac) {
             BlkPlug plug = BlkPlug.start(dev);
             try {
-                new Ext4Readpage(BufferHeadPath.this, host(rac.mapping()), plug).readpages(rac, null);
+                Ext4Readpage.readpages(BufferHeadPath.this, host(rac.mapping()), plug, rac, null);
             } finally {
                 plug.finish();
             }
@@ -517,7 +521,7 @@ public final class BufferHeadPath implements IoPathOps {
         /** {@code ext4_writepages}. */
         @Override
         public void writepages(AddressSpace mapping, WritebackControl wbc) throws IOException {
-            new Ext4Writepages(BufferHeadPath.this, host(mapping), mapping, wbc, true).doWritepages();
+            Ext4Writepages.writepages(BufferHeadPath.this, host(mapping), mapping, wbc, true);
         }
 
         @Override
