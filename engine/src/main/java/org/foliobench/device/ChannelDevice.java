@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
+import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 
 /**
  * The IO engine shared by {@link FileDevice} and {@link DirectDevice}: one bio is one request is
@@ -21,6 +23,9 @@ abstract class ChannelDevice extends BlockDevice {
     private final int logicalBlockSize;
     /** Serialises the seek + vectored transfer of multi-segment bios. */
     private final ReentrantLock positionLock = new ReentrantLock();
+    /** The requests' scatter-gather lists ({@code slab.sgpool.*} in {@link #counters()}). */
+    private final KmemCache<SgList> sgpool = KmemCache.create("sgpool", Defaults.SLAB_FREE_OBJECTS, SgList::new,
+            counters());
 
     ChannelDevice(Path path, FileChannel channel, long capacity, int logicalBlockSize) {
         this.path = path;
@@ -44,23 +49,52 @@ abstract class ChannelDevice extends BlockDevice {
         return path;
     }
 
-    private static ByteBuffer segment(Bio bio, int i) {
-        return bio.segmentMemory(i).slice(bio.segmentOffset(i), bio.segmentLength(i));
-    }
+    /**
+     * A request's scatter-gather list, as the driver builds it from the bio's vectors (the SCSI
+     * layer's {@code sgpool} scatterlists): NIO addresses memory through a buffer view per
+     * segment. A view is kept for the next request whose segment at that place lies in the same
+     * memory (the page cache's arena chunks, the journal's log buffer), so once the pool is warm a
+     * request allocates nothing. The views keep that memory reachable while the device lives.
+     */
+    static final class SgList {
+        private ByteBuffer[] views = new ByteBuffer[Bio.BIO_MAX_VECS];
+        private ByteBuffer[] mem = new ByteBuffer[Bio.BIO_MAX_VECS];
 
-    private static ByteBuffer[] segments(Bio bio) {
-        ByteBuffer[] v = new ByteBuffer[bio.segments()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = segment(bio, i);
+        /** {@code blk_rq_map_sg}: views of the bio's segments in {@code [0, bio.segments())}. */
+        ByteBuffer[] map(Bio bio) {
+            int n = bio.segments();
+            if (n > views.length) {
+                views = java.util.Arrays.copyOf(views, n);
+                mem = java.util.Arrays.copyOf(mem, n);
+            }
+            for (int i = 0; i < n; i++) {
+                ByteBuffer m = bio.segmentMemory(i);
+                if (mem[i] != m) {
+                    mem[i] = m;
+                    views[i] = m.duplicate();
+                }
+                int off = bio.segmentOffset(i);
+                views[i].clear().limit(off + bio.segmentLength(i)).position(off);
+            }
+            return views;
         }
-        return v;
     }
 
     @Override
     protected void read(Bio bio) throws IOException {
+        SgList sg = sgpool.alloc();
+        try {
+            read(bio, sg.map(bio));
+        } finally {
+            sgpool.free(sg);
+        }
+    }
+
+    private void read(Bio bio, ByteBuffer[] v) throws IOException {
         long pos = bio.position();
-        if (bio.segments() == 1) {
-            ByteBuffer b = segment(bio, 0);
+        int nsegs = bio.segments();
+        if (nsegs == 1) {
+            ByteBuffer b = v[0];
             while (b.hasRemaining()) {
                 int n = channel.read(b, pos);
                 if (n < 0) {
@@ -70,19 +104,18 @@ abstract class ChannelDevice extends BlockDevice {
             }
             return;
         }
-        ByteBuffer[] v = segments(bio);
         long left = bio.size();
         int first = 0;
         positionLock.lock();
         try {
             channel.position(pos);
             while (left > 0) {
-                long n = channel.read(v, first, v.length - first);
+                long n = channel.read(v, first, nsegs - first);
                 if (n < 0) {
                     throw eof(bio, bio.position() + bio.size() - left);
                 }
                 left -= n;
-                while (first < v.length && !v[first].hasRemaining()) {
+                while (first < nsegs && !v[first].hasRemaining()) {
                     first++;
                 }
             }
@@ -93,32 +126,41 @@ abstract class ChannelDevice extends BlockDevice {
 
     @Override
     protected void write(Bio bio) throws IOException {
-        long pos = bio.position();
-        if (bio.segments() == 1) {
-            ByteBuffer b = segment(bio, 0);
-            while (b.hasRemaining()) {
-                pos += channel.write(b, pos);
-            }
-        } else {
-            ByteBuffer[] v = segments(bio);
-            long left = bio.size();
-            int first = 0;
-            positionLock.lock();
-            try {
-                channel.position(pos);
-                while (left > 0) {
-                    left -= channel.write(v, first, v.length - first);
-                    while (first < v.length && !v[first].hasRemaining()) {
-                        first++;
-                    }
-                }
-            } finally {
-                positionLock.unlock();
-            }
+        SgList sg = sgpool.alloc();
+        try {
+            write(bio, sg.map(bio));
+        } finally {
+            sgpool.free(sg);
         }
         if (bio.isFua()) {
             // No FUA on a file: the block layer's emulation, a post-flush (blk_insert_flush()).
             channel.force(false);
+        }
+    }
+
+    private void write(Bio bio, ByteBuffer[] v) throws IOException {
+        long pos = bio.position();
+        int nsegs = bio.segments();
+        if (nsegs == 1) {
+            ByteBuffer b = v[0];
+            while (b.hasRemaining()) {
+                pos += channel.write(b, pos);
+            }
+            return;
+        }
+        long left = bio.size();
+        int first = 0;
+        positionLock.lock();
+        try {
+            channel.position(pos);
+            while (left > 0) {
+                left -= channel.write(v, first, nsegs - first);
+                while (first < nsegs && !v[first].hasRemaining()) {
+                    first++;
+                }
+            }
+        } finally {
+            positionLock.unlock();
         }
     }
 

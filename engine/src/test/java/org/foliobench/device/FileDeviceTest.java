@@ -69,6 +69,39 @@ class FileDeviceTest {
     }
 
     @Test
+    void requestsReuseOneScatterGatherList() throws IOException {
+        try (FileDevice dev = FileDevice.open(file("sg", 1 << 20), 0, 512)) {
+            byte[] data = DeviceTesting.random(5, 64 << 10);
+            ByteBuffer mem = ByteBuffer.allocateDirect(data.length);
+            mem.put(0, data);
+            int requests = 0;
+            for (int round = 0; round < 4; round++) {
+                // 8 segments from every other 4 KiB of the buffer (not contiguous: no merging), then 1 segment
+                Bio w = new Bio(Bio.Op.WRITE, round * 128L);
+                for (int i = 0; i < 8; i++) {
+                    assertTrue(w.addSegment(mem, 2 * i * 4096, 4096));
+                }
+                dev.submit(w);
+                Bio one = new Bio(Bio.Op.WRITE, 1024 + round * 8L);
+                one.addSegment(mem, round * 4096, 4096);
+                dev.submit(one);
+                assertEquals(null, w.status());
+                assertEquals(null, one.status());
+                requests += 2;
+                byte[] want = new byte[8 * 4096];
+                for (int i = 0; i < 8; i++) {
+                    System.arraycopy(data, 2 * i * 4096, want, i * 4096, 4096);
+                }
+                assertArrayEquals(want, DeviceTesting.read(dev, round * 128L * 512, want.length, 4));
+                requests++;
+            }
+            assertEquals(requests, dev.counters().get("slab.sgpool.allocs"), "one list per request");
+            assertEquals(0, dev.counters().get("slab.sgpool.active"), "given back after the transfer");
+            assertEquals(1, dev.counters().get("slab.sgpool.grows"), "one list serves every request of the thread");
+        }
+    }
+
+    @Test
     void capacityEdges() throws IOException {
         try (FileDevice dev = FileDevice.open(file("edge", (1 << 20) + 700), 0, 512)) {
             assertEquals((1 << 20) + 512, dev.capacity(), "capacity rounds down to the logical block size");
