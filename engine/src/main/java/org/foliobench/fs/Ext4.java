@@ -695,8 +695,8 @@ public final class Ext4 {
 
     /** Frees every leaf and the index block: the tree goes back into the inode. */
     private void freeExtentBlocks(Handle h, Inode inode) {
-        for (long[] l : inode.leaves) {
-            freeMetaBlock(h, l[1]);
+        for (int i = 0; i < inode.leaves.size(); i++) {
+            freeMetaBlock(h, inode.leaves.get(i)[1]);
         }
         inode.leaves.clear();
         if (inode.indexBlock != 0) {
