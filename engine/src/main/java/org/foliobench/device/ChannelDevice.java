@@ -2,6 +2,7 @@ package org.foliobench.device;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -54,29 +55,45 @@ abstract class ChannelDevice extends BlockDevice {
      * layer's {@code sgpool} scatterlists): NIO addresses memory through a buffer view per
      * segment. A view is kept for the next request whose segment at that place lies in the same
      * memory (the page cache's arena chunks, the journal's log buffer), so once the pool is warm a
-     * request allocates nothing. The views keep that memory reachable while the device lives.
+     * request allocates nothing. Between requests the list holds the views and their memory only
+     * weakly: a device outlives page caches (the nvme device of a run), whose memory must go when
+     * they do.
      */
     static final class SgList {
-        private ByteBuffer[] views = new ByteBuffer[Bio.BIO_MAX_VECS];
-        private ByteBuffer[] mem = new ByteBuffer[Bio.BIO_MAX_VECS];
+        private ByteBuffer[] sg = new ByteBuffer[Bio.BIO_MAX_VECS];
+        private int nsg;
+        @SuppressWarnings("unchecked")
+        private WeakReference<ByteBuffer>[] views = new WeakReference[Bio.BIO_MAX_VECS];
+        @SuppressWarnings("unchecked")
+        private WeakReference<ByteBuffer>[] mem = new WeakReference[Bio.BIO_MAX_VECS];
 
-        /** {@code blk_rq_map_sg}: views of the bio's segments in {@code [0, bio.segments())}. */
+        /** {@code blk_rq_map_sg}: views of the bio's segments in {@code [0, bio.segments())}, until {@link #unmap}. */
         ByteBuffer[] map(Bio bio) {
             int n = bio.segments();
-            if (n > views.length) {
+            if (n > sg.length) {
+                sg = java.util.Arrays.copyOf(sg, n);
                 views = java.util.Arrays.copyOf(views, n);
                 mem = java.util.Arrays.copyOf(mem, n);
             }
             for (int i = 0; i < n; i++) {
                 ByteBuffer m = bio.segmentMemory(i);
-                if (mem[i] != m) {
-                    mem[i] = m;
-                    views[i] = m.duplicate();
+                ByteBuffer v = views[i] != null && mem[i].get() == m ? views[i].get() : null;
+                if (v == null) {
+                    v = m.duplicate();
+                    views[i] = new WeakReference<>(v);
+                    mem[i] = new WeakReference<>(m);
                 }
                 int off = bio.segmentOffset(i);
-                views[i].clear().limit(off + bio.segmentLength(i)).position(off);
+                v.clear().limit(off + bio.segmentLength(i)).position(off);
+                sg[i] = v;
             }
-            return views;
+            nsg = n;
+            return sg;
+        }
+
+        /** The request is over: only the weak references stay. */
+        void unmap() {
+            java.util.Arrays.fill(sg, 0, nsg, null);
         }
     }
 
@@ -86,6 +103,7 @@ abstract class ChannelDevice extends BlockDevice {
         try {
             read(bio, sg.map(bio));
         } finally {
+            sg.unmap();
             sgpool.free(sg);
         }
     }
@@ -130,6 +148,7 @@ abstract class ChannelDevice extends BlockDevice {
         try {
             write(bio, sg.map(bio));
         } finally {
+            sg.unmap();
             sgpool.free(sg);
         }
         if (bio.isFua()) {

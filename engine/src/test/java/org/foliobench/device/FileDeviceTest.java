@@ -102,6 +102,25 @@ class FileDeviceTest {
     }
 
     @Test
+    void theScatterGatherListsKeepNoMemoryAlive() throws IOException {
+        try (FileDevice dev = FileDevice.open(file("weak", 1 << 20), 0, 512)) {
+            ByteBuffer mem = ByteBuffer.allocateDirect(64 << 10);
+            Bio w = new Bio(Bio.Op.WRITE, 0);
+            w.addSegment(mem, 0, 4096);
+            w.addSegment(mem, 8192, 4096);
+            dev.submit(w);
+            assertEquals(null, w.status());
+            java.lang.ref.WeakReference<ByteBuffer> gone = new java.lang.ref.WeakReference<>(mem);
+            mem = null;
+            w = null;
+            for (int i = 0; i < 20 && gone.get() != null; i++) {
+                System.gc();
+            }
+            assertEquals(null, gone.get(), "memory a request used is not kept by the device's scatter-gather lists");
+        }
+    }
+
+    @Test
     void capacityEdges() throws IOException {
         try (FileDevice dev = FileDevice.open(file("edge", (1 << 20) + 700), 0, 512)) {
             assertEquals((1 << 20) + 512, dev.capacity(), "capacity rounds down to the logical block size");
