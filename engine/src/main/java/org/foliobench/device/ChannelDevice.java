@@ -53,42 +53,78 @@ abstract class ChannelDevice extends BlockDevice {
     /**
      * A request's scatter-gather list, as the driver builds it from the bio's vectors (the SCSI
      * layer's {@code sgpool} scatterlists): NIO addresses memory through a buffer view per
-     * segment. A view is kept for the next request whose segment at that place lies in the same
-     * memory (the page cache's arena chunks, the journal's log buffer), so once the pool is warm a
-     * request allocates nothing. Between requests the list holds the views and their memory only
-     * weakly: a device outlives page caches (the nvme device of a run), whose memory must go when
-     * they do.
+     * segment. The views are kept per memory they look into (the page cache's arena chunks, the
+     * journal's log buffer: a few), so the next request in the same memory takes them again and,
+     * once the pool is warm, allocates nothing. Between requests the list holds the views and
+     * their memory only weakly: a device outlives page caches (the nvme device of a run), whose
+     * memory must go when they do.
      */
     static final class SgList {
+        /** Memories whose views are kept; the oldest is replaced when another comes. */
+        static final int MEMS = 8;
         private ByteBuffer[] sg = new ByteBuffer[Bio.BIO_MAX_VECS];
         private int nsg;
         @SuppressWarnings("unchecked")
-        private WeakReference<ByteBuffer>[] views = new WeakReference[Bio.BIO_MAX_VECS];
+        private final WeakReference<ByteBuffer>[] mem = new WeakReference[MEMS];
         @SuppressWarnings("unchecked")
-        private WeakReference<ByteBuffer>[] mem = new WeakReference[Bio.BIO_MAX_VECS];
+        private final WeakReference<ByteBuffer>[][] views = new WeakReference[MEMS][];
+        /** Views of each memory taken by the request being mapped. */
+        private final int[] used = new int[MEMS];
+        private int oldest;
 
         /** {@code blk_rq_map_sg}: views of the bio's segments in {@code [0, bio.segments())}, until {@link #unmap}. */
         ByteBuffer[] map(Bio bio) {
             int n = bio.segments();
             if (n > sg.length) {
                 sg = java.util.Arrays.copyOf(sg, n);
-                views = java.util.Arrays.copyOf(views, n);
-                mem = java.util.Arrays.copyOf(mem, n);
             }
+            java.util.Arrays.fill(used, 0);
             for (int i = 0; i < n; i++) {
                 ByteBuffer m = bio.segmentMemory(i);
-                ByteBuffer v = views[i] != null && mem[i].get() == m ? views[i].get() : null;
-                if (v == null) {
-                    v = m.duplicate();
-                    views[i] = new WeakReference<>(v);
-                    mem[i] = new WeakReference<>(m);
-                }
+                int j = slot(m);
+                ByteBuffer v = view(j, used[j]++, m);
                 int off = bio.segmentOffset(i);
                 v.clear().limit(off + bio.segmentLength(i)).position(off);
                 sg[i] = v;
             }
             nsg = n;
             return sg;
+        }
+
+        /** The slot keeping the views of {@code m}: its own, else the oldest one, emptied for it. */
+        private int slot(ByteBuffer m) {
+            for (int j = 0; j < MEMS; j++) {
+                if (mem[j] != null && mem[j].get() == m) {
+                    return j;
+                }
+            }
+            int j = oldest;
+            oldest = (oldest + 1) % MEMS;
+            mem[j] = new WeakReference<>(m);
+            if (views[j] != null) {
+                java.util.Arrays.fill(views[j], null);
+            }
+            used[j] = 0;
+            return j;
+        }
+
+        /** The {@code k}-th view into the memory of slot {@code j}, {@code m}. */
+        private ByteBuffer view(int j, int k, ByteBuffer m) {
+            WeakReference<ByteBuffer>[] vs = views[j];
+            if (vs == null || k == vs.length) {
+                vs = views[j] = vs == null ? newRefs(16) : java.util.Arrays.copyOf(vs, 2 * vs.length);
+            }
+            ByteBuffer v = vs[k] != null ? vs[k].get() : null;
+            if (v == null) {
+                v = m.duplicate();
+                vs[k] = new WeakReference<>(v);
+            }
+            return v;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static WeakReference<ByteBuffer>[] newRefs(int n) {
+            return new WeakReference[n];
         }
 
         /** The request is over: only the weak references stay. */

@@ -102,6 +102,36 @@ class FileDeviceTest {
     }
 
     @Test
+    void requestsAlternatingBetweenMemoriesAllocateNothingOnceWarm() throws IOException {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        try (FileDevice dev = FileDevice.open(file("alt", 1 << 20), 0, 512)) {
+            BioSet pool = BioSet.create("bio", 4, new org.foliobench.stats.Counters());
+            ByteBuffer a = ByteBuffer.allocateDirect(64 << 10);
+            ByteBuffer b = ByteBuffer.allocateDirect(64 << 10);
+            long before = 0;
+            int measured = 2000;
+            for (int round = 0; round < 2 * measured; round++) {
+                if (round == measured) {
+                    before = mx.getCurrentThreadAllocatedBytes();
+                }
+                // a data bio of two segments in one memory, then a one-segment bio in the other (a journal write)
+                Bio w = pool.alloc(Bio.Op.WRITE, 0);
+                w.addSegment(a, 0, 4096);
+                w.addSegment(a, 8192, 4096);
+                dev.submit(w);
+                w.put();
+                Bio j = pool.alloc(Bio.Op.WRITE, 64);
+                j.addSegment(b, 0, 4096);
+                dev.submit(j);
+                j.put();
+            }
+            long perRequest = (mx.getCurrentThreadAllocatedBytes() - before) / (2L * measured);
+            assertTrue(perRequest < 8, perRequest + " bytes allocated per request");
+        }
+    }
+
+    @Test
     void theScatterGatherListsKeepNoMemoryAlive() throws IOException {
         try (FileDevice dev = FileDevice.open(file("weak", 1 << 20), 0, 512)) {
             ByteBuffer mem = ByteBuffer.allocateDirect(64 << 10);
