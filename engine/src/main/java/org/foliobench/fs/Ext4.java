@@ -595,6 +595,11 @@ public final class Ext4 {
                 inode.iDataSem.writeLock().lock();
                 try {
                     freeExtentBlocks(h, inode);
+                    // ext4_clear_inode: ext4_es_remove_extent(inode, 0, EXT_MAX_BLOCKS), entries back to their caches
+                    inode.tree.clear();
+                    synchronized (inode.esLock) {
+                        inode.es.clear();
+                    }
                     MetaBuffer bh = itableBuffer(inode.ino);
                     int off = itableOffset(inode.ino);
                     for (int i = 0; i < INODE_SIZE; i += 8) {
