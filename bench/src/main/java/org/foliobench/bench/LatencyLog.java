@@ -13,15 +13,18 @@ import org.HdrHistogram.SingleWriterRecorder;
 /**
  * Per-call latency of one benchmark: every call's nanoseconds go into an HdrHistogram
  * {@link SingleWriterRecorder} (the benchmark thread is the only writer; no lock, no allocation per
- * call), and every measured pass becomes one interval of {@code latency/<name>.hlog}
+ * call: the range is fixed, up to {@link #HIGHEST_NANOS}, so a slow call never resizes the counts
+ * inside a timed sweep), and every measured pass becomes one interval of {@code latency/<name>.hlog}
  * ({@link HistogramLogWriter} format, values in nanoseconds, absolute timestamps). Warmup passes are
  * not written. Successive forks of a benchmark append to the same log; the header is written once.
  */
 final class LatencyLog implements AutoCloseable {
-    /** Three significant digits, auto-resizing: any latency from 1 ns up fits. */
+    /** Three significant digits. */
     static final int SIGNIFICANT_DIGITS = 3;
+    /** The longest latency recorded as itself: a minute; a longer call counts as a minute. */
+    static final long HIGHEST_NANOS = 60_000_000_000L;
 
-    private final SingleWriterRecorder recorder = new SingleWriterRecorder(SIGNIFICANT_DIGITS);
+    private final SingleWriterRecorder recorder = new SingleWriterRecorder(1, HIGHEST_NANOS, SIGNIFICANT_DIGITS);
     private final PrintStream out;
     private final HistogramLogWriter writer;
     private Histogram recycle;
@@ -63,13 +66,17 @@ final class LatencyLog implements AutoCloseable {
     }
 
     void record(long nanos) {
-        recorder.recordValue(nanos);
+        recorder.recordValue(Math.min(nanos, HIGHEST_NANOS));
     }
 
     /** Ends a pass; a measured one is written as one interval. */
     void endInterval(boolean measured) {
         Histogram h = recorder.getIntervalHistogram(recycle);
-        last = h.copy();
+        if (last == null) {
+            last = h.copy();
+        } else {
+            h.copyInto(last);
+        }
         recycle = h;
         if (measured && writer != null) {
             writer.outputIntervalHistogram(h);
