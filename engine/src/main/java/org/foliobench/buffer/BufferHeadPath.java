@@ -210,8 +210,9 @@ public final class BufferHeadPath implements IoPathOps {
             head = Buffers.createEmptyBuffers(this, folio, bs, 0);
         }
         long block = folio.pos() >> bits;
-        BufferHead[] wait = new BufferHead[2];
-        int nrWait = 0;
+        // struct buffer_head *wait[2]: the partial first and last blocks read (two locals, no array per call)
+        BufferHead wait0 = null;
+        BufferHead wait1 = null;
         IOException err = null;
         BufferHead bh = head;
         int blockStart = 0;
@@ -255,20 +256,32 @@ public final class BufferHeadPath implements IoPathOps {
             }
             if (!bh.uptodate() && !bh.delay() && !bh.unwritten() && (blockStart < from || blockEnd > to)) {
                 Buffers.readBhLock(this, bh, false);
-                wait[nrWait++] = bh;
+                if (wait0 == null) {
+                    wait0 = bh;
+                } else {
+                    wait1 = bh;
+                }
             }
         } while (block++ >= 0 && (blockStart += bs) >= 0 && (bh = bh.thisPage) != head);
-        for (int i = 0; i < nrWait; i++) {
-            wait[i].waitOnBuffer();
-            if (!wait[i].uptodate() && err == null) {
-                err = new ErrnoException(Errno.EIO, "reading block " + wait[i].blocknr + " of " + inode
-                        + " before a partial write failed on the device");
-            }
-        }
+        err = waitOnRead(wait0, inode, err);
+        err = waitOnRead(wait1, inode, err);
         if (err != null) {
             Buffers.folioZeroNewBuffers(folio, from, to);
             throw err;
         }
+    }
+
+    /** Waits for the read of {@code bh} (null: none) started by write_begin; the first failure becomes the error. */
+    private static IOException waitOnRead(BufferHead bh, Inode inode, IOException err) {
+        if (bh == null) {
+            return err;
+        }
+        bh.waitOnBuffer();
+        if (!bh.uptodate() && err == null) {
+            return new ErrnoException(Errno.EIO, "reading block " + bh.blocknr + " of " + inode
+                    + " before a partial write failed on the device");
+        }
+        return err;
     }
 
     /** {@code ext4_da_write_begin}: the locked folio at {@code pos}, its buffers prepared. */
