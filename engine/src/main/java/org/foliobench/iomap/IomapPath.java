@@ -155,8 +155,8 @@ public final class IomapPath implements IoPathOps {
     }
 
     /**
-     * The {@code struct ext4_map_blocks} an {@code ->iomap_begin} fills (on the kernel's stack):
-     * one per thread, used only within one call that copies it into the iomap.
+     * The {@code struct ext4_map_blocks} an {@code ->iomap_begin} or the delalloc allocation before
+     * writeback fills (on the kernel's stack): one per thread, read before the next mapping call.
      */
     private final ThreadLocal<MapBlocks> mapScratch = ThreadLocal.withInitial(MapBlocks::new);
     /** {@code ext4_iomap_punch_delalloc}, bound once rather than per short write. */
