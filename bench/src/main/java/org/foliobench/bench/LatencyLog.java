@@ -13,14 +13,17 @@ import org.HdrHistogram.SingleWriterRecorder;
 /**
  * Per-call latency of one benchmark: every call's nanoseconds go into an HdrHistogram
  * {@link SingleWriterRecorder} of the thread making it (one per job clone; no lock, no allocation
- * per call), and every measured pass becomes one interval of {@code latency/<name>.hlog}, all
- * clones' calls together
+ * per call: the range is fixed, up to {@link #HIGHEST_NANOS}, so a slow call never resizes the counts
+ * inside a timed sweep), and every measured pass becomes one interval of {@code latency/<name>.hlog},
+ * all clones' calls together
  * ({@link HistogramLogWriter} format, values in nanoseconds, absolute timestamps). Warmup passes are
  * not written. Successive forks of a benchmark append to the same log; the header is written once.
  */
 final class LatencyLog implements AutoCloseable {
-    /** Three significant digits, auto-resizing: any latency from 1 ns up fits. */
+    /** Three significant digits. */
     static final int SIGNIFICANT_DIGITS = 3;
+    /** The longest latency recorded as itself: a minute; a longer call counts as a minute. */
+    static final long HIGHEST_NANOS = 60_000_000_000L;
 
     private final SingleWriterRecorder[] recorders;
     private final Histogram[] recycle;
@@ -36,7 +39,7 @@ final class LatencyLog implements AutoCloseable {
         recorders = new SingleWriterRecorder[writers];
         recycle = new Histogram[writers];
         for (int i = 0; i < writers; i++) {
-            recorders[i] = new SingleWriterRecorder(SIGNIFICANT_DIGITS);
+            recorders[i] = new SingleWriterRecorder(1, HIGHEST_NANOS, SIGNIFICANT_DIGITS);
         }
     }
 
@@ -75,23 +78,22 @@ final class LatencyLog implements AutoCloseable {
 
     /** A call of {@code writer} (the clone's index; each writer is one thread) took {@code nanos}. */
     void record(int writer, long nanos) {
-        recorders[writer].recordValue(nanos);
+        recorders[writer].recordValue(Math.min(nanos, HIGHEST_NANOS));
     }
 
     /** Ends a pass; a measured one is written as one interval. */
     void endInterval(boolean measured) {
-        Histogram h = null;
+        if (last == null) {
+            last = new Histogram(1, HIGHEST_NANOS, SIGNIFICANT_DIGITS);
+        }
+        Histogram h = last;
+        h.reset();
         for (int i = 0; i < recorders.length; i++) {
             recycle[i] = recorders[i].getIntervalHistogram(recycle[i]);
-            if (h == null) {
-                h = recycle[i].copy();
-            } else {
-                h.add(recycle[i]);
-                h.setStartTimeStamp(Math.min(h.getStartTimeStamp(), recycle[i].getStartTimeStamp()));
-                h.setEndTimeStamp(Math.max(h.getEndTimeStamp(), recycle[i].getEndTimeStamp()));
-            }
+            h.add(recycle[i]);
+            h.setStartTimeStamp(i == 0 ? recycle[i].getStartTimeStamp() : Math.min(h.getStartTimeStamp(), recycle[i].getStartTimeStamp()));
+            h.setEndTimeStamp(Math.max(h.getEndTimeStamp(), recycle[i].getEndTimeStamp()));
         }
-        last = h;
         if (measured && writer != null) {
             writer.outputIntervalHistogram(h);
             out.flush();

@@ -65,6 +65,23 @@ class LatencyLogTest {
     }
 
     @Test
+    void recordingNeverAllocatesAndALongerCallCountsAsTheLongest() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        LatencyLog log = LatencyLog.inMemory(1);
+        log.startInterval();
+        log.record(0, 100);
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (long v = 1; v < LatencyLog.HIGHEST_NANOS; v *= 3) {
+            log.record(0, v); // from 1 ns to half a minute: no resize of the counts
+        }
+        log.record(0, 10 * LatencyLog.HIGHEST_NANOS);
+        assertEquals(0, mx.getCurrentThreadAllocatedBytes() - before, "bytes allocated by recording");
+        log.endInterval(true);
+        assertEquals(LatencyLog.HIGHEST_NANOS, log.last().getMaxValue(), LatencyLog.HIGHEST_NANOS / 1000);
+    }
+
+    @Test
     void startIntervalDiscardsWhatCameBefore() {
         LatencyLog log = LatencyLog.inMemory(1);
         log.record(0, 1);

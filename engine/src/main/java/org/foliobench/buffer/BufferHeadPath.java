@@ -210,8 +210,9 @@ public final class BufferHeadPath implements IoPathOps {
             head = Buffers.createEmptyBuffers(this, folio, bs, 0);
         }
         long block = folio.pos() >> bits;
-        BufferHead[] wait = new BufferHead[2];
-        int nrWait = 0;
+        // struct buffer_head *wait[2]: the partial first and last blocks read (two locals, no array per call)
+        BufferHead wait0 = null;
+        BufferHead wait1 = null;
         IOException err = null;
         BufferHead bh = head;
         int blockStart = 0;
@@ -255,20 +256,32 @@ public final class BufferHeadPath implements IoPathOps {
             }
             if (!bh.uptodate() && !bh.delay() && !bh.unwritten() && (blockStart < from || blockEnd > to)) {
                 Buffers.readBhLock(this, bh, false);
-                wait[nrWait++] = bh;
+                if (wait0 == null) {
+                    wait0 = bh;
+                } else {
+                    wait1 = bh;
+                }
             }
         } while (block++ >= 0 && (blockStart += bs) >= 0 && (bh = bh.thisPage) != head);
-        for (int i = 0; i < nrWait; i++) {
-            wait[i].waitOnBuffer();
-            if (!wait[i].uptodate() && err == null) {
-                err = new ErrnoException(Errno.EIO, "reading block " + wait[i].blocknr + " of " + inode
-                        + " before a partial write failed on the device");
-            }
-        }
+        err = waitOnRead(wait0, inode, err);
+        err = waitOnRead(wait1, inode, err);
         if (err != null) {
             Buffers.folioZeroNewBuffers(folio, from, to);
             throw err;
         }
+    }
+
+    /** Waits for the read of {@code bh} (null: none) started by write_begin; the first failure becomes the error. */
+    private static IOException waitOnRead(BufferHead bh, Inode inode, IOException err) {
+        if (bh == null) {
+            return err;
+        }
+        bh.waitOnBuffer();
+        if (!bh.uptodate() && err == null) {
+            return new ErrnoException(Errno.EIO, "reading block " + bh.blocknr + " of " + inode
+                    + " before a partial write failed on the device");
+        }
+        return err;
     }
 
     /** {@code ext4_da_write_begin}: the locked folio at {@code pos}, its buffers prepared. */
@@ -384,7 +397,11 @@ public final class BufferHeadPath implements IoPathOps {
         AddressSpace mapping = (AddressSpace) m;
         orderedWrites.increment();
         WritebackControl wbc = WritebackControl.syncAll(0, Long.MAX_VALUE);
-        new Ext4Writepages(this, inode, mapping, wbc, false).doWritepages();
+        try {
+            Ext4Writepages.writepages(this, inode, mapping, wbc, false);
+        } finally {
+            wbc.release();
+        }
         mapping.filemapFdatawaitRange(0, Long.MAX_VALUE);
     }
 
@@ -500,7 +517,7 @@ public final class BufferHeadPath implements IoPathOps {
                 folio.unlock();
                 return;
             }
-            new Ext4Readpage(BufferHeadPath.this, host(m), null).readpages(null, folio);
+            Ext4Readpage.readpages(BufferHeadPath.this, host(m), null, null, folio);
         }
 
         /** {@code ext4_readahead}, inside read_pages()' plug. */
@@ -508,7 +525,7 @@ public final class BufferHeadPath implements IoPathOps {
         public void readahead(ReadaheadControl rac) {
             BlkPlug plug = BlkPlug.start(dev);
             try {
-                new Ext4Readpage(BufferHeadPath.this, host(rac.mapping()), plug).readpages(rac, null);
+                Ext4Readpage.readpages(BufferHeadPath.this, host(rac.mapping()), plug, rac, null);
             } finally {
                 plug.finish();
             }
@@ -517,7 +534,7 @@ public final class BufferHeadPath implements IoPathOps {
         /** {@code ext4_writepages}. */
         @Override
         public void writepages(AddressSpace mapping, WritebackControl wbc) throws IOException {
-            new Ext4Writepages(BufferHeadPath.this, host(mapping), mapping, wbc, true).doWritepages();
+            Ext4Writepages.writepages(BufferHeadPath.this, host(mapping), mapping, wbc, true);
         }
 
         @Override

@@ -1,12 +1,11 @@
 package org.foliobench.buffer;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.foliobench.Defaults;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlkPlug;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
+import org.foliobench.mm.OnStack;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
 import org.foliobench.vfs.ErrnoException;
@@ -16,35 +15,63 @@ import org.foliobench.vfs.ErrnoException;
  * one {@code ext4_map_blocks} call returns, adds whole folios to one bio while their blocks are
  * disk-contiguous (one segment per folio), zeroes holes without IO, and falls back to
  * {@code block_read_full_folio} (a bio per buffer) for a folio with buffers or whose blocks are
- * not all mapped contiguously ("confused").
+ * not all mapped contiguously ("confused"). Its state lives on the stack of
+ * {@code ext4_mpage_readpages}; here each thread reuses one ({@link #readpages}), which refers to
+ * no filesystem between calls.
  */
 final class Ext4Readpage {
-    private final BufferHeadPath p;
-    private final Inode inode;
-    private final BlkPlug plug;
-    private final int blkbits;
-    private final int blocksPerPage;
-    private final int blocksize;
+    private BufferHeadPath p;
+    private Inode inode;
+    private BlkPlug plug;
+    private int blkbits;
+    private int blocksPerPage;
+    private int blocksize;
     // struct ext4_map_blocks map, reused across folios
     private long mLblk;
     private long mPblk;
     private int mLen;
     private boolean mMapped;
+    /** What {@code ext4_map_blocks} answers. */
+    private final MapBlocks map = new MapBlocks();
     private Bio bio;
     private BioPrivate bioFolios;
     private long lastBlockInBio;
 
-    Ext4Readpage(BufferHeadPath p, Inode inode, BlkPlug plug) {
-        this.p = p;
-        this.inode = inode;
-        this.plug = plug;
-        this.blkbits = p.bits;
-        this.blocksize = 1 << blkbits;
-        this.blocksPerPage = Defaults.PAGE_SIZE >> blkbits;
+    /** The threads' free states. */
+    private static final OnStack<Ext4Readpage> STATE = new OnStack<>();
+
+    /**
+     * {@code ext4_mpage_readpages(inode, rac, folio)} with the thread's state: {@code rac} null
+     * reads the one {@code folio}; bios go into {@code plug} (may be null).
+     */
+    static void readpages(BufferHeadPath p, Inode inode, BlkPlug plug, ReadaheadControl rac, Folio folio) {
+        Ext4Readpage r = STATE.take();
+        if (r == null) {
+            r = new Ext4Readpage();
+        }
+        r.p = p;
+        r.blkbits = p.bits;
+        r.blocksize = 1 << r.blkbits;
+        r.blocksPerPage = Defaults.PAGE_SIZE >> r.blkbits;
+        r.inode = inode;
+        r.plug = plug;
+        r.mMapped = false;
+        r.mLblk = r.mPblk = 0;
+        r.mLen = 0;
+        r.lastBlockInBio = 0;
+        try {
+            r.readpages(rac, folio);
+        } finally {
+            r.p = null;
+            r.inode = null;
+            r.plug = null;
+            r.bio = null; // a bio left by an exception is the completion's, not the next call's
+            r.bioFolios = null;
+            STATE.put(r);
+        }
     }
 
-    /** {@code ext4_mpage_readpages(inode, rac, folio)}: {@code rac} null reads the one {@code folio}. */
-    void readpages(ReadaheadControl rac, Folio folio) {
+    private void readpages(ReadaheadControl rac, Folio folio) {
         int nrPages = rac != null ? rac.readaheadCount() : 1;
         for (; nrPages > 0; nrPages--) {
             if (rac != null) {
@@ -96,7 +123,7 @@ final class Ext4Readpage {
                 try {
                     p.mapCalls.increment();
                     MapBlocks m = p.fs.ext4MapBlocks(null, inode, blockInFile,
-                            (int) Math.min(Integer.MAX_VALUE, lastBlock - blockInFile), 0, p.mapScratch.get());
+                            (int) Math.min(Integer.MAX_VALUE, lastBlock - blockInFile), 0, map);
                     mLblk = m.lblk();
                     mLen = m.len();
                     mPblk = m.pblk();

@@ -11,6 +11,7 @@ import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
+import org.foliobench.mm.OnStack;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.WritebackControl;
@@ -22,7 +23,9 @@ import org.foliobench.vfs.ErrnoException;
  * {@code struct mpage_da_data} and ext4's delalloc writeback (fs/ext4/inode.c
  * {@code ext4_do_writepages} and the {@code mpage_*} helpers, fs/ext4/page-io.c
  * {@code ext4_bio_write_folio}, {@code io_submit_add_bh}, {@code ext4_io_submit},
- * {@code ext4_end_bio}). One instance per {@code ->writepages} call.
+ * {@code ext4_end_bio}). The kernel's {@code mpd} lives on the stack of {@code ext4_writepages};
+ * here each thread reuses one ({@link #writepages}), set up at the start of a call and emptied at
+ * its end, so that the thread's free one refers to no filesystem.
  *
  * <p>The folios of the extent being gathered stay locked (the kernel finds them again with
  * {@code filemap_get_folios}; here they are kept in {@link #locked}, each with a reference).
@@ -41,14 +44,14 @@ final class Ext4Writepages {
      */
     static final int ENOSPC_RETRIES = 3;
 
-    private final BufferHeadPath p;
-    private final Ext4 fs;
-    final Inode inode;
-    final AddressSpace mapping;
-    final WritebackControl wbc;
+    private BufferHeadPath p;
+    private Ext4 fs;
+    private Inode inode;
+    private AddressSpace mapping;
+    private WritebackControl wbc;
     /** {@code can_map}: 0 for the data=ordered writer (only already mapped buffers are written). */
-    final boolean canMap;
-    private final int bits;
+    private boolean canMap;
+    private int bits;
     private boolean doMap;
     private long startPos;
     private long endPos;
@@ -59,22 +62,73 @@ final class Ext4Writepages {
     private int mLen;
     private int mFlags;
     private long mPblk;
+    /** What {@code ext4_map_blocks} answers for the extent ({@code mpd->map}). */
+    private final MapBlocks map = new MapBlocks();
+    /** A fatal allocation error: the extent's folios are invalidated ({@code give_up_on_write}). */
+    private boolean giveUp;
     /** Folios locked for the current extent, {@code [startPos, nextPos)}, in order, each referenced. */
     private final ArrayDeque<Folio> locked = new ArrayDeque<>();
+    /** {@code mpage_prepare_extent_to_map}'s {@code folio_batch}. */
+    private final ArrayList<Folio> batch = new ArrayList<>(31);
+    /** {@link #processFolio}'s logical and physical block cursor. */
+    private final long[] lblkPblk = new long[2];
     // struct ext4_io_submit
     private BlkPlug plug;
     private Bio ioBio;
     private BioPrivate ioBhs;
     private long ioNextBlock;
 
-    Ext4Writepages(BufferHeadPath p, Inode inode, AddressSpace mapping, WritebackControl wbc, boolean canMap) {
+    /** The threads' free {@code mpd}s. */
+    private static final OnStack<Ext4Writepages> MPD = new OnStack<>();
+
+    /**
+     * {@code ext4_do_writepages} of {@code inode} with the thread's {@code mpd}; {@code canMap}
+     * false for the data=ordered writer.
+     */
+    static void writepages(BufferHeadPath p, Inode inode, AddressSpace mapping, WritebackControl wbc, boolean canMap)
+            throws IOException {
+        Ext4Writepages mpd = MPD.take();
+        if (mpd == null) {
+            mpd = new Ext4Writepages();
+        }
+        try {
+            mpd.init(p, inode, mapping, wbc, canMap).doWritepages();
+        } finally {
+            mpd.release();
+            MPD.put(mpd);
+        }
+    }
+
+    /** The start of an {@code ->writepages} call ({@code mpd} initialised on the stack). */
+    private Ext4Writepages init(BufferHeadPath p, Inode inode, AddressSpace mapping, WritebackControl wbc,
+            boolean canMap) {
         this.p = p;
         this.fs = p.fs;
+        this.bits = p.bits;
         this.inode = inode;
         this.mapping = mapping;
         this.wbc = wbc;
         this.canMap = canMap;
-        this.bits = p.bits;
+        doMap = false;
+        startPos = endPos = nextPos = 0;
+        scannedUntilEnd = false;
+        mLblk = mPblk = 0;
+        mLen = mFlags = 0;
+        giveUp = false;
+        ioNextBlock = 0;
+        return this;
+    }
+
+    /** The call is over: forget the path, inode, mapping and control (its folios, bios and plug are already let go). */
+    private void release() {
+        if (!locked.isEmpty() || ioBio != null || plug != null) {
+            throw new IllegalStateException("ext4 writepages of " + inode + " ended with folios locked or a bio unsubmitted");
+        }
+        p = null;
+        fs = null;
+        inode = null;
+        mapping = null;
+        wbc = null;
     }
 
     private long lblkToPg(long lblk) {
@@ -150,7 +204,7 @@ final class Ext4Writepages {
                 ioSubmit();
                 int enospcRetries = 0;
                 while (ret == null && !scannedUntilEnd && wbc.nrToWrite > 0) {
-                    boolean[] giveUp = {false};
+                    giveUp = false;
                     flushPlug(); // journal start may sleep (or commit in this thread)
                     Handle h;
                     try {
@@ -164,7 +218,7 @@ final class Ext4Writepages {
                     try {
                         prepareExtentToMap(tag);
                         if (mLen > 0) {
-                            mapAndSubmitExtent(h, giveUp);
+                            mapAndSubmitExtent(h);
                         }
                     } catch (IOException e) {
                         err = e;
@@ -172,9 +226,9 @@ final class Ext4Writepages {
                         h.stop();
                         doMap = false;
                     }
-                    releaseUnusedPages(giveUp[0]);
+                    releaseUnusedPages(giveUp);
                     ioSubmit();
-                    if (err instanceof ErrnoException && ((ErrnoException) err).errno() == Errno.ENOSPC && !giveUp[0]
+                    if (err instanceof ErrnoException && ((ErrnoException) err).errno() == Errno.ENOSPC && !giveUp
                             && ++enospcRetries <= ENOSPC_RETRIES) {
                         // commit the transaction, which frees blocks released in it, and retry
                         flushPlug();
@@ -222,13 +276,12 @@ final class Ext4Writepages {
         long end = pgIndex(endPos);
         mLen = 0;
         nextPos = startPos;
-        long[] next = new long[1];
+        ArrayList<Folio> batch = this.batch;
         while (index <= end) {
-            List<Folio> batch = mapping.filemapGetFoliosTag(index, end, tag, 31, next);
+            index = mapping.filemapGetFoliosTag(index, end, tag, 31, batch);
             if (batch.isEmpty()) {
                 break;
             }
-            index = next[0];
             int i = 0;
             try {
                 for (; i < batch.size(); i++) {
@@ -270,11 +323,12 @@ final class Ext4Writepages {
                     }
                 }
             } finally {
-                for (Folio f : batch) {
-                    if (f != null) {
-                        f.put();
+                for (int k = 0; k < batch.size(); k++) {
+                    if (batch.get(k) != null) {
+                        batch.get(k).put();
                     }
                 }
+                batch.clear();
             }
         }
         scannedUntilEnd = true;
@@ -421,7 +475,8 @@ final class Ext4Writepages {
     /** {@code mpage_map_and_submit_buffers}: number the mapped buffers, submit the fully mapped folios. */
     private void mapAndSubmitBuffers() throws IOException {
         long end = lblkToPg(mLblk + mLen - 1);
-        long[] lp = {0, mPblk};
+        long[] lp = lblkPblk;
+        lp[1] = mPblk;
         while (!locked.isEmpty()) {
             Folio folio = locked.peekFirst();
             if (folio.index() > end) {
@@ -443,7 +498,7 @@ final class Ext4Writepages {
      * less: loop), numbers the buffers, submits the folios, then moves i_disksize up to the end
      * of what was submitted (clamped to i_size) in the same handle.
      */
-    private void mapAndSubmitExtent(Handle h, boolean[] giveUp) throws IOException {
+    private void mapAndSubmitExtent(Handle h) throws IOException {
         boolean progress = false;
         IOException err = null;
         do {
@@ -459,7 +514,7 @@ final class Ext4Writepages {
                     }
                     throw e;
                 }
-                giveUp[0] = true;
+                giveUp = true;
                 throw e;
             }
             progress = true;
@@ -481,7 +536,7 @@ final class Ext4Writepages {
     /** {@code mpage_map_one_extent}: one allocation call for the gathered extent. */
     private void mapOneExtent(Handle h) throws ErrnoException {
         p.wbMapCalls.increment();
-        MapBlocks m = fs.ext4MapBlocks(h, inode, mLblk, mLen, Ext4.GET_BLOCKS_CREATE);
+        MapBlocks m = fs.ext4MapBlocks(h, inode, mLblk, mLen, Ext4.GET_BLOCKS_CREATE, map);
         mPblk = m.pblk();
         mLen = m.len();
         if (m.isNew() && m.isMapped()) {

@@ -3,8 +3,8 @@ package org.foliobench.device;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import org.foliobench.Defaults;
+import org.foliobench.mm.OnStack;
 
 /**
  * {@code struct blk_plug}: a per-task queue of requests held back while the submitter builds more,
@@ -44,18 +44,17 @@ public final class BlkPlug implements AutoCloseable {
     private boolean reusable;
 
     /** The calling thread's finished plug, for {@link #start}; null while in use. */
-    private static final ThreadLocal<BlkPlug> FREE = new ThreadLocal<>();
+    private static final OnStack<BlkPlug> FREE = new OnStack<>();
 
     /**
      * {@code blk_start_plug()} on the submitter's stack: the thread's plug, reused from its last
      * {@link #finish} (a plug started while the thread's one is in use is a new object).
      */
     public static BlkPlug start(BlockDevice device, int maxSectorsKb) {
-        BlkPlug p = FREE.get();
+        BlkPlug p = FREE.take();
         if (p == null) {
             p = new BlkPlug(device, maxSectorsKb);
         } else {
-            FREE.set(null);
             if (maxSectorsKb < 1) {
                 throw new IllegalArgumentException("max_sectors_kb " + maxSectorsKb + " must be positive");
             }
@@ -89,7 +88,8 @@ public final class BlkPlug implements AutoCloseable {
     /** A plugged request: a run of sector-contiguous bios of one op ({@code struct request}). */
     private static final class Request {
         Bio.Op op;
-        final ArrayDeque<Bio> bios = new ArrayDeque<>();
+        /** In sector order; indexed, so walking them takes no iterator. */
+        final ArrayList<Bio> bios = new ArrayList<>();
         long sector;
         long sectors;
         int segments;
@@ -131,7 +131,7 @@ public final class BlkPlug implements AutoCloseable {
             return false;
         }
         Request rq = requests.get(requests.size() - 1);
-        if (rq.op != bio.op() || rq.bios.peekFirst().isFua()) {
+        if (rq.op != bio.op() || rq.bios.get(0).isFua()) {
             return false;
         }
         long bioSectors = bio.size() >> Bio.SECTOR_SHIFT;
@@ -139,9 +139,9 @@ public final class BlkPlug implements AutoCloseable {
             return false; // ll_back_merge_fn() / ll_front_merge_fn(): queue limits
         }
         if (bio.sector() == rq.endSector()) { // ELEVATOR_BACK_MERGE: bio_attempt_back_merge()
-            rq.bios.addLast(bio);
+            rq.bios.add(bio);
         } else if (bio.endSector() == rq.sector) { // ELEVATOR_FRONT_MERGE: bio_attempt_front_merge()
-            rq.bios.addFirst(bio);
+            rq.bios.add(0, bio);
             rq.sector = bio.sector();
         } else {
             return false;
@@ -194,11 +194,12 @@ public final class BlkPlug implements AutoCloseable {
 
     private void dispatch(Request rq) {
         if (rq.bios.size() == 1) {
-            device.submit(rq.bios.peekFirst());
+            device.submit(rq.bios.get(0));
             return;
         }
         Bio merged = device.bioSplit().alloc(rq.op, rq.sector, Math.min(Bio.BIO_MAX_VECS, rq.segments));
-        for (Bio b : rq.bios) {
+        for (int k = 0; k < rq.bios.size(); k++) {
+            Bio b = rq.bios.get(k);
             for (int i = 0; i < b.segments(); i++) {
                 if (!merged.addSegment(b.segmentMemory(i), b.segmentOffset(i), b.segmentLength(i))) {
                     throw new IllegalStateException("merged request overflows its vector: " + merged);
@@ -218,9 +219,9 @@ public final class BlkPlug implements AutoCloseable {
         Request rq = (Request) done.privateData();
         IOException status = done.status();
         RuntimeException first = null;
-        for (Bio b : rq.bios) {
+        for (int k = 0; k < rq.bios.size(); k++) {
             try {
-                b.complete(status);
+                rq.bios.get(k).complete(status);
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;
@@ -242,7 +243,7 @@ public final class BlkPlug implements AutoCloseable {
                 if (reusable && requests.isEmpty()) {
                     reusable = false;
                     device = null;
-                    FREE.set(this);
+                    FREE.put(this);
                 }
             }
         }

@@ -2,10 +2,13 @@ package org.foliobench.device;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
+import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 
 /**
  * The IO engine shared by {@link FileDevice} and {@link DirectDevice}: one bio is one request is
@@ -21,6 +24,9 @@ abstract class ChannelDevice extends BlockDevice {
     private final int logicalBlockSize;
     /** Serialises the seek + vectored transfer of multi-segment bios. */
     private final ReentrantLock positionLock = new ReentrantLock();
+    /** The requests' scatter-gather lists ({@code slab.sgpool.*} in {@link #counters()}). */
+    private final KmemCache<SgList> sgpool = KmemCache.create("sgpool", Defaults.SLAB_FREE_OBJECTS, SgList::new,
+            counters());
 
     ChannelDevice(Path path, FileChannel channel, long capacity, int logicalBlockSize) {
         this.path = path;
@@ -44,23 +50,105 @@ abstract class ChannelDevice extends BlockDevice {
         return path;
     }
 
-    private static ByteBuffer segment(Bio bio, int i) {
-        return bio.segmentMemory(i).slice(bio.segmentOffset(i), bio.segmentLength(i));
-    }
+    /**
+     * A request's scatter-gather list, as the driver builds it from the bio's vectors (the SCSI
+     * layer's {@code sgpool} scatterlists): NIO addresses memory through a buffer view per
+     * segment. The views are kept per memory they look into (the page cache's arena chunks, the
+     * journal's log buffer: a few), so the next request in the same memory takes them again and,
+     * once the pool is warm, allocates nothing. Between requests the list holds the views and
+     * their memory only weakly: a device outlives page caches (the nvme device of a run), whose
+     * memory must go when they do.
+     */
+    static final class SgList {
+        /** Memories whose views are kept; the oldest is replaced when another comes. */
+        static final int MEMS = 8;
+        private ByteBuffer[] sg = new ByteBuffer[Bio.BIO_MAX_VECS];
+        private int nsg;
+        @SuppressWarnings("unchecked")
+        private final WeakReference<ByteBuffer>[] mem = new WeakReference[MEMS];
+        @SuppressWarnings("unchecked")
+        private final WeakReference<ByteBuffer>[][] views = new WeakReference[MEMS][];
+        /** Views of each memory taken by the request being mapped. */
+        private final int[] used = new int[MEMS];
+        private int oldest;
 
-    private static ByteBuffer[] segments(Bio bio) {
-        ByteBuffer[] v = new ByteBuffer[bio.segments()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = segment(bio, i);
+        /** {@code blk_rq_map_sg}: views of the bio's segments in {@code [0, bio.segments())}, until {@link #unmap}. */
+        ByteBuffer[] map(Bio bio) {
+            int n = bio.segments();
+            if (n > sg.length) {
+                sg = java.util.Arrays.copyOf(sg, n);
+            }
+            java.util.Arrays.fill(used, 0);
+            for (int i = 0; i < n; i++) {
+                ByteBuffer m = bio.segmentMemory(i);
+                int j = slot(m);
+                ByteBuffer v = view(j, used[j]++, m);
+                int off = bio.segmentOffset(i);
+                v.clear().limit(off + bio.segmentLength(i)).position(off);
+                sg[i] = v;
+            }
+            nsg = n;
+            return sg;
         }
-        return v;
+
+        /** The slot keeping the views of {@code m}: its own, else the oldest one, emptied for it. */
+        private int slot(ByteBuffer m) {
+            for (int j = 0; j < MEMS; j++) {
+                if (mem[j] != null && mem[j].get() == m) {
+                    return j;
+                }
+            }
+            int j = oldest;
+            oldest = (oldest + 1) % MEMS;
+            mem[j] = new WeakReference<>(m);
+            if (views[j] != null) {
+                java.util.Arrays.fill(views[j], null);
+            }
+            used[j] = 0;
+            return j;
+        }
+
+        /** The {@code k}-th view into the memory of slot {@code j}, {@code m}. */
+        private ByteBuffer view(int j, int k, ByteBuffer m) {
+            WeakReference<ByteBuffer>[] vs = views[j];
+            if (vs == null || k == vs.length) {
+                vs = views[j] = vs == null ? newRefs(16) : java.util.Arrays.copyOf(vs, 2 * vs.length);
+            }
+            ByteBuffer v = vs[k] != null ? vs[k].get() : null;
+            if (v == null) {
+                v = m.duplicate();
+                vs[k] = new WeakReference<>(v);
+            }
+            return v;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static WeakReference<ByteBuffer>[] newRefs(int n) {
+            return new WeakReference[n];
+        }
+
+        /** The request is over: only the weak references stay. */
+        void unmap() {
+            java.util.Arrays.fill(sg, 0, nsg, null);
+        }
     }
 
     @Override
     protected void read(Bio bio) throws IOException {
+        SgList sg = sgpool.alloc();
+        try {
+            read(bio, sg.map(bio));
+        } finally {
+            sg.unmap();
+            sgpool.free(sg);
+        }
+    }
+
+    private void read(Bio bio, ByteBuffer[] v) throws IOException {
         long pos = bio.position();
-        if (bio.segments() == 1) {
-            ByteBuffer b = segment(bio, 0);
+        int nsegs = bio.segments();
+        if (nsegs == 1) {
+            ByteBuffer b = v[0];
             while (b.hasRemaining()) {
                 int n = channel.read(b, pos);
                 if (n < 0) {
@@ -70,19 +158,18 @@ abstract class ChannelDevice extends BlockDevice {
             }
             return;
         }
-        ByteBuffer[] v = segments(bio);
         long left = bio.size();
         int first = 0;
         positionLock.lock();
         try {
             channel.position(pos);
             while (left > 0) {
-                long n = channel.read(v, first, v.length - first);
+                long n = channel.read(v, first, nsegs - first);
                 if (n < 0) {
                     throw eof(bio, bio.position() + bio.size() - left);
                 }
                 left -= n;
-                while (first < v.length && !v[first].hasRemaining()) {
+                while (first < nsegs && !v[first].hasRemaining()) {
                     first++;
                 }
             }
@@ -93,32 +180,42 @@ abstract class ChannelDevice extends BlockDevice {
 
     @Override
     protected void write(Bio bio) throws IOException {
-        long pos = bio.position();
-        if (bio.segments() == 1) {
-            ByteBuffer b = segment(bio, 0);
-            while (b.hasRemaining()) {
-                pos += channel.write(b, pos);
-            }
-        } else {
-            ByteBuffer[] v = segments(bio);
-            long left = bio.size();
-            int first = 0;
-            positionLock.lock();
-            try {
-                channel.position(pos);
-                while (left > 0) {
-                    left -= channel.write(v, first, v.length - first);
-                    while (first < v.length && !v[first].hasRemaining()) {
-                        first++;
-                    }
-                }
-            } finally {
-                positionLock.unlock();
-            }
+        SgList sg = sgpool.alloc();
+        try {
+            write(bio, sg.map(bio));
+        } finally {
+            sg.unmap();
+            sgpool.free(sg);
         }
         if (bio.isFua()) {
             // No FUA on a file: the block layer's emulation, a post-flush (blk_insert_flush()).
             channel.force(false);
+        }
+    }
+
+    private void write(Bio bio, ByteBuffer[] v) throws IOException {
+        long pos = bio.position();
+        int nsegs = bio.segments();
+        if (nsegs == 1) {
+            ByteBuffer b = v[0];
+            while (b.hasRemaining()) {
+                pos += channel.write(b, pos);
+            }
+            return;
+        }
+        long left = bio.size();
+        int first = 0;
+        positionLock.lock();
+        try {
+            channel.position(pos);
+            while (left > 0) {
+                left -= channel.write(v, first, nsegs - first);
+                while (first < nsegs && !v[first].hasRemaining()) {
+                    first++;
+                }
+            }
+        } finally {
+            positionLock.unlock();
         }
     }
 

@@ -131,7 +131,11 @@ public final class Ext4 {
     final long firstDataBlock;
     final long uuid;
 
+    /** The cached extent leaf and index blocks, by block number. */
     private final ConcurrentHashMap<Long, MetaBuffer> buffers = new ConcurrentHashMap<>();
+    /** The block bitmap's and the inode table's buffers, loaded at mount, by their index in the region (no boxed lookup). */
+    private MetaBuffer[] bitmapBufs;
+    private MetaBuffer[] itableBufs;
     final Mballoc mballoc;
     final Journal journal;
     private final ReentrantLock nsLock = new ReentrantLock();
@@ -316,16 +320,18 @@ public final class Ext4 {
 
     private void load() throws IOException {
         ByteBuffer bm = readBlocks(bitmapStart, bitmapBlocks);
+        bitmapBufs = new MetaBuffer[bitmapBlocks];
         for (int i = 0; i < bitmapBlocks; i++) {
             MetaBuffer bh = new MetaBuffer(bitmapStart + i, bs);
             bh.data.put(0, bm, i * bs, bs);
-            buffers.put(bh.blocknr, bh);
+            bitmapBufs[i] = bh;
         }
         ByteBuffer it = readBlocks(itableStart, itableBlocks);
+        itableBufs = new MetaBuffer[itableBlocks];
         for (int i = 0; i < itableBlocks; i++) {
             MetaBuffer bh = new MetaBuffer(itableStart + i, bs);
             bh.data.put(0, it, i * bs, bs);
-            buffers.put(bh.blocknr, bh);
+            itableBufs[i] = bh;
         }
         for (int ino = 1; ino < inodeCount; ino++) {
             MetaBuffer bh = itableBuffer(ino);
@@ -453,11 +459,11 @@ public final class Ext4 {
     }
 
     MetaBuffer bitmapBuffer(long block) {
-        return buffers.get(bitmapStart + block / ((long) bs * 8));
+        return bitmapBufs[(int) (block / ((long) bs * 8))];
     }
 
     MetaBuffer itableBuffer(int ino) {
-        return buffers.get(itableStart + ((long) ino * INODE_SIZE) / bs);
+        return itableBufs[(int) (((long) ino * INODE_SIZE) / bs)];
     }
 
     int itableOffset(int ino) {
@@ -589,6 +595,11 @@ public final class Ext4 {
                 inode.iDataSem.writeLock().lock();
                 try {
                     freeExtentBlocks(h, inode);
+                    // ext4_clear_inode: ext4_es_remove_extent(inode, 0, EXT_MAX_BLOCKS), entries back to their caches
+                    inode.tree.clear();
+                    synchronized (inode.esLock) {
+                        inode.es.clear();
+                    }
                     MetaBuffer bh = itableBuffer(inode.ino);
                     int off = itableOffset(inode.ino);
                     for (int i = 0; i < INODE_SIZE; i += 8) {
@@ -625,18 +636,18 @@ public final class Ext4 {
         if (inode.unlinked) {
             throw new ErrnoException(Errno.ENOENT, inode + " was unlinked; its blocks and inode are gone");
         }
-        List<ExtentMap.Ext> exts = new ArrayList<>(inode.tree.all());
+        ExtentMap tree = inode.tree;
         MetaBuffer bh = itableBuffer(inode.ino);
         int off = itableOffset(inode.ino);
         ByteBuffer d = bh.data;
         int depth;
         int count;
-        if (exts.size() <= INODE_SLOTS) {
+        if (tree.size() <= INODE_SLOTS) {
             freeExtentBlocks(h, inode);
             depth = 0;
-            count = exts.size();
+            count = tree.size();
         } else {
-            writeLeaves(h, inode, exts);
+            writeLeaves(h, inode, tree.all());
             if (inode.leaves.size() <= INODE_SLOTS) {
                 if (inode.indexBlock != 0) {
                     freeMetaBlock(h, inode.indexBlock);
@@ -646,16 +657,17 @@ public final class Ext4 {
                 count = inode.leaves.size();
             } else {
                 if (inode.indexBlock == 0) {
-                    long[] r = mballoc.alloc(h, inode.leaves.get(0)[1], 1, Mballoc.Kind.METADATA, 0);
-                    newBuffer(r[0]);
-                    inode.indexBlock = r[0];
+                    MapBlocks r = new MapBlocks();
+                    mballoc.alloc(h, inode.leaves.get(0)[1], 1, Mballoc.Kind.METADATA, 0, r);
+                    newBuffer(r.pblk);
+                    inode.indexBlock = r.pblk;
                 }
                 writeIndex(h, inode);
                 depth = 2;
                 count = 1;
             }
         }
-        byte[] nm = inode.name.getBytes(StandardCharsets.UTF_8);
+        byte[] nm = inode.nameBytes;
         for (int i = 0; i < INODE_SIZE; i += 8) {
             d.putLong(off + i, 0);
         }
@@ -668,7 +680,7 @@ public final class Ext4 {
         for (int k = 0; k < count; k++) {
             int e = off + INODE_ENTRIES_OFF + 16 * k;
             if (depth == 0) {
-                encodeExtent(d, e, exts.get(k));
+                encodeExtent(d, e, tree.get(k));
             } else if (depth == 1) {
                 d.putInt(e, (int) inode.leaves.get(k)[0]);
                 d.putLong(e + 8, inode.leaves.get(k)[1]);
@@ -688,8 +700,8 @@ public final class Ext4 {
 
     /** Frees every leaf and the index block: the tree goes back into the inode. */
     private void freeExtentBlocks(Handle h, Inode inode) {
-        for (long[] l : inode.leaves) {
-            freeMetaBlock(h, l[1]);
+        for (int i = 0; i < inode.leaves.size(); i++) {
+            freeMetaBlock(h, inode.leaves.get(i)[1]);
         }
         inode.leaves.clear();
         if (inode.indexBlock != 0) {
@@ -757,8 +769,9 @@ public final class Ext4 {
         for (int i = 0; i < outParts.size(); i++) {
             long blk = outBlocks.get(i);
             if (blk == 0) {
-                long[] r = mballoc.alloc(h, outParts.get(i).get(0).pblk, 1, Mballoc.Kind.METADATA, 0);
-                blk = r[0];
+                MapBlocks r = new MapBlocks();
+                mballoc.alloc(h, outParts.get(i).get(0).pblk, 1, Mballoc.Kind.METADATA, 0, r);
+                blk = r.pblk;
                 newBuffer(blk);
             }
             leaves.add(new long[] {outParts.get(i).get(0).lblk, blk});
@@ -1079,13 +1092,14 @@ public final class Ext4 {
                     + " is not over one hole");
         }
         n = Math.min(n, unwrit ? EXT_UNWRITTEN_MAX_LEN : EXT_INIT_MAX_LEN);
-        long[] r = mballoc.alloc(h, findGoal(inode, lblk), n, delayed != null ? Mballoc.Kind.DELALLOC : Mballoc.Kind.DATA,
-                alignment);
-        int got = (int) r[1];
+        mballoc.alloc(h, findGoal(inode, lblk), n, delayed != null ? Mballoc.Kind.DELALLOC : Mballoc.Kind.DATA,
+                alignment, out);
+        long pblk = out.pblk;
+        int got = out.len;
         int st = unwrit ? ExtentMap.UNWRITTEN : ExtentMap.WRITTEN;
-        inode.tree.insert(lblk, got, r[0], st);
+        inode.tree.insert(lblk, got, pblk, st);
         synchronized (inode.esLock) {
-            inode.es.insert(lblk, got, r[0], st);
+            inode.es.insert(lblk, got, pblk, st);
             if (delayed != null) {
                 inode.reservedBlocks -= got;
             }
@@ -1093,7 +1107,7 @@ public final class Ext4 {
         esInserts.increment();
         inode.bumpEsSeq();
         writeInode(h, inode);
-        return out.set(lblk, r[0], got, MapBlocks.NEW | (unwrit ? MapBlocks.UNWRITTEN : MapBlocks.MAPPED));
+        return out.set(lblk, pblk, got, MapBlocks.NEW | (unwrit ? MapBlocks.UNWRITTEN : MapBlocks.MAPPED));
     }
 
     /** First delayed status extent starting in (lblk, end). Under the es lock. */
@@ -1215,13 +1229,13 @@ public final class Ext4 {
     private long releaseDelayedLocked(Inode inode, long lblk, long end) {
         long total = 0;
         synchronized (inode.esLock) {
-            for (ExtentMap.Ext e : inode.es.overlapping(lblk, end)) {
-                if (e.status == ExtentMap.DELAYED) {
-                    long s = Math.max(e.lblk, lblk);
-                    long t = Math.min(e.end(), end);
-                    inode.es.remove(s, t - s);
-                    total += t - s;
-                }
+            ExtentMap.Ext e;
+            for (long pos = lblk; pos < end && (e = inode.es.firstOverlapping(pos, end, ExtentMap.DELAYED)) != null; ) {
+                long s = Math.max(e.lblk, pos);
+                long t = Math.min(e.end(), end);
+                inode.es.remove(s, t - s);
+                total += t - s;
+                pos = t;
             }
             inode.reservedBlocks -= total;
         }
@@ -1246,15 +1260,15 @@ public final class Ext4 {
         try {
             long end = lblk + len;
             long total = 0;
-            for (ExtentMap.Ext e : inode.tree.overlapping(lblk, end)) {
-                if (e.status == ExtentMap.UNWRITTEN) {
-                    long s = Math.max(e.lblk, lblk);
-                    long t = Math.min(e.end(), end);
-                    long p = e.pblk + (s - e.lblk);
-                    inode.tree.insert(s, t - s, p, ExtentMap.WRITTEN);
-                    esInsert(inode, s, t - s, p, ExtentMap.WRITTEN);
-                    total += t - s;
-                }
+            ExtentMap.Ext e;
+            for (long pos = lblk; pos < end && (e = inode.tree.firstOverlapping(pos, end, ExtentMap.UNWRITTEN)) != null; ) {
+                long s = Math.max(e.lblk, pos);
+                long t = Math.min(e.end(), end);
+                long p = e.pblk + (s - e.lblk);
+                inode.tree.insert(s, t - s, p, ExtentMap.WRITTEN); // e is not read after the change
+                esInsert(inode, s, t - s, p, ExtentMap.WRITTEN);
+                total += t - s;
+                pos = t;
             }
             if (total > 0) {
                 writeInode(h, inode);

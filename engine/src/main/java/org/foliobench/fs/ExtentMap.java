@@ -15,8 +15,9 @@ import org.foliobench.mm.KmemCache;
  * <p>Entries are kept in an array sorted by their primitive {@code lblk} (binary search, no boxed
  * keys, no iterators), extended in place when a range merges with a neighbour, and come from and
  * go back to a {@link KmemCache} ({@code ext4_es_cachep}). So an entry returned by {@link #find},
- * {@link #next}, {@link #prev} or {@link #nextWithStatus} is live: read it under the lock that
- * guards the map and before changing the map; {@link #overlapping} and {@link #all} return copies.
+ * {@link #next}, {@link #prev}, {@link #nextWithStatus}, {@link #firstOverlapping} or {@link #get}
+ * is live: read it under the lock that guards the map and before changing the map;
+ * {@link #overlapping} and {@link #all} return copies.
  */
 final class ExtentMap {
     static final int WRITTEN = 1;
@@ -169,6 +170,28 @@ final class ExtentMap {
             }
         }
         return null;
+    }
+
+    /** The first extent of {@code status} overlapping {@code [from, end)}, or null. */
+    Ext firstOverlapping(long from, long end, int status) {
+        int i = floorIndex(from);
+        if (i < 0 || a[i].end() <= from) {
+            i++;
+        }
+        for (; i < n && a[i].lblk < end; i++) {
+            if (a[i].status == status) {
+                return a[i];
+            }
+        }
+        return null;
+    }
+
+    /** The {@code i}-th extent in order ({@code 0 <= i < size()}). */
+    Ext get(int i) {
+        if (i < 0 || i >= n) {
+            throw new IndexOutOfBoundsException("extent " + i + " of " + n);
+        }
+        return a[i];
     }
 
     /** Removes {@code [lblk, lblk + len)}, splitting extents that straddle its ends. */

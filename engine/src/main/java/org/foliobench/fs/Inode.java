@@ -15,6 +15,8 @@ public final class Inode {
     final Ext4 fs;
     final int ino;
     final String name;
+    /** The name as the inode slot stores it (UTF-8). */
+    final byte[] nameBytes;
     /** {@code i_rwsem}: the VFS lock serialising writers, truncate and fallocate. */
     private final ReentrantReadWriteLock iRwsem = new ReentrantReadWriteLock();
     /** {@code i_data_sem}: guards {@link #tree}, {@link #leaves} and {@link #diskSize}. */
@@ -38,6 +40,11 @@ public final class Inode {
     /** {@code i_sync_tid} / {@code i_datasync_tid}: last transaction that changed this inode. */
     volatile long syncTid;
     volatile long datasyncTid;
+    /**
+     * The transaction whose ordered-data list holds this inode (the {@code jbd2_inode}'s
+     * {@code i_transaction}, as a tid: transactions are reused); under the journal lock.
+     */
+    long orderedTid = -1;
     volatile boolean unlinked;
     private volatile Object mapping;
 
@@ -45,6 +52,7 @@ public final class Inode {
         this.fs = fs;
         this.ino = ino;
         this.name = name;
+        this.nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.tree = new ExtentMap(Ext4.EXT_INIT_MAX_LEN, fs != null ? fs.extentCache : null);
         this.es = new ExtentMap(Long.MAX_VALUE / 4, fs != null ? fs.esCache : null);
     }

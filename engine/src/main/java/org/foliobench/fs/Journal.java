@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -37,6 +36,12 @@ import org.foliobench.vfs.ErrnoException;
  * Freed data blocks return to the allocator when the transaction freeing them commits; freed
  * metadata blocks when the transactions that logged them are checkpointed (instead of jbd2's
  * revoke records: a replay can then never overwrite a reused block).
+ *
+ * <p>Nothing is allocated per handle or commit once the caches are warm: handles come from the
+ * {@code jbd2_journal_handle} cache and transactions from {@code jbd2_transaction_s}, both freed as
+ * jbd2 frees them (at the handle's stop, after the commit); their block and inode lists are array
+ * lists deduplicated through the block's and the inode's own fields, as jbd2 does with
+ * {@code b_transaction} and {@code i_transaction}.
  */
 final class Journal {
     static final int JBD2_MAGIC = 0xC03B3998;
@@ -60,16 +65,29 @@ final class Journal {
     /** Wakes kjournald2 only to stop it; its period is a timed wait on this condition. */
     private final Condition kjournaldWake = lock.newCondition();
     private final ReentrantLock commitLock = new ReentrantLock();
+    /** {@code current->journal_info}: the handle this thread holds (null when none; never removed, so no entry is reallocated). */
     private final ThreadLocal<Handle> current = new ThreadLocal<>();
+    /** {@code jbd2_handle_cache}. */
+    private final KmemCache<Handle> handleCache;
+    /** {@code transaction_cache}. */
+    private final KmemCache<Transaction> transactionCache;
     private Transaction running;
     private long nextTid;
     private volatile long commitSequence;
     private volatile ErrnoException aborted;
     /** Next free log block; the log holds committed transactions in [1, head). */
     private int head;
-    /** Home block -> newest committed copy not yet checkpointed ({@code t_checkpoint_list}). */
-    private final LinkedHashMap<Long, byte[]> checkpoint = new LinkedHashMap<>();
-    private final List<long[]> checkpointFreedMeta = new ArrayList<>();
+    /**
+     * Blocks whose newest committed copy ({@link MetaBuffer#checkpointData}) is not yet written home
+     * (the transactions' {@code t_checkpoint_list}s: a block committed again leaves the older list,
+     * as {@code __jbd2_journal_remove_checkpoint} in the commit). Changed only under the commit lock.
+     */
+    private final ArrayList<MetaBuffer> checkpointList = new ArrayList<>();
+    /** Metadata blocks freed by committed transactions, allocatable once checkpointed. Under the commit lock. */
+    private final ArrayList<Mballoc.FreeData> checkpointFreedMeta = new ArrayList<>();
+    /** The checkpoint's bounce buffer (up to 256 blocks) and the journal superblock's, reused under the commit lock. */
+    private ByteBuffer homeBuf;
+    private ByteBuffer sbBuf;
     private volatile OrderedDataWriter orderedWriter;
     /** The commit's log buffer, reused (commits are serialized by the commit lock). */
     private ByteBuffer logBuf;
@@ -81,7 +99,7 @@ final class Journal {
      */
     private final KmemCache<byte[]> frozenCache;
     /** The commit's block list ({@code t_buffers} in log order), reused: commits are serialized by the commit lock. */
-    private long[] commitHomes = new long[16];
+    private MetaBuffer[] commitBufs = new MetaBuffer[16];
     private byte[][] commitCopies = new byte[16][];
     /** The commit's checksum ({@code j_csum_seed}) and a view of the log buffer for it, reused. */
     private final CRC32C commitCrc = new CRC32C();
@@ -97,6 +115,7 @@ final class Journal {
     private final LongAdder blocksWritten;
     private final LongAdder checkpoints;
     private final LongAdder waits;
+    private final LongAdder creditOverruns;
 
     Journal(Ext4 fs, long start, int nblocks, int bs, long firstTid, long uuid) {
         this.fs = fs;
@@ -113,6 +132,11 @@ final class Journal {
         this.blocksWritten = fs.counters.counter("jbd2.blocks_written");
         this.checkpoints = fs.counters.counter("jbd2.checkpoints");
         this.waits = fs.counters.counter("jbd2.handle_waits");
+        this.creditOverruns = fs.counters.counter("jbd2.credit_overruns");
+        this.handleCache = KmemCache.create("jbd2_journal_handle", Defaults.SLAB_FREE_OBJECTS, () -> new Handle(this),
+                fs.counters);
+        this.transactionCache = KmemCache.create("jbd2_transaction_s", Defaults.SLAB_FREE_OBJECTS, Transaction::new,
+                fs.counters);
         this.frozenCache = KmemCache.create("jbd2_" + (bs >> 10) + "k", Defaults.SLAB_FREE_OBJECTS, () -> new byte[bs],
                 fs.counters);
         ByteBuffer.wrap(uuidBytes).putLong(0, uuid);
@@ -156,7 +180,7 @@ final class Journal {
             lock.lock();
             try {
                 if (running == null) {
-                    running = new Transaction(nextTid++);
+                    running = transactionCache.alloc().init(nextTid++); // jbd2_get_transaction
                 }
                 Transaction t = running;
                 if (t.state == Transaction.State.LOCKED) {
@@ -171,7 +195,7 @@ final class Journal {
                 } else {
                     t.updates++;
                     t.outstandingCredits += credits;
-                    Handle h = new Handle(this, t, credits);
+                    Handle h = handleCache.alloc().init(t, credits);
                     current.set(h);
                     handles.increment();
                     return h;
@@ -185,12 +209,12 @@ final class Journal {
         }
     }
 
-    /** {@code jbd2_journal_stop}. */
+    /** {@code jbd2_journal_stop}: the transaction loses an update, the handle goes back to its cache. */
     void stop(Handle h) {
-        current.remove();
+        current.set(null);
         lock.lock();
         try {
-            Transaction t = h.transaction;
+            Transaction t = h.transaction.live();
             t.outstandingCredits -= h.credits;
             if (--t.updates == 0) {
                 stateChanged.signalAll();
@@ -198,20 +222,22 @@ final class Journal {
         } finally {
             lock.unlock();
         }
+        h.free();
+        handleCache.free(h);
     }
 
     void dirtyMetadata(Handle h, MetaBuffer bh) {
         lock.lock();
         try {
-            Transaction t = h.transaction;
+            Transaction t = h.transaction.live();
             if (bh.transaction != t) {
                 bh.transaction = t;
-                t.buffers.put(bh.blocknr, bh);
+                t.buffers.add(bh);
                 if (h.credits > 0) {
                     h.credits--;
                     t.outstandingCredits--;
                 } else {
-                    fs.counters.counter("jbd2.credit_overruns").increment();
+                    creditOverruns.increment();
                 }
             }
         } finally {
@@ -219,28 +245,35 @@ final class Journal {
         }
     }
 
+    /** {@code jbd2_journal_file_inode}: on the transaction's inode list once. */
     void addOrderedInode(Handle h, Inode inode) {
         lock.lock();
         try {
-            h.transaction.orderedInodes.add(inode);
+            Transaction t = h.transaction.live();
+            if (inode.orderedTid != t.tid) {
+                inode.orderedTid = t.tid;
+                t.orderedInodes.add(inode);
+            }
         } finally {
             lock.unlock();
         }
     }
 
     void freeData(Handle h, long pblk, long len) {
+        Mballoc.FreeData fd = fs.mballoc.freeData(pblk, len);
         lock.lock();
         try {
-            h.transaction.freedData.add(new long[] {pblk, len});
+            h.transaction.live().freedData.add(fd);
         } finally {
             lock.unlock();
         }
     }
 
     void freeMeta(Handle h, long pblk) {
+        Mballoc.FreeData fd = fs.mballoc.freeData(pblk, 1);
         lock.lock();
         try {
-            h.transaction.freedMeta.add(new long[] {pblk, 1});
+            h.transaction.live().freedMeta.add(fd);
         } finally {
             lock.unlock();
         }
@@ -274,9 +307,10 @@ final class Journal {
 
     /** {@code jbd2_journal_commit_transaction} of transaction {@code tid} (no-op if done or empty). */
     void commit(long tid) throws ErrnoException {
-        if (current.get() != null) {
+        Handle held = current.get();
+        if (held != null) {
             throw new IllegalStateException("commit of transaction " + tid + " requested while this thread holds a handle"
-                    + " on transaction " + current.get().transaction.tid + ": stop the handle first");
+                    + " on transaction " + held.tid() + ": stop the handle first");
         }
         commitLock.lock();
         try {
@@ -285,7 +319,7 @@ final class Journal {
             }
             checkAborted();
             Transaction t;
-            long[] homes;
+            MetaBuffer[] bufs;
             byte[][] copies;
             int n = 0;
             lock.lock();
@@ -302,16 +336,17 @@ final class Journal {
                     stateChanged.awaitUninterruptibly();
                 }
                 // freeze the metadata: copy it while no handle can change it
-                if (commitHomes.length < t.buffers.size()) {
-                    commitHomes = new long[Integer.highestOneBit(t.buffers.size()) << 1];
-                    commitCopies = new byte[commitHomes.length][];
+                if (commitBufs.length < t.buffers.size()) {
+                    commitBufs = new MetaBuffer[Integer.highestOneBit(t.buffers.size()) << 1];
+                    commitCopies = new byte[commitBufs.length][];
                 }
-                homes = commitHomes;
+                bufs = commitBufs;
                 copies = commitCopies;
-                for (MetaBuffer bh : t.buffers.values()) {
+                for (int i = 0; i < t.buffers.size(); i++) {
+                    MetaBuffer bh = t.buffers.get(i);
                     byte[] copy = frozenCache.alloc(); // jbd2_alloc(): b_frozen_data from the jbd2_<size> slab
                     bh.data.get(0, copy);
-                    homes[n] = bh.blocknr;
+                    bufs[n] = bh;
                     copies[n++] = copy;
                     if (bh.transaction == t) {
                         bh.transaction = null;
@@ -326,13 +361,14 @@ final class Journal {
             try {
                 OrderedDataWriter w = orderedWriter;
                 if (w != null) {
-                    for (Inode inode : t.orderedInodes) {
-                        w.writeAndWait(inode);
+                    for (int i = 0; i < t.orderedInodes.size(); i++) {
+                        w.writeAndWait(t.orderedInodes.get(i));
                     }
                 }
-                writeLog(t.tid, homes, copies, n);
+                writeLog(t.tid, bufs, copies, n);
             } catch (IOException e) {
                 java.util.Arrays.fill(copies, 0, n, null); // the failed commit's copies go to the GC
+                java.util.Arrays.fill(bufs, 0, n, null);
                 ErrnoException err = new ErrnoException(Errno.EIO, "journal commit of transaction " + t.tid
                         + " failed: " + e.getMessage() + "; the journal is aborted, remount to recover", e);
                 aborted = err;
@@ -347,23 +383,30 @@ final class Journal {
             lock.lock();
             try {
                 for (int i = 0; i < n; i++) {
-                    byte[] older = checkpoint.remove(homes[i]);
-                    if (older != null) {
-                        frozenCache.free(older); // superseded before its checkpoint: never written home
+                    MetaBuffer bh = bufs[i];
+                    if (bh.checkpointData != null) {
+                        frozenCache.free(bh.checkpointData); // superseded before its checkpoint: never written home
+                    } else {
+                        checkpointList.add(bh);
                     }
-                    checkpoint.put(homes[i], copies[i]);
+                    bh.checkpointData = copies[i];
                     copies[i] = null;
+                    bufs[i] = null;
                 }
-                checkpointFreedMeta.addAll(t.freedMeta);
+                for (int i = 0; i < t.freedMeta.size(); i++) {
+                    checkpointFreedMeta.add(t.freedMeta.get(i));
+                }
                 t.state = Transaction.State.COMMITTED;
                 commitSequence = t.tid;
                 stateChanged.signalAll();
             } finally {
                 lock.unlock();
             }
-            for (long[] f : t.freedData) {
-                fs.mballoc.release(f[0], f[1]);
+            for (int i = 0; i < t.freedData.size(); i++) {
+                fs.mballoc.releaseFreed(t.freedData.get(i));
             }
+            t.free(); // jbd2_journal_free_transaction: its copies are on the checkpoint list now
+            transactionCache.free(t);
             commits.increment();
             Runnable hook = commitHook;
             if (hook != null) {
@@ -379,7 +422,7 @@ final class Journal {
     }
 
     /** Writes descriptor, metadata copies and commit block, then flushes ({@code REQ_PREFLUSH|REQ_FUA}). */
-    private void writeLog(long tid, long[] homes, byte[][] copies, int n) throws IOException {
+    private void writeLog(long tid, MetaBuffer[] bufs, byte[][] copies, int n) throws IOException {
         int cap = descriptorCapacity();
         int ndesc = Math.max(1, (n + cap - 1) / cap);
         int total = ndesc + n + 1;
@@ -409,7 +452,7 @@ final class Journal {
             buf.putLong(off + 8, tid);
             buf.putInt(off + 16, cnt);
             for (int k = 0; k < cnt; k++) {
-                buf.putLong(off + DESC_HEADER + 8 * k, homes[i + k]);
+                buf.putLong(off + DESC_HEADER + 8 * k, bufs[i + k].blocknr);
             }
             crc.update(logDup.clear().position(off).limit(off + bs));
             blk++;
@@ -438,51 +481,54 @@ final class Journal {
      * then empties the log by rewriting the journal superblock. Called under the commit lock.
      */
     void checkpointAll() throws IOException {
-        List<Map.Entry<Long, byte[]>> list;
-        List<long[]> freed;
-        lock.lock();
-        try {
-            list = new ArrayList<>(checkpoint.entrySet());
-            freed = new ArrayList<>(checkpointFreedMeta);
-        } finally {
-            lock.unlock();
-        }
-        writeHome(list);
+        sortByBlock(checkpointList);
+        writeHome(checkpointList);
         writeSuperblock(commitSequence + 1);
-        lock.lock();
-        try {
-            for (Map.Entry<Long, byte[]> e : list) {
-                if (checkpoint.remove(e.getKey(), e.getValue())) {
-                    frozenCache.free(e.getValue()); // written home: the frozen copy is done
-                }
-            }
-            checkpointFreedMeta.removeAll(freed);
-        } finally {
-            lock.unlock();
+        for (int i = 0; i < checkpointList.size(); i++) {
+            MetaBuffer bh = checkpointList.get(i);
+            frozenCache.free(bh.checkpointData); // written home: the frozen copy is done
+            bh.checkpointData = null;
         }
+        checkpointList.clear();
         head = 1;
-        for (long[] f : freed) {
-            fs.mballoc.release(f[0], f[1]);
+        for (int i = 0; i < checkpointFreedMeta.size(); i++) {
+            fs.mballoc.releaseFreed(checkpointFreedMeta.get(i));
         }
+        checkpointFreedMeta.clear();
         checkpoints.increment();
     }
 
-    private void writeHome(List<Map.Entry<Long, byte[]>> list) throws IOException {
+    /** Insertion sort by home block (the list is short and mostly sorted; no comparator or merge buffer). */
+    private static void sortByBlock(ArrayList<MetaBuffer> list) {
+        for (int i = 1; i < list.size(); i++) {
+            MetaBuffer x = list.get(i);
+            int j = i - 1;
+            while (j >= 0 && list.get(j).blocknr > x.blocknr) {
+                list.set(j + 1, list.get(j));
+                j--;
+            }
+            list.set(j + 1, x);
+        }
+    }
+
+    /** Writes the copies home in runs of up to 256 contiguous blocks through the reused bounce buffer, then flushes. */
+    private void writeHome(ArrayList<MetaBuffer> list) throws IOException {
         if (list.isEmpty()) {
             return;
         }
-        list.sort((a, b) -> Long.compare(a.getKey(), b.getKey()));
         int i = 0;
         while (i < list.size()) {
             int j = i + 1;
-            while (j < list.size() && list.get(j).getKey() == list.get(j - 1).getKey() + 1 && j - i < 256) {
+            while (j < list.size() && list.get(j).blocknr == list.get(j - 1).blocknr + 1 && j - i < 256) {
                 j++;
             }
-            ByteBuffer buf = Ext4.ioBuffer((j - i) * bs);
-            for (int k = i; k < j; k++) {
-                buf.put((k - i) * bs, list.get(k).getValue());
+            if (homeBuf == null || homeBuf.capacity() < (j - i) * bs) {
+                homeBuf = Ext4.ioBuffer(Integer.highestOneBit(Math.max(j - i, 16) * 2 - 1) * bs);
             }
-            fs.writeBlocks(list.get(i).getKey(), buf, j - i);
+            for (int k = i; k < j; k++) {
+                homeBuf.put((k - i) * bs, list.get(k).checkpointData);
+            }
+            fs.writeBlocks(list.get(i).blocknr, homeBuf, j - i);
             i = j;
         }
         fs.flushDevice();
@@ -490,7 +536,10 @@ final class Journal {
 
     /** Writes the journal superblock: log empty, next transaction {@code sequence} at block 1. */
     void writeSuperblock(long sequence) throws IOException {
-        ByteBuffer buf = Ext4.ioBuffer(bs);
+        if (sbBuf == null) {
+            sbBuf = Ext4.ioBuffer(bs);
+        }
+        ByteBuffer buf = sbBuf;
         buf.putInt(0, JBD2_MAGIC);
         buf.putInt(4, SUPERBLOCK);
         buf.putInt(8, bs);

@@ -1,10 +1,10 @@
 package org.foliobench.fs;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 
@@ -13,7 +13,11 @@ import org.foliobench.vfs.ErrnoException;
  * {@code fs/ext4/balloc.c}). The on-disk truth is the block bitmap (journaled); in memory the
  * free space is a tree of free extents (the buddy cache's role). Freed blocks come back into the
  * tree only when the transaction freeing them has committed (data) or been checkpointed
- * (metadata), so no block is reused while a crash could still bring back its old owner.
+ * (metadata), so no block is reused while a crash could still bring back its old owner; until
+ * then each freed range waits in an {@link FreeData} entry from the {@code ext4_free_data} cache.
+ *
+ * <p>The free extents are two primitive arrays sorted by start block (binary search, insertion
+ * and removal by array copy): nothing is allocated per allocation or release.
  *
  * <p>Accounting mirrors {@code s_freeclusters_counter} ({@link #freeBlocks}),
  * {@code s_dirtyclusters_counter} ({@link #dirtyClusters}, delalloc reservations) and
@@ -24,8 +28,12 @@ final class Mballoc {
 
     private final Ext4 fs;
     final ReentrantLock lock = new ReentrantLock();
-    /** Free extents: start -> length. */
-    private final TreeMap<Long, Long> free = new TreeMap<>();
+    /** Free extents {@code [freeStart[i], freeStart[i] + freeLen[i])}, {@code i < nfree}, sorted and disjoint. */
+    private long[] freeStart = new long[16];
+    private long[] freeLen = new long[16];
+    private int nfree;
+    /** {@code ext4_free_data_cachep}: ranges freed in a transaction, waiting for it to commit. */
+    private final KmemCache<FreeData> freeDataCache;
     /**
      * {@code s_freeclusters_counter} / {@code s_dirtyclusters_counter}: changed under {@link #lock},
      * read without it ({@code percpu_counter_read_positive}), so hot paths such as
@@ -44,6 +52,60 @@ final class Mballoc {
         this.allocCalls = fs.counters.counter("fs.alloc_calls");
         this.allocBlocks = fs.counters.counter("fs.alloc_blocks");
         this.freeCalls = fs.counters.counter("fs.free_calls");
+        this.freeDataCache = KmemCache.create("ext4_free_data", Defaults.SLAB_FREE_OBJECTS, FreeData::new, fs.counters);
+    }
+
+    /** {@code struct ext4_free_data}: blocks freed in a transaction, allocatable once it commits (or is checkpointed). */
+    static final class FreeData {
+        long pblk;
+        long len;
+    }
+
+    /** A {@link FreeData} entry for {@code [pblk, pblk + len)}, from the cache. */
+    FreeData freeData(long pblk, long len) {
+        FreeData fd = freeDataCache.alloc();
+        fd.pblk = pblk;
+        fd.len = len;
+        return fd;
+    }
+
+    /** {@code ext4_free_data_in_buddy}: the entry's blocks become allocatable; the entry goes back to its cache. */
+    void releaseFreed(FreeData fd) {
+        release(fd.pblk, fd.len);
+        freeDataCache.free(fd);
+    }
+
+    /** The index of the last free extent starting at or before {@code blk}, or -1. */
+    private int floorIndex(long blk) {
+        int lo = 0;
+        int hi = nfree - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (freeStart[mid] <= blk) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
+    }
+
+    private void insertFree(int i, long start, long len) {
+        if (nfree == freeStart.length) {
+            freeStart = java.util.Arrays.copyOf(freeStart, 2 * nfree);
+            freeLen = java.util.Arrays.copyOf(freeLen, 2 * nfree);
+        }
+        System.arraycopy(freeStart, i, freeStart, i + 1, nfree - i);
+        System.arraycopy(freeLen, i, freeLen, i + 1, nfree - i);
+        freeStart[i] = start;
+        freeLen[i] = len;
+        nfree++;
+    }
+
+    private void removeFree(int i) {
+        System.arraycopy(freeStart, i + 1, freeStart, i, nfree - i - 1);
+        System.arraycopy(freeLen, i + 1, freeLen, i, nfree - i - 1);
+        nfree--;
     }
 
     /** {@code ext4_mb_init_backend}: builds the free-extent tree from the bitmap. */
@@ -80,7 +142,7 @@ final class Mballoc {
     }
 
     private void addFree(long start, long len) {
-        free.put(start, len);
+        insertFree(nfree, start, len); // the bitmap is scanned in block order
         freeBlocks += len;
     }
 
@@ -124,9 +186,10 @@ final class Mballoc {
     /**
      * {@code ext4_mb_new_blocks}: up to {@code len} contiguous blocks, as near {@code goal} as
      * possible: the free extent at or after the goal if it holds all of them, else the first
-     * that does, else the longest one (a short allocation). Returns {pblk, count}.
+     * that does, else the longest one (a short allocation). The first block and the count go into
+     * {@code ar}'s {@code pblk} and {@code len} (the kernel updates its allocation request the same way).
      */
-    long[] alloc(Handle h, long goal, int len, Kind kind, int alignment) throws ErrnoException {
+    void alloc(Handle h, long goal, int len, Kind kind, int alignment, MapBlocks ar) throws ErrnoException {
         lock.lock();
         try {
             long budget;
@@ -144,77 +207,88 @@ final class Mballoc {
                         + " allocation of " + len + ": " + freeBlocks + " free, " + dirtyClusters
                         + " reserved for delalloc");
             }
-            long[] r = alignment > 1 ? findAligned((int) want, alignment) : find(goal, want);
-            if (r == null) {
+            if (!(alignment > 1 ? findAligned((int) want, alignment, ar) : find(goal, want, ar))) {
                 throw new ErrnoException(Errno.ENOSPC, "no free " + (alignment > 1 ? alignment + "-block aligned " : "")
                         + "extent of " + want + " blocks");
             }
-            take(r[0], r[1]);
-            setBits(h, r[0], r[1], true);
+            take(ar.pblk, ar.len);
+            setBits(h, ar.pblk, ar.len, true);
             if (kind == Kind.DELALLOC) {
-                dirtyClusters -= r[1];
+                dirtyClusters -= ar.len;
             }
             allocCalls.increment();
-            allocBlocks.add(r[1]);
-            return r;
+            allocBlocks.add(ar.len);
         } finally {
             lock.unlock();
         }
     }
 
-    private long[] find(long goal, long want) {
-        long[] best = null;
-        Map.Entry<Long, Long> e = free.floorEntry(goal);
-        if (e != null && e.getKey() + e.getValue() > goal) {
-            long avail = e.getKey() + e.getValue() - goal;
+    /**
+     * The goal if free, else the first free extent after it (then from the start) holding
+     * {@code want} blocks, else the longest one seen; into {@code ar}. False when nothing is free.
+     */
+    private boolean find(long goal, long want, MapBlocks ar) {
+        long bestStart = -1;
+        long bestLen = 0;
+        int g = floorIndex(goal);
+        if (g >= 0 && freeStart[g] + freeLen[g] > goal) {
+            long avail = freeStart[g] + freeLen[g] - goal;
             if (avail >= want) {
-                return new long[] {goal, want};
+                return found(ar, goal, want);
             }
-            best = new long[] {goal, avail};
+            bestStart = goal;
+            bestLen = avail;
         }
-        for (Map.Entry<Long, Long> f : free.tailMap(goal, false).entrySet()) {
-            if (f.getValue() >= want) {
-                return new long[] {f.getKey(), want};
+        // the extents starting after the goal, then those starting before it
+        for (int k = 0; k < nfree; k++) {
+            int i = (g + 1 + k) % nfree;
+            if (freeStart[i] == goal) {
+                continue; // the extent at the goal, seen above
             }
-            if (best == null || f.getValue() > best[1]) {
-                best = new long[] {f.getKey(), f.getValue()};
+            if (freeLen[i] >= want) {
+                return found(ar, freeStart[i], want);
             }
-        }
-        for (Map.Entry<Long, Long> f : free.headMap(goal, false).entrySet()) {
-            if (f.getValue() >= want) {
-                return new long[] {f.getKey(), want};
-            }
-            if (best == null || f.getValue() > best[1]) {
-                best = new long[] {f.getKey(), f.getValue()};
+            if (bestStart < 0 || freeLen[i] > bestLen) {
+                bestStart = freeStart[i];
+                bestLen = freeLen[i];
             }
         }
-        return best == null ? null : new long[] {best[0], Math.min(best[1], want)};
+        return bestStart >= 0 && found(ar, bestStart, Math.min(bestLen, want));
     }
 
-    /** Exactly {@code len} blocks starting at a multiple of {@code alignment} (a power of two). */
-    private long[] findAligned(int len, int alignment) {
-        for (Map.Entry<Long, Long> f : free.entrySet()) {
-            long s = (f.getKey() + alignment - 1) & -(long) alignment;
-            if (s + len <= f.getKey() + f.getValue()) {
-                return new long[] {s, len};
+    private static boolean found(MapBlocks ar, long pblk, long len) {
+        ar.pblk = pblk;
+        ar.len = (int) len;
+        return true;
+    }
+
+    /** Exactly {@code len} blocks starting at a multiple of {@code alignment} (a power of two), into {@code ar}. */
+    private boolean findAligned(int len, int alignment, MapBlocks ar) {
+        for (int i = 0; i < nfree; i++) {
+            long s = (freeStart[i] + alignment - 1) & -(long) alignment;
+            if (s + len <= freeStart[i] + freeLen[i]) {
+                return found(ar, s, len);
             }
         }
-        return null;
+        return false;
     }
 
     private void take(long start, long len) {
-        Map.Entry<Long, Long> e = free.floorEntry(start);
-        if (e == null || e.getKey() + e.getValue() < start + len) {
+        int i = floorIndex(start);
+        if (i < 0 || freeStart[i] + freeLen[i] < start + len) {
             throw new IllegalStateException("blocks " + start + "+" + len + " are not free");
         }
-        long s = e.getKey();
-        long l = e.getValue();
-        free.remove(s);
-        if (start > s) {
-            free.put(s, start - s);
-        }
-        if (start + len < s + l) {
-            free.put(start + len, s + l - start - len);
+        long end = freeStart[i] + freeLen[i];
+        if (start > freeStart[i]) {
+            freeLen[i] = start - freeStart[i]; // the head stays
+            if (start + len < end) {
+                insertFree(i + 1, start + len, end - start - len);
+            }
+        } else if (start + len < end) {
+            freeStart[i] = start + len; // the tail stays
+            freeLen[i] = end - start - len;
+        } else {
+            removeFree(i);
         }
         freeBlocks -= len;
     }
@@ -238,31 +312,31 @@ final class Mballoc {
         }
     }
 
-    /** Returns freed blocks to the free-extent tree (commit / checkpoint callback). */
+    /** Returns freed blocks to the free extents (commit / checkpoint callback), merged with their neighbours. */
     void release(long pblk, long len) {
         lock.lock();
         try {
-            long s = pblk;
-            long l = len;
-            Map.Entry<Long, Long> p = free.floorEntry(pblk);
-            if (p != null && p.getKey() + p.getValue() > pblk) {
+            int p = floorIndex(pblk);
+            if (p >= 0 && freeStart[p] + freeLen[p] > pblk) {
                 throw new IllegalStateException("double free of block " + pblk);
             }
-            if (p != null && p.getKey() + p.getValue() == pblk) {
-                s = p.getKey();
-                l += p.getValue();
-                free.remove(p.getKey());
-            }
-            Long nl = free.get(pblk + len);
-            if (nl != null) {
-                free.remove(pblk + len);
-                l += nl;
-            }
-            Map.Entry<Long, Long> n = free.ceilingEntry(s);
-            if (n != null && n.getKey() < s + l) {
+            int n = p + 1; // the first extent after pblk
+            if (n < nfree && freeStart[n] < pblk + len) {
                 throw new IllegalStateException("double free of blocks " + pblk + "+" + len);
             }
-            free.put(s, l);
+            boolean left = p >= 0 && freeStart[p] + freeLen[p] == pblk;
+            boolean right = n < nfree && freeStart[n] == pblk + len;
+            if (left && right) {
+                freeLen[p] += len + freeLen[n];
+                removeFree(n);
+            } else if (left) {
+                freeLen[p] += len;
+            } else if (right) {
+                freeStart[n] = pblk;
+                freeLen[n] += len;
+            } else {
+                insertFree(n, pblk, len);
+            }
             freeBlocks += len;
         } finally {
             lock.unlock();

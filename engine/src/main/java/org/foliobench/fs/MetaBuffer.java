@@ -12,6 +12,11 @@ final class MetaBuffer {
     final ByteBuffer data;
     /** The transaction whose buffer list holds this block, or null ({@code b_transaction}). */
     Transaction transaction;
+    /**
+     * The newest committed copy not yet written home, from the {@code jbd2_<size>k} cache; non-null
+     * while the block is on the journal's checkpoint list ({@code b_cp_transaction}).
+     */
+    byte[] checkpointData;
 
     MetaBuffer(long blocknr, int size) {
         this.blocknr = blocknr;

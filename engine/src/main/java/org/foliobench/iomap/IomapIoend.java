@@ -2,10 +2,10 @@ package org.foliobench.iomap;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.foliobench.device.Bio;
 import org.foliobench.fs.Inode;
+import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
 
 /**
@@ -16,39 +16,79 @@ import org.foliobench.pagecache.Folio;
  * completes when its last bio did and it was submitted ({@link #remaining} starts with a bias of
  * one, dropped at submission). {@link #folios}/{@link #lens} record the bytes of each folio it
  * carries, for {@code iomap_finish_ioend}.
+ *
+ * <p>Ioends come from the {@code iomap_ioend} cache of {@link Writepages} (the kernel's
+ * {@code iomap_ioend_bioset}) and go back to it once {@code iomap_finish_ioend} has ended the
+ * writeback of its folios (the kernel's {@code bio_put} of the ioend's bio), after ext4's deferred
+ * completion work when there is one, together with the ioends merged into it. Its lists keep their
+ * capacity across uses; any use of a freed ioend throws.
  */
 final class IomapIoend {
-    final Inode inode;
+    Inode inode;
     /** The mapping whose folios it carries ({@code io_inode->i_mapping}). */
-    org.foliobench.pagecache.AddressSpace mapping;
-    final Iomap.Type type;
-    final int flags;
-    final long offset;
-    final long sector;
+    AddressSpace mapping;
+    Iomap.Type type;
+    int flags;
+    long offset;
+    long sector;
     long size;
     Bio bio;
     /** The writeback call that built it, for the bio completion ({@code bi_private} chain). */
     WritepageCtx wpc;
-    final List<Folio> folios = new ArrayList<>();
+    final ArrayList<Folio> folios = new ArrayList<>();
     /** Bytes of each folio in {@link #folios} (unboxed). */
     int[] lens = new int[8];
-    final AtomicInteger remaining = new AtomicInteger(1);
+    final AtomicInteger remaining = new AtomicInteger();
     volatile IOException status;
     /** ext4's {@code prepare_ioend}: completion needs the end_io work (conversion, i_disksize). */
     boolean deferEndIo;
     /** Ioends merged into this one at completion ({@code iomap_ioend_try_merge}). */
-    final List<IomapIoend> merged = new ArrayList<>();
+    final ArrayList<IomapIoend> merged = new ArrayList<>();
+    /** On the cache's free list. */
+    private boolean freed = true;
 
-    IomapIoend(Inode inode, Iomap.Type type, int flags, long offset, long sector) {
+    /** {@code iomap_alloc_ioend}: the ioend handed out again, empty, with its submission bias. */
+    IomapIoend init(Inode inode, AddressSpace mapping, Iomap.Type type, int flags, long offset, long sector) {
+        if (!freed) {
+            throw new IllegalStateException("iomap_ioend cache handed out " + this + ", which is in use");
+        }
+        freed = false;
         this.inode = inode;
+        this.mapping = mapping;
         this.type = type;
         this.flags = flags;
         this.offset = offset;
         this.sector = sector;
+        size = 0;
+        remaining.set(1);
+        return this;
+    }
+
+    /** Forget everything before the cache takes it back (its folios' writeback has ended). */
+    void free() {
+        live();
+        inode = null;
+        mapping = null;
+        bio = null;
+        wpc = null;
+        folios.clear();
+        merged.clear();
+        status = null;
+        deferEndIo = false;
+        freed = true;
+    }
+
+    /** This ioend, or an exception when it went back to its cache (a use after its completion). */
+    IomapIoend live() {
+        if (freed) {
+            throw new IllegalStateException("use of an iomap_ioend after its completion freed it");
+        }
+        return this;
     }
 
     /** Records {@code len} bytes of {@code folio}, extending the last entry when it is the same folio. */
     void addFolio(Folio folio, int len) {
+        live();
         int n = folios.size();
         if (n > 0 && folios.get(n - 1) == folio) {
             lens[n - 1] += len;
@@ -67,6 +107,6 @@ final class IomapIoend {
 
     @Override
     public String toString() {
-        return "ioend[" + type + " off=" + offset + " size=" + size + " sector=" + sector + "]";
+        return "ioend[" + type + " off=" + offset + " size=" + size + " sector=" + sector + (freed ? " freed" : "") + "]";
     }
 }

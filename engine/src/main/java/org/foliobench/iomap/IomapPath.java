@@ -2,8 +2,6 @@ package org.foliobench.iomap;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
@@ -140,11 +138,6 @@ public final class IomapPath implements IoPathOps {
         iomap.validityCookie = inode.esSeq();
     }
 
-    /** First logical block and block count of {@code [offset, offset + length)}, clamped to EXT_MAX_BLOCKS. */
-    private long[] blockRange(long offset, long length) throws ErrnoException {
-        return new long[] {firstBlock(offset), blockCount(offset, length)};
-    }
-
     /** The first logical block of {@code offset} (EFBIG beyond the largest file). */
     private long firstBlock(long offset) throws ErrnoException {
         long lblk = offset >> blockBits;
@@ -162,8 +155,8 @@ public final class IomapPath implements IoPathOps {
     }
 
     /**
-     * The {@code struct ext4_map_blocks} an {@code ->iomap_begin} fills (on the kernel's stack):
-     * one per thread, used only within one call that copies it into the iomap.
+     * The {@code struct ext4_map_blocks} an {@code ->iomap_begin} or the delalloc allocation before
+     * writeback fills (on the kernel's stack): one per thread, read before the next mapping call.
      */
     private final ThreadLocal<MapBlocks> mapScratch = ThreadLocal.withInitial(MapBlocks::new);
     /** {@code ext4_iomap_punch_delalloc}, bound once rather than per short write. */
@@ -239,14 +232,14 @@ public final class IomapPath implements IoPathOps {
         @Override
         public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
                 throws IOException {
-            long[] r = blockRange(pos, length);
+            long lblk = firstBlock(pos);
+            int len = (int) Math.min(blockCount(pos, length), Ext4.EXT_UNWRITTEN_MAX_LEN);
             MapBlocks m;
             int retries = 0;
             for (;;) {
-                Handle h = fs.journalStart(fs.transBlocks((int) Math.min(r[1], Ext4.EXT_UNWRITTEN_MAX_LEN)) + 1);
+                Handle h = fs.journalStart(fs.transBlocks(len) + 1);
                 try {
-                    m = fs.ext4MapBlocks(h, inode, r[0], (int) Math.min(r[1], Ext4.EXT_UNWRITTEN_MAX_LEN),
-                            Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT);
+                    m = fs.ext4MapBlocks(h, inode, lblk, len, Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT, mapScratch.get());
                     break;
                 } catch (ErrnoException e) {
                     if (e.errno() != Errno.ENOSPC || retries++ >= 1) {
@@ -391,19 +384,22 @@ public final class IomapPath implements IoPathOps {
                 end = Math.min(end, (wbc.rangeEnd >> blockBits) + 1);
             }
         }
+        MapBlocks map = mapScratch.get();
         long lblk = start;
         while (lblk < end) {
             int n = (int) Math.min(end - lblk, Ext4.EXT_INIT_MAX_LEN);
-            MapBlocks m = fs.ext4MapBlocks(null, inode, lblk, n, 0);
+            MapBlocks m = fs.ext4MapBlocks(null, inode, lblk, n, 0, map);
             wbMapCalls.increment();
+            int len = m.len();
             if (m.isDelayed()) {
-                allocateOne(inode, lblk, m.len());
+                allocateOne(inode, lblk, len, map);
             }
-            lblk += m.len();
+            lblk += len;
         }
     }
 
-    private void allocateOne(Inode inode, long lblk, int len) throws IOException {
+    /** Allocates the delayed range {@code [lblk, lblk + len)} as unwritten extents, answering in {@code map}. */
+    private void allocateOne(Inode inode, long lblk, int len, MapBlocks map) throws IOException {
         long end = lblk + len;
         while (lblk < end) {
             int n = (int) Math.min(end - lblk, Ext4.EXT_UNWRITTEN_MAX_LEN);
@@ -412,12 +408,10 @@ public final class IomapPath implements IoPathOps {
             try {
                 inode.iDataSem().writeLock().lock();
                 try {
-                    MapBlocks m = fs.ext4MapBlocks(null, inode, lblk, n, 0);
-                    if (!m.isDelayed()) {
-                        got = m; // truncated, punched or allocated meanwhile
-                    } else {
+                    got = fs.ext4MapBlocks(null, inode, lblk, n, 0, map);
+                    if (got.isDelayed()) { // else truncated, punched or allocated meanwhile
                         delallocAllocs.increment();
-                        got = fs.ext4MapBlocks(h, inode, lblk, m.len(), Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT);
+                        got = fs.ext4MapBlocks(h, inode, lblk, got.len(), Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT, map);
                     }
                 } finally {
                     inode.iDataSem().writeLock().unlock();
@@ -443,7 +437,7 @@ public final class IomapPath implements IoPathOps {
             long len = end > index + dirtyBlocks ? end - index + 1 : dirtyBlocks;
             len = Math.min(Math.min(len, Ext4.EXT_UNWRITTEN_MAX_LEN), Ext4.EXT_MAX_BLOCKS - index);
             long seq = inode.esSeq();
-            MapBlocks m = fs.ext4MapBlocks(null, inode, index, (int) len, 0);
+            MapBlocks m = fs.ext4MapBlocks(null, inode, index, (int) len, 0, wpc.map);
             wbMapCalls.increment();
             wpc.dataSeq = seq;
             setIomap(inode, wpc.iomap, m);
@@ -468,9 +462,8 @@ public final class IomapPath implements IoPathOps {
 
         /** {@code ext4_iomap_end_io}: sort, merge, then convert and update i_disksize per merged ioend. */
         @Override
-        public void endIoWork(List<IomapIoend> completed) {
-            List<IomapIoend> list = new ArrayList<>(completed);
-            list.sort(Comparator.comparingLong(e -> e.offset));
+        public void endIoWork(List<IomapIoend> list) {
+            sortByOffset(list);
             for (int i = 0; i < list.size(); i++) {
                 IomapIoend ioend = list.get(i);
                 long endOff = ioend.offset + ioend.size;
@@ -492,6 +485,22 @@ public final class IomapPath implements IoPathOps {
             }
         }
     };
+
+    /**
+     * {@code list_sort(NULL, &ioend_list, iomap_ioend_compare)}: by file offset, in place (an
+     * insertion sort: completions arrive nearly in order; no comparator or merge buffer allocated).
+     */
+    private static void sortByOffset(List<IomapIoend> list) {
+        for (int i = 1; i < list.size(); i++) {
+            IomapIoend x = list.get(i);
+            int j = i - 1;
+            while (j >= 0 && list.get(j).offset > x.offset) {
+                list.set(j + 1, list.get(j));
+                j--;
+            }
+            list.set(j + 1, x);
+        }
+    }
 
     /** {@code ext4_iomap_finish_ioend}: one handle converts the range and moves i_disksize. */
     private void finishIoend(IomapIoend ioend, long size) {
@@ -530,7 +539,7 @@ public final class IomapPath implements IoPathOps {
                 ret = new ErrnoException(Errno.EIO, "unwritten extent conversion of " + inode + " failed: " + e, e);
             }
         }
-        Writepages.finishIoend(ioend.mapping, ioend, ret);
+        wp.finishIoend(ioend.mapping, ioend, ret);
     }
 
     /** {@code ext4_iomap_writepages}. */

@@ -18,8 +18,9 @@ interface WritebackOps {
 
     /**
      * The deferred completion ({@code ext4_iomap_end_io}, a workqueue in the kernel): run for the
-     * ioends with {@link IomapIoend#deferEndIo}, outside any folio lock or journal handle; must
-     * end with {@link Writepages#finishIoend} on each.
+     * ioends with {@link IomapIoend#deferEndIo}, outside any folio lock or journal handle; may
+     * reorder the list (the writepage context's, emptied afterwards); must end with
+     * {@link Writepages#finishIoend} on each ioend not merged into another, which frees them.
      */
     void endIoWork(List<IomapIoend> completed);
 }

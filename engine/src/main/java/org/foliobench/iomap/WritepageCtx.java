@@ -1,47 +1,82 @@
 package org.foliobench.iomap;
 
 import java.util.ArrayList;
-import java.util.List;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlkPlug;
+import org.foliobench.fs.MapBlocks;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.WritebackControl;
 
 /**
  * {@code struct iomap_writepage_ctx} (with ext4's {@code struct ext4_writeback_ctx}): the cached
  * writeback mapping, the ioend being built, and the submission and completion queues of one
- * {@code ->writepages} call.
+ * {@code ->writepages} call. The kernel's lives on the stack of {@code ext4_iomap_writepages};
+ * here each thread reuses one ({@link Writepages#writepages}), set up by {@link #init} and emptied
+ * by {@link #release}.
  */
 final class WritepageCtx {
-    final AddressSpace mapping;
-    final WritebackControl wbc;
-    final WritebackOps ops;
+    AddressSpace mapping;
+    WritebackControl wbc;
+    WritebackOps ops;
     final Iomap iomap = new Iomap();
     /** ext4's {@code data_seq}: {@code i_es_seq} when {@link #iomap} was looked up. */
-    long dataSeq = -1;
+    long dataSeq;
+    /** The {@code struct ext4_map_blocks} of ext4's {@code ->map_blocks}. */
+    final MapBlocks map = new MapBlocks();
     IomapIoend ioend;
     int nrFolios;
-    final BlkPlug plug;
+    BlkPlug plug;
     /** Built bios waiting for the folio lock to be dropped before submission. */
-    final List<Bio> toSubmit = new ArrayList<>();
-    final List<IomapIoend> toSubmitOwner = new ArrayList<>();
+    final ArrayList<Bio> toSubmit = new ArrayList<>();
+    final ArrayList<IomapIoend> toSubmitOwner = new ArrayList<>();
     /** Ioends whose bios are all queued: their submission bias is dropped after submission. */
-    final List<IomapIoend> sealed = new ArrayList<>();
+    final ArrayList<IomapIoend> sealed = new ArrayList<>();
     /** Ioends completed whose end_io work is deferred (the workqueue list). */
-    final List<IomapIoend> completed = new ArrayList<>();
+    final ArrayList<IomapIoend> completed = new ArrayList<>();
     /** Ioends not completed yet; guarded by {@code this}. */
     int inflight;
-    /** The current folio's dirty range ({@code iomap_find_dirty_range}), ioends it added to, ranges kept dirty: reused per folio. */
+    /** The current folio's dirty range ({@code iomap_find_dirty_range}), ioends it added to: reused per folio. */
     final int[] range = new int[2];
     final int[] count = new int[1];
-    final List<long[]> keepDirty = new ArrayList<>();
+    /** Ranges of the current folio kept dirty: {@code keepDirty[2i]} = position, {@code [2i + 1]} = length. */
+    long[] keepDirty = new long[8];
+    int nrKeepDirty;
     /** Dirty blocks found delalloc under a folio lock: kept dirty for a later pass. */
     long deferredBlocks;
 
-    WritepageCtx(AddressSpace mapping, WritebackControl wbc, WritebackOps ops, BlkPlug plug) {
+    /** The start of an {@code ->writepages} call: no mapping cached, nothing queued. */
+    WritepageCtx init(AddressSpace mapping, WritebackControl wbc, WritebackOps ops, BlkPlug plug) {
         this.mapping = mapping;
         this.wbc = wbc;
         this.ops = ops;
         this.plug = plug;
+        iomap.clear();
+        dataSeq = -1;
+        nrFolios = 0;
+        inflight = 0;
+        nrKeepDirty = 0;
+        deferredBlocks = 0;
+        return this;
+    }
+
+    /** The call is over: every ioend completed and was finished; forget the mapping, control and plug. */
+    void release() {
+        if (ioend != null || inflight != 0 || !toSubmit.isEmpty() || !sealed.isEmpty() || !completed.isEmpty()) {
+            throw new IllegalStateException("iomap writepages of " + mapping + " ended with ioends in flight");
+        }
+        mapping = null;
+        wbc = null;
+        ops = null;
+        plug = null;
+    }
+
+    /** Keeps {@code [pos, pos + len)} of the current folio dirty. */
+    void keepDirty(long pos, long len) {
+        if (2 * nrKeepDirty == keepDirty.length) {
+            keepDirty = java.util.Arrays.copyOf(keepDirty, 2 * keepDirty.length);
+        }
+        keepDirty[2 * nrKeepDirty] = pos;
+        keepDirty[2 * nrKeepDirty + 1] = len;
+        nrKeepDirty++;
     }
 }

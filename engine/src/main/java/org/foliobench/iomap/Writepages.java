@@ -1,12 +1,13 @@
 package org.foliobench.iomap;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.Defaults;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlkPlug;
 import org.foliobench.fs.Inode;
+import org.foliobench.mm.KmemCache;
+import org.foliobench.mm.OnStack;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.Writeback;
@@ -28,16 +29,35 @@ import org.foliobench.vfs.ErrnoException;
 final class Writepages {
     private final BufferedIo io;
     private final LongAdder deferredBlocks;
+    /** {@code iomap_ioend_bioset}: every ioend, freed by {@link #finishIoend}. */
+    final KmemCache<IomapIoend> ioendCache;
+    /** The writepage context on the caller's stack: the thread's (it refers to no mapping between calls). */
+    private static final OnStack<WritepageCtx> CTX = new OnStack<>();
 
     Writepages(BufferedIo io, org.foliobench.stats.Counters c) {
         this.io = io;
         this.deferredBlocks = c.counter("iomap.writeback_delalloc_deferred_blocks");
+        this.ioendCache = KmemCache.create("iomap_ioend", Defaults.SLAB_FREE_OBJECTS, IomapIoend::new, c);
     }
 
-    /** {@code iomap_writepages}. */
+    /** {@code iomap_writepages}, with the thread's writepage context. */
     void writepages(AddressSpace mapping, WritebackControl wbc, WritebackOps ops) throws IOException {
+        WritepageCtx wpc = CTX.take();
+        if (wpc == null) {
+            wpc = new WritepageCtx();
+        }
         BlkPlug plug = BlkPlug.start(io.dev, mapping.cache().options().maxSectorsKb());
-        WritepageCtx wpc = new WritepageCtx(mapping, wbc, ops, plug);
+        try {
+            writepages(wpc.init(mapping, wbc, ops, plug), wbc);
+        } finally {
+            wpc.release();
+            CTX.put(wpc);
+        }
+    }
+
+    private void writepages(WritepageCtx wpc, WritebackControl wbc) throws IOException {
+        AddressSpace mapping = wpc.mapping;
+        BlkPlug plug = wpc.plug;
         Folio folio = null;
         IOException err = null;
         try {
@@ -61,9 +81,11 @@ final class Writepages {
         }
     }
 
-    /** Wait for every ioend of this call (real device completions), then run the deferred end_io work. */
+    /**
+     * Wait for every ioend of this call (real device completions), then run the deferred end_io
+     * work on the completed list itself: with nothing in flight, no completion can add to it.
+     */
     private void waitAndRunEndIo(WritepageCtx wpc) {
-        List<IomapIoend> work;
         synchronized (wpc) {
             boolean interrupted = false;
             while (wpc.inflight > 0) {
@@ -76,11 +98,13 @@ final class Writepages {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            work = new ArrayList<>(wpc.completed);
-            wpc.completed.clear();
         }
-        if (!work.isEmpty()) {
-            wpc.ops.endIoWork(work);
+        if (!wpc.completed.isEmpty()) {
+            try {
+                wpc.ops.endIoWork(wpc.completed);
+            } finally {
+                wpc.completed.clear();
+            }
         }
     }
 
@@ -123,8 +147,7 @@ final class Writepages {
         int[] count = wpc.count;
         count[0] = 0;
         IOException error = null;
-        List<long[]> keepDirty = wpc.keepDirty;
-        keepDirty.clear();
+        wpc.nrKeepDirty = 0;
         int off = 0;
         int end = (int) (endPos - pos);
         int[] r = wpc.range;
@@ -138,7 +161,7 @@ final class Writepages {
                     r[0] = off;
                     r[1] = end - off;
                 }
-                error = mapBlocks(wpc, wbc, folio, inode, pos + r[0], r[1], count, keepDirty);
+                error = mapBlocks(wpc, folio, inode, pos + r[0], r[1], count);
                 if (error != null) {
                     break;
                 }
@@ -152,14 +175,13 @@ final class Writepages {
         }
         if (ifs != null) {
             ifs.clearRangeDirty(0, folio.size());
-            for (int i = 0; i < keepDirty.size(); i++) {
-                long[] k = keepDirty.get(i);
-                ifs.setRangeDirty((int) (k[0] - pos), (int) k[1]);
+            for (int i = 0; i < wpc.nrKeepDirty; i++) {
+                ifs.setRangeDirty((int) (wpc.keepDirty[2 * i] - pos), (int) wpc.keepDirty[2 * i + 1]);
             }
         }
-        if (!keepDirty.isEmpty()) {
+        if (wpc.nrKeepDirty > 0) {
             folio.redirtyForWritepage(wbc);
-            keepDirty.clear();
+            wpc.nrKeepDirty = 0;
         }
         folio.unlock();
         if (ifs != null) {
@@ -176,8 +198,7 @@ final class Writepages {
     }
 
     /** {@code iomap_writepage_map_blocks}. */
-    private IOException mapBlocks(WritepageCtx wpc, WritebackControl wbc, Folio folio, Inode inode, long pos,
-            int dirtyLen, int[] count, List<long[]> keepDirty) {
+    private IOException mapBlocks(WritepageCtx wpc, Folio folio, Inode inode, long pos, int dirtyLen, int[] count) {
         try {
             do {
                 wpc.ops.mapBlocks(wpc, inode, pos, dirtyLen);
@@ -188,7 +209,7 @@ final class Writepages {
                     case DELALLOC:
                         // delalloc the filesystem could not allocate without a folio lock held:
                         // stays dirty for the next writeback pass
-                        keepDirty.add(new long[] {pos, mapLen});
+                        wpc.keepDirty(pos, mapLen);
                         deferredBlocks.add(mapLen >>> io.blockBits);
                         break;
                     default:
@@ -228,9 +249,8 @@ final class Writepages {
     private void addToIoend(WritepageCtx wpc, Folio folio, Inode inode, long pos, int len) {
         if (wpc.ioend == null || !canAddToIoend(wpc, pos)) {
             sealIoend(wpc, null);
-            IomapIoend ioend = new IomapIoend(inode, wpc.iomap.type, wpc.iomap.flags & Iomap.F_SHARED, pos,
-                    wpc.iomap.sector(pos));
-            ioend.mapping = wpc.mapping;
+            IomapIoend ioend = ioendCache.alloc().init(inode, wpc.mapping, wpc.iomap.type,
+                    wpc.iomap.flags & Iomap.F_SHARED, pos, wpc.iomap.sector(pos));
             synchronized (wpc) {
                 wpc.inflight++;
             }
@@ -336,7 +356,8 @@ final class Writepages {
         }
         wpc.toSubmit.clear();
         wpc.toSubmitOwner.clear();
-        for (IomapIoend ioend : wpc.sealed) {
+        for (int i = 0; i < wpc.sealed.size(); i++) {
+            IomapIoend ioend = wpc.sealed.get(i);
             if (ioend.remaining.decrementAndGet() == 0) {
                 ioendDone(wpc, ioend);
             }
@@ -362,17 +383,24 @@ final class Writepages {
     }
 
     /**
-     * {@code iomap_finish_ioend} (and of the ioends merged into it): per folio, drop its pending
-     * write bytes and end its writeback with the last; an error goes to the mapping's errseq.
+     * {@code iomap_finish_ioends}: {@code iomap_finish_ioend} of the ioend and of those merged into
+     * it (per folio, drop its pending write bytes and end its writeback with the last; an error goes
+     * to the mapping's errseq), then each goes back to the ioend cache.
      */
-    static void finishIoend(AddressSpace mapping, IomapIoend ioend, IOException error) {
+    void finishIoend(AddressSpace mapping, IomapIoend ioend, IOException error) {
         finishOne(mapping, ioend, error);
-        for (IomapIoend m : ioend.merged) {
+        for (int i = 0; i < ioend.merged.size(); i++) {
+            IomapIoend m = ioend.merged.get(i);
             finishOne(mapping, m, error != null ? error : m.status);
+            m.free();
+            ioendCache.free(m);
         }
+        ioend.free();
+        ioendCache.free(ioend);
     }
 
     private static void finishOne(AddressSpace mapping, IomapIoend ioend, IOException error) {
+        ioend.live();
         if (error != null) {
             mapping.mappingSetError(error instanceof ErrnoException ? ((ErrnoException) error).errno() : Errno.EIO);
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.foliobench.Defaults;
+import org.foliobench.mm.OnStack;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 
@@ -373,45 +374,55 @@ public final class AddressSpace {
     /** {@code tag_pages_for_writeback}: TOWRITE on every DIRTY folio in {@code [start, end]}. */
     public void tagPagesForWriteback(long start, long end) {
         synchronized (xaLock) {
-            iPages.forEach(start, end, XArray.DIRTY, (idx, f) -> {
-                iPages.setMark(idx, XArray.TOWRITE);
-                return true;
-            });
+            iPages.forEach(start, end, XArray.DIRTY, tagToWrite);
         }
     }
 
+    /** {@link #tagPagesForWriteback}'s visitor, bound once. */
+    private final XArray.Visitor<Folio> tagToWrite = this::tagToWrite;
+
+    private boolean tagToWrite(long idx, Folio f) {
+        iPages.setMark(idx, XArray.TOWRITE);
+        return true;
+    }
+
     /**
-     * Up to {@code max} folios (referenced) carrying {@code mark} from {@code start} to
-     * {@code end}, in index order ({@code filemap_get_folios_tag}); {@code next[0]} receives
-     * the index after the last one.
+     * {@code filemap_get_folios_tag}: appends to {@code batch} (the caller's {@code folio_batch},
+     * emptied first) up to {@code max} folios carrying {@code mark} ({@link XArray#DIRTY},
+     * {@link XArray#TOWRITE}...) from page index {@code start} to {@code end} inclusive, in index
+     * order, each with a reference the caller must put. Returns the index to continue from.
+     * Public for filesystems that walk dirty folios themselves ({@code mpage_prepare_extent_to_map}).
      */
-    List<Folio> getFoliosTag(long start, long end, int mark, int max, long[] next) {
-        List<Folio> out = new ArrayList<>();
-        next[0] = end == Long.MAX_VALUE ? Long.MAX_VALUE : end + 1;
+    public long filemapGetFoliosTag(long start, long end, int mark, int max, List<Folio> batch) {
+        return getFoliosTag(start, end, mark, max, batch);
+    }
+
+    long getFoliosTag(long start, long end, int mark, int max, List<Folio> batch) {
+        batch.clear();
+        long next = end == Long.MAX_VALUE ? Long.MAX_VALUE : end + 1;
         synchronized (xaLock) {
-            iPages.forEach(start, end, mark, (idx, f) -> {
+            long idx = start;
+            while (idx <= end) { // xa_for_each_marked, without a visitor capturing the batch
+                long found = iPages.find(idx, end, mark);
+                if (found < 0) {
+                    break;
+                }
+                Folio f = iPages.lookup(found);
                 if (f.tryGet()) {
-                    out.add(f);
+                    batch.add(f);
                 }
-                if (out.size() >= max) {
-                    next[0] = f.nextIndex();
-                    return false;
+                if (batch.size() >= max) {
+                    next = f.nextIndex();
+                    break;
                 }
-                return true;
-            });
+                long after = found + (1L << iPages.entryOrder(found));
+                if (after <= idx) {
+                    break;
+                }
+                idx = after;
+            }
         }
-        return out;
-    }
-
-    /**
-     * {@code filemap_get_folios_tag}: up to {@code max} folios (each with a reference the caller
-     * must put) carrying {@code mark} ({@link XArray#DIRTY}, {@link XArray#TOWRITE}...) from page
-     * index {@code start} to {@code end} inclusive, in index order; {@code next[0]} receives the
-     * index to continue from. For filesystems that walk dirty folios themselves
-     * ({@code mpage_prepare_extent_to_map}).
-     */
-    public List<Folio> filemapGetFoliosTag(long start, long end, int mark, int max, long[] next) {
-        return getFoliosTag(start, end, mark, max, next);
+        return next;
     }
 
     /** {@code mapping->writeback_index}: where range-cyclic writeback resumes (page index). */
@@ -438,25 +449,46 @@ public final class AddressSpace {
             return;
         }
         WritebackControl wbc = WritebackControl.syncAll(start, end);
-        wbc.forSync = true;
-        doWritepages(wbc);
+        try {
+            wbc.forSync = true;
+            doWritepages(wbc);
+        } finally {
+            wbc.release();
+        }
     }
+
+    /** {@code __filemap_fdatawait_range}'s {@code folio_batch}, the thread's. */
+    private static final OnStack<ArrayList<Folio>> WAIT_BATCH = new OnStack<>();
 
     /** {@code __filemap_fdatawait_range}: waits for writeback of {@code [start, end]} to finish. */
     public void filemapFdatawaitRange(long start, long end) {
         long index = start >>> Defaults.PAGE_SHIFT;
         long last = end == Long.MAX_VALUE ? Long.MAX_VALUE : end >>> Defaults.PAGE_SHIFT;
-        long[] next = new long[1];
-        while (index <= last) {
-            List<Folio> batch = getFoliosTag(index, last, XArray.WRITEBACK, 31, next);
-            if (batch.isEmpty()) {
-                return;
+        ArrayList<Folio> batch = WAIT_BATCH.take();
+        if (batch == null) {
+            batch = new ArrayList<>(Writeback.FOLIO_BATCH_SIZE);
+        }
+        try {
+            while (index <= last) {
+                index = getFoliosTag(index, last, XArray.WRITEBACK, Writeback.FOLIO_BATCH_SIZE, batch);
+                if (batch.isEmpty()) {
+                    return;
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    Folio f = batch.get(i);
+                    batch.set(i, null);
+                    f.waitWriteback();
+                    f.put();
+                }
             }
-            for (Folio f : batch) {
-                f.waitWriteback();
-                f.put();
+        } finally {
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i) != null) {
+                    batch.get(i).put(); // not waited for: an exception
+                }
             }
-            index = next[0];
+            batch.clear();
+            WAIT_BATCH.put(batch);
         }
     }
 

@@ -230,7 +230,7 @@ final class BdiWriteback implements Runnable {
 
     /** {@code writeback_chunk_size} for WB_SYNC_NONE (without the bandwidth estimate). */
     long chunkSize(long workPages) {
-        long pages = cache.dirtyLimits()[1] / DIRTY_SCOPE;
+        long pages = cache.dirtyThresh / DIRTY_SCOPE;
         pages = Math.min(pages, workPages);
         return (pages + MIN_WRITEBACK_PAGES) / MIN_WRITEBACK_PAGES * MIN_WRITEBACK_PAGES;
     }
@@ -296,6 +296,7 @@ final class BdiWriteback implements Runnable {
             left -= written;
             passWritten += written;
             requeue(m, wbc);
+            wbc.release();
         }
         queuedOnce = false;
     }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.foliobench.Defaults;
+import org.foliobench.mm.OnStack;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 
@@ -31,7 +32,7 @@ public final class Filemap {
 
     private static final TruncatedPage AOP_TRUNCATED_PAGE = new TruncatedPage();
     /** The calling thread's free folio batch for {@link #filemapRead}; null while in use. */
-    private static final ThreadLocal<ArrayList<Folio>> FBATCH = new ThreadLocal<>();
+    private static final OnStack<ArrayList<Folio>> FBATCH = new OnStack<>();
 
     /**
      * {@code filemap_read}: copies up to {@code dst.remaining()} bytes of the file at {@code pos},
@@ -52,11 +53,9 @@ public final class Filemap {
         int alreadyRead = 0;
         long lastPos = ra.prevPos;
         // struct folio_batch, on the kernel's stack: the thread's one, unless a read nests in a read
-        ArrayList<Folio> fbatch = FBATCH.get();
+        ArrayList<Folio> fbatch = FBATCH.take();
         if (fbatch == null) {
             fbatch = new ArrayList<>(FOLIO_BATCH_SIZE);
-        } else {
-            FBATCH.set(null);
         }
         IOException error = null;
         try {
@@ -98,7 +97,7 @@ public final class Filemap {
                 fbatch.get(i).put();
             }
             fbatch.clear();
-            FBATCH.set(fbatch);
+            FBATCH.put(fbatch);
         }
         if (alreadyRead > 0) {
             ra.prevPos = lastPos;

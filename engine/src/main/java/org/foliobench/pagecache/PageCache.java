@@ -8,8 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.foliobench.Defaults;
 import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
@@ -52,9 +50,19 @@ public final class PageCache implements AutoCloseable {
     final int ratelimitPages;
     volatile boolean dirtyExceeded;
 
-    // writeback progress: folio_end_writeback and the flusher signal throttled writers and reclaim
-    final ReentrantLock progressLock = new ReentrantLock();
-    final Condition progress = progressLock.newCondition();
+    /**
+     * {@code domain_dirty_limits()} of the global domain in pages: the dirtyable memory is the
+     * arena, fixed at creation, so they are computed once ({@link #dirtyLimits}).
+     */
+    final long bgThresh;
+    final long dirtyThresh;
+
+    /**
+     * Writeback progress: folio_end_writeback and the flusher wake throttled writers and reclaim
+     * waiting on this monitor (a monitor's wait queue lives outside the Java heap, so a pause
+     * allocates nothing, unlike a {@code Condition}'s node per wait).
+     */
+    private final Object progress = new Object();
     volatile int progressWaiters;
 
     final LongAdder pagesDirtied;
@@ -74,6 +82,33 @@ public final class PageCache implements AutoCloseable {
         long nrDirtied;
         /** {@code current->nr_dirtied_pause}: 128 KiB worth at first. */
         long nrDirtiedPause = 128 >> (Defaults.PAGE_SHIFT - 10);
+        // what a pause of balance_dirty_pages or of reclaim waits for (locals on the kernel's stack)
+        long startWritten;
+        long pagesDirtied;
+        long freerun;
+        long reclaimWritten;
+    }
+
+    /** The conditions those pauses wait for, bound once; the waiting thread evaluates them on its own task. */
+    private final Cond untilUnderThresh = this::underThresh;
+    private final Cond untilPaced = this::paced;
+    private final Cond untilWritten = this::written;
+
+    /** Dirty and writeback pages back under the hard limit. */
+    private boolean underThresh() {
+        return nrFileDirty.get() + nrWriteback.get() <= dirtyThresh || flusherCannotHelp();
+    }
+
+    /** Writeback completed what this writer dirtied, or the dirty pages fell under the freerun ceiling. */
+    private boolean paced() {
+        DirtyTask t = task.get();
+        return nrWritten.get() - t.startWritten >= t.pagesDirtied
+                || nrFileDirty.get() + nrWriteback.get() <= t.freerun || flusherCannotHelp();
+    }
+
+    /** Some page was written since reclaim woke the flusher, or it can write no more. */
+    private boolean written() {
+        return nrWritten.get() > task.get().reclaimWritten || wb.idle() || wb.isShutdown();
     }
 
     final ThreadLocal<DirtyTask> task = ThreadLocal.withInitial(DirtyTask::new);
@@ -98,8 +133,25 @@ public final class PageCache implements AutoCloseable {
         raPagesCounter = counters.counter("readahead.pages");
         raBatches = counters.counter("readahead.batches");
         // writeback_set_ratelimit()
-        long[] lim = dirtyLimits();
-        this.ratelimitPages = (int) Math.max(16, lim[1] / ((long) opts.nrCpus() * 32));
+        long avail = arena.totalPages();
+        long thresh;
+        long bg;
+        if (opts.dirtyBytes() > 0) {
+            thresh = (opts.dirtyBytes() + Defaults.PAGE_SIZE - 1) / Defaults.PAGE_SIZE;
+        } else {
+            thresh = opts.dirtyRatio() * avail / 100;
+        }
+        if (opts.dirtyBackgroundBytes() > 0) {
+            bg = (opts.dirtyBackgroundBytes() + Defaults.PAGE_SIZE - 1) / Defaults.PAGE_SIZE;
+        } else {
+            bg = opts.dirtyBackgroundRatio() * avail / 100;
+        }
+        if (bg >= thresh) {
+            bg = thresh / 2;
+        }
+        this.bgThresh = bg;
+        this.dirtyThresh = thresh;
+        this.ratelimitPages = (int) Math.max(16, thresh / ((long) opts.nrCpus() * 32));
         this.wb = new BdiWriteback(this);
     }
 
@@ -170,23 +222,7 @@ public final class PageCache implements AutoCloseable {
      * from the ratios of the dirtyable memory (the arena) or from the *_bytes forms.
      */
     public long[] dirtyLimits() {
-        long avail = arena.totalPages();
-        long thresh;
-        long bg;
-        if (opts.dirtyBytes() > 0) {
-            thresh = (opts.dirtyBytes() + Defaults.PAGE_SIZE - 1) / Defaults.PAGE_SIZE;
-        } else {
-            thresh = opts.dirtyRatio() * avail / 100;
-        }
-        if (opts.dirtyBackgroundBytes() > 0) {
-            bg = (opts.dirtyBackgroundBytes() + Defaults.PAGE_SIZE - 1) / Defaults.PAGE_SIZE;
-        } else {
-            bg = opts.dirtyBackgroundRatio() * avail / 100;
-        }
-        if (bg >= thresh) {
-            bg = thresh / 2;
-        }
-        return new long[] {bg, thresh};
+        return new long[] {bgThresh, dirtyThresh};
     }
 
     /** {@code dirty_freerun_ceiling}. */
@@ -196,7 +232,7 @@ public final class PageCache implements AutoCloseable {
 
     /** {@code wb_over_bg_thresh}. */
     boolean overBgThresh() {
-        return nrFileDirty.get() > dirtyLimits()[0];
+        return nrFileDirty.get() > bgThresh;
     }
 
     // ---------------------------------------------------------------- allocation and reclaim
@@ -241,9 +277,11 @@ public final class PageCache implements AutoCloseable {
             if (nrFileDirty.get() + nrWriteback.get() > 0 && !wb.isFlusherThread()) {
                 // wakeup_flusher_threads(WB_REASON_VMSCAN) + reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)
                 reclaimStalls.increment();
+                DirtyTask t = task.get();
                 long before = nrWritten.get();
+                t.reclaimWritten = before;
                 wb.startReclaimWriteback(Math.max(SWAP_CLUSTER_MAX, 1L << order) * 4);
-                waitForProgress(() -> nrWritten.get() > before || wb.idle() || wb.isShutdown());
+                waitForProgress(untilWritten);
                 if (nrWritten.get() > before) {
                     stuck = 0;
                     continue;
@@ -440,11 +478,8 @@ public final class PageCache implements AutoCloseable {
     /** Wakes writers and reclaimers waiting for writeback progress. */
     void signalProgress() {
         if (progressWaiters > 0) {
-            progressLock.lock();
-            try {
-                progress.signalAll();
-            } finally {
-                progressLock.unlock();
+            synchronized (progress) {
+                progress.notifyAll();
             }
         }
     }
@@ -460,13 +495,12 @@ public final class PageCache implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         boolean interrupted = false;
-        progressLock.lock();
-        try {
+        synchronized (progress) {
             progressWaiters++;
             try {
                 while (!cond.done()) {
                     try {
-                        progress.await();
+                        progress.wait();
                     } catch (InterruptedException e) {
                         interrupted = true;
                     }
@@ -474,8 +508,6 @@ public final class PageCache implements AutoCloseable {
             } finally {
                 progressWaiters--;
             }
-        } finally {
-            progressLock.unlock();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -521,14 +553,14 @@ public final class PageCache implements AutoCloseable {
      * writer to the device); above the hard limit wait until dirty + writeback is back under it.
      */
     void balanceDirtyPages(DirtyTask t) {
-        long pagesDirtied = t.nrDirtied;
-        long startWritten = nrWritten.get();
+        t.pagesDirtied = t.nrDirtied;
+        t.startWritten = nrWritten.get();
         boolean paced = false;
         for (;;) {
-            long[] lim = dirtyLimits();
-            long bg = lim[0];
-            long thresh = lim[1];
+            long bg = bgThresh;
+            long thresh = dirtyThresh;
             long freerun = freerunCeiling(thresh, bg);
+            t.freerun = freerun;
             long dirty = nrFileDirty.get() + nrWriteback.get();
             if (nrFileDirty.get() > bg) {
                 wb.startBackgroundWriteback();
@@ -539,8 +571,7 @@ public final class PageCache implements AutoCloseable {
             }
             if (dirty > thresh) {
                 dirtyExceeded = true;
-                long ns = waitForProgress(() -> nrFileDirty.get() + nrWriteback.get() <= thresh
-                        || flusherCannotHelp());
+                long ns = waitForProgress(untilUnderThresh);
                 countPause(ns);
                 if (flusherCannotHelp()) {
                     break;
@@ -552,8 +583,7 @@ public final class PageCache implements AutoCloseable {
                 t.nrDirtiedPause = Math.max(1, dirtyPollInterval(dirty, thresh));
                 break;
             }
-            long ns = waitForProgress(() -> nrWritten.get() - startWritten >= pagesDirtied
-                    || nrFileDirty.get() + nrWriteback.get() <= freerun || flusherCannotHelp());
+            long ns = waitForProgress(untilPaced);
             countPause(ns);
             paced = true;
             if (flusherCannotHelp()) {

@@ -1,6 +1,7 @@
 package org.foliobench.pagecache;
 
 import org.foliobench.Defaults;
+import org.foliobench.mm.OnStack;
 
 /**
  * {@code struct readahead_control}: a batch of consecutive, locked, not-uptodate folios just
@@ -20,18 +21,17 @@ public final class ReadaheadControl {
     }
 
     /** The calling thread's free control; null while one is in use (a nested readahead makes its own). */
-    private static final ThreadLocal<ReadaheadControl> FREE = new ThreadLocal<>();
+    private static final OnStack<ReadaheadControl> FREE = new OnStack<>();
 
     /**
      * {@code DEFINE_READAHEAD(ractl, file, ra, mapping, index)}: the kernel's control lives on the
      * reader's stack; here the thread's one is reused, give it back with {@link #release}.
      */
     static ReadaheadControl get(AddressSpace mapping, FileRaState ra, long index) {
-        ReadaheadControl r = FREE.get();
+        ReadaheadControl r = FREE.take();
         if (r == null) {
             return new ReadaheadControl(mapping, ra, index);
         }
-        FREE.set(null);
         r.mapping = mapping;
         r.ra = ra;
         r.index = index;
@@ -44,7 +44,7 @@ public final class ReadaheadControl {
     void release() {
         mapping = null;
         ra = null;
-        FREE.set(this);
+        FREE.put(this);
     }
 
     public AddressSpace mapping() {

@@ -1,7 +1,6 @@
 package org.foliobench.pagecache;
 
 import java.io.IOException;
-import java.util.List;
 import org.foliobench.Defaults;
 
 /**
@@ -82,7 +81,7 @@ public final class Writeback {
         return next;
     }
 
-    private static void finish(WritebackControl wbc) {
+    static void finish(WritebackControl wbc) {
         // release the batch: the folio handed out last and those never handed out
         for (int i = Math.max(0, wbc.fbatchPos - 1); i < wbc.fbatch.size(); i++) {
             wbc.fbatch.get(i).put();
@@ -106,13 +105,11 @@ public final class Writeback {
                 if (wbc.iterIndex > wbc.iterEnd || wbc.iterIndex < 0) {
                     return null;
                 }
-                long[] next = new long[1];
-                List<Folio> b = mapping.getFoliosTag(wbc.iterIndex, wbc.iterEnd, wbc.iterTag, FOLIO_BATCH_SIZE, next);
-                if (b.isEmpty()) {
+                wbc.iterIndex = mapping.getFoliosTag(wbc.iterIndex, wbc.iterEnd, wbc.iterTag, FOLIO_BATCH_SIZE,
+                        wbc.fbatch);
+                if (wbc.fbatch.isEmpty()) {
                     return null;
                 }
-                wbc.fbatch.addAll(b);
-                wbc.iterIndex = next[0];
             }
             Folio f = wbc.fbatch.get(wbc.fbatchPos++);
             f.lock();

@@ -3,8 +3,13 @@ package org.foliobench.pagecache;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.foliobench.mm.OnStack;
 
-/** {@code struct writeback_control}: what a {@code ->writepages} call must write. */
+/**
+ * {@code struct writeback_control}: what a {@code ->writepages} call must write. The kernel's lives
+ * on the caller's stack; {@link #syncAll} and {@link #background} hand out the calling thread's one
+ * (a new one when it is in use by an outer call), which the caller gives back with {@link #release}.
+ */
 public final class WritebackControl {
     /** {@code enum writeback_sync_modes}. */
     public enum SyncMode {
@@ -41,12 +46,50 @@ public final class WritebackControl {
     IOException savedErr;
     boolean iterDone;
 
+    private static final OnStack<WritebackControl> STACK = new OnStack<>();
+
     public WritebackControl() {
+    }
+
+    /** The calling thread's control with every field at its initial value. */
+    private static WritebackControl onStack() {
+        WritebackControl w = STACK.take();
+        return w != null ? w : new WritebackControl();
+    }
+
+    /**
+     * The writeback is over: the batch references of a walk left unfinished (an exception) are
+     * dropped, the control is reset and becomes the thread's free one.
+     */
+    public void release() {
+        if (!fbatch.isEmpty()) {
+            Writeback.finish(this);
+        }
+        syncMode = SyncMode.WB_SYNC_NONE;
+        nrToWrite = Long.MAX_VALUE;
+        pagesSkipped = 0;
+        rangeStart = 0;
+        rangeEnd = Long.MAX_VALUE;
+        rangeCyclic = false;
+        forBackground = false;
+        forKupdate = false;
+        forSync = false;
+        forReclaim = false;
+        taggedWritepages = false;
+        iterStarted = false;
+        iterIndex = 0;
+        iterEnd = 0;
+        iterTag = 0;
+        fbatch.clear();
+        fbatchPos = 0;
+        savedErr = null;
+        iterDone = false;
+        STACK.put(this);
     }
 
     /** WB_SYNC_ALL over {@code [start, end]} (bytes, inclusive), as {@code filemap_fdatawrite_range}. */
     public static WritebackControl syncAll(long start, long end) {
-        WritebackControl w = new WritebackControl();
+        WritebackControl w = onStack();
         w.syncMode = SyncMode.WB_SYNC_ALL;
         w.rangeStart = start;
         w.rangeEnd = end;
@@ -55,7 +98,7 @@ public final class WritebackControl {
 
     /** WB_SYNC_NONE of at most {@code nrToWrite} pages, cyclic, as the flusher issues. */
     public static WritebackControl background(long nrToWrite) {
-        WritebackControl w = new WritebackControl();
+        WritebackControl w = onStack();
         w.nrToWrite = nrToWrite;
         w.rangeCyclic = true;
         w.forBackground = true;

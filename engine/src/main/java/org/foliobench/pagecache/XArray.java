@@ -141,8 +141,9 @@ public final class XArray<E> {
         return lookup(index);
     }
 
+    /** The entry covering {@code index}, not counted as a load (the walk's {@link #find} was). */
     @SuppressWarnings("unchecked")
-    private E lookup(long index) {
+    E lookup(long index) {
         Node n = root;
         if (n == null || index < 0 || index > maxIndexOf(n)) {
             return null;

@@ -69,6 +69,88 @@ class FileDeviceTest {
     }
 
     @Test
+    void requestsReuseOneScatterGatherList() throws IOException {
+        try (FileDevice dev = FileDevice.open(file("sg", 1 << 20), 0, 512)) {
+            byte[] data = DeviceTesting.random(5, 64 << 10);
+            ByteBuffer mem = ByteBuffer.allocateDirect(data.length);
+            mem.put(0, data);
+            int requests = 0;
+            for (int round = 0; round < 4; round++) {
+                // 8 segments from every other 4 KiB of the buffer (not contiguous: no merging), then 1 segment
+                Bio w = new Bio(Bio.Op.WRITE, round * 128L);
+                for (int i = 0; i < 8; i++) {
+                    assertTrue(w.addSegment(mem, 2 * i * 4096, 4096));
+                }
+                dev.submit(w);
+                Bio one = new Bio(Bio.Op.WRITE, 1024 + round * 8L);
+                one.addSegment(mem, round * 4096, 4096);
+                dev.submit(one);
+                assertEquals(null, w.status());
+                assertEquals(null, one.status());
+                requests += 2;
+                byte[] want = new byte[8 * 4096];
+                for (int i = 0; i < 8; i++) {
+                    System.arraycopy(data, 2 * i * 4096, want, i * 4096, 4096);
+                }
+                assertArrayEquals(want, DeviceTesting.read(dev, round * 128L * 512, want.length, 4));
+                requests++;
+            }
+            assertEquals(requests, dev.counters().get("slab.sgpool.allocs"), "one list per request");
+            assertEquals(0, dev.counters().get("slab.sgpool.active"), "given back after the transfer");
+            assertEquals(1, dev.counters().get("slab.sgpool.grows"), "one list serves every request of the thread");
+        }
+    }
+
+    @Test
+    void requestsAlternatingBetweenMemoriesAllocateNothingOnceWarm() throws IOException {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        try (FileDevice dev = FileDevice.open(file("alt", 1 << 20), 0, 512)) {
+            BioSet pool = BioSet.create("bio", 4, new org.foliobench.stats.Counters());
+            ByteBuffer a = ByteBuffer.allocateDirect(64 << 10);
+            ByteBuffer b = ByteBuffer.allocateDirect(64 << 10);
+            long before = 0;
+            int measured = 2000;
+            for (int round = 0; round < 2 * measured; round++) {
+                if (round == measured) {
+                    before = mx.getCurrentThreadAllocatedBytes();
+                }
+                // a data bio of two segments in one memory, then a one-segment bio in the other (a journal write)
+                Bio w = pool.alloc(Bio.Op.WRITE, 0);
+                w.addSegment(a, 0, 4096);
+                w.addSegment(a, 8192, 4096);
+                dev.submit(w);
+                w.put();
+                Bio j = pool.alloc(Bio.Op.WRITE, 64);
+                j.addSegment(b, 0, 4096);
+                dev.submit(j);
+                j.put();
+            }
+            long perRequest = (mx.getCurrentThreadAllocatedBytes() - before) / (2L * measured);
+            assertTrue(perRequest < 8, perRequest + " bytes allocated per request");
+        }
+    }
+
+    @Test
+    void theScatterGatherListsKeepNoMemoryAlive() throws IOException {
+        try (FileDevice dev = FileDevice.open(file("weak", 1 << 20), 0, 512)) {
+            ByteBuffer mem = ByteBuffer.allocateDirect(64 << 10);
+            Bio w = new Bio(Bio.Op.WRITE, 0);
+            w.addSegment(mem, 0, 4096);
+            w.addSegment(mem, 8192, 4096);
+            dev.submit(w);
+            assertEquals(null, w.status());
+            java.lang.ref.WeakReference<ByteBuffer> gone = new java.lang.ref.WeakReference<>(mem);
+            mem = null;
+            w = null;
+            for (int i = 0; i < 20 && gone.get() != null; i++) {
+                System.gc();
+            }
+            assertEquals(null, gone.get(), "memory a request used is not kept by the device's scatter-gather lists");
+        }
+    }
+
+    @Test
     void capacityEdges() throws IOException {
         try (FileDevice dev = FileDevice.open(file("edge", (1 << 20) + 700), 0, 512)) {
             assertEquals((1 << 20) + 512, dev.capacity(), "capacity rounds down to the logical block size");

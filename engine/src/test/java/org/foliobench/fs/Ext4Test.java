@@ -75,6 +75,8 @@ class Ext4Test {
         assertEquals(2, fs2.counters().get("fs.es_lookups"));
         fs2.unlink("a");
         assertEquals(List.of(), fs2.list());
+        assertEquals(0, fs2.counters().get("slab.extent_status.active"), "eviction frees the status entries");
+        assertEquals(0, fs2.counters().get("slab.ext4_extent.active"));
         fs2.unmount();
         assertEquals(List.of(), Fsck.check(disk));
     }

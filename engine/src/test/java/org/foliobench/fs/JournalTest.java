@@ -1,6 +1,7 @@
 package org.foliobench.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -288,6 +289,39 @@ class JournalTest {
         fs.commit();
         assertEquals(List.of(before), calls, "the writer runs once, before any log write");
         fs.unmount();
+    }
+
+    @Test
+    void committedTransactionsGoBackToTheirCacheAndCheckpointedCopiesToTheirs() throws IOException {
+        Ext4 fs = Ext4Test.fresh(new RamDisk(2 << 20), opts(4096));
+        Counters c = fs.counters();
+        Inode a = fs.create("a");
+        fs.commit();
+        Handle h = fs.journalStart(fs.transBlocks(4));
+        Transaction t = h.transaction;
+        fs.ext4MapBlocks(h, a, 0, 4, Ext4.GET_BLOCKS_CREATE);
+        int blocks = t.buffers.size();
+        fs.updateDiskSize(h, a, 4 * 4096L);
+        assertEquals(blocks, t.buffers.size(), "the inode's block joined the transaction once (b_transaction)");
+        h.addInodeWrite(a);
+        h.addInodeWrite(a);
+        assertEquals(List.of(a), t.orderedInodes, "the inode joined the ordered list once (i_transaction)");
+        h.stop();
+        assertEquals(1, c.get("slab.jbd2_transaction_s.active"));
+        fs.commit();
+        assertEquals(0, c.get("slab.jbd2_transaction_s.active"), "freed once committed");
+        assertThrows(IllegalStateException.class, t::live, "a committed transaction is not used again");
+        assertEquals(blocks, c.get("slab.jbd2_4k.active"), "one frozen copy per logged block, waiting for the checkpoint");
+        Handle h2 = fs.journalStart(fs.transBlocks(4));
+        assertSame(t, h2.transaction, "the next transaction reuses the freed one");
+        assertEquals(List.of(), t.buffers);
+        assertEquals(List.of(), t.orderedInodes);
+        h2.addInodeWrite(a);
+        assertEquals(List.of(a), t.orderedInodes, "a new tid takes the inode again");
+        h2.stop();
+        fs.unmount();
+        assertEquals(0, c.get("slab.jbd2_4k.active"), "the checkpoint wrote every copy home and freed it");
+        assertEquals(List.of(), Fsck.check(fs.device()));
     }
 
     @Test

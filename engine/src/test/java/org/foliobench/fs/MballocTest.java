@@ -12,6 +12,12 @@ import org.foliobench.vfs.ErrnoException;
 import org.junit.jupiter.api.Test;
 
 class MballocTest {
+    private static MapBlocks alloc(Mballoc mb, Handle h, long goal, int len, int alignment) throws ErrnoException {
+        MapBlocks ar = new MapBlocks();
+        mb.alloc(h, goal, len, Mballoc.Kind.DATA, alignment, ar);
+        return ar;
+    }
+
     @Test
     void goalShortAndAlignedAllocations() throws IOException {
         RamDisk disk = new RamDisk(2 << 20);
@@ -20,34 +26,62 @@ class MballocTest {
         Mballoc mb = fs.mballoc;
         long first = fs.firstDataBlock;
         Handle h = fs.journalStart(64);
-        long[] a = mb.alloc(h, first + 100, 10, Mballoc.Kind.DATA, 0);
-        assertEquals(first + 100, a[0], "at the goal when free");
-        assertEquals(10, a[1]);
-        long[] b = mb.alloc(h, first + 100, 10, Mballoc.Kind.DATA, 0);
-        assertEquals(first + 110, b[0], "first fit after the goal");
+        MapBlocks a = alloc(mb, h, first + 100, 10, 0);
+        assertEquals(first + 100, a.pblk(), "at the goal when free");
+        assertEquals(10, a.len());
+        MapBlocks b = alloc(mb, h, first + 100, 10, 0);
+        assertEquals(first + 110, b.pblk(), "first fit after the goal");
         // fragment: every other block taken in a window, then ask beyond what fits anywhere
-        long[] c = mb.alloc(h, first + 105, 4, Mballoc.Kind.DATA, 0);
-        assertEquals(first + 120, c[0]);
+        MapBlocks c = alloc(mb, h, first + 105, 4, 0);
+        assertEquals(first + 120, c.pblk());
         for (int align : new int[] {8, 32, 128}) {
-            long[] x = mb.alloc(h, 0, align, Mballoc.Kind.DATA, align);
-            assertEquals(0, x[0] % align, "aligned to " + align);
-            assertEquals(align, x[1]);
+            MapBlocks x = alloc(mb, h, 0, align, align);
+            assertEquals(0, x.pblk() % align, "aligned to " + align);
+            assertEquals(align, x.len());
         }
         long free = mb.freeBlocks();
-        long[] all = mb.alloc(h, first, Integer.MAX_VALUE / 2, Mballoc.Kind.DATA, 0);
-        assertTrue(all[1] < free, "a request larger than any free extent is cut short: " + all[1]);
-        mb.free(h, a[0], a[1], false);
-        assertEquals(free - all[1], mb.freeBlocks(), "freed blocks wait for the commit");
+        MapBlocks all = alloc(mb, h, first, Integer.MAX_VALUE / 2, 0);
+        assertTrue(all.len() < free, "a request larger than any free extent is cut short: " + all.len());
+        mb.free(h, a.pblk(), a.len(), false);
+        assertEquals(free - all.len(), mb.freeBlocks(), "freed blocks wait for the commit");
         h.stop();
         fs.commit();
-        assertEquals(free - all[1] + 10, mb.freeBlocks());
+        assertEquals(free - all.len() + 10, mb.freeBlocks());
         Handle h2 = fs.journalStart(64);
         assertEquals(Errno.ENOSPC, assertThrows(ErrnoException.class,
-                () -> mb.alloc(h2, 0, 1 << 20, Mballoc.Kind.DATA, 1 << 20)).errno());
+                () -> alloc(mb, h2, 0, 1 << 20, 1 << 20)).errno());
         h2.stop();
         fs.unmount();
         List<String> problems = Fsck.check(disk);
         // nothing owns these raw allocations: fsck must see exactly them as leaked
         assertTrue(!problems.isEmpty() && problems.stream().allMatch(p -> p.contains("owned by nothing")), problems.toString());
+    }
+
+    @Test
+    void freedRangesMergeWithTheirNeighboursAndTheirEntriesGoBackAtCommit() throws IOException {
+        RamDisk disk = new RamDisk(2 << 20);
+        Ext4 fs = Ext4Test.fresh(disk, Ext4Test.opts(1024, 128));
+        Mballoc mb = fs.mballoc;
+        long first = fs.firstDataBlock;
+        long free = mb.freeBlocks();
+        Handle h = fs.journalStart(64);
+        MapBlocks x = alloc(mb, h, first + 200, 30, 0);
+        assertEquals(first + 200, x.pblk());
+        // free the middle, then the left and right parts: each release merges into one extent again
+        mb.free(h, first + 210, 10, false);
+        mb.free(h, first + 200, 10, false);
+        mb.free(h, first + 220, 10, false);
+        assertEquals(3, fs.counters().get("slab.ext4_free_data.active"), "one ext4_free_data per freed range");
+        h.stop();
+        fs.commit();
+        assertEquals(free, mb.freeBlocks());
+        assertEquals(0, fs.counters().get("slab.ext4_free_data.active"), "the entries went back at the commit");
+        Handle h2 = fs.journalStart(64);
+        MapBlocks y = alloc(mb, h2, first + 190, 60, 0);
+        assertEquals(first + 190, y.pblk(), "the freed blocks are one free extent with their neighbours");
+        assertEquals(60, y.len());
+        assertThrows(IllegalStateException.class, () -> mb.release(first + 300, 1), "freeing a free block is caught");
+        h2.stop();
+        fs.unmount();
     }
 }

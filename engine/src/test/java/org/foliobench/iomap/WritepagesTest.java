@@ -103,6 +103,27 @@ class WritepagesTest {
     }
 
     @Test
+    void ioendsGoBackToTheirCacheOnceCompleted() throws Exception {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile f = h.open("a");
+            for (int round = 0; round < 4; round++) {
+                // round 0 appends (unwritten extents: ext4's deferred end_io work converts them),
+                // then overwrites of written blocks below i_disksize (completed at once)
+                for (long pos = 0; pos < 8 << 20; pos += 256 << 10) {
+                    h.write(f, pos, IomapHarness.data(round, pos, 256 << 10));
+                }
+                h.fsync(f);
+                assertEquals(0, h.count("slab.iomap_ioend.active"), "round " + round);
+            }
+            assertEquals(h.count("iomap.ioends"), h.count("slab.iomap_ioend.allocs"));
+            assertTrue(h.count("slab.iomap_ioend.grows") <= 2, "the same ioends serve every fsync: "
+                    + h.count("slab.iomap_ioend.grows") + " constructed");
+            h.dropCaches();
+            assertArrayEquals(IomapHarness.data(3, 0, 8 << 20), h.read(f, 0, 8 << 20));
+        }
+    }
+
+    @Test
     void countersOfOneMiBWritesOnFourKiBBlocks() throws Exception {
         try (IomapHarness h = new IomapHarness(4096)) {
             IomapHarness.OpenFile f = h.open("a");
@@ -135,6 +156,8 @@ class WritepagesTest {
             Map<String, Long> d = Counters.delta(before, h.counters.snapshot());
             assertEquals(2, d.get("iomap.ioends"), "IOEND_BATCH_SIZE folios per ioend: " + d);
             assertEquals(1, d.get("iomap.ioend_completion_merges"), d.toString());
+            assertEquals(2, d.get("slab.iomap_ioend.frees"), "the merged ioend went back to the cache too");
+            assertEquals(0, h.count("slab.iomap_ioend.active"));
             assertEquals(1, d.get("iomap.end_io_handles"), "one conversion for the merged ioends");
             assertEquals(folios * 4096L, f.inode.diskSize());
             h.dropCaches();
