@@ -112,6 +112,7 @@ public final class Ext4 {
 
     final BlockDevice dev;
     final FsOptions opts;
+    private final boolean dioreadNolock;
     final Counters counters;
     /** {@code ext4_es_cachep}: the entries of every inode's extent-status tree. */
     final KmemCache<ExtentMap.Ext> esCache;
@@ -177,6 +178,7 @@ public final class Ext4 {
         this.journalBlocks = (int) sb.getLong(64);
         this.firstDataBlock = sb.getLong(72);
         this.uuid = sb.getLong(80);
+        this.dioreadNolock = opts.dioreadNolock(bs);
         this.inodes = new Inode[inodeCount];
         this.mapBlocks = counters.counter("fs.map_blocks");
         this.esLookups = counters.counter("fs.es_lookups");
@@ -489,6 +491,14 @@ public final class Ext4 {
 
     public long blocksCount() {
         return blocksCount;
+    }
+
+    /**
+     * {@code ext4_should_dioread_nolock}: buffer_head writeback allocates unwritten extents and
+     * converts them at IO completion instead of ordering data before the commit.
+     */
+    public boolean dioreadNolock() {
+        return dioreadNolock;
     }
 
     public BlockDevice device() {
