@@ -45,6 +45,9 @@ public final class Defaults {
         return blockSize == PAGE_SIZE;
     }
 
+    /** {@code CONFIG_HZ} (Kconfig's default, 250): the coarse clock behind file timestamps ticks this often a second. */
+    public static final int HZ = 250;
+
     /** ext4 {@code commit=} mount option: journal commit interval in seconds. */
     public static final int JOURNAL_COMMIT_INTERVAL_SECONDS = 5;
 

@@ -719,7 +719,8 @@ final class Ext4Writepages {
      * completed, {@code ext4_end_io_rsv_work}'s {@code ext4_end_io_end} runs: one handle converts
      * every recorded range ({@code ext4_convert_unwritten_io_end_vec}), then the kept bios end
      * their folios' writeback ({@code ext4_release_io_end}). A failed bio or conversion leaves the
-     * extents unwritten (they read as zeros) and the mapping's error set.
+     * extents unwritten (they read as zeros) and the mapping's error set; a failed bio's buffers
+     * get their unwritten state back, so that a rewrite goes through mapping and conversion again.
      */
     private void putIoEnd() {
         flushPlug();
@@ -736,6 +737,12 @@ final class Ext4Writepages {
             ArrayList<BioPrivate> kept = io.bios;
             for (int i = 0; i < kept.size(); i++) {
                 BioPrivate bhs = kept.get(i);
+                if (!bhs.ok) {
+                    // the blocks stay unwritten: a rewrite maps them again so that its IO converts them
+                    for (int k = 0; k < bhs.items.size(); k++) {
+                        ((BufferHead) bhs.items.get(k)).set(BufferHead.BH_UNWRITTEN);
+                    }
+                }
                 endBio(bhs.mapping, bhs.items, bhs.ok);
                 p.freeBioPrivate(bhs);
             }
