@@ -29,6 +29,9 @@ import org.foliobench.vfs.ErrnoException;
  *
  * <p>The folios of the extent being gathered stay locked (the kernel finds them again with
  * {@code filemap_get_folios}; here they are kept in {@link #locked}, each with a reference).
+ * Every place the kernel may sleep while this thread's plug holds bios (a contended folio lock,
+ * {@code folio_wait_writeback}, starting a handle, a forced commit) first flushes the plug, as
+ * {@code schedule()} does ({@code blk_flush_plug} from {@code sched_submit_work}).
  *
  * <p>With {@code dioread_nolock} ({@link Ext4#dioreadNolock}) extents are allocated unwritten
  * ({@code EXT4_GET_BLOCKS_IO_CREATE_EXT}), the inode never joins the transaction's ordered list,
@@ -36,9 +39,6 @@ import org.foliobench.vfs.ErrnoException;
  * its own, before their folios end writeback. The kernel queues that work to the
  * {@code ext4-rsv-conversion} workqueue; here the round's thread runs it once its handle is
  * stopped and its bios have completed ({@link #putIoEnd}).
- * Every place the kernel may sleep while this thread's plug holds bios (a contended folio lock,
- * {@code folio_wait_writeback}, starting a handle, a forced commit) first flushes the plug, as
- * {@code schedule()} does ({@code blk_flush_plug} from {@code sched_submit_work}).
  */
 final class Ext4Writepages {
     /** {@code MAX_WRITEPAGES_EXTENT_LEN}: mballoc gives at most this many blocks. */

@@ -58,10 +58,11 @@ import org.foliobench.vfs.ErrnoException;
  * buffer_head path asks per block, iomap per range. A short write gives unused delayed blocks
  * back with {@link #releaseDelayedBlocks}.
  * <li>writeback: {@code h = journalStart(transBlocks(n))}, then {@code ext4MapBlocks(h, inode,
- * lblk, n, GET_BLOCKS_CREATE)} (buffer_head: written, plus {@code h.addInodeWrite(inode)} for
- * data=ordered) or {@code GET_BLOCKS_CREATE_UNWRIT_EXT} (iomap), and {@link #updateDiskSize} in
- * the same handle; iomap converts at IO completion with {@link #convertUnwritten} and
- * {@link #updateDiskSize} in one handle. An initialized extent must never lie past i_disksize
+ * lblk, n, GET_BLOCKS_CREATE)} (buffer_head with nodioread_nolock: written, plus
+ * {@code h.addInodeWrite(inode)} for data=ordered) or {@code GET_BLOCKS_CREATE_UNWRIT_EXT} (iomap,
+ * and buffer_head with {@link #dioreadNolock}), and {@link #updateDiskSize} in the same handle;
+ * unwritten extents are converted at IO completion with {@link #convertUnwritten} in a handle of
+ * their own (iomap moves i_disksize there too). An initialized extent must never lie past i_disksize
  * once its handle stops ({@link Fsck} checks it, as e2fsck does).
  * <li>fsync: write the data back, then {@link #fsyncCommit}.
  * <li>the iomap validity cookie is {@link Inode#esSeq()}: bumped by every insert into or removal
