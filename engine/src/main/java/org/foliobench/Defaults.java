@@ -37,6 +37,17 @@ public final class Defaults {
     /** ext4's default filesystem block size ({@code mke2fs -b 4096}). */
     public static final int BLOCK_SIZE = 4096;
 
+    /**
+     * ext4's {@code dioread_nolock} default (since 5.6, {@code ext4_fill_super}): on when the
+     * filesystem block equals the page; {@code nodioread_nolock} otherwise.
+     */
+    public static boolean dioreadNolock(int blockSize) {
+        return blockSize == PAGE_SIZE;
+    }
+
+    /** {@code CONFIG_HZ} (Kconfig's default, 250): the coarse clock behind file timestamps ticks this often a second. */
+    public static final int HZ = 250;
+
     /** ext4 {@code commit=} mount option: journal commit interval in seconds. */
     public static final int JOURNAL_COMMIT_INTERVAL_SECONDS = 5;
 

@@ -123,6 +123,9 @@ public final class Foliobench implements Callable<Integer> {
         Integer dirtyBackgroundRatio;
         @Option(names = "--block-size", paramLabel = "BYTES", description = "Filesystem block size: 1024, 2048 or 4096 (default 4096).")
         Integer blockSize;
+        @Option(names = "--dioread-nolock", paramLabel = "0|1", description = "ext4 dioread_nolock on the buffer_head path: 1 unwritten"
+                + " extents converted at IO completion, 0 data=ordered written extents (default 1 with 4096-byte blocks, else 0).")
+        Integer dioreadNolock;
         @Option(names = "--nvme", paramLabel = "SPEC", description = "The nvme rows' device, a direct: spec (default: direct:<run folder>/nvme.img when O_DIRECT works there).")
         String nvme;
         @Option(names = "--out", paramLabel = "DIR", description = "Where run folders go (default ./runs).")
@@ -155,6 +158,7 @@ public final class Foliobench implements Callable<Integer> {
     static Workload.Overrides overrides(Common c) throws UsageException {
         range("--max-folio-order", c.maxFolioOrder, 0, Defaults.MAX_PAGECACHE_ORDER);
         range("--read-ahead-kb", c.readAheadKb, 0, 1 << 20);
+        range("--dioread-nolock", c.dioreadNolock, 0, 1);
         range("--dirty-ratio", c.dirtyRatio, 0, 100);
         range("--dirty-background-ratio", c.dirtyBackgroundRatio, 0, 100);
         if (c.blockSize != null && c.blockSize != 1024 && c.blockSize != 2048 && c.blockSize != 4096) {
@@ -171,7 +175,8 @@ public final class Foliobench implements Callable<Integer> {
                 throw new UsageException("--mem " + c.mem + " is too small", "use at least 64m");
             }
         }
-        return new Workload.Overrides(c.maxFolioOrder, c.readAheadKb, c.dirtyRatio, c.dirtyBackgroundRatio, c.blockSize, mem);
+        return new Workload.Overrides(c.maxFolioOrder, c.readAheadKb, c.dirtyRatio, c.dirtyBackgroundRatio, c.blockSize, mem,
+                c.dioreadNolock == null ? null : c.dioreadNolock == 1);
     }
 
     static void range(String flag, Integer v, int lo, int hi) throws UsageException {
@@ -321,6 +326,8 @@ public final class Foliobench implements Callable<Integer> {
         m.put("tunable.dirty_background_ratio", c.dirtyBackgroundRatio == null ? "job (" + Defaults.DIRTY_BACKGROUND_RATIO
                 + " in the seeds)" : c.dirtyBackgroundRatio.toString());
         m.put("tunable.block_size", c.blockSize == null ? "job (" + Defaults.BLOCK_SIZE + " in the seeds)" : c.blockSize.toString());
+        m.put("tunable.dioread_nolock", c.dioreadNolock == null ? "job (the kernel's default: 1 with 4096-byte blocks, else 0)"
+                : c.dioreadNolock.toString());
         m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
                 : c.mem + " (as given, not divided)");
         m.put("tunable.dirty_expire_centisecs", String.valueOf(Defaults.DIRTY_EXPIRE_CENTISECS));

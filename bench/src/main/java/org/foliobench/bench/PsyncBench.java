@@ -120,6 +120,9 @@ public class PsyncBench {
         /** {@code mke2fs -b}. */
         @Param("4096")
         public int blockSize;
+        /** ext4 {@code dioread_nolock}: {@code 1}, {@code 0}, or {@code default} (on with 4 KiB blocks). */
+        @Param("default")
+        public String dioreadNolock;
         /** {@code --mem}: the model's RAM in bytes, used as given; 0 keeps the job's {@code fb_mem} (scaled with the job). */
         @Param("0")
         public long memBytes;
@@ -209,7 +212,8 @@ public class PsyncBench {
                 ioPaths[i] = IoPath.parse(names[i].trim());
                 pathNames[i] = ioPaths[i].shortName();
             }
-            tunables = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes);
+            tunables = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes,
+                    Workload.Tunables.parseDioreadNolock(dioreadNolock));
             String o = System.getProperty(Workload.OUT_PROPERTY);
             out = o == null ? null : Path.of(o);
             clockCost = latency ? clockCost() : 0;
@@ -285,6 +289,7 @@ public class PsyncBench {
                     .dirtyBackgroundBytes(job.dirtyBackgroundBytes())
                     .dirtyExpireCentisecs(job.dirtyExpireCentisecs())
                     .dirtyWritebackCentisecs(job.dirtyWritebackCentisecs())
+                    .dioreadNolock(job.dioreadNolock())
                     .populateMemory(true);
             if (job.memBytes() != 0) {
                 b.memBytes(job.memBytes());
@@ -600,6 +605,7 @@ public class PsyncBench {
             p.put("dirtyRatio", String.valueOf(dirtyRatio));
             p.put("dirtyBackgroundRatio", String.valueOf(dirtyBackgroundRatio));
             p.put("blockSize", String.valueOf(blockSize));
+            p.put("dioreadNolock", dioreadNolock);
             p.put("memBytes", String.valueOf(memBytes));
             p.put("sizeDivisor", String.valueOf(sizeDivisor));
             p.put("latency", String.valueOf(latency));

@@ -40,13 +40,25 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     /**
      * The kernel tunables a run may override; carried to the fork as JMH params. {@code memBytes} is
      * the model's RAM the command line set ({@code --mem}), used as given; 0 keeps the job's
-     * {@code fb_mem}, which scales with the job's sizes.
+     * {@code fb_mem}, which scales with the job's sizes. {@code dioreadNolock} null is the kernel's
+     * default for the block size.
      */
     record Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
-            long memBytes) {
+            long memBytes, Boolean dioreadNolock) {
         /** The job's own values. */
         static Tunables of(JobSpec j) {
-            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(), 0);
+            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(), 0,
+                    j.dioreadNolock());
+        }
+
+        /** {@code dioreadNolock} as a JMH param: {@code 1}, {@code 0} or {@code default}. */
+        String dioreadNolockParam() {
+            return dioreadNolock == null ? "default" : dioreadNolock ? "1" : "0";
+        }
+
+        /** The inverse of {@link #dioreadNolockParam}. */
+        static Boolean parseDioreadNolock(String param) {
+            return param.equals("default") ? null : param.equals("1");
         }
 
         /** Overrides: null keeps the job's value. */
@@ -56,12 +68,13 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
                     o.dirtyRatio() != null ? o.dirtyRatio() : dirtyRatio,
                     o.dirtyBackgroundRatio() != null ? o.dirtyBackgroundRatio() : dirtyBackgroundRatio,
                     o.blockSize() != null ? o.blockSize() : blockSize,
-                    o.memBytes() != null ? o.memBytes() : memBytes);
+                    o.memBytes() != null ? o.memBytes() : memBytes,
+                    o.dioreadNolock() != null ? o.dioreadNolock() : dioreadNolock);
         }
 
         JobSpec applyTo(JobSpec j) {
             JobSpec.Builder b = j.toBuilder().maxFolioOrder(maxFolioOrder).readAheadKb(readAheadKb).dirtyRatio(dirtyRatio)
-                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize);
+                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize).dioreadNolock(dioreadNolock);
             if (memBytes != 0) {
                 b.memBytes(memBytes);
             }
@@ -71,8 +84,8 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
 
     /** The command line's tunable flags; null: not given, the job's value stays. */
     record Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
-            Integer blockSize, Long memBytes) {
-        static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+            Integer blockSize, Long memBytes, Boolean dioreadNolock) {
+        static final Overrides NONE = new Overrides(null, null, null, null, null, null, null);
     }
 
     /** The job file behind {@code key}: the row's seed file, or the user's file for {@code job:} keys. */

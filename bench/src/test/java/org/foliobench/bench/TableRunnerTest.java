@@ -46,8 +46,8 @@ class TableRunnerTest {
         assertEquals(List.of("2"), List.copyOf(o.getParameter("blocks").get()));
         assertEquals(List.of("iomap"), List.copyOf(o.getParameter("paths").get()));
         assertEquals(List.of("3"), List.copyOf(o.getParameter("fork").get()));
-        for (String p : List.of("maxFolioOrder", "readAheadKb", "dirtyRatio", "dirtyBackgroundRatio", "blockSize", "memBytes",
-                "sizeDivisors", "latency", "warmupMs", "warmupMaxMs", "rowWarmupMaxMs", "passMs")) {
+        for (String p : List.of("maxFolioOrder", "readAheadKb", "dirtyRatio", "dirtyBackgroundRatio", "blockSize", "dioreadNolock",
+                "memBytes", "sizeDivisors", "latency", "warmupMs", "warmupMaxMs", "rowWarmupMaxMs", "passMs")) {
             assertTrue(o.getParameter(p).hasValue(), p);
         }
         List<String> jvm = List.copyOf(o.getJvmArgsAppend().get());

@@ -21,13 +21,14 @@ class WorkloadTest {
     @Test
     void seedRowResolvesWithTunablesAndDevice() throws Exception {
         JobFile f = SeedJobs.load(ReferenceRow.parseKey("read/hole/4K")).file();
-        Workload.Tunables t = new Workload.Tunables(4, 256, 30, 15, 2048, 0);
+        Workload.Tunables t = new Workload.Tunables(4, 256, 30, 15, 2048, 0, false);
         Workload w = Workload.resolve("read/hole/4K", f, t, 1, null);
         assertEquals(4, w.job().maxFolioOrder());
         assertEquals(256, w.job().readAheadKb());
         assertEquals(30, w.job().dirtyRatio());
         assertEquals(15, w.job().dirtyBackgroundRatio());
         assertEquals(2048, w.job().blockSize());
+        assertEquals(false, w.job().dioreadNolock());
         assertEquals(1L << 30, w.job().size());
         assertEquals(1, w.setup().size(), "the create_only hole job");
         assertEquals("ramdisk:size=2g", w.device(), "the seed's device as written");
@@ -65,11 +66,15 @@ class WorkloadTest {
     void overridesKeepUnsetValues() throws Exception {
         JobFile f = SeedJobs.load(ReferenceRow.parseKey("write/cache/N/N/N/4K")).file();
         Workload.Tunables t = Workload.Tunables.of(f.measuredJobs().get(0))
-                .with(new Workload.Overrides(null, 512, null, null, null, 8L << 30));
+                .with(new Workload.Overrides(null, 512, null, null, null, 8L << 30, true));
         assertEquals(9, t.maxFolioOrder());
         assertEquals(512, t.readAheadKb());
         assertEquals(20, t.dirtyRatio());
         assertEquals(8L << 30, t.memBytes());
+        assertEquals(true, t.dioreadNolock());
+        assertEquals("1", t.dioreadNolockParam());
+        assertEquals(null, Workload.Tunables.of(f.measuredJobs().get(0)).dioreadNolock(), "the seeds keep the default");
+        assertEquals(null, Workload.Tunables.parseDioreadNolock("default"));
         assertEquals(8L << 30, Workload.resolve("write/cache/N/N/N/4K", f, t, 1, null).memBytes());
     }
 }

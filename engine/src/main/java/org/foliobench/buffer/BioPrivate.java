@@ -13,9 +13,15 @@ import org.foliobench.pagecache.AddressSpace;
 final class BioPrivate {
     AddressSpace mapping;
     final ArrayList<Object> items = new ArrayList<>();
+    /** The ext4 writeback round's {@code io_end} the bio holds a reference on (null for reads). */
+    Ext4IoEnd ioEnd;
+    /** The bio's status, kept while its completion waits for an unwritten conversion. */
+    boolean ok;
 
     void clear() {
         mapping = null;
+        ioEnd = null;
+        ok = false;
         items.clear();
     }
 }

@@ -65,6 +65,7 @@ public final class BufferHeadPath implements IoPathOps {
     final LongAdder bhReads;
     final LongAdder readFallback;
     final LongAdder orderedWrites;
+    final LongAdder endIoHandles;
     final LongAdder bioSubmitted;
     final LongAdder bioSegments;
     final LongAdder bioBytes;
@@ -97,6 +98,7 @@ public final class BufferHeadPath implements IoPathOps {
         this.bhReads = c.counter("buffer.bh_reads");
         this.readFallback = c.counter("buffer.read_fallback_folios");
         this.orderedWrites = c.counter("buffer.ordered_writes");
+        this.endIoHandles = c.counter("buffer.end_io_handles");
         this.bioSubmitted = c.counter("bio.submitted");
         this.bioSegments = c.counter("bio.segments");
         this.bioBytes = c.counter("bio.bytes");

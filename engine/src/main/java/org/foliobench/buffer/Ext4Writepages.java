@@ -32,6 +32,13 @@ import org.foliobench.vfs.ErrnoException;
  * Every place the kernel may sleep while this thread's plug holds bios (a contended folio lock,
  * {@code folio_wait_writeback}, starting a handle, a forced commit) first flushes the plug, as
  * {@code schedule()} does ({@code blk_flush_plug} from {@code sched_submit_work}).
+ *
+ * <p>With {@code dioread_nolock} ({@link Ext4#dioreadNolock}) extents are allocated unwritten
+ * ({@code EXT4_GET_BLOCKS_IO_CREATE_EXT}), the inode never joins the transaction's ordered list,
+ * and the round's {@link Ext4IoEnd} converts them when its bios have completed, in a handle of
+ * its own, before their folios end writeback. The kernel queues that work to the
+ * {@code ext4-rsv-conversion} workqueue; here the round's thread runs it once its handle is
+ * stopped and its bios have completed ({@link #putIoEnd}).
  */
 final class Ext4Writepages {
     /** {@code MAX_WRITEPAGES_EXTENT_LEN}: mballoc gives at most this many blocks. */
@@ -77,6 +84,8 @@ final class Ext4Writepages {
     private Bio ioBio;
     private BioPrivate ioBhs;
     private long ioNextBlock;
+    /** {@code mpd->io_submit.io_end}: this round's, reused (each round waits for its bios). */
+    private final Ext4IoEnd ioEnd = new Ext4IoEnd();
 
     /** The threads' free {@code mpd}s. */
     private static final OnStack<Ext4Writepages> MPD = new OnStack<>();
@@ -195,6 +204,7 @@ final class Ext4Writepages {
                 // first write back folios that need no mapping, without a transaction
                 doMap = false;
                 scannedUntilEnd = false;
+                ioEnd.init(inode, mapping);
                 try {
                     prepareExtentToMap(tag);
                 } catch (IOException e) {
@@ -202,6 +212,7 @@ final class Ext4Writepages {
                 }
                 releaseUnusedPages(false);
                 ioSubmit();
+                putIoEnd();
                 int enospcRetries = 0;
                 while (ret == null && !scannedUntilEnd && wbc.nrToWrite > 0) {
                     giveUp = false;
@@ -214,6 +225,7 @@ final class Ext4Writepages {
                         break;
                     }
                     doMap = true;
+                    ioEnd.init(inode, mapping);
                     IOException err = null;
                     try {
                         prepareExtentToMap(tag);
@@ -228,6 +240,7 @@ final class Ext4Writepages {
                     }
                     releaseUnusedPages(giveUp);
                     ioSubmit();
+                    putIoEnd();
                     if (err instanceof ErrnoException && ((ErrnoException) err).errno() == Errno.ENOSPC && !giveUp
                             && ++enospcRetries <= ENOSPC_RETRIES) {
                         // commit the transaction, which frees blocks released in it, and retry
@@ -245,6 +258,9 @@ final class Ext4Writepages {
                 ioSubmit();
                 plug.finish();
                 plug = null;
+                if (ioEnd.active()) {
+                    putIoEnd();
+                }
             }
             if (ret == null && !cycled && wbc.nrToWrite > 0) {
                 cycled = true;
@@ -446,6 +462,7 @@ final class Ext4Writepages {
         BufferHead bh = head;
         long lblk = lblkPblk[0];
         long pblock = lblkPblk[1];
+        long ioEndSize = 0;
         try {
             do {
                 if (lblk < mLblk) {
@@ -455,7 +472,11 @@ final class Ext4Writepages {
                     // buffer after the end of the mapped extent: find the next one to map
                     mLen = 0;
                     mFlags = 0;
+                    ioEnd.growLastVec(ioEndSize);
                     processPageBufs(head, bh, lblk);
+                    if (mLen > 0 && mLblk > lblk) {
+                        ioEnd.addVec(mLblk << bits);
+                    }
                     return true;
                 }
                 if (bh.delay()) {
@@ -464,7 +485,9 @@ final class Ext4Writepages {
                 }
                 pblock++;
                 bh.clear(BufferHead.BH_UNWRITTEN);
+                ioEndSize += bh.size;
             } while (lblk++ >= 0 && (bh = bh.thisPage) != head);
+            ioEnd.growLastVec(ioEndSize);
             return false;
         } finally {
             lblkPblk[0] = lblk;
@@ -501,6 +524,7 @@ final class Ext4Writepages {
     private void mapAndSubmitExtent(Handle h) throws IOException {
         boolean progress = false;
         IOException err = null;
+        ioEnd.addVec(mLblk << bits);
         do {
             try {
                 mapOneExtent(h);
@@ -533,13 +557,22 @@ final class Ext4Writepages {
         }
     }
 
-    /** {@code mpage_map_one_extent}: one allocation call for the gathered extent. */
+    /**
+     * {@code mpage_map_one_extent}: one allocation call for the gathered extent; with
+     * dioread_nolock unwritten ({@code EXT4_GET_BLOCKS_IO_CREATE_EXT}) and the round's io_end
+     * flagged for conversion, else written and the inode put on the ordered list
+     * ({@code ext4_map_blocks}' {@code ext4_jbd2_inode_add_write} for a new written extent).
+     */
     private void mapOneExtent(Handle h) throws ErrnoException {
         p.wbMapCalls.increment();
-        MapBlocks m = fs.ext4MapBlocks(h, inode, mLblk, mLen, Ext4.GET_BLOCKS_CREATE, map);
+        boolean dioreadNolock = fs.dioreadNolock();
+        MapBlocks m = fs.ext4MapBlocks(h, inode, mLblk, mLen,
+                dioreadNolock ? Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT : Ext4.GET_BLOCKS_CREATE, map);
         mPblk = m.pblk();
         mLen = m.len();
-        if (m.isNew() && m.isMapped()) {
+        if (dioreadNolock && m.isUnwritten()) {
+            ioEnd.setUnwritten();
+        } else if (m.isNew() && m.isMapped()) {
             h.addInodeWrite(inode); // data=ordered: the data reaches disk before this commit
         }
         p.wbExtents.increment();
@@ -637,6 +670,8 @@ final class Ext4Writepages {
                 ioBio = p.bioSet.alloc(Bio.Op.WRITE, bh.blocknr << (bits - Bio.SECTOR_SHIFT));
                 ioBhs = p.allocBioPrivate();
                 ioBhs.mapping = mapping;
+                ioBhs.ioEnd = ioEnd;
+                ioEnd.get();
             }
             if (ioBio.addSegment(bh.folio.mem(), bh.folio.memOffset() + bh.offset, bh.size)) {
                 break;
@@ -660,13 +695,78 @@ final class Ext4Writepages {
         p.submitBio(bio, plug);
     }
 
-    /** {@code ext4_end_bio}: {@link #endBio} over the bio's buffers, then {@code bio_put}. */
+    /**
+     * {@code ext4_end_bio}: {@code bio_put}, then {@link #endBio} over the bio's buffers now, or,
+     * when its io_end converts unwritten extents, after the conversion ({@link #putIoEnd}).
+     */
     static void ext4EndBio(BufferHeadPath p, Bio done) {
         boolean ok = done.status() == null;
         BioPrivate bhs = (BioPrivate) done.privateData();
         done.put();
+        if (!ok) {
+            bhs.mapping.mappingSetError(Errno.EIO);
+        }
+        if (bhs.ioEnd.bioDone(bhs, ok)) {
+            return;
+        }
         endBio(bhs.mapping, bhs.items, ok);
         p.freeBioPrivate(bhs);
+    }
+
+    /**
+     * The end of a round: the submitter's reference on the io_end is dropped
+     * ({@code ext4_put_io_end_defer}) once the round's bios are submitted, and when they have all
+     * completed, {@code ext4_end_io_rsv_work}'s {@code ext4_end_io_end} runs: one handle converts
+     * every recorded range ({@code ext4_convert_unwritten_io_end_vec}), then the kept bios end
+     * their folios' writeback ({@code ext4_release_io_end}). A failed bio or conversion leaves the
+     * extents unwritten (they read as zeros) and the mapping's error set; a failed bio's buffers
+     * get their unwritten state back, so that a rewrite goes through mapping and conversion again.
+     */
+    private void putIoEnd() {
+        flushPlug();
+        Ext4IoEnd io = ioEnd;
+        io.putAndWait();
+        try {
+            if (io.needsConversion()) {
+                convertIoEndVec(io);
+            }
+        } catch (ErrnoException e) {
+            // "failed to convert unwritten extents to written extents -- potential data loss!"
+            io.mapping.mappingSetError(Errno.EIO);
+        } finally {
+            ArrayList<BioPrivate> kept = io.bios;
+            for (int i = 0; i < kept.size(); i++) {
+                BioPrivate bhs = kept.get(i);
+                if (!bhs.ok) {
+                    // the blocks stay unwritten: a rewrite maps them again so that its IO converts them
+                    for (int k = 0; k < bhs.items.size(); k++) {
+                        ((BufferHead) bhs.items.get(k)).set(BufferHead.BH_UNWRITTEN);
+                    }
+                }
+                endBio(bhs.mapping, bhs.items, bhs.ok);
+                p.freeBioPrivate(bhs);
+            }
+            kept.clear();
+            io.inode = null;
+            io.mapping = null;
+        }
+    }
+
+    /** {@code ext4_convert_unwritten_io_end_vec}: one handle converts every range of the io_end. */
+    private void convertIoEndVec(Ext4IoEnd io) throws ErrnoException {
+        Handle h = fs.journalStart(fs.transBlocks(MAX_WRITEPAGES_EXTENT_LEN) + 1);
+        p.endIoHandles.increment();
+        try {
+            for (int i = 0; i < io.vecCount(); i++) {
+                long lblk = io.vecOffset(i) >> bits;
+                long end = (io.vecOffset(i) + io.vecSize(i) + p.bs - 1) >> bits;
+                if (end > lblk) {
+                    fs.convertUnwritten(h, io.inode, lblk, end - lblk);
+                }
+            }
+        } finally {
+            h.stop();
+        }
     }
 
     /**
@@ -675,9 +775,6 @@ final class Ext4Writepages {
      * the last of its buffers in flight completes.
      */
     static void endBio(AddressSpace mapping, List<?> bhs, boolean ok) {
-        if (!ok) {
-            mapping.mappingSetError(Errno.EIO);
-        }
         for (int i = 0; i < bhs.size(); i++) {
             BufferHead bh = (BufferHead) bhs.get(i);
             Folio folio = bh.folio;

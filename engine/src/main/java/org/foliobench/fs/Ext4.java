@@ -58,14 +58,16 @@ import org.foliobench.vfs.ErrnoException;
  * buffer_head path asks per block, iomap per range. A short write gives unused delayed blocks
  * back with {@link #releaseDelayedBlocks}.
  * <li>writeback: {@code h = journalStart(transBlocks(n))}, then {@code ext4MapBlocks(h, inode,
- * lblk, n, GET_BLOCKS_CREATE)} (buffer_head: written, plus {@code h.addInodeWrite(inode)} for
- * data=ordered) or {@code GET_BLOCKS_CREATE_UNWRIT_EXT} (iomap), and {@link #updateDiskSize} in
- * the same handle; iomap converts at IO completion with {@link #convertUnwritten} and
- * {@link #updateDiskSize} in one handle. An initialized extent must never lie past i_disksize
+ * lblk, n, GET_BLOCKS_CREATE)} (buffer_head with nodioread_nolock: written, plus
+ * {@code h.addInodeWrite(inode)} for data=ordered) or {@code GET_BLOCKS_CREATE_UNWRIT_EXT} (iomap,
+ * and buffer_head with {@link #dioreadNolock}), and {@link #updateDiskSize} in the same handle;
+ * unwritten extents are converted at IO completion with {@link #convertUnwritten} in a handle of
+ * their own (iomap moves i_disksize there too). An initialized extent must never lie past i_disksize
  * once its handle stops ({@link Fsck} checks it, as e2fsck does).
  * <li>fsync: write the data back, then {@link #fsyncCommit}.
  * <li>the iomap validity cookie is {@link Inode#esSeq()}: bumped by every insert into or removal
- * from the extent-status cache, not by cache fills from the tree (as {@code ext4_es_inc_seq}).
+ * from the extent-status cache, fills from the tree after a miss included (as
+ * {@code ext4_es_inc_seq}).
  * </ul>
  * Never commit (fsync, syncFs, commit) while holding a handle; never start a handle while holding
  * i_data_sem.
@@ -82,6 +84,8 @@ public final class Ext4 {
     static final short LEAF_MAGIC = (short) 0xF30A;
     static final short INDEX_MAGIC = (short) 0xF30B;
     static final int INODE_NAME_OFF = 24;
+    /** {@code i_mtime} / {@code i_ctime} ({@link Inode#mtime}). */
+    static final int INODE_TIME_OFF = 16;
     static final int NAME_MAX = 64;
     static final int INODE_ENTRIES_OFF = 96;
     static final int INODE_SLOTS = (INODE_SIZE - INODE_ENTRIES_OFF) / 16;
@@ -112,6 +116,7 @@ public final class Ext4 {
 
     final BlockDevice dev;
     final FsOptions opts;
+    private final boolean dioreadNolock;
     final Counters counters;
     /** {@code ext4_es_cachep}: the entries of every inode's extent-status tree. */
     final KmemCache<ExtentMap.Ext> esCache;
@@ -151,6 +156,7 @@ public final class Ext4 {
     private final LongAdder daReserve;
     private final LongAdder daReserveBlocks;
     private final LongAdder daRelease;
+    private final LongAdder timeUpdates;
     private final LongAdder daReleaseBlocks;
 
     /** Reads one block of a device image (the live device, or a device plus a journal overlay). */
@@ -177,6 +183,7 @@ public final class Ext4 {
         this.journalBlocks = (int) sb.getLong(64);
         this.firstDataBlock = sb.getLong(72);
         this.uuid = sb.getLong(80);
+        this.dioreadNolock = opts.dioreadNolock(bs);
         this.inodes = new Inode[inodeCount];
         this.mapBlocks = counters.counter("fs.map_blocks");
         this.esLookups = counters.counter("fs.es_lookups");
@@ -185,6 +192,7 @@ public final class Ext4 {
         this.daReserve = counters.counter("fs.da_reserve");
         this.daReserveBlocks = counters.counter("fs.da_reserve_blocks");
         this.daRelease = counters.counter("fs.da_release");
+        this.timeUpdates = counters.counter("fs.time_updates");
         this.daReleaseBlocks = counters.counter("fs.da_release_blocks");
         this.mballoc = new Mballoc(this);
         this.journal = new Journal(this, journalStart, journalBlocks, bs, firstTid, uuid);
@@ -347,6 +355,7 @@ public final class Ext4 {
             d.get(off + INODE_NAME_OFF, nm);
             Inode inode = new Inode(this, ino, new String(nm, StandardCharsets.UTF_8));
             inode.diskSize = d.getLong(off + 8);
+            inode.mtime = d.getLong(off + INODE_TIME_OFF);
             inode.setSize(inode.diskSize);
             List<long[]> index = new ArrayList<>();
             for (int k = 0; k < count; k++) {
@@ -491,6 +500,14 @@ public final class Ext4 {
         return blocksCount;
     }
 
+    /**
+     * {@code ext4_should_dioread_nolock}: buffer_head writeback allocates unwritten extents and
+     * converts them at IO completion instead of ordering data before the commit.
+     */
+    public boolean dioreadNolock() {
+        return dioreadNolock;
+    }
+
     public BlockDevice device() {
         return dev;
     }
@@ -541,6 +558,7 @@ public final class Ext4 {
                 names.put(name, inode);
                 inode.iDataSem.writeLock().lock();
                 try {
+                    inode.mtime = currentTime();
                     writeInode(h, inode);
                 } finally {
                     inode.iDataSem.writeLock().unlock();
@@ -676,6 +694,7 @@ public final class Ext4 {
         d.put(off + 3, (byte) nm.length);
         d.putInt(off + 4, count);
         d.putLong(off + 8, inode.diskSize);
+        d.putLong(off + INODE_TIME_OFF, inode.mtime);
         d.put(off + INODE_NAME_OFF, nm);
         for (int k = 0; k < count; k++) {
             int e = off + INODE_ENTRIES_OFF + 16 * k;
@@ -691,6 +710,45 @@ public final class Ext4 {
         h.dirtyMetadata(bh);
         inode.syncTid = h.tid();
         inode.datasyncTid = h.tid();
+    }
+
+    /**
+     * {@code current_time}: the coarse realtime clock ({@code ktime_get_coarse_real_ts64}), which
+     * advances once per tick ({@link Defaults#HZ}), in ns.
+     */
+    public static long currentTime() {
+        long tick = 1_000_000_000L / Defaults.HZ;
+        return System.currentTimeMillis() * 1_000_000L / tick * tick;
+    }
+
+    /**
+     * {@code file_update_time} from {@code file_modified} at the start of every buffered write:
+     * when the clock has ticked since the last change ({@code inode_needs_update_time}), mtime and
+     * ctime move and the inode is dirtied ({@code generic_update_time} -> {@code ext4_dirty_inode}:
+     * a handle of its own writes the inode). Timestamps alone move {@code i_sync_tid}, not
+     * {@code i_datasync_tid}: fsync commits them, fdatasync does not. Returns true if it changed.
+     */
+    public boolean fileUpdateTime(Inode inode) throws ErrnoException {
+        long now = currentTime();
+        if (inode.mtime == now) {
+            return false;
+        }
+        Handle h = journalStart(2);
+        try {
+            inode.iDataSem.writeLock().lock();
+            try {
+                long datasyncTid = inode.datasyncTid;
+                inode.mtime = now;
+                writeInode(h, inode);
+                inode.datasyncTid = datasyncTid; // ext4_update_inode_fsync_trans(handle, inode, 0)
+            } finally {
+                inode.iDataSem.writeLock().unlock();
+            }
+        } finally {
+            h.stop();
+        }
+        timeUpdates.increment();
+        return true;
     }
 
     private void freeMetaBlock(Handle h, long blk) {
@@ -907,7 +965,12 @@ public final class Ext4 {
         }
     }
 
-    /** The extent tree, caching what it finds (extent or hole) in the status tree. Under i_data_sem. */
+    /**
+     * The extent tree, caching what it finds (extent or hole) in the status tree. Under i_data_sem.
+     * The kernel caches it with {@code ext4_es_insert_extent} ({@code ext4_map_blocks} after
+     * {@code ext4_ext_map_blocks}; {@code ext4_ext_put_gap_in_cache} for a hole), which bumps the
+     * sequence like every insert (patch 21's {@code ext4_es_inc_seq}).
+     */
     private MapBlocks lookupTree(Inode inode, long lblk, int len, MapBlocks out) {
         ExtentMap.Ext t = inode.tree.find(lblk);
         synchronized (inode.esLock) {
@@ -916,6 +979,7 @@ public final class Ext4 {
                 return fromExt(d, lblk, len, out);
             }
             esInserts.increment();
+            inode.bumpEsSeq();
             if (t != null) {
                 inode.es.insert(t.lblk, t.len, t.pblk, t.status);
                 return fromExt(t, lblk, len, out);

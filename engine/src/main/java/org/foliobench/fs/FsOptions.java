@@ -5,8 +5,9 @@ import org.foliobench.stats.Counters;
 
 /**
  * Format and mount options: the mke2fs ({@code -b}, {@code -J size=}, {@code -N}) and mount
- * ({@code commit=}) knobs the model has. Immutable; build with {@link #builder()}. At mount the
- * geometry comes from the superblock and only {@link #counters()} and the commit interval apply.
+ * ({@code commit=}, {@code dioread_nolock}) knobs the model has. Immutable; build with
+ * {@link #builder()}. At mount the geometry comes from the superblock and only {@link #counters()}
+ * and the mount options apply.
  */
 public final class FsOptions {
     private final int blockSize;
@@ -14,6 +15,7 @@ public final class FsOptions {
     private final int inodeCount;
     private final Counters counters;
     private final int commitIntervalSeconds;
+    private final Boolean dioreadNolock;
 
     private FsOptions(Builder b) {
         this.blockSize = b.blockSize;
@@ -21,6 +23,7 @@ public final class FsOptions {
         this.inodeCount = b.inodeCount;
         this.counters = b.counters;
         this.commitIntervalSeconds = b.commitIntervalSeconds;
+        this.dioreadNolock = b.dioreadNolock;
     }
 
     public static Builder builder() {
@@ -34,6 +37,7 @@ public final class FsOptions {
         b.inodeCount = inodeCount;
         b.counters = counters;
         b.commitIntervalSeconds = commitIntervalSeconds;
+        b.dioreadNolock = dioreadNolock;
         return b;
     }
 
@@ -64,12 +68,26 @@ public final class FsOptions {
         return commitIntervalSeconds;
     }
 
+    /**
+     * {@code dioread_nolock} / {@code nodioread_nolock} on a filesystem of {@code blockSize}:
+     * as given, or the kernel's default ({@link Defaults#dioreadNolock}) when not given.
+     */
+    public boolean dioreadNolock(int blockSize) {
+        return dioreadNolock != null ? dioreadNolock : Defaults.dioreadNolock(blockSize);
+    }
+
+    /** {@code dioread_nolock} as given; null when the mount leaves it to the default. */
+    public Boolean dioreadNolockOption() {
+        return dioreadNolock;
+    }
+
     public static final class Builder {
         private int blockSize = Defaults.BLOCK_SIZE;
         private int journalBlocks;
         private int inodeCount;
         private Counters counters = new Counters();
         private int commitIntervalSeconds = Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS;
+        private Boolean dioreadNolock;
 
         public Builder blockSize(int blockSize) {
             if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
@@ -106,6 +124,15 @@ public final class FsOptions {
                 throw new IllegalArgumentException("commit interval " + seconds);
             }
             this.commitIntervalSeconds = seconds;
+            return this;
+        }
+
+        /**
+         * {@code dioread_nolock} (true) or {@code nodioread_nolock} (false); null for the
+         * kernel's default ({@link Defaults#dioreadNolock}).
+         */
+        public Builder dioreadNolock(Boolean on) {
+            this.dioreadNolock = on;
             return this;
         }
 

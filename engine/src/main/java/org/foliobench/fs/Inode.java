@@ -37,6 +37,11 @@ public final class Inode {
     volatile long diskSize;
     /** {@code i_reserved_data_blocks}: delalloc blocks reserved and not yet allocated. */
     long reservedBlocks;
+    /**
+     * {@code i_mtime} and {@code i_ctime} in ns ({@link Ext4#currentTime}): one instant here, as
+     * only creation and writes set them (under i_data_sem; on disk in the inode).
+     */
+    volatile long mtime;
     /** {@code i_sync_tid} / {@code i_datasync_tid}: last transaction that changed this inode. */
     volatile long syncTid;
     volatile long datasyncTid;

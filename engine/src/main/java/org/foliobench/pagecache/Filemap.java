@@ -39,7 +39,7 @@ public final class Filemap {
      * clamped to {@code iSize}, into {@code dst} (from its position, which advances). Looks the
      * folios up in batches, starts sync readahead on a miss and async readahead on a marked folio,
      * reads a folio that is not uptodate with {@code ->read_folio}, waits on the folio lock for a
-     * read in flight, and copies once per folio chunk. Updates {@code ra.prev_pos}.
+     * read in flight, and copies each folio chunk page by page. Updates {@code ra.prev_pos}.
      *
      * @return bytes copied (0 at or beyond EOF)
      * @throws IOException EIO when a folio could not be read (nothing was copied from it)
@@ -79,9 +79,7 @@ public final class Filemap {
                     if (i > 0 || lastPos < 1 || !folio.contains((lastPos - 1) >>> Defaults.PAGE_SHIFT)) {
                         folio.markAccessed();
                     }
-                    // copy_folio_to_iter: one absolute bulk copy per folio chunk
-                    dst.put(dst.position(), folio.mem(), folio.memOffset() + offset, bytes);
-                    dst.position(dst.position() + bytes);
+                    copyPageToIter(folio, offset, bytes, dst);
                     alreadyRead += bytes;
                     pos += bytes;
                     count -= bytes;
@@ -106,6 +104,26 @@ public final class Filemap {
             throw error;
         }
         return alreadyRead;
+    }
+
+    /**
+     * {@code copy_folio_to_iter} / {@code copy_page_to_iter}: {@code bytes} from {@code offset} in
+     * the folio to {@code dst}, one page at a time ({@code kmap_local_page} of each subpage, so
+     * a large folio's chunk is as many copies as the pages it spans). Returns the pages copied.
+     */
+    static int copyPageToIter(Folio folio, int offset, int bytes, ByteBuffer dst) {
+        int pages = 0;
+        int pos = dst.position();
+        while (bytes > 0) {
+            int n = Math.min(bytes, Defaults.PAGE_SIZE - (offset & (Defaults.PAGE_SIZE - 1)));
+            dst.put(pos, folio.mem(), folio.memOffset() + offset, n);
+            pos += n;
+            offset += n;
+            bytes -= n;
+            pages++;
+        }
+        dst.position(pos);
+        return pages;
     }
 
     /** {@code filemap_get_pages}: fills {@code fbatch} with referenced, readable folios at pos. */

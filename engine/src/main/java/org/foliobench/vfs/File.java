@@ -77,7 +77,8 @@ public final class File implements Closeable {
     /**
      * {@code pwrite(2)} through {@code ext4_buffered_write_iter}: copies {@code src} from its
      * position to its limit into the page cache at {@code pos} (the path's write loop), under the
-     * inode lock, throttled by {@code balance_dirty_pages}. Returns the bytes written.
+     * inode lock, after {@code file_modified}'s time update ({@link Ext4#fileUpdateTime}),
+     * throttled by {@code balance_dirty_pages}. Returns the bytes written.
      */
     public int pwrite(ByteBuffer src, long pos) throws IOException {
         checkOpen();
@@ -101,6 +102,7 @@ public final class File implements Closeable {
         inode.iRwsem().writeLock().lock();
         long n;
         try {
+            fs.ext4().fileUpdateTime(inode); // file_modified
             n = ops.bufferedWrite(inode, mapping, s, pos);
         } finally {
             inode.iRwsem().writeLock().unlock();

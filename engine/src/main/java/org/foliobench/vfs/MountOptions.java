@@ -57,7 +57,8 @@ public final class MountOptions {
 
     @Override
     public String toString() {
-        return "block_size=" + fs.blockSize() + " max_folio_order=" + maxFolioOrder + " " + pageCache;
+        return "block_size=" + fs.blockSize() + " max_folio_order=" + maxFolioOrder + " "
+                + (fs.dioreadNolock(fs.blockSize()) ? "dioread_nolock" : "nodioread_nolock") + " " + pageCache;
     }
 
     /** Builder; every setter validates and names the kernel tunable in its error. */
@@ -137,6 +138,15 @@ public final class MountOptions {
         /** ext4 {@code commit=}: seconds between periodic journal commits (0: commit only on demand). */
         public Builder commitIntervalSeconds(int seconds) {
             fs.commitIntervalSeconds(seconds);
+            return this;
+        }
+
+        /**
+         * ext4 {@code dioread_nolock} (true) / {@code nodioread_nolock} (false); null keeps the
+         * kernel's default for the block size ({@link Defaults#dioreadNolock}).
+         */
+        public Builder dioreadNolock(Boolean on) {
+            fs.dioreadNolock(on);
             return this;
         }
 

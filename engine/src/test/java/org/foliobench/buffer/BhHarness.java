@@ -103,7 +103,13 @@ final class BhHarness implements AutoCloseable {
     }
 
     static FsOptions fsOptions(int blockSize, Counters c) {
-        return FsOptions.builder().blockSize(blockSize).inodeCount(64).commitIntervalSeconds(0).counters(c).build();
+        return fsOptions(blockSize, c, null);
+    }
+
+    /** {@code dioreadNolock} null: the kernel's default for the block size. */
+    static FsOptions fsOptions(int blockSize, Counters c, Boolean dioreadNolock) {
+        return FsOptions.builder().blockSize(blockSize).inodeCount(64).commitIntervalSeconds(0).counters(c)
+                .dioreadNolock(dioreadNolock).build();
     }
 
     static PageCacheOptions pcOptions(Counters c) {
@@ -112,9 +118,13 @@ final class BhHarness implements AutoCloseable {
     }
 
     static BhHarness format(BlockDevice dev, int blockSize) throws IOException {
+        return format(dev, blockSize, null);
+    }
+
+    static BhHarness format(BlockDevice dev, int blockSize, Boolean dioreadNolock) throws IOException {
         Counters c = new Counters();
-        Ext4.format(dev, fsOptions(blockSize, c));
-        return new BhHarness(dev, c, fsOptions(blockSize, c), pcOptions(c), null);
+        Ext4.format(dev, fsOptions(blockSize, c, dioreadNolock));
+        return new BhHarness(dev, c, fsOptions(blockSize, c, dioreadNolock), pcOptions(c), null);
     }
 
     BhHarness(BlockDevice dev, Counters c, FsOptions fo, PageCacheOptions po, PageCache cache) throws IOException {

@@ -245,7 +245,7 @@ class BufferHeadPathTest {
     @Test
     void orderedCommitWritesDataBeforeTheCommitBlockAndAllocatesNothing() throws IOException {
         RecordingDevice dev = new RecordingDevice(new RamDisk(16L << 20));
-        BhHarness h = BhHarness.format(dev, 4096);
+        BhHarness h = BhHarness.format(dev, 4096, false); // nodioread_nolock: data=ordered
         BhHarness.Open f = h.create("f");
         f.write(0, pattern(1, 0, 64 * 1024));
         // allocate through background writeback: the handle puts the inode on the ordered list

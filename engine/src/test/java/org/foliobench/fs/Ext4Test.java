@@ -82,6 +82,67 @@ class Ext4Test {
     }
 
     @Test
+    void extentStatusFillsFromTheTreeBumpTheSequence() throws IOException {
+        RamDisk disk = new RamDisk(4 << 20);
+        FsOptions o = opts(4096, 128);
+        Ext4 fs = fresh(disk, o);
+        Inode a = fs.create("a");
+        Handle h = fs.journalStart(fs.transBlocks(8));
+        fs.ext4MapBlocks(h, a, 0, 8, Ext4.GET_BLOCKS_CREATE);
+        fs.updateDiskSize(h, a, 8L * 4096);
+        h.stop();
+        fs.unmount();
+        Ext4 fs2 = Ext4.mount(disk, o.toBuilder().counters(new Counters()).build());
+        Inode a2 = fs2.lookup("a");
+        long seq = a2.esSeq();
+        assertTrue(fs2.ext4MapBlocks(null, a2, 0, 8, 0).isMapped());
+        assertTrue(a2.esSeq() > seq, "a miss filled from the tree is an ext4_es_insert_extent (patch 21 bumps it)");
+        seq = a2.esSeq();
+        assertTrue(fs2.ext4MapBlocks(null, a2, 100, 1, 0).isHole());
+        assertTrue(a2.esSeq() > seq, "so is a hole put in the cache (ext4_ext_put_gap_in_cache)");
+        seq = a2.esSeq();
+        fs2.ext4MapBlocks(null, a2, 3, 1, 0);
+        fs2.ext4MapBlocks(null, a2, 100, 1, 0);
+        assertEquals(seq, a2.esSeq(), "hits change nothing");
+        fs2.unmount();
+    }
+
+    /** The coarse clock's next tick (a real wait of at most one tick, 4 ms at HZ=250). */
+    static long nextTick(long after) {
+        long t;
+        while ((t = Ext4.currentTime()) == after) {
+            Thread.onSpinWait();
+        }
+        return t;
+    }
+
+    @Test
+    void fileUpdateTimeDirtiesTheInodeOncePerTickForFsyncNotFdatasync() throws IOException {
+        RamDisk disk = new RamDisk(4 << 20);
+        FsOptions o = opts(4096, 128);
+        Ext4 fs = fresh(disk, o);
+        Inode a = fs.create("a");
+        assertTrue(a.mtime > 0, "ext4_create sets the times");
+        fs.commit();
+        long handles = fs.counters().get("jbd2.handles");
+        nextTick(a.mtime);
+        assertTrue(fs.fileUpdateTime(a), "the clock ticked since the create");
+        assertEquals(handles + 1, fs.counters().get("jbd2.handles"), "ext4_dirty_inode's handle");
+        long t = a.mtime;
+        if (Ext4.currentTime() == t) {
+            assertFalse(fs.fileUpdateTime(a), "inode_needs_update_time: same tick, nothing to do");
+            assertEquals(handles + 1, fs.counters().get("jbd2.handles"));
+        }
+        assertFalse(fs.fsyncCommit(a, true), "timestamps alone are not fdatasync's business");
+        assertTrue(fs.fsyncCommit(a, false), "fsync commits them");
+        fs.unmount();
+        assertEquals(List.of(), Fsck.check(disk));
+        Ext4 fs2 = Ext4.mount(disk, o.toBuilder().counters(new Counters()).build());
+        assertEquals(t, fs2.lookup("a").mtime, "on disk in the inode");
+        fs2.unmount();
+    }
+
+    @Test
     void enospcWithReservations() throws IOException {
         RamDisk disk = new RamDisk(1 << 20);
         Ext4 fs = fresh(disk, opts(1024, 128));

@@ -30,6 +30,32 @@ class FilemapTest {
     }
 
     @Test
+    void aLargeFolioIsCopiedToTheReaderPageByPage() throws Exception {
+        try (RamDisk dev = new RamDisk(16L << 20);
+                PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(16L << 20).counters(new Counters())
+                        .dirtyWritebackCentisecs(0).build())) {
+            RamAops aops = new RamAops(dev, 0, 8L << 20);
+            AddressSpace m = pc.newMapping("f", aops);
+            m.setLargeFolios();
+            write(m, 3, 0, 64 << 10);
+            Folio folio = m.filemapGetFolio(0);
+            try {
+                assertTrue(folio.nrPages() > 2, "a large folio: " + folio);
+                ByteBuffer dst = ByteBuffer.allocateDirect(3 * 4096);
+                int offset = 4096 - 100;
+                int bytes = 2 * 4096 + 200; // 100 bytes of page 0, pages 1 and 2, 100 bytes of page 3
+                assertEquals(4, Filemap.copyPageToIter(folio, offset, bytes, dst), "copy_page_to_iter: one copy per page");
+                assertEquals(bytes, dst.position());
+                TestFiles.assertContent(3, offset, dst, bytes, "copied");
+                dst.clear();
+                assertEquals(1, Filemap.copyPageToIter(folio, 8192, 4096, dst), "an aligned page is one copy");
+            } finally {
+                folio.put();
+            }
+        }
+    }
+
+    @Test
     void writeWritebackDropCachesReadBackBothFolioSizes() throws Exception {
         for (boolean large : new boolean[] {false, true}) {
             for (int bs : new int[] {4096, 65536, 1 << 20, 5000}) {

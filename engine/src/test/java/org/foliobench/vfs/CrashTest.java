@@ -26,23 +26,50 @@ import org.junit.jupiter.params.provider.MethodSource;
  * then the device is cut at many points of its write stream (including torn multi-block writes)
  * and mounted again. At every cut: the filesystem checker is clean, the journal replays, and
  * every byte that was fsync'd before the cut and not touched since reads back exactly; the size
- * is the fsync'd one when nothing changed it since. Unsynced data may be lost, nothing else.
+ * is the fsync'd one when nothing changed it since. Unsynced data may be lost, nothing else; and
+ * no block the file never wrote shows through (the device starts filled with {@link #STALE}).
+ * The buffer_head cases run with dioread_nolock on and off at both block sizes.
  */
 class CrashTest {
     static final int OPS = 400;
     static final int CUTS = 120;
     static final int MAX_LEN = 1 << 20;
 
+    /** What the device holds before mkfs: a block the file shows with it is stale. */
+    static final byte STALE = (byte) 0xA5;
+    /** A run of this many {@link #STALE} bytes at a block's start is taken as stale data, not random data. */
+    static final int STALE_RUN = 64;
+
     static Stream<Arguments> cases() {
         List<Arguments> l = new ArrayList<>();
         for (IoPath p : IoPath.values()) {
             for (int bs : new int[] {1024, 4096}) {
                 for (long seed : new long[] {11, 12}) {
-                    l.add(Arguments.of(p, bs, seed));
+                    l.add(Arguments.of(p, bs, seed, null));
+                }
+                if (p == IoPath.BUFFER_HEAD) {
+                    // the other side of the default (on with 4K blocks, off with 1K)
+                    l.add(Arguments.of(p, bs, 13L, bs != 4096));
                 }
             }
         }
         return l.stream();
+    }
+
+    /** Fills {@code dev} with {@link #STALE}, as a disk holding someone else's old data. */
+    static void fillStale(BlockDevice dev) {
+        int chunk = 1 << 20;
+        ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
+        while (buf.hasRemaining()) {
+            buf.put(STALE);
+        }
+        for (long pos = 0; pos < dev.capacity(); pos += chunk) {
+            org.foliobench.device.Bio bio = new org.foliobench.device.Bio(org.foliobench.device.Bio.Op.WRITE,
+                    pos >> org.foliobench.device.Bio.SECTOR_SHIFT);
+            assertTrue(bio.addSegment(buf, 0, (int) Math.min(chunk, dev.capacity() - pos)));
+            dev.submit(bio);
+            assertEquals(null, bio.status());
+        }
     }
 
     /** What an fsync guaranteed: the file as it was, and the event count once it returned. */
@@ -60,12 +87,15 @@ class CrashTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} bs={1} seed={2}")
+    @ParameterizedTest(name = "{0} bs={1} seed={2} dioread_nolock={3}")
     @MethodSource("cases")
-    void powerCut(IoPath path, int bs, long seed) throws Exception {
+    void powerCut(IoPath path, int bs, long seed, Boolean dioreadNolock) throws Exception {
         Random rnd = new Random(seed * 31 + bs + path.ordinal());
-        RecordingDevice dev = new RecordingDevice(new RamDisk(32L << 20));
-        MountOptions opts = MountOptions.builder().blockSize(bs).memBytes(8L << 20).commitIntervalSeconds(0).build();
+        RamDisk disk = new RamDisk(32L << 20);
+        fillStale(disk);
+        RecordingDevice dev = new RecordingDevice(disk);
+        MountOptions opts = MountOptions.builder().blockSize(bs).memBytes(8L << 20).commitIntervalSeconds(0)
+                .dioreadNolock(dioreadNolock).build();
         FileSystem.format(dev, opts);
         FileSystem fs = FileSystem.mount(dev, opts);
         File f = fs.open("crash", path, StandardOpenOption.CREATE);
@@ -139,7 +169,7 @@ class CrashTest {
             try {
                 checkImage(dev.imageAt(cut, torn), opts, path, lastSyncedBefore(syncs, cut));
             } catch (Throwable t) {
-                fail(path + " bs=" + bs + " seed=" + seed + " cut " + cut + "/" + events + " torn " + torn + ": " + t
+                fail(path + " bs=" + bs + " seed=" + seed + " dioread_nolock=" + dioreadNolock + " cut " + cut + "/" + events + " torn " + torn + ": " + t
                         + "\nops:" + ops, t);
             }
         }
@@ -168,6 +198,16 @@ class CrashTest {
             int got = f.pread(buf, 0);
             assertEquals(n, got, "read of the surviving size");
             byte[] b = buf.array();
+            int bs = fs.blockSize();
+            for (int blk = 0; blk + STALE_RUN <= n; blk += bs) {
+                int k = 0;
+                while (k < STALE_RUN && b[blk + k] == STALE) {
+                    k++;
+                }
+                if (k == STALE_RUN) {
+                    fail("stale data at offset " + blk + ": the block was never written through this file");
+                }
+            }
             for (int i = s.touched.nextClearBit(0); i < n; i = s.touched.nextClearBit(i + 1)) {
                 if (b[i] != s.data[i]) {
                     fail("fsync'd byte at offset " + i + " lost: read " + b[i] + ", fsync'd " + s.data[i]);

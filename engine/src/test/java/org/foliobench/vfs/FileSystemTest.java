@@ -17,6 +17,7 @@ import org.foliobench.device.RamDisk;
 import org.foliobench.device.RecordingDevice;
 import org.foliobench.fs.Fsck;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The vfs face: errors (ENOSPC, EIO through errseq, EBUSY, EBADF), path switching, concurrency. */
@@ -84,11 +85,12 @@ class FileSystemTest {
         fs.unmount();
     }
 
-    @ParameterizedTest
-    @EnumSource(IoPath.class)
-    void writebackEioReachesEveryOpenerOnce(IoPath path) throws Exception {
+    @ParameterizedTest(name = "{0} dioread_nolock={1}")
+    @CsvSource({"BUFFER_HEAD,true", "BUFFER_HEAD,false", "IOMAP,"})
+    void writebackEioReachesEveryOpenerOnce(IoPath path, Boolean dioreadNolock) throws Exception {
         RecordingDevice dev = new RecordingDevice(new RamDisk(32L << 20));
-        MountOptions o = small(4096);
+        MountOptions o = MountOptions.builder().blockSize(4096).memBytes(16L << 20).commitIntervalSeconds(0)
+                .dioreadNolock(dioreadNolock).build();
         FileSystem.format(dev, o);
         FileSystem fs = FileSystem.mount(dev, o);
         File a = fs.open("f", path, StandardOpenOption.CREATE);

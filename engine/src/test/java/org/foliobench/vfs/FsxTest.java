@@ -49,20 +49,30 @@ class FsxTest {
         for (IoPath p : IoPath.values()) {
             for (int bs : new int[] {1024, 4096}) {
                 for (long seed : SEEDS) {
-                    l.add(Arguments.of(Backend.RAMDISK, p, bs, seed));
+                    l.add(Arguments.of(Backend.RAMDISK, p, bs, seed, null));
+                }
+                if (p == IoPath.BUFFER_HEAD) {
+                    // the other side of the default dioread_nolock (on with 4K blocks, off with 1K)
+                    for (long seed : new long[] {SEEDS[0], SEEDS[1]}) {
+                        l.add(Arguments.of(Backend.RAMDISK, p, bs, seed, bs != 4096));
+                    }
                 }
             }
             // every backend that works here: FileDevice through the OS cache, DirectDevice with
             // O_DIRECT (4 KiB alignment on this root filesystem, so 4 KiB blocks)
-            l.add(Arguments.of(Backend.FILE, p, 1024, 6L));
-            l.add(Arguments.of(Backend.DIRECT, p, 4096, 7L));
+            l.add(Arguments.of(Backend.FILE, p, 1024, 6L, null));
+            l.add(Arguments.of(Backend.DIRECT, p, 4096, 7L, null));
+            if (p == IoPath.BUFFER_HEAD) {
+                l.add(Arguments.of(Backend.FILE, p, 1024, 6L, true));
+                l.add(Arguments.of(Backend.DIRECT, p, 4096, 7L, false));
+            }
         }
         return l.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} bs={2} seed={3}")
+    @ParameterizedTest(name = "{0} {1} bs={2} seed={3} dioread_nolock={4}")
     @MethodSource("cases")
-    void fsx(Backend backend, IoPath path, int bs, long seed, @TempDir Path dir) throws Exception {
+    void fsx(Backend backend, IoPath path, int bs, long seed, Boolean dioreadNolock, @TempDir Path dir) throws Exception {
         BlockDevice dev;
         switch (backend) {
             case FILE:
@@ -81,7 +91,7 @@ class FsxTest {
                 dev = new RamDisk(DEVICE_BYTES);
         }
         try (BlockDevice d = dev) {
-            new Fsx(d, path, bs, seed).run(backend == Backend.RAMDISK ? OPS : OPS / 2);
+            new Fsx(d, path, bs, seed, dioreadNolock).run(backend == Backend.RAMDISK ? OPS : OPS / 2);
         }
     }
 
@@ -101,14 +111,15 @@ class FsxTest {
         final ArrayDeque<String> log = new ArrayDeque<>();
         int opNo;
 
-        Fsx(BlockDevice dev, IoPath path, int bs, long seed) {
+        Fsx(BlockDevice dev, IoPath path, int bs, long seed, Boolean dioreadNolock) {
             this.dev = dev;
             this.firstPath = path;
             this.path = path;
             this.bs = bs;
             this.seed = seed;
             this.rnd = new Random(seed * 7919 + bs + path.ordinal() * 31L);
-            this.opts = MountOptions.builder().blockSize(bs).memBytes(8L << 20).commitIntervalSeconds(0).build();
+            this.opts = MountOptions.builder().blockSize(bs).memBytes(8L << 20).commitIntervalSeconds(0)
+                    .dioreadNolock(dioreadNolock).build();
         }
 
         void log(String s) {

@@ -98,6 +98,7 @@ import org.foliobench.Defaults;
  *  fb_dirty_background_bytes=SIZE 0 (use the ratio)      vm.dirty_background_bytes
  *  fb_dirty_expire_centisecs=N   3000                    vm.dirty_expire_centisecs
  *  fb_dirty_writeback_centisecs=N 500                    vm.dirty_writeback_centisecs
+ *  fb_dioread_nolock=0|1         1 with 4k blocks, else 0 ext4 dioread_nolock / nodioread_nolock
  *  fb_row=KEY                    none                    the reference row the job reproduces, e.g.
  *                                                        read/hole or write/ramdisk/N/Y/N (bs from bs=)
  * </pre>
@@ -409,6 +410,7 @@ public final class FioParser {
                 plainInt(0, Integer.MAX_VALUE, JobSpec.Builder::dirtyExpireCentisecs));
         def("fb_dirty_writeback_centisecs", Arg.VALUE,
                 plainInt(0, Integer.MAX_VALUE, JobSpec.Builder::dirtyWritebackCentisecs));
+        def("fb_dioread_nolock", Arg.BOOL, bool(JobSpec.Builder::dioreadNolock));
         def("fb_row", Arg.VALUE, (o, v) -> {
             try {
                 ReferenceRow.parseRowKey(v, 4096);

@@ -71,6 +71,7 @@ public final class JobSpec {
     private final long dirtyBackgroundBytes;
     private final int dirtyExpireCentisecs;
     private final int dirtyWritebackCentisecs;
+    private final Boolean dioreadNolock;
     private final ReferenceRow row;
 
     private JobSpec(Builder b) {
@@ -113,6 +114,7 @@ public final class JobSpec {
         dirtyBackgroundBytes = b.dirtyBackgroundBytes;
         dirtyExpireCentisecs = b.dirtyExpireCentisecs;
         dirtyWritebackCentisecs = b.dirtyWritebackCentisecs;
+        dioreadNolock = b.dioreadNolock;
         row = b.row;
     }
 
@@ -160,6 +162,7 @@ public final class JobSpec {
         b.dirtyBackgroundBytes = dirtyBackgroundBytes;
         b.dirtyExpireCentisecs = dirtyExpireCentisecs;
         b.dirtyWritebackCentisecs = dirtyWritebackCentisecs;
+        b.dioreadNolock = dioreadNolock;
         b.row = row;
         return b;
     }
@@ -447,6 +450,14 @@ public final class JobSpec {
         return dirtyWritebackCentisecs;
     }
 
+    /**
+     * {@code fb_dioread_nolock=0|1}: ext4's {@code dioread_nolock} mount option; null when not
+     * given (the kernel's default for the block size, {@link Defaults#dioreadNolock}).
+     */
+    public Boolean dioreadNolock() {
+        return dioreadNolock;
+    }
+
     /** {@code fb_row=}: the reference-table row this job reproduces. */
     public Optional<ReferenceRow> row() {
         return Optional.ofNullable(row);
@@ -537,6 +548,7 @@ public final class JobSpec {
         private long dirtyBackgroundBytes = Defaults.DIRTY_BACKGROUND_BYTES;
         private int dirtyExpireCentisecs = Defaults.DIRTY_EXPIRE_CENTISECS;
         private int dirtyWritebackCentisecs = Defaults.DIRTY_WRITEBACK_CENTISECS;
+        private Boolean dioreadNolock;
         private ReferenceRow row;
 
         private Builder(String name) {
@@ -577,6 +589,7 @@ public final class JobSpec {
         public Builder readAheadKb(int v) { readAheadKb = v; return this; }
         public Builder dirtyExpireCentisecs(int v) { dirtyExpireCentisecs = v; return this; }
         public Builder dirtyWritebackCentisecs(int v) { dirtyWritebackCentisecs = v; return this; }
+        public Builder dioreadNolock(Boolean v) { dioreadNolock = v; return this; }
         public Builder row(ReferenceRow v) { row = v; return this; }
 
         /** {@code vm.dirty_ratio}: a changed value clears {@code dirty_bytes}, as {@code dirty_ratio_handler()} does. */

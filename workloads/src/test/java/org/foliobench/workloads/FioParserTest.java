@@ -82,6 +82,7 @@ class FioParserTest {
         assertEquals(Defaults.DIRTY_BACKGROUND_BYTES, j.dirtyBackgroundBytes());
         assertEquals(Defaults.DIRTY_EXPIRE_CENTISECS, j.dirtyExpireCentisecs());
         assertEquals(Defaults.DIRTY_WRITEBACK_CENTISECS, j.dirtyWritebackCentisecs());
+        assertEquals(null, j.dioreadNolock());
         assertEquals(Optional.empty(), j.row());
     }
 
@@ -127,6 +128,7 @@ class FioParserTest {
                 "fb_dirty_background_ratio=5",
                 "fb_dirty_expire_centisecs=100",
                 "fb_dirty_writeback_centisecs=0",
+                "fb_dioread_nolock=0",
                 "")).jobs().get(0);
         assertEquals("printed", j.displayName());
         assertEquals("a job", j.description());
@@ -164,6 +166,7 @@ class FioParserTest {
         assertEquals(5, j.dirtyBackgroundRatio());
         assertEquals(100, j.dirtyExpireCentisecs());
         assertEquals(0, j.dirtyWritebackCentisecs());
+        assertEquals(false, j.dioreadNolock());
         assertEquals(DirtyLimits.compute(4L << 30, 40, 5, 0, 0), j.dirtyLimits().orElseThrow());
     }
 

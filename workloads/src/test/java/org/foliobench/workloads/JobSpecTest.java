@@ -15,7 +15,7 @@ class JobSpecTest {
                 "runtime=5s", "ramp_time=1s", "numjobs=3", "iodepth=4", "verify=crc32c", "do_verify=0", "thread",
                 "group_reporting", "stonewall", "fb_path=bh", "fb_device=nvme", "fb_mem=2g", "fb_block_size=2k",
                 "fb_max_folio_order=2", "fb_read_ahead_kb=64", "fb_dirty_bytes=128m", "fb_dirty_background_ratio=7",
-                "fb_dirty_expire_centisecs=10", "fb_dirty_writeback_centisecs=20", "fb_row=write/nvme/Y/Y/N")))
+                "fb_dirty_expire_centisecs=10", "fb_dirty_writeback_centisecs=20", "fb_dioread_nolock=1", "fb_row=write/nvme/Y/Y/N")))
                 .jobs().get(0);
         JobSpec copy = j.toBuilder().build();
         for (java.lang.reflect.Method m : JobSpec.class.getDeclaredMethods()) {
