@@ -391,6 +391,9 @@ public final class Foliobench implements Callable<Integer> {
             for (Plan.Bench b : plan.runnable()) {
                 meta.put("device." + b.key(), b.workload().device()); // what each benchmark ran on, as resolved
                 meta.put("mem." + b.key(), String.valueOf(b.workload().memBytes()));
+                Map<String, String> job = new LinkedHashMap<>(b.workload().job().fioOptions());
+                job.put("fb_device", b.workload().device()); // as resolved: the run's nvme device, a ramdisk sized for the file
+                org.foliobench.results.JobOptions.write(runDir, b.key(), job);
             }
             TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, out));
             running[0] = runner;
@@ -398,10 +401,10 @@ public final class Foliobench implements Callable<Integer> {
             if (!rows) {
                 err.println("foliobench: " + runner.failures().size() + " row(s) failed; the run folder is marked INCOMPLETE");
             }
-            finish.write(runDir);
             if (rows) {
-                folder.complete();
+                folder.complete(); // before the report, which says whether the run is complete; a failing report puts it back
             }
+            finish.write(runDir);
             ok = rows;
         } catch (IOException | UsageException | RuntimeException e) {
             folder.markFailed(TableRunner.firstLine(TableRunner.rootMessage(e)));
@@ -697,6 +700,7 @@ public final class Foliobench implements Callable<Integer> {
                     top.out.println();
                     top.out.print(FioSummary.summary(group[0]++, name + " (" + p + ")", b, p, passes,
                             FioSummary.readLatency(LatencyLog.file(runDir, Workload.logName(p, b.key()))),
+                            FioSummary.readLatency(LatencyLog.syncFile(runDir, Workload.logName(p, b.key()))),
                             passes.isEmpty() ? 0 : passes.get(0).pid()));
                     top.out.println();
                 }

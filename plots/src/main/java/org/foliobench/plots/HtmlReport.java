@@ -3,6 +3,7 @@ package org.foliobench.plots;
 import java.util.List;
 import java.util.Map;
 import org.foliobench.results.PublishedComparison;
+import org.foliobench.results.FioJsonExport;
 import org.foliobench.results.ReferenceTable;
 import org.foliobench.results.RunFolder;
 import org.foliobench.results.SeedTables;
@@ -122,8 +123,9 @@ final class HtmlReport {
                 .append(escape(ReferenceTable.SOURCE)).append("):</p>\n<pre>")
                 .append(escape(SeedTables.seedText(ReferenceTable.published()))).append("</pre>\n");
 
-        b.append("<h2 id=\"fio\">fio-shaped JSON</h2>\n<p class=\"legend\">One file per row in fio's "
-                + "<code>--output-format=json</code> shape (jobs[0] = bh, jobs[1] = iomap).</p>\n<p>");
+        b.append("<h2 id=\"fio\">fio JSON</h2>\n<p class=\"legend\">One file per row in fio 3.33's "
+                + "<code>--output-format=json+</code> layout (jobs[0] = bh, jobs[1] = iomap); the same jobs one per file in "
+                + "fio-plot's folders under <code>").append(FioJsonExport.FIO_PLOT_DIR).append("/</code>.</p>\n<p>");
         for (String f : fioFiles) {
             b.append("<a href=\"fio/").append(escape(f)).append("\">").append(escape(f)).append("</a> ");
         }

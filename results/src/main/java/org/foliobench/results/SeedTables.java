@@ -302,7 +302,7 @@ public final class SeedTables {
             + "alloc/call = bytes the JVM allocated per call during the timed sweeps (all threads); "
             + "disturbed = measured passes during which GC ran or JIT or CPU steal took over "
             + PassLog.DISTURBED_PCT + "% of the pass (kept, not dropped). "
-            + "p50/p99 = per-call latency percentiles from the HdrHistogram logs. "
+            + "p50/p99 = latency percentiles of the data call (pread/pwrite; the fsync of a Sync=Y row is timed apart, its percentiles in fio/ and latency/sync/) from the HdrHistogram logs. "
             + "map/MiB = filesystem mapping calls (get_block / iomap_begin) per MiB moved; "
             + "folios/MiB = folios allocated per MiB; avg bio = bioBytes / bios. \"-\" = not measured.";
 
