@@ -79,6 +79,7 @@ final class HtmlReport {
             b.append("<p class=\"desc\">").append(escape(desc)).append("</p>\n");
         }
         b.append("<nav><a href=\"tables.md\">tables.md</a><a href=\"tables.csv\">tables.csv</a>")
+                .append("<a href=\"tables-long.csv\">tables-long.csv</a>")
                 .append("<a href=\"published-vs-measured.md\">published-vs-measured.md</a>")
                 .append("<a href=\"published-vs-measured.csv\">published-vs-measured.csv</a>")
                 .append("<a href=\"#charts\">charts</a><a href=\"#fio\">fio JSON</a><a href=\"#metadata\">metadata</a></nav>\n");

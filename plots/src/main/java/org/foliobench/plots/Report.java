@@ -20,7 +20,8 @@ import org.foliobench.results.SeedTables;
 /**
  * {@code foliobench report RUN}: regenerates every output of a run folder from its
  * {@code jmh.json}, latency logs and metadata:
- * {@code tables.md}, {@code tables.csv}, {@code published-vs-measured.md}/{@code .csv},
+ * {@code tables.md}, {@code tables.csv} (wide: one line per row), {@code tables-long.csv} (one line per row and
+ * path), {@code published-vs-measured.md}/{@code .csv},
  * {@code fio/<rowfile>.json}, the same jobs in fio-plot's layout under {@code fio-plot/}
  * ({@link FioJsonExport#fioPlot}), {@code charts/<name>.png} and {@code .svg}, and {@code index.html}.
  *
@@ -73,6 +74,7 @@ public final class Report {
         List<Path> written = new ArrayList<>();
         written.add(AtomicWrite.write(dir.resolve("tables.md"), SeedTables.markdown(run)));
         written.add(AtomicWrite.write(dir.resolve("tables.csv"), SeedTables.csv(run)));
+        written.add(AtomicWrite.write(dir.resolve("tables-long.csv"), SeedTables.longCsv(run)));
         PublishedComparison pc = PublishedComparison.of(run);
         written.add(AtomicWrite.write(dir.resolve("published-vs-measured.md"), pc.markdown(run)));
         written.add(AtomicWrite.write(dir.resolve("published-vs-measured.csv"), pc.csv(run)));

@@ -7,7 +7,7 @@ import java.util.Properties;
 /**
  * This build of foliobench: the project version and the git commit its classes were built from,
  * both written into the classes by Maven ({@code build.properties}, {@code commit.properties}), so a
- * jar says what it is wherever it runs. The commit ends in {@code +dirty} when the build had
+ * jar says what it is wherever it runs. The commit ends in {@code -dirty} when the build had
  * uncommitted changes, and is {@code unknown} for a build outside a git checkout.
  */
 public final class Build {
@@ -22,7 +22,7 @@ public final class Build {
         return VERSION;
     }
 
-    /** The git commit, e.g. {@code 4f0c...e1} or {@code 4f0c...e1+dirty}; {@code unknown} when not known. */
+    /** The git commit, e.g. {@code 4f0c...e1} or {@code 4f0c...e1-dirty}; {@code unknown} when not known. */
     public static String commit() {
         return COMMIT;
     }

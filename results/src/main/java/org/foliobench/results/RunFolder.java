@@ -32,6 +32,19 @@ public final class RunFolder {
     public static final String SYNC_DIR = "sync";
     /** Metadata key prefix naming a row the runner skipped: {@code skipped.<rowkey>} = reason. */
     public static final String SKIPPED_PREFIX = "skipped.";
+    /** metadata.json: when the run started and ended, ISO-8601 with the offset ({@code 2024-04-10T17:03:00+02:00}). */
+    public static final String STARTED = "started";
+    public static final String FINISHED = "finished";
+    /** metadata.json: the machine, as the bench records it. */
+    public static final String HOST = "host";
+    public static final String CPU_MODEL = "cpu.model";
+    public static final String CPU_CORES = "cpu.cores";
+    /** metadata.json: the machine's memory in bytes. */
+    public static final String MEM_TOTAL = "mem.total";
+    public static final String KERNEL = "kernel";
+    public static final String JVM = "jvm";
+    /** metadata.json: the git commit foliobench was built from ({@link Build#commit()}). */
+    public static final String GIT_COMMIT = "git.commit";
     /** Latency-log intervals with this HdrHistogram tag are left out of the percentiles. */
     public static final String WARMUP_TAG = "warmup";
 
@@ -326,6 +339,27 @@ public final class RunFolder {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * The machine the run ran on, from its metadata, label to value: host, cpu, cores, memory (GiB),
+     * kernel, jvm; what the metadata does not say is left out.
+     */
+    public Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        String[][] keys = {{"host", HOST}, {"cpu", CPU_MODEL}, {"cores", CPU_CORES}, {"memory", MEM_TOTAL}, {"kernel", KERNEL},
+            {"jvm", JVM}};
+        for (String[] k : keys) {
+            String v = metadata.getOrDefault(k[1], "");
+            if (k[1].equals(MEM_TOTAL) && v.matches("\\d+( bytes)?")) {
+                double gib = Long.parseLong(v.split(" ")[0]) / (double) (1L << 30);
+                v = (gib == Math.rint(gib) ? String.valueOf((long) gib) : String.format(java.util.Locale.ROOT, "%.1f", gib)) + " GiB";
+            }
+            if (!v.isEmpty()) {
+                m.put(k[0], v);
+            }
+        }
+        return m;
     }
 
     /** The folder's name, e.g. {@code 20240410-150300-host}. */

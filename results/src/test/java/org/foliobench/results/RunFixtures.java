@@ -135,12 +135,13 @@ public final class RunFixtures {
         }
         Files.writeString(dir.resolve(RunFolder.JMH_JSON), Json.write(results), StandardCharsets.UTF_8);
         Map<String, Object> md = new LinkedHashMap<>();
-        md.put("cpu", "Fixture CPU @ 2.0GHz");
-        md.put("cores", "2");
-        md.put("memory", "24 GiB");
-        md.put("kernel", "6.1.0-fixture");
-        md.put("jvm", "OpenJDK 17.0.15");
-        md.put("git", "0123456789ab");
+        md.put(RunFolder.HOST, "fixture");
+        md.put(RunFolder.CPU_MODEL, "Fixture CPU @ 2.0GHz");
+        md.put(RunFolder.CPU_CORES, 2L);
+        md.put(RunFolder.MEM_TOTAL, 24L << 30);
+        md.put(RunFolder.KERNEL, "6.1.0-fixture");
+        md.put(RunFolder.JVM, "OpenJDK 17.0.15");
+        md.put(RunFolder.GIT_COMMIT, "0123456789ab");
         md.put("device.ramdisk", "RamDisk 8 GiB");
         md.put("device.nvme", "DirectDevice /var/tmp/foliobench.img");
         md.put("maxFolioOrder", "9");
