@@ -109,9 +109,9 @@ final class HtmlReport {
         for (Charts.NamedChart c : charts) {
             String png = "charts/" + c.name() + ".png";
             String svg = "charts/" + c.name() + ".svg";
-            b.append(c.chart().getWidth() > 1000 ? "<figure class=\"wide\">" : "<figure>").append("<a href=\"").append(svg).append("\"><img src=\"").append(png).append("\" alt=\"")
-                    .append(escape(c.caption())).append("\" width=\"").append(c.chart().getWidth()).append("\" height=\"")
-                    .append(c.chart().getHeight()).append("\"></a><figcaption>").append(escape(c.caption()))
+            b.append(c.width() > 1000 ? "<figure class=\"wide\">" : "<figure>").append("<a href=\"").append(svg).append("\"><img src=\"").append(png).append("\" alt=\"")
+                    .append(escape(c.caption())).append("\" width=\"").append(c.width()).append("\" height=\"")
+                    .append(c.height()).append("\"></a><figcaption>").append(escape(c.caption()))
                     .append(" (<a href=\"").append(svg).append("\">SVG</a>)</figcaption></figure>\n");
         }
         b.append("</div>\n");
