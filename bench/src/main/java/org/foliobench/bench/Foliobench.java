@@ -369,7 +369,7 @@ public final class Foliobench implements Callable<Integer> {
         return m;
     }
 
-    /** What a command writes from a finished run (its report), before the run folder is marked complete. */
+    /** What a command writes from a finished run (its report), once the run folder is marked complete if every row succeeded. */
     interface Finish {
         void write(Path runDir) throws IOException, UsageException;
     }
