@@ -89,6 +89,21 @@ public final class FioSize {
         }
     }
 
+    /**
+     * {@code bytes} as fio writes a size back ({@link #parse} reads it again): with the largest of
+     * {@code k m g t p} (powers of 1024) that divides it, else plain bytes ({@code 4k}, {@code 1m}, {@code 1000}).
+     */
+    public static String format(long bytes) {
+        String units = "kmgtp";
+        for (int i = units.length(); i > 0; i--) {
+            long unit = 1L << (10 * i);
+            if (bytes != 0 && bytes % unit == 0) {
+                return (bytes / unit) + units.substring(i - 1, i);
+            }
+        }
+        return Long.toString(bytes);
+    }
+
     /** {@code __get_mult_bytes()} with kb_base=1024; -1 for a unit fio's table does not have. */
     private static long multiplier(String unit) {
         if (unit.isEmpty() || unit.equals("b")) {

@@ -45,4 +45,16 @@ class FioSizeTest {
                 .contains("too large"));
         assertTrue(assertThrows(FioSize.Invalid.class, () -> FioSize.parse("0x10k")).problem().contains("take no unit"));
     }
+
+    @Test
+    void formatWritesWhatParseReads() {
+        assertEquals("4k", FioSize.format(4096));
+        assertEquals("1m", FioSize.format(1 << 20));
+        assertEquals("3g", FioSize.format(3L << 30));
+        assertEquals("1000", FioSize.format(1000));
+        assertEquals("0", FioSize.format(0));
+        for (long v : new long[] {1, 4096, 65536, 1000, 6L << 40, (1L << 20) + 4096}) {
+            assertEquals(v, FioSize.parse(FioSize.format(v)));
+        }
+    }
 }

@@ -21,7 +21,7 @@ import org.foliobench.workloads.VerifyMode;
 /**
  * fio's normal output ({@code stat.c:show_thread_status()}) for one benchmark of {@code foliobench
  * run}: the IOPS/BW line over every measured pass, completion-latency summary and percentiles from
- * the latency log, per-pass bw/iops spread, the engine counters per pass, and the run status line.
+ * the latency log, per-pass bw/iops spread, the fsync latency of an fsync=N job, the engine counters per pass, and the run status line.
  */
 final class FioSummary {
     static final double[] PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
@@ -54,7 +54,8 @@ final class FioSummary {
     }
 
     /** The fio summary of one path of a job from its measured passes (every fork). */
-    static String summary(int group, String jobName, Plan.Bench b, String path, List<PassLog.Pass> all, Histogram lat, long pid) {
+    static String summary(int group, String jobName, Plan.Bench b, String path, List<PassLog.Pass> all, Histogram lat,
+            Histogram syncLat, long pid) {
         JobSpec job = b.workload().job();
         boolean write = job.rw().isWrite();
         List<PassLog.Pass> passes = all.stream().filter(p -> !p.warmup() && p.path().equals(path)).toList();
@@ -71,31 +72,7 @@ final class FioSummary {
         String dir = write ? "write" : "read";
         s.append(String.format(Locale.ROOT, "  %s: IOPS=%s, BW=%s (%s)(%s/%dmsec)%n", dir, num(iops, 1000, ""),
                 bin(bw) + "/s", dec(bw) + "/s", bin(totalBytes), Math.round(totalMs)));
-        if (lat != null && lat.getTotalCount() > 0) {
-            long max = lat.getMaxValue();
-            String unit = max < 100_000 ? "nsec" : max < 100_000_000 ? "usec" : "msec";
-            double div = unit.equals("nsec") ? 1 : unit.equals("usec") ? 1e3 : 1e6;
-            s.append(String.format(Locale.ROOT, "    clat (%s): min=%d, max=%d, avg=%.2f, stdev=%.2f%n", unit,
-                    Math.round(lat.getMinValue() / div), Math.round(max / div), lat.getMean() / div,
-                    lat.getStdDeviation() / div));
-            s.append(String.format(Locale.ROOT, "    clat percentiles (%s):%n", unit));
-            List<String> vals = new ArrayList<>();
-            int width = 0;
-            for (double p : PERCENTILES) {
-                String v = String.valueOf(Math.round(lat.getValueAtPercentile(p) / div));
-                vals.add(v);
-                width = Math.max(width, v.length());
-            }
-            for (int i = 0; i < PERCENTILES.length; i++) {
-                if (i % 4 == 0) {
-                    s.append(i == 0 ? "     |" : "     |");
-                }
-                String pct = String.format(Locale.ROOT, "%5.2fth", PERCENTILES[i]);
-                s.append(' ').append(pct).append("=[").append(pad(vals.get(i), width)).append(']');
-                boolean last = i == PERCENTILES.length - 1;
-                s.append(last ? "\n" : i % 4 == 3 ? ",\n" : ",");
-            }
-        }
+        latency(s, "clat", lat);
         if (passes.size() > 0) {
             double[] bwPass = passes.stream().mapToDouble(p -> p.bytes() / (p.nanos() / 1e9) / 1024.0).toArray();
             double[] iopsPass = passes.stream().mapToDouble(PassLog.Pass::iops).toArray();
@@ -103,6 +80,10 @@ final class FioSummary {
                     min(bwPass), max(bwPass), avg(bwPass), stdev(bwPass), bwPass.length));
             s.append(String.format(Locale.ROOT, "   iops        : min=%.0f, max=%.0f, avg=%.2f, stdev=%.2f, samples=%d%n",
                     min(iopsPass), max(iopsPass), avg(iopsPass), stdev(iopsPass), iopsPass.length));
+        }
+        if (syncLat != null && syncLat.getTotalCount() > 0) {
+            s.append("  fsync/fdatasync/sync_file_range:\n");
+            latency(s, "sync", syncLat);
         }
         s.append("  foliobench   : path=").append(path).append(", passes=").append(passes.size())
                 .append(", size=").append(bin(job.size())).append(", bs=").append(job.bs()).append(runOptions(job));
@@ -124,6 +105,36 @@ final class FioSummary {
                 write ? "WRITE" : " READ", bin(bw), dec(bw), bin(minBw), bin(maxBw), dec(minBw), dec(maxBw), bin(totalBytes),
                 dec(totalBytes), minMs, maxMs));
         return s.toString();
+    }
+
+    /** fio's latency lines: {@code clat (usec): min=...} and its percentiles, in the unit fio would pick. */
+    static void latency(StringBuilder s, String what, Histogram lat) {
+        if (lat == null || lat.getTotalCount() == 0) {
+            return;
+        }
+        long max = lat.getMaxValue();
+        String unit = max < 100_000 ? "nsec" : max < 100_000_000 ? "usec" : "msec";
+        double div = unit.equals("nsec") ? 1 : unit.equals("usec") ? 1e3 : 1e6;
+        s.append(String.format(Locale.ROOT, "    %s (%s): min=%d, max=%d, avg=%.2f, stdev=%.2f%n", what, unit,
+                Math.round(lat.getMinValue() / div), Math.round(max / div), lat.getMean() / div,
+                lat.getStdDeviation() / div));
+        s.append(String.format(Locale.ROOT, "    %s percentiles (%s):%n", what, unit));
+        List<String> vals = new ArrayList<>();
+        int width = 0;
+        for (double p : PERCENTILES) {
+            String v = String.valueOf(Math.round(lat.getValueAtPercentile(p) / div));
+            vals.add(v);
+            width = Math.max(width, v.length());
+        }
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            if (i % 4 == 0) {
+                s.append("     |");
+            }
+            String pct = String.format(Locale.ROOT, "%5.2fth", PERCENTILES[i]);
+            s.append(' ').append(pct).append("=[").append(pad(vals.get(i), width)).append(']');
+            boolean last = i == PERCENTILES.length - 1;
+            s.append(last ? "\n" : i % 4 == 3 ? ",\n" : ",");
+        }
     }
 
     /** The options that shape one run (one pass's sweep), as the job gave them: what the numbers above are of. */

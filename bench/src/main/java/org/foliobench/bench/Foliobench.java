@@ -35,10 +35,18 @@ import picocli.CommandLine.Parameters;
  * exits 2 with one line {@code foliobench: <problem> (<fix>)} before anything is created; a failed
  * or interrupted run exits 1 and leaves its folder marked {@code INCOMPLETE}.
  */
-@Command(name = "foliobench", mixinStandardHelpOptions = true, version = "foliobench 0.1",
+@Command(name = "foliobench", mixinStandardHelpOptions = true, versionProvider = Foliobench.Version.class,
         description = "buffer_head vs iomap + large folios: the ext4 iomap series' fio psync tables, regenerated with JMH.",
         subcommands = {Foliobench.Tables.class, Foliobench.Run.class, Foliobench.Devices.class, Foliobench.Report.class,
-                Foliobench.Compare.class})
+                Foliobench.Compare.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {"  foliobench tables --quick           # the whole table, about 5 minutes",
+            "  foliobench tables --rows 'write/ramdisk/*' --bs 64k",
+            "  foliobench run my.fio               # an fio job file, fio-like summary",
+            "  foliobench compare runs/A runs/B --csv > cmp.csv",
+            "  foliobench help tables",
+            "Results go to stdout, progress and notes to stderr. JMH is in the jar:",
+            "  java -cp bench/target/foliobench.jar org.openjdk.jmh.Main -l"})
 public final class Foliobench implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
@@ -54,9 +62,32 @@ public final class Foliobench implements Callable<Integer> {
     PrintStream err = System.err;
     Path cwd = Path.of("").toAbsolutePath();
     String[] argv = new String[0];
+    /** What a run command says about itself, printed to stderr once it holds the run lock (bad input stays one line). */
+    final List<String> notes = new ArrayList<>();
 
     public static void main(String[] args) {
         System.exit(execute(args, System.out, System.err, Path.of("").toAbsolutePath()));
+    }
+
+    /** The exit codes every command's --help lists. */
+    static final Map<String, String> EXIT_CODES = exitCodes();
+
+    private static Map<String, String> exitCodes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(" " + EXIT_OK, "ok");
+        m.put(" " + EXIT_FAILED, "a benchmark or the report failed (the run folder stays marked INCOMPLETE, with the reason)");
+        m.put(" " + EXIT_USAGE, "bad input: one line 'foliobench: <problem> (<fix>)' on stderr, nothing created");
+        m.put("130", "interrupted (Ctrl-C): the run folder stays marked INCOMPLETE");
+        return m;
+    }
+
+    /** {@code --version}: the project version and the git commit the jar was built from, and the JVM. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {org.foliobench.results.Build.describe(),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        }
     }
 
     /** Runs the command line; returns the exit code (0 ok, 1 run failed, 2 bad input). */
@@ -67,6 +98,11 @@ public final class Foliobench implements Callable<Integer> {
         top.cwd = cwd;
         top.argv = args.clone();
         CommandLine cl = new CommandLine(top);
+        List<CommandLine> commands = new ArrayList<>(List.of(cl));
+        commands.addAll(cl.getSubcommands().values());
+        for (CommandLine c : commands) {
+            c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        }
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -305,9 +341,9 @@ public final class Foliobench implements Callable<Integer> {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("foliobench.command", "foliobench " + String.join(" ", argv));
         m.put("foliobench.subcommand", command);
-        m.put("started", LocalDateTime.now().toString());
+        m.put(org.foliobench.results.RunFolder.STARTED, java.time.OffsetDateTime.now().toString());
         m.put("run_folder", runDir.toString());
-        m.put("git.commit", SystemInfo.gitCommit(home()));
+        m.put(org.foliobench.results.RunFolder.GIT_COMMIT, org.foliobench.results.Build.commit());
         m.putAll(SystemInfo.machine());
         m.put("jmh.mode", "avgt (AverageTime): one invocation = one sweep over the file (its preparation untimed),"
                 + " one iteration = one pass of one path; both paths paired per fork in ABBA blocks");
@@ -340,12 +376,7 @@ public final class Foliobench implements Callable<Integer> {
         return m;
     }
 
-    Path home() {
-        String h = System.getProperty("foliobench.home");
-        return h != null ? Path.of(h) : cwd;
-    }
-
-    /** What a command writes from a finished run (its report), before the run folder is marked complete. */
+    /** What a command writes from a finished run (its report), once the run folder is marked complete if every row succeeded. */
     interface Finish {
         void write(Path runDir) throws IOException, UsageException;
     }
@@ -372,6 +403,8 @@ public final class Foliobench implements Callable<Integer> {
             java.util.function.Function<TableRunner, TableRunner> customize, Finish finish, String label)
             throws IOException, UsageException {
         Path runDir = folder.dir();
+        notes.forEach(err::println);
+        notes.clear();
         TableRunner[] running = new TableRunner[1];
         boolean[] done = new boolean[1];
         Thread hook = new Thread(() -> {
@@ -398,17 +431,20 @@ public final class Foliobench implements Callable<Integer> {
             for (Plan.Bench b : plan.runnable()) {
                 meta.put("device." + b.key(), b.workload().device()); // what each benchmark ran on, as resolved
                 meta.put("mem." + b.key(), String.valueOf(b.workload().memBytes()));
+                Map<String, String> job = new LinkedHashMap<>(b.workload().job().fioOptions());
+                job.put("fb_device", b.workload().device()); // as resolved: the run's nvme device, a ramdisk sized for the file
+                org.foliobench.results.JobOptions.write(runDir, b.key(), job);
             }
-            TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, out));
+            TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, err)); // progress: stderr
             running[0] = runner;
             boolean rows = runner.run();
             if (!rows) {
                 err.println("foliobench: " + runner.failures().size() + " row(s) failed; the run folder is marked INCOMPLETE");
             }
-            finish.write(runDir);
             if (rows) {
-                folder.complete();
+                folder.complete(); // before the report, which says whether the run is complete; a failing report puts it back
             }
+            finish.write(runDir);
             ok = rows;
         } catch (IOException | UsageException | RuntimeException e) {
             folder.markFailed(TableRunner.firstLine(TableRunner.rootMessage(e)));
@@ -443,16 +479,24 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    static void printSkips(PrintStream out, Plan plan) {
+    /** One line per row the plan skips, with the reason. */
+    static List<String> skips(Plan plan) {
         Map<String, String> seen = new LinkedHashMap<>();
         for (Plan.Bench b : plan.skipped()) {
             seen.putIfAbsent(b.key(), b.skip());
         }
-        seen.forEach((k, why) -> out.println("skipping " + k + ": " + why));
+        List<String> l = new ArrayList<>();
+        seen.forEach((k, why) -> l.add("skipping " + k + ": " + why));
+        return l;
     }
 
     @Command(name = "tables", mixinStandardHelpOptions = true,
-            description = "Sweep the seed matrix (39 rows x bh, iomap) and write a run folder.")
+            description = "Sweep the seed matrix (39 rows x bh, iomap) and write a run folder.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  foliobench tables --quick --out /tmp/runs",
+                "  foliobench tables --rows 'read/*,write/cache/*' --forks 6 --max-forks 8",
+                "  foliobench tables --dry-run --max-folio-order 0",
+                "Progress goes to stderr; stdout ends with 'results: <run folder>'."})
     static final class Tables implements Callable<Integer> {
         @CommandLine.ParentCommand
         Foliobench top;
@@ -506,12 +550,14 @@ public final class Foliobench implements Callable<Integer> {
             checkMemory(plan, jmh);
             TableRunner.Settings s = settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
                     : TableRunner.Settings.full(!c.noLatency, jmh, nvme.spec()));
-            top.out.println(String.format(Locale.ROOT, "foliobench tables: %d rows x %s paired%s, %s, sizes / %d",
+            List<String> header = new ArrayList<>();
+            header.add(String.format(Locale.ROOT, "foliobench tables: %d rows x %s paired%s, %s, sizes / %d",
                     plan.runnable().size(), String.join(", ", Plan.parsePaths(c.paths)),
                     plan.skipped().isEmpty() ? "" : ", " + plan.skipped().size() + " skipped", TableRunner.describe(s), divisor));
-            top.out.println("nvme: " + (nvme.spec() != null ? nvme.description().get("device.nvme") : "none (" + nvme.unavailable() + ")"));
-            printSkips(top.out, plan);
+            header.add("nvme: " + (nvme.spec() != null ? nvme.description().get("device.nvme") : "none (" + nvme.unavailable() + ")"));
+            header.addAll(skips(plan));
             if (dryRun) {
+                header.forEach(top.out::println); // the plan is what --dry-run is asked for
                 for (Plan.Bench b : plan.runnable()) {
                     top.out.println("  " + b.key() + " " + b.pathList() + ": " + b.workload().job().size() + " bytes, "
                             + b.iosPerPass() + " calls/sweep, fb_mem " + (b.workload().memBytes() >> 20) + " MiB, on "
@@ -519,6 +565,7 @@ public final class Foliobench implements Callable<Integer> {
                 }
                 return EXIT_OK;
             }
+            top.notes.addAll(header);
             Map<String, String> meta = top.baseMetadata("tables", s, divisor, quick, c, nvme, runDir);
             meta.put("rows", rows.isEmpty() ? "all" : String.join(",", rows));
             meta.put("bs", bsGiven.isEmpty() ? "all" : String.join(",", bsGiven));
@@ -549,12 +596,15 @@ public final class Foliobench implements Callable<Integer> {
         out.println("published vs measured (speedup iomap/bh):");
         out.print(org.foliobench.results.PublishedComparison.of(run).summaryMarkdown());
         if (!w.complete()) {
-            out.println(w.message());
+            err.println(w.message());
         }
-        out.println("report: " + displayPath(w.index()) + " (tables.md, tables.csv, published-vs-measured.md, charts/, fio/)");
+        err.println("report: " + displayPath(w.index())
+                + " (tables.md, tables.csv, tables-long.csv, published-vs-measured.md, charts/, fio/, fio-plot/)");
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n",
+            footer = {"  foliobench report runs/20261202-120156-vm   # tables on stdout, files in the folder"},
             description = "Regenerate the tables, charts and index.html of a run folder.")
     static final class Report implements Callable<Integer> {
         @CommandLine.ParentCommand
@@ -575,6 +625,10 @@ public final class Foliobench implements Callable<Integer> {
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
+            footerHeading = "%nExamples:%n",
+            footer = {"  foliobench compare runs/A runs/B",
+                "  foliobench compare runs/A runs/B --csv > cmp.csv    # pandas.read_csv('cmp.csv')",
+                "  foliobench compare runs/A runs/B --json > cmp.json"},
             description = "Compare two runs (tuning evaluation): per row and path the IOPS change beyond the shift both "
                     + "paths shared, per row the iomap/bh speedup change, each with a 95 percent interval over forks; "
                     + "~ where not significant, geometric means.")
@@ -585,16 +639,29 @@ public final class Foliobench implements Callable<Integer> {
         Path a;
         @Parameters(index = "1", paramLabel = "RUN_B", description = "The run to compare with it.")
         Path b;
-        @Option(names = "--csv", description = "Print CSV instead of Markdown.")
+        @Option(names = "--csv", description = "Print only CSV (one line per row and path, then the geometric means); "
+                + "the summary line and any INCOMPLETE notice go to stderr.")
         boolean csv;
+        @Option(names = "--json", description = "Print one JSON object (runs, shift, rows, speedups, metadata differences, "
+                + "summary); notices go to stderr.")
+        boolean json;
 
         @Override
         public Integer call() throws Exception {
+            if (csv && json) {
+                throw new UsageException("--csv and --json both given", "choose one output format");
+            }
             org.foliobench.results.RunFolder ra = read(a);
             org.foliobench.results.RunFolder rb = read(b);
             org.foliobench.results.RunComparison cmp = org.foliobench.results.RunComparison.compare(ra, rb);
-            top.out.print(csv ? cmp.csv() : cmp.markdown());
-            top.out.println(cmp.summaryLine());
+            if (csv || json) {
+                top.out.print(csv ? cmp.csv() : cmp.json());
+                cmp.incompleteNotices().forEach(top.err::println);
+                top.err.println(cmp.summaryLine());
+            } else {
+                top.out.print(cmp.markdown());
+                top.out.println(cmp.summaryLine());
+            }
             return EXIT_OK;
         }
 
@@ -692,7 +759,7 @@ public final class Foliobench implements Callable<Integer> {
             checkMemory(plan, jmh);
             checkMeasure(c);
             TableRunner.Settings s = settings(c, TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())).withJobFile(file);
-            top.out.println("foliobench run " + jobFile + ": " + benches.size() + " benchmarks, " + TableRunner.describe(s));
+            top.notes.add("foliobench run " + jobFile + ": " + benches.size() + " benchmarks, " + TableRunner.describe(s));
             Map<String, String> meta = top.baseMetadata("run", s, divisor, false, c, nvme, runDir);
             meta.put("jobfile", file.toString());
             int[] group = {0};
@@ -704,6 +771,7 @@ public final class Foliobench implements Callable<Integer> {
                     top.out.println();
                     top.out.print(FioSummary.summary(group[0]++, name + " (" + p + ")", b, p, passes,
                             FioSummary.readLatency(LatencyLog.file(runDir, Workload.logName(p, b.key()))),
+                            FioSummary.readLatency(LatencyLog.syncFile(runDir, Workload.logName(p, b.key()))),
                             passes.isEmpty() ? 0 : passes.get(0).pid()));
                     top.out.println();
                 }

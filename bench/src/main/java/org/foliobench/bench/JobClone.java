@@ -115,9 +115,16 @@ final class JobClone {
                 n = io(b, off);
                 long t1 = System.nanoTime();
                 lat.record(index, t1 - t0);
+                if (syncDue()) {
+                    sync();
+                    lat.recordSync(index, System.nanoTime() - t1);
+                }
                 untimed = nextGap(period);
             } else {
                 n = io(b, off);
+                if (syncDue()) {
+                    sync();
+                }
             }
             n0++;
             b0 += n;
@@ -135,6 +142,22 @@ final class JobClone {
         }
     }
 
+    /** After the write just made, is an {@code fsync=N} or {@code fdatasync=N} due? */
+    private boolean syncDue() {
+        return write && (fsyncEvery > 0 && writes % fsyncEvery == 0 || fdatasyncEvery > 0 && writes % fdatasyncEvery == 0);
+    }
+
+    /** fio's sync after every N writes: fsync for {@code fsync=N}, fdatasync for {@code fdatasync=N} (both when both are due). */
+    private void sync() throws IOException {
+        if (fsyncEvery > 0 && writes % fsyncEvery == 0) {
+            file.fsync();
+        }
+        if (fdatasyncEvery > 0 && writes % fdatasyncEvery == 0) {
+            file.fdatasync();
+        }
+    }
+
+    /** One data call: a {@code bs}-byte pwrite (counted in {@link #writes}) or pread at {@code off}. */
     private int io(ByteBuffer b, long off) throws IOException {
         int n = 0;
         if (write) {
@@ -144,12 +167,6 @@ final class JobClone {
             }
             while (b.hasRemaining()) {
                 n += file.pwrite(b, off + n);
-            }
-            if (fsyncEvery > 0 && w % fsyncEvery == 0) {
-                file.fsync();
-            }
-            if (fdatasyncEvery > 0 && w % fdatasyncEvery == 0) {
-                file.fdatasync();
             }
         } else {
             while (b.hasRemaining()) {

@@ -271,8 +271,9 @@ public class PsyncBench {
             java.util.Arrays.fill(samplePeriods, 1);
             if (latency) {
                 for (int j = 0; j < ioPaths.length; j++) {
-                    latencyLogs[j] = out != null ? LatencyLog.open(out, Workload.logName(pathNames[j], row), clones.length)
-                            : LatencyLog.inMemory(clones.length);
+                    boolean syncs = job.fsync() > 0 || job.fdatasync() > 0;
+                    latencyLogs[j] = out != null ? LatencyLog.open(out, Workload.logName(pathNames[j], row), clones.length, syncs)
+                            : LatencyLog.inMemory(clones.length, syncs);
                 }
             }
             warmUp();

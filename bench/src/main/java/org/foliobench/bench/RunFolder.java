@@ -90,11 +90,11 @@ final class RunFolder {
         return Files.exists(dir.resolve(INCOMPLETE));
     }
 
-    /** Notes why the run did not complete (the marker stays). */
+    /** Notes why the run did not complete (the marker stays, or comes back if it had gone). */
     void markFailed(String why) {
         try {
             Files.writeString(dir.resolve(INCOMPLETE), "run did not complete: " + why + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException | RuntimeException e) {
             // best effort: the marker itself is what matters
         }

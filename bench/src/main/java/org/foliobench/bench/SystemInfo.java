@@ -7,25 +7,24 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-/** What the run metadata says about the machine: CPU, memory, kernel, JVM, git, and the storage under a path. */
+/** What the run metadata says about the machine: CPU, memory, kernel, JVM, and the storage under a path. */
 final class SystemInfo {
     private SystemInfo() {
     }
 
-    /** The machine and JVM, as flat strings. */
+    /** The machine and JVM, as flat strings (memory in bytes). */
     static Map<String, String> machine() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("host", RunFolder.host());
-        m.put("cpu.model", cpuModel(read("/proc/cpuinfo")));
-        m.put("cpu.cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        m.put(org.foliobench.results.RunFolder.HOST, RunFolder.host());
+        m.put(org.foliobench.results.RunFolder.CPU_MODEL, cpuModel(read("/proc/cpuinfo")));
+        m.put(org.foliobench.results.RunFolder.CPU_CORES, String.valueOf(Runtime.getRuntime().availableProcessors()));
         String meminfo = read("/proc/meminfo");
-        m.put("mem.total", meminfoBytes(meminfo, "MemTotal") + " bytes");
-        m.put("mem.available", meminfoBytes(meminfo, "MemAvailable") + " bytes");
-        m.put("kernel", read("/proc/sys/kernel/osrelease").trim());
+        m.put(org.foliobench.results.RunFolder.MEM_TOTAL, String.valueOf(meminfoBytes(meminfo, "MemTotal")));
+        m.put("mem.available", String.valueOf(meminfoBytes(meminfo, "MemAvailable")));
+        m.put(org.foliobench.results.RunFolder.KERNEL, read("/proc/sys/kernel/osrelease").trim());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
+        m.put(org.foliobench.results.RunFolder.JVM, System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
                 + System.getProperty("java.vendor") + ")");
         m.put("java.home", System.getProperty("java.home"));
         return m;
@@ -61,34 +60,6 @@ final class SystemInfo {
         try {
             return Files.readString(Path.of(file), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
-    /** {@code git rev-parse HEAD} (+ "-dirty" when the tree has changes) in {@code dir}, or "unknown". */
-    static String gitCommit(Path dir) {
-        String head = run(dir, "git", "rev-parse", "HEAD");
-        if (head.isEmpty()) {
-            return "unknown";
-        }
-        String status = run(dir, "git", "status", "--porcelain", "--untracked-files=no");
-        return head + (status.isEmpty() ? "" : "-dirty");
-    }
-
-    static String run(Path dir, String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroy();
-                return "";
-            }
-            return new String(out, StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return "";
         }
     }

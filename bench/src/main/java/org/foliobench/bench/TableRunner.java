@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -310,7 +309,7 @@ final class TableRunner {
                 onFinished.accept(run.get(i));
             }
         }
-        metadata.put("finished", LocalDateTime.now().toString());
+        metadata.put(org.foliobench.results.RunFolder.FINISHED, java.time.OffsetDateTime.now().toString());
         metadata.put("elapsed", Progress.duration(System.nanoTime() - start));
         boolean ok = failures.isEmpty();
         metadata.put("status", ok ? "complete" : "failed: " + failures.size() + " of " + run.size() + " rows failed");
@@ -331,7 +330,7 @@ final class TableRunner {
             try {
                 Map<String, String> m = new LinkedHashMap<>(metadata);
                 m.put("status", "interrupted");
-                m.put("finished", LocalDateTime.now().toString());
+                m.put(org.foliobench.results.RunFolder.FINISHED, java.time.OffsetDateTime.now().toString());
                 folder.writeMetadata(m);
                 return;
             } catch (java.util.ConcurrentModificationException e) {

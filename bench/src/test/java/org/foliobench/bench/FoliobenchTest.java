@@ -207,6 +207,45 @@ class FoliobenchTest {
             assertTrue(h.out().startsWith("Usage: foliobench " + cmd), h.out());
         }
         assertEquals("", run("--help").err());
+        Result top = run("--help");
+        assertTrue(top.out().contains("Exit codes:") && top.out().contains("Examples:"), top.out());
+        Result tables = run("help", "tables");
+        assertEquals(0, tables.code(), tables.toString());
+        assertTrue(tables.out().startsWith("Usage: foliobench tables"), tables.out());
+        assertTrue(tables.out().contains("Exit codes:") && tables.out().contains("Examples:"), tables.out());
+    }
+
+    @Test
+    void versionSaysVersionAndCommit() {
+        Result v = run("--version");
+        assertEquals(0, v.code(), v.toString());
+        assertTrue(v.out().startsWith("foliobench " + org.foliobench.results.Build.version() + " (git "
+                + org.foliobench.results.Build.commit() + ")"), v.out());
+        assertFalse(org.foliobench.results.Build.version().contains("${"), "the version is filled in at build");
+    }
+
+    @Test
+    void compareCsvIsOnlyCsvAndJsonIsJson() throws Exception {
+        org.foliobench.results.RunFixtures.Spec spec = new org.foliobench.results.RunFixtures.Spec();
+        spec.rows = k -> k.isRead();
+        spec.latency = false;
+        Path a = org.foliobench.results.RunFixtures.paired(tmp.resolve("a"), spec);
+        spec.seed = 7;
+        spec.incomplete = true;
+        Path b = org.foliobench.results.RunFixtures.paired(tmp.resolve("b"), spec);
+        Result csv = run("compare", a.toString(), b.toString(), "--csv");
+        assertEquals(0, csv.code(), csv.toString());
+        List<String> lines = csv.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("row,path,tunables,"), csv.out());
+        long columns = lines.get(0).chars().filter(c -> c == ',').count();
+        for (String l : lines) {
+            assertEquals(columns, l.chars().filter(c -> c == ',').count(), "every line a record: " + l);
+        }
+        assertTrue(csv.err().contains("INCOMPLETE RUN") && csv.err().contains("changed significantly"), csv.err());
+        Result json = run("compare", a.toString(), b.toString(), "--json");
+        assertEquals(0, json.code(), json.toString());
+        assertTrue(JsonCheck.parse(json.out()) instanceof java.util.Map, json.out());
+        assertUsage("--csv and --json both given", "compare", a.toString(), b.toString(), "--csv", "--json");
     }
 
     @Test

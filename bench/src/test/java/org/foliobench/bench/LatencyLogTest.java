@@ -30,7 +30,7 @@ class LatencyLogTest {
 
     @Test
     void measuredPassesAreIntervalsWarmupIsNot() throws Exception {
-        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k", 1)) {
+        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k", 1, false)) {
             log.startInterval();
             for (int i = 0; i < 100; i++) {
                 log.record(0, 999_999); // warmup
@@ -44,7 +44,7 @@ class LatencyLogTest {
             assertEquals(1000, log.last().getTotalCount());
         }
         // a second fork appends, without a second header
-        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k", 1)) {
+        try (LatencyLog log = LatencyLog.open(tmp, "iomap-read-hole-4k", 1, false)) {
             log.startInterval();
             log.record(0, 5);
             log.endInterval(true);
@@ -68,7 +68,7 @@ class LatencyLogTest {
     void recordingNeverAllocatesAndALongerCallCountsAsTheLongest() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
                 .getThreadMXBean();
-        LatencyLog log = LatencyLog.inMemory(1);
+        LatencyLog log = LatencyLog.inMemory(1, false);
         log.startInterval();
         log.record(0, 100);
         long before = mx.getCurrentThreadAllocatedBytes();
@@ -83,12 +83,32 @@ class LatencyLogTest {
 
     @Test
     void startIntervalDiscardsWhatCameBefore() {
-        LatencyLog log = LatencyLog.inMemory(1);
+        LatencyLog log = LatencyLog.inMemory(1, false);
         log.record(0, 1);
         log.startInterval();
         log.record(0, 2);
         log.endInterval(true);
         assertEquals(1, log.last().getTotalCount());
         assertEquals(2, log.last().getMaxValue());
+    }
+
+    @Test
+    void syncsGoToTheirOwnLogWithTheSameIntervals() throws Exception {
+        try (LatencyLog log = LatencyLog.open(tmp, "bh-write-ramdisk-n-y-n-4k", 2, true)) {
+            log.startInterval();
+            log.record(0, 1_000);
+            log.recordSync(0, 50_000);
+            log.record(1, 2_000);
+            log.endInterval(true);
+            assertEquals(2, log.last().getTotalCount());
+            assertEquals(1, log.lastSync().getTotalCount());
+        }
+        assertEquals(2, read(LatencyLog.file(tmp, "bh-write-ramdisk-n-y-n-4k")).get(0).getTotalCount());
+        Path sync = LatencyLog.syncFile(tmp, "bh-write-ramdisk-n-y-n-4k");
+        assertEquals(tmp.resolve("latency/sync/bh-write-ramdisk-n-y-n-4k.hlog"), sync);
+        List<Histogram> hs = read(sync);
+        assertEquals(1, hs.size());
+        assertEquals(50_000, hs.get(0).getMaxValue(), 50);
+        assertNull(LatencyLog.inMemory(1, false).lastSync());
     }
 }

@@ -51,7 +51,7 @@ class RunFolderTest {
         Map<String, String> m = new java.util.LinkedHashMap<>(SystemInfo.machine());
         m.put("quote", "a \"b\" \\ c\n");
         f.writeMetadata(m);
-        Map<String, String> back = JsonCheck.flatStrings(Files.readString(f.dir().resolve("metadata.json")));
+        Map<String, String> back = JsonCheck.flatValues(Files.readString(f.dir().resolve("metadata.json")));
         assertEquals(m, back);
         assertFalse(back.get("cpu.cores").isEmpty());
         try (java.util.stream.Stream<Path> s = Files.list(f.dir())) {

@@ -56,14 +56,14 @@ class SmokeTest {
         assertTrue(out[0].contains("  read: IOPS="), out[0]);
         assertTrue(out[0].contains("clat percentiles"), out[0]);
         assertTrue(out[0].contains("Run status group"), out[0]);
-        assertTrue(out[0].contains("end_fsync") && !out[0].contains("VIOLATION"), "end_fsync writes back by design: " + out[0]);
+        assertTrue(out[0].contains("end_fsync") && !(out[0] + out[1]).contains("VIOLATION"), "end_fsync writes back by design: " + out[0]);
         Path run = onlyRunFolder(tmp.resolve("runs"));
         assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)), "complete run");
         String jmh = Files.readString(run.resolve("jmh.json"));
         List<?> results = (List<?>) JsonCheck.parse(jmh);
         assertEquals(2, results.size(), "one JMH result per fork, both jobs in each");
         assertTrue(jmh.contains("\"mode\" : \"avgt\""), jmh);
-        Map<String, String> meta = JsonCheck.flatStrings(Files.readString(run.resolve("metadata.json")));
+        Map<String, String> meta = JsonCheck.flatValues(Files.readString(run.resolve("metadata.json")));
         assertEquals("complete", meta.get("status"));
         assertEquals("2", meta.get("forks.job:smoke-write"));
         assertEquals("ramdisk:size=128m", meta.get("device.job:smoke-write"), "the job's device, as given");
@@ -132,7 +132,7 @@ class SmokeTest {
         List<String> lines = all.toString().lines().filter(l -> !l.isBlank()).toList();
         assertEquals("run folder: runs/" + run.getFileName() + " (INCOMPLETE: interrupted)", lines.get(lines.size() - 1), all.toString());
         assertTrue(Files.readString(run.resolve(RunFolder.INCOMPLETE)).contains("interrupted"));
-        assertEquals("interrupted", JsonCheck.flatStrings(Files.readString(run.resolve("metadata.json"))).get("status"));
+        assertEquals("interrupted", JsonCheck.flatValues(Files.readString(run.resolve("metadata.json"))).get("status"));
     }
 
     @Test
@@ -146,8 +146,10 @@ class SmokeTest {
         int code = cli("tables", "--rows", "read/hole/4K,write/cache/N/N/N/64K", "--paths", "iomap", "--size-divisor", "64",
                 "--forks", "1", "--max-forks", "1", "--pass-ms", "20", "--jmh", "-f 0", "--out", tmp.resolve("runs").toString());
         assertEquals(0, code, out[1]);
-        assertTrue(out[0].contains("[fork 1/1] [1/2] read/hole/4K"), out[0]);
-        assertTrue(out[0].contains(" IOPS"), out[0]);
+        assertTrue(out[1].contains("[fork 1/1] [1/2] read/hole/4K"), "progress on stderr: " + out[1]);
+        assertTrue(out[1].contains(" IOPS"), out[1]);
+        assertFalse(out[0].contains("[fork"), "stdout carries results only: " + out[0]);
+        assertTrue(out[0].contains("== buffer read =="), "the tables: " + out[0]);
         List<Path> used;
         try (Stream<Path> s = Files.list(tmp.resolve("runs"))) {
             used = s.filter(p -> p.getFileName().toString().endsWith(host + "-2")).toList();
@@ -160,6 +162,14 @@ class SmokeTest {
             assertTrue(s.filter(p -> !p.equals(run)).allMatch(p -> p.toFile().list().length == 0), "the other folders are untouched");
         }
         assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)));
+        assertFalse(Files.readString(run.resolve("tables.md")).contains("INCOMPLETE"), "a complete run's report says so");
+        Map<?, ?> meta = (Map<?, ?>) JsonCheck.parse(Files.readString(run.resolve("metadata.json")));
+        java.time.OffsetDateTime.parse((String) meta.get(org.foliobench.results.RunFolder.STARTED)); // ISO-8601 with the zone
+        java.time.OffsetDateTime.parse((String) meta.get(org.foliobench.results.RunFolder.FINISHED));
+        assertEquals((long) Runtime.getRuntime().availableProcessors(), meta.get(org.foliobench.results.RunFolder.CPU_CORES));
+        assertEquals(org.foliobench.results.Build.commit(), meta.get(org.foliobench.results.RunFolder.GIT_COMMIT));
+        assertTrue(Files.exists(run.resolve("jobs/read-hole-4k.json")), "the job's fio options");
+        assertTrue(Files.exists(run.resolve("fio-plot/read-hole/iomap/4k/read-1-1.json")));
         assertFalse(Files.readString(org.foliobench.results.PassLog.file(run, "write/cache/N/N/N/64K")).contains("written back during"),
                 "a cache row sees no writeback");
     }

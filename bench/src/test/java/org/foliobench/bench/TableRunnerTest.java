@@ -103,7 +103,7 @@ class TableRunnerTest {
         String line = out.toString(StandardCharsets.UTF_8).strip();
         assertTrue(line.startsWith("[fork 1/3] [1/1] write/nvme/Y/Y/N/1M") && line.contains("FAILED: "), line);
         assertEquals(1, line.lines().count(), line); // a failed row gets no more forks
-        Map<String, String> meta = JsonCheck.flatStrings(Files.readString(folder.dir().resolve("metadata.json")));
+        Map<String, String> meta = JsonCheck.flatValues(Files.readString(folder.dir().resolve("metadata.json")));
         assertTrue(meta.get("status").startsWith("failed"), meta.toString());
         assertTrue(meta.containsKey("failed.write/nvme/Y/Y/N/1M"), meta.toString());
         assertEquals(List.of(), JsonCheck.parse(Files.readString(folder.dir().resolve("jmh.json"))));

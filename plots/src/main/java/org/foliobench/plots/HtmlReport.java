@@ -3,6 +3,7 @@ package org.foliobench.plots;
 import java.util.List;
 import java.util.Map;
 import org.foliobench.results.PublishedComparison;
+import org.foliobench.results.FioJsonExport;
 import org.foliobench.results.ReferenceTable;
 import org.foliobench.results.RunFolder;
 import org.foliobench.results.SeedTables;
@@ -78,6 +79,7 @@ final class HtmlReport {
             b.append("<p class=\"desc\">").append(escape(desc)).append("</p>\n");
         }
         b.append("<nav><a href=\"tables.md\">tables.md</a><a href=\"tables.csv\">tables.csv</a>")
+                .append("<a href=\"tables-long.csv\">tables-long.csv</a>")
                 .append("<a href=\"published-vs-measured.md\">published-vs-measured.md</a>")
                 .append("<a href=\"published-vs-measured.csv\">published-vs-measured.csv</a>")
                 .append("<a href=\"#charts\">charts</a><a href=\"#fio\">fio JSON</a><a href=\"#metadata\">metadata</a></nav>\n");
@@ -107,9 +109,9 @@ final class HtmlReport {
         for (Charts.NamedChart c : charts) {
             String png = "charts/" + c.name() + ".png";
             String svg = "charts/" + c.name() + ".svg";
-            b.append(c.chart().getWidth() > 1000 ? "<figure class=\"wide\">" : "<figure>").append("<a href=\"").append(svg).append("\"><img src=\"").append(png).append("\" alt=\"")
-                    .append(escape(c.caption())).append("\" width=\"").append(c.chart().getWidth()).append("\" height=\"")
-                    .append(c.chart().getHeight()).append("\"></a><figcaption>").append(escape(c.caption()))
+            b.append(c.width() > 1000 ? "<figure class=\"wide\">" : "<figure>").append("<a href=\"").append(svg).append("\"><img src=\"").append(png).append("\" alt=\"")
+                    .append(escape(c.caption())).append("\" width=\"").append(c.width()).append("\" height=\"")
+                    .append(c.height()).append("\"></a><figcaption>").append(escape(c.caption()))
                     .append(" (<a href=\"").append(svg).append("\">SVG</a>)</figcaption></figure>\n");
         }
         b.append("</div>\n");
@@ -122,8 +124,9 @@ final class HtmlReport {
                 .append(escape(ReferenceTable.SOURCE)).append("):</p>\n<pre>")
                 .append(escape(SeedTables.seedText(ReferenceTable.published()))).append("</pre>\n");
 
-        b.append("<h2 id=\"fio\">fio-shaped JSON</h2>\n<p class=\"legend\">One file per row in fio's "
-                + "<code>--output-format=json</code> shape (jobs[0] = bh, jobs[1] = iomap).</p>\n<p>");
+        b.append("<h2 id=\"fio\">fio JSON</h2>\n<p class=\"legend\">One file per row in fio 3.33's "
+                + "<code>--output-format=json+</code> layout (jobs[0] = bh, jobs[1] = iomap); the same jobs one per file in "
+                + "fio-plot's folders under <code>").append(FioJsonExport.FIO_PLOT_DIR).append("/</code>.</p>\n<p>");
         for (String f : fioFiles) {
             b.append("<a href=\"fio/").append(escape(f)).append("\">").append(escape(f)).append("</a> ");
         }

@@ -20,8 +20,10 @@ import org.foliobench.results.SeedTables;
 /**
  * {@code foliobench report RUN}: regenerates every output of a run folder from its
  * {@code jmh.json}, latency logs and metadata:
- * {@code tables.md}, {@code tables.csv}, {@code published-vs-measured.md}/{@code .csv},
- * {@code fio/<rowfile>.json}, {@code charts/<name>.png} and {@code .svg}, and {@code index.html}.
+ * {@code tables.md}, {@code tables.csv} (wide: one line per row), {@code tables-long.csv} (one line per row and
+ * path), {@code published-vs-measured.md}/{@code .csv},
+ * {@code fio/<rowfile>.json}, the same jobs in fio-plot's layout under {@code fio-plot/}
+ * ({@link FioJsonExport#fioPlot}), {@code charts/<name>.png} and {@code .svg}, and {@code index.html}.
  *
  * <p>Idempotent: each file is written to a temporary file and renamed over the old one (nothing
  * is ever half-written), {@code index.html} last; chart and fio files of an earlier report that
@@ -72,6 +74,7 @@ public final class Report {
         List<Path> written = new ArrayList<>();
         written.add(AtomicWrite.write(dir.resolve("tables.md"), SeedTables.markdown(run)));
         written.add(AtomicWrite.write(dir.resolve("tables.csv"), SeedTables.csv(run)));
+        written.add(AtomicWrite.write(dir.resolve("tables-long.csv"), SeedTables.longCsv(run)));
         PublishedComparison pc = PublishedComparison.of(run);
         written.add(AtomicWrite.write(dir.resolve("published-vs-measured.md"), pc.markdown(run)));
         written.add(AtomicWrite.write(dir.resolve("published-vs-measured.csv"), pc.csv(run)));
@@ -85,6 +88,14 @@ public final class Report {
             fioFiles.add(p);
         }
         removeStale(fio, fioFiles, ".json");
+        Path fioPlot = dir.resolve(FioJsonExport.FIO_PLOT_DIR);
+        Set<Path> fioPlotFiles = new HashSet<>();
+        for (Map.Entry<String, String> e : FioJsonExport.fioPlot(run).entrySet()) {
+            Path p = AtomicWrite.write(fioPlot.resolve(e.getKey()), e.getValue());
+            written.add(p);
+            fioPlotFiles.add(p);
+        }
+        removeStaleTree(fioPlot, fioPlotFiles);
 
         Path chartsDir = dir.resolve(CHARTS_DIR);
         Set<Path> chartFiles = new HashSet<>();
@@ -105,6 +116,28 @@ public final class Report {
         String msg = (run.complete() ? "" : "INCOMPLETE run (" + RunFolder.INCOMPLETE + " marker present, results partial): ")
                 + "report of " + rows + " row(s), " + charts.size() + " chart(s) written to " + dir.resolve(INDEX);
         return new Written(dir, Collections.unmodifiableList(written), run.complete(), rows, msg);
+    }
+
+    /** Removes the JSON files under {@code dir} that are not in {@code keep}, and the folders that leaves empty. */
+    private static void removeStaleTree(Path dir, Set<Path> keep) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> all;
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            all = s.sorted(java.util.Comparator.reverseOrder()).toList(); // children before their folder
+        }
+        for (Path p : all) {
+            if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".json") && !keep.contains(p)) {
+                Files.delete(p);
+            } else if (Files.isDirectory(p) && !p.equals(dir)) {
+                try (java.util.stream.Stream<Path> s = Files.list(p)) {
+                    if (s.findAny().isEmpty()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
     }
 
     private static void removeStale(Path dir, Set<Path> keep, String... suffixes) throws IOException {

@@ -52,8 +52,9 @@ class ChartsTest {
             byte[] png = c.png();
             assertTrue(isPng(png), c.name());
             var img = ImageIO.read(new ByteArrayInputStream(png));
-            assertEquals(c.chart().getWidth(), img.getWidth());
-            assertEquals(c.chart().getHeight(), img.getHeight());
+            assertEquals(c.width(), img.getWidth());
+            assertEquals(c.height(), img.getHeight());
+            assertTrue(c.height() > c.chart().getHeight(), "a footer below the chart: " + c.name());
             String svg = new String(c.svg(), StandardCharsets.UTF_8);
             assertTrue(svg.contains("<svg"), c.name());
             assertTrue(svg.trim().endsWith("</svg>"), c.name());
@@ -68,6 +69,43 @@ class ChartsTest {
         RunFolder run = RunFolder.read(RunFixtures.write(tmp.resolve("r"), s));
         Set<String> names = Charts.all(run).stream().map(Charts.NamedChart::name).collect(Collectors.toSet());
         assertEquals(Set.of("bw-read-hole", "bw-read-ramdisk", "bw-read-nvme", "speedup-read", "speedup-scatter"), names);
+    }
+
+    @Test
+    void everyChartSaysWhatItsMarksAreAndWhichRunOnWhatMachine() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.forks = 4;
+        s.iterations = 8;
+        RunFolder run = RunFolder.read(RunFixtures.paired(tmp.resolve("r"), s));
+        for (Charts.NamedChart c : Charts.all(run)) {
+            assertEquals(2, c.footer().size(), c.name());
+            assertTrue(c.footer().get(1).startsWith("run r | N = "), c.footer().get(1));
+            assertTrue(c.width() >= 820, "a larger default: " + c.name() + " " + c.width());
+        }
+        Charts.NamedChart bw = Charts.all(run).stream().filter(c -> c.name().equals("bw-read-hole")).findFirst().get();
+        assertTrue(bw.footer().get(0).contains("Error bars: +- half the width of that estimate's 95% interval"), bw.footer().get(0));
+        assertTrue(bw.footer().get(1).contains("N = 4 forks per row and path"), bw.footer().get(1));
+        Charts.NamedChart sp = Charts.all(run).stream().filter(c -> c.name().equals("speedup-write")).findFirst().get();
+        assertTrue(sp.footer().get(0).contains("lines: its 95% interval"), sp.footer().get(0));
+        org.knowm.xchart.XYChart xy = (org.knowm.xchart.XYChart) sp.chart();
+        long intervals = xy.getSeriesMap().values().stream().filter(x -> !x.isShowInLegend()).count();
+        assertEquals(30, intervals, "one interval line per write row");
+        List<String> labels = new java.util.ArrayList<>();
+        for (int y = 29; y >= 0; y--) {
+            labels.add(xy.getStyler().getyAxisTickLabelsFormattingFunction().apply((double) y));
+        }
+        assertEquals("cache, 4K", labels.get(0), "rows spelled out, top to bottom in table order");
+        assertTrue(labels.contains("ramdisk, Overwrite, Sync, 64K"), labels.toString());
+        assertTrue(new String(sp.svg(), StandardCharsets.UTF_8).contains(">run r | N = "), "the footer is in the SVG too");
+    }
+
+    @Test
+    void rowsAreSpelledOut() {
+        assertEquals("ramdisk, Sync, 64K", Charts.rowLabel(org.foliobench.results.RowKey.parse("write/ramdisk/N/Y/N/64K"), ""));
+        assertEquals("cache, 1M", Charts.rowLabel(org.foliobench.results.RowKey.parse("write/cache/N/N/N/1M"), ""));
+        assertEquals("nvme, Overwrite, Writeback, 4K [maxFolioOrder=0]",
+                Charts.rowLabel(org.foliobench.results.RowKey.parse("write/nvme/Y/N/Y/4K"), "maxFolioOrder=0"));
+        assertEquals("hole, 4K", Charts.rowLabel(org.foliobench.results.RowKey.parse("read/hole/4K"), ""));
     }
 
     @Test

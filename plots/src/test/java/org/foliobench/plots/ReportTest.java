@@ -44,7 +44,7 @@ class ReportTest {
         assertTrue(w.complete());
         assertEquals(39, w.rows());
         assertEquals(dir.resolve("index.html"), w.files().get(w.files().size() - 1), "index.html last");
-        for (String f : List.of("tables.md", "tables.csv", "published-vs-measured.md", "published-vs-measured.csv",
+        for (String f : List.of("tables.md", "tables.csv", "tables-long.csv", "published-vs-measured.md", "published-vs-measured.csv",
                 "index.html", "fio/read-hole-4k.json", "fio/write-nvme-y-y-n-1m.json", "charts/bw-read-hole.png",
                 "charts/bw-read-hole.svg", "charts/speedup-scatter.png", "charts/latency-write-cache-y-n-n.svg")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);

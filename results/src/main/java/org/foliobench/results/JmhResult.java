@@ -100,7 +100,7 @@ final class JmhResult {
                 }
             }
         }
-        LatencySummary latency = RunFolder.readLatency(dir, row, path, warnings);
+        LatencySummary latency = RunFolder.readLatency(RunFolder.latencyLog(dir, row, path), warnings);
         return new Measurement(row, path, attributes, benchmark, score, error, forks, totals, iterationNanos, latency);
     }
 

@@ -6,20 +6,24 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * Per-call latency of one row and path, in nanoseconds, from the merged HdrHistogram interval
- * log ({@code latency/<path>-<rowfile>.hlog}).
+ * log ({@code latency/<path>-<rowfile>.hlog}, or the fsync log under {@code latency/sync/}).
  *
- * @param count       calls recorded
+ * @param count       calls recorded (timed calls: with sampling 1 in P, about calls / P)
  * @param min         smallest latency
  * @param mean        mean latency
  * @param stddev      standard deviation
  * @param max         largest latency
- * @param percentiles latency at each of {@link #PERCENTILES} (fio's default list) and 99.9
+ * @param percentiles latency at each of {@link #PERCENTILES} (fio's default list)
+ * @param bins        the histogram: count of calls per bucket, keyed by the bucket's highest value
+ *                    (HdrHistogram's highest equivalent value, so every percentile is one of the keys;
+ *                    fio's json+ {@code bins}); the counts sum to {@code count}
  */
 public record LatencySummary(long count, long min, double mean, double stddev, long max,
-                             SortedMap<Double, Long> percentiles, List<Long> fioBucketCounts) {
+                             SortedMap<Double, Long> percentiles, SortedMap<Long, Long> bins) {
 
     /**
      * Upper bounds (exclusive, ns) of fio's latency buckets: {@code latency_ns} 2..1000 ns,
@@ -47,7 +51,7 @@ public record LatencySummary(long count, long min, double mean, double stddev, l
 
     public LatencySummary {
         percentiles = Collections.unmodifiableSortedMap(new TreeMap<>(percentiles));
-        fioBucketCounts = List.copyOf(fioBucketCounts);
+        bins = Collections.unmodifiableSortedMap(new TreeMap<>(bins));
     }
 
     /** Summarises a histogram of nanosecond values. */
@@ -56,16 +60,33 @@ public record LatencySummary(long count, long min, double mean, double stddev, l
         for (double q : PERCENTILES) {
             p.put(q, h.getValueAtPercentile(q));
         }
-        long count = h.getTotalCount();
-        List<Long> buckets = new ArrayList<>();
-        long lo = 0;
-        for (long hi : FIO_BUCKET_BOUNDS) {
-            long top = Math.min(hi - 1, h.getMaxValue());
-            buckets.add(lo > top ? 0 : h.getCountBetweenValues(lo, top));
-            lo = hi;
+        TreeMap<Long, Long> bins = new TreeMap<>();
+        for (HistogramIterationValue v : h.recordedValues()) {
+            bins.merge(v.getValueIteratedTo(), v.getCountAtValueIteratedTo(), Long::sum);
         }
+        long count = h.getTotalCount();
         return new LatencySummary(count, count == 0 ? 0 : h.getMinValue(), h.getMean(), h.getStdDeviation(),
-                h.getMaxValue(), p, buckets);
+                h.getMaxValue(), p, bins);
+    }
+
+    /**
+     * Calls per fio latency bucket ({@link #FIO_BUCKET_BOUNDS}), each bin counted once, in the bucket
+     * of its key: the buckets partition the calls, so their percentages sum to 100.
+     */
+    List<Long> fioBucketCounts() {
+        long[] c = new long[FIO_BUCKET_BOUNDS.length];
+        bins.forEach((v, n) -> {
+            int i = 0;
+            while (v >= FIO_BUCKET_BOUNDS[i]) {
+                i++;
+            }
+            c[i] += n;
+        });
+        List<Long> out = new ArrayList<>(c.length);
+        for (long n : c) {
+            out.add(n);
+        }
+        return out;
     }
 
     public long p50() {

@@ -46,6 +46,8 @@ public final class Measurement {
     private Paired.Estimate estimate;
     /** Every pass of the row (both paths, every fork), or empty for a run from before the pass log. */
     private List<PassLog.Pass> rowPasses = List.of();
+    /** The fsync/fdatasync latency of an fsync=N or fdatasync=N job, or null. */
+    private LatencySummary syncLatency;
 
     Measurement(RowKey row, PathLabel path, Map<String, String> attributes, String benchmark, double iops,
                 double scoreError, List<double[]> forks, Map<String, Double> totals, long iterationNanos,
@@ -68,15 +70,17 @@ public final class Measurement {
         m.variantKeys = java.util.Set.copyOf(keys);
         m.estimate = estimate;
         m.rowPasses = rowPasses;
+        m.syncLatency = syncLatency;
         return m;
     }
 
     /**
      * One path of a row from the row's pass log: IOPS and its interval from {@link Paired#iops}, the
-     * per-fork pass IOPS, and the counters summed over the path's measured passes.
+     * per-fork pass IOPS, and the counters summed over the path's measured passes; {@code latency} of
+     * the data calls and {@code syncLatency} of the fsyncs (either null when not recorded).
      */
     static Measurement ofPasses(RowKey row, PathLabel path, Map<String, String> attributes, List<PassLog.Pass> rowPasses,
-                                LatencySummary latency) {
+                                LatencySummary latency, LatencySummary syncLatency) {
         List<PassLog.Pass> mine = rowPasses.stream().filter(p -> !p.warmup() && p.path().equals(path.param())).toList();
         Paired.Estimate e = Paired.iops(rowPasses, path.param());
         SortedMap<Integer, List<Double>> byFork = new TreeMap<>();
@@ -96,6 +100,7 @@ public final class Measurement {
                 mine.isEmpty() ? -1 : nanos / mine.size(), latency);
         m.estimate = e;
         m.rowPasses = List.copyOf(rowPasses);
+        m.syncLatency = syncLatency;
         return m;
     }
 
@@ -241,9 +246,14 @@ public final class Measurement {
         return OptionalDouble.of(bytes.getAsDouble() / bios.getAsDouble());
     }
 
-    /** Latency percentiles from the HdrHistogram log, or null when there was no log. */
+    /** Latency of the data calls (pread/pwrite) from the HdrHistogram log, or null when there was no log. */
     public LatencySummary latency() {
         return latency;
+    }
+
+    /** Latency of the job's fsync/fdatasync calls (fsync=N, fdatasync=N), or null when it had none or no log. */
+    public LatencySummary syncLatency() {
+        return syncLatency;
     }
 
     @Override

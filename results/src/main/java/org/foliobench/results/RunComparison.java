@@ -446,32 +446,121 @@ public final class RunComparison {
         return b.toString();
     }
 
-    /** The comparison as CSV (full precision). */
+    /** The columns of {@link #csv()} and the members of each entry of {@link #json()}. */
+    static final List<String> COLUMNS = List.of("row", "path", "tunables", "a_iops", "a_score_error", "a_n", "b_iops",
+            "b_score_error", "b_n", "delta_pct", "beyond_shift_pct", "ci_low_pct", "ci_high_pct", "p", "significant");
+
+    /**
+     * The table's lines, one per row and path then the geometric means, as {@link #COLUMNS}: numbers
+     * as numbers (NaN where there is none), {@code significant} "Y", "N", "?" (too few forks) or "".
+     */
+    private List<List<Object>> records() {
+        List<List<Object>> out = new ArrayList<>();
+        for (Entry e : entries) {
+            out.add(List.of(e.key().key(), e.path().param(), e.variant(), e.a().iops(), e.a().scoreError(),
+                    e.a().iterations().length, e.b().iops(), e.b().scoreError(), e.b().iterations().length, e.deltaPct(),
+                    e.beyondPct(), e.ciLowPct(), e.ciHighPct(), e.p(), e.undetermined() ? "?" : e.significant() ? "Y" : "N"));
+        }
+        for (Geomean g : geomeans()) {
+            out.add(List.of("geomean", g.path() == null ? "all" : g.path().param(), "", g.a(), Double.NaN, g.rows(), g.b(),
+                    Double.NaN, g.rows(), g.deltaPct(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, ""));
+        }
+        return out;
+    }
+
+    /**
+     * The comparison table as CSV (full precision), {@link #COLUMNS}: nothing but the header and the
+     * records (an incomplete run is said by the caller, {@link #incompleteNotices()}).
+     */
     public String csv() {
         StringWriter w = new StringWriter();
-        try (CSVPrinter out = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').setCommentMarker('#').get())) {
-            for (RunFolder r : List.of(runA, runB)) {
-                if (!r.complete()) {
-                    out.printComment(r.incompleteNotice());
-                }
-            }
-            out.printRecord("row", "path", "tunables", "a_iops", "a_score_error", "a_n", "b_iops", "b_score_error", "b_n",
-                    "delta_pct", "beyond_shift_pct", "ci_low_pct", "ci_high_pct", "p", "significant");
-            for (Entry e : entries) {
-                out.printRecord(e.key().key(), e.path().param(), e.variant(), SeedTables.num(e.a().iops()),
-                        SeedTables.num(e.a().scoreError()), e.a().iterations().length, SeedTables.num(e.b().iops()),
-                        SeedTables.num(e.b().scoreError()), e.b().iterations().length, SeedTables.num(e.deltaPct()),
-                        SeedTables.num(e.beyondPct()), SeedTables.num(e.ciLowPct()), SeedTables.num(e.ciHighPct()), SeedTables.num(e.p()),
-                        e.undetermined() ? "?" : e.significant() ? "Y" : "N");
-            }
-            for (Geomean g : geomeans()) {
-                out.printRecord("geomean", g.path() == null ? "all" : g.path().param(), "", SeedTables.num(g.a()), "",
-                        g.rows(), SeedTables.num(g.b()), "", g.rows(), SeedTables.num(g.deltaPct()), "", "", "", "", "");
+        try (CSVPrinter out = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get())) {
+            out.printRecord(COLUMNS);
+            for (List<Object> r : records()) {
+                List<Object> cells = new ArrayList<>(r.size());
+                r.forEach(v -> cells.add(v instanceof Double ? SeedTables.num((Double) v) : v));
+                out.printRecord(cells);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return w.toString();
+    }
+
+    /**
+     * The whole comparison as one JSON object: both runs (folder, complete), the shared shift, the
+     * table's records ({@link #COLUMNS}), the speedups, the metadata that differ and the summary line;
+     * numbers as numbers, null where there is none.
+     */
+    public String json() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("a", run(runA));
+        root.put("b", run(runB));
+        Map<String, Object> sh = new LinkedHashMap<>();
+        Map<String, Object> perPath = new LinkedHashMap<>();
+        shift.perPath().forEach((p, m) -> perPath.put(p.param(), pct(m)));
+        sh.put("median_change_pct", perPath);
+        sh.put("shared_pct", shift.log() == 0 ? null : shift.pct());
+        root.put("shift", sh);
+        List<Object> rows = new ArrayList<>();
+        for (List<Object> r : records()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = 0; i < COLUMNS.size(); i++) {
+                Object v = r.get(i);
+                m.put(COLUMNS.get(i), COLUMNS.get(i).equals("significant") ? ("Y".equals(v) ? Boolean.TRUE
+                        : "N".equals(v) ? Boolean.FALSE : null) : json(v)); // "?" (too few forks) and "" (geomean): null
+            }
+            rows.add(m);
+        }
+        root.put("entries", rows);
+        List<Object> sp = new ArrayList<>();
+        for (SpeedupEntry e : speedups()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("row", e.key().key());
+            m.put("tunables", e.variant());
+            m.put("a", json(e.a().value()));
+            m.put("a_low", json(e.a().hasInterval() ? e.a().low() : Double.NaN));
+            m.put("a_high", json(e.a().hasInterval() ? e.a().high() : Double.NaN));
+            m.put("a_forks", e.a().forks());
+            m.put("b", json(e.b().value()));
+            m.put("b_low", json(e.b().hasInterval() ? e.b().low() : Double.NaN));
+            m.put("b_high", json(e.b().hasInterval() ? e.b().high() : Double.NaN));
+            m.put("b_forks", e.b().forks());
+            m.put("delta_pct", json(e.deltaPct()));
+            m.put("ci_low_pct", e.undetermined() ? null : json(pct(e.d().lo())));
+            m.put("ci_high_pct", e.undetermined() ? null : json(pct(e.d().hi())));
+            m.put("significant", e.undetermined() ? null : e.significant());
+            sp.add(m);
+        }
+        root.put("speedups", sp);
+        Map<String, Object> diff = new LinkedHashMap<>();
+        metadataDifferences().forEach((k, v) -> diff.put(k, List.of(v[0], v[1])));
+        root.put("metadata_differences", diff);
+        root.put("summary", summaryLine());
+        return Json.write(root);
+    }
+
+    private static Map<String, Object> run(RunFolder r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", r.dir().toString());
+        m.put("complete", r.complete());
+        return m;
+    }
+
+    /** A value in JSON: NaN (none) and infinities as null. */
+    private static Object json(Object v) {
+        return v instanceof Double && !Double.isFinite((Double) v) ? null : v;
+    }
+
+    /** The sentences to tell a reader of {@link #csv()} or {@link #json()} that a run is incomplete (none when both are complete). */
+    public List<String> incompleteNotices() {
+        List<String> l = new ArrayList<>();
+        for (RunFolder r : List.of(runA, runB)) {
+            if (!r.complete()) {
+                l.add(r.incompleteNotice());
+            }
+        }
+        return l;
     }
 
     /** One line for the CLI: how many rows changed significantly, the overall geomean delta. */

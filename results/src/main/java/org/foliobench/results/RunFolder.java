@@ -28,8 +28,23 @@ public final class RunFolder {
     public static final String METADATA_JSON = "metadata.json";
     public static final String INCOMPLETE = "INCOMPLETE";
     public static final String LATENCY_DIR = "latency";
+    /** Under {@link #LATENCY_DIR}: the fsync/fdatasync latency logs of fsync=N and fdatasync=N jobs. */
+    public static final String SYNC_DIR = "sync";
     /** Metadata key prefix naming a row the runner skipped: {@code skipped.<rowkey>} = reason. */
     public static final String SKIPPED_PREFIX = "skipped.";
+    /** metadata.json: when the run started and ended, ISO-8601 with the offset ({@code 2024-04-10T17:03:00+02:00}). */
+    public static final String STARTED = "started";
+    public static final String FINISHED = "finished";
+    /** metadata.json: the machine, as the bench records it. */
+    public static final String HOST = "host";
+    public static final String CPU_MODEL = "cpu.model";
+    public static final String CPU_CORES = "cpu.cores";
+    /** metadata.json: the machine's memory in bytes. */
+    public static final String MEM_TOTAL = "mem.total";
+    public static final String KERNEL = "kernel";
+    public static final String JVM = "jvm";
+    /** metadata.json: the git commit foliobench was built from ({@link Build#commit()}). */
+    public static final String GIT_COMMIT = "git.commit";
     /** Latency-log intervals with this HdrHistogram tag are left out of the percentiles. */
     public static final String WARMUP_TAG = "warmup";
 
@@ -40,9 +55,10 @@ public final class RunFolder {
     private final List<Row> rows;
     private final Map<String, String> skipped;
     private final List<String> warnings;
+    private final Map<RowKey, Map<String, String>> jobOptions;
 
     private RunFolder(Path dir, boolean complete, SortedMap<String, String> metadata, List<Measurement> measurements,
-                      Map<String, String> skipped, List<String> warnings) {
+                      Map<String, String> skipped, List<String> warnings, Map<RowKey, Map<String, String>> jobOptions) {
         this.dir = dir;
         this.complete = complete;
         this.metadata = Collections.unmodifiableSortedMap(metadata);
@@ -50,6 +66,7 @@ public final class RunFolder {
         this.rows = Collections.unmodifiableList(pair(measurements));
         this.skipped = Collections.unmodifiableMap(skipped);
         this.warnings = Collections.unmodifiableList(warnings);
+        this.jobOptions = Collections.unmodifiableMap(jobOptions);
     }
 
     /** Reads a run folder. A folder with the {@code INCOMPLETE} marker reads as far as it goes. */
@@ -110,7 +127,13 @@ public final class RunFolder {
         ms = onlyVaryingTunables(ms);
         ms.sort(measurementOrder());
         checkDuplicates(ms, jmh);
-        return new RunFolder(dir, complete, metadata, ms, skipped, warnings);
+        Map<RowKey, Map<String, String>> jobs = new LinkedHashMap<>();
+        for (Measurement m : ms) {
+            if (!jobs.containsKey(m.row())) {
+                jobs.put(m.row(), Collections.unmodifiableMap(JobOptions.read(dir, m.row())));
+            }
+        }
+        return new RunFolder(dir, complete, metadata, ms, skipped, warnings, jobs);
     }
 
     /**
@@ -135,7 +158,8 @@ public final class RunFolder {
             byParams.forEach((params, list) -> {
                 for (PathLabel path : PathLabel.values()) {
                     if (list.stream().anyMatch(p -> !p.warmup() && p.path().equals(path.param()))) {
-                        ms.add(Measurement.ofPasses(row, path, params, list, readLatency(dir, row, path, warnings)));
+                        ms.add(Measurement.ofPasses(row, path, params, list, readLatency(latencyLog(dir, row, path), warnings),
+                                readLatency(syncLatencyLog(dir, row, path), warnings)));
                     }
                 }
             });
@@ -197,11 +221,10 @@ public final class RunFolder {
     }
 
     /**
-     * The HdrHistogram log of one row and path, merged over all its intervals (except any tagged
-     * {@value #WARMUP_TAG}); null when absent or unreadable (then a warning says why).
+     * An HdrHistogram log ({@link #latencyLog}, {@link #syncLatencyLog}), merged over all its intervals
+     * (except any tagged {@value #WARMUP_TAG}); null when absent or unreadable (then a warning says why).
      */
-    static LatencySummary readLatency(Path dir, RowKey row, PathLabel path, List<String> warnings) {
-        Path p = latencyLog(dir, row, path);
+    static LatencySummary readLatency(Path p, List<String> warnings) {
         if (!Files.exists(p)) {
             return null;
         }
@@ -233,9 +256,14 @@ public final class RunFolder {
         return LatencySummary.of(acc);
     }
 
-    /** {@code latency/<path>-<rowfile>.hlog}. */
+    /** {@code latency/<path>-<rowfile>.hlog}: the data calls (pread/pwrite), fio's {@code clat}. */
     public static Path latencyLog(Path dir, RowKey row, PathLabel path) {
         return dir.resolve(LATENCY_DIR).resolve(path.param() + "-" + row.fileName() + ".hlog");
+    }
+
+    /** {@code latency/sync/<path>-<rowfile>.hlog}: the job's fsync/fdatasync calls, fio's {@code sync} latency. */
+    public static Path syncLatencyLog(Path dir, RowKey row, PathLabel path) {
+        return dir.resolve(LATENCY_DIR).resolve(SYNC_DIR).resolve(path.param() + "-" + row.fileName() + ".hlog");
     }
 
     /**
@@ -313,6 +341,27 @@ public final class RunFolder {
         return dir;
     }
 
+    /**
+     * The machine the run ran on, from its metadata, label to value: host, cpu, cores, memory (GiB),
+     * kernel, jvm; what the metadata does not say is left out.
+     */
+    public Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        String[][] keys = {{"host", HOST}, {"cpu", CPU_MODEL}, {"cores", CPU_CORES}, {"memory", MEM_TOTAL}, {"kernel", KERNEL},
+            {"jvm", JVM}};
+        for (String[] k : keys) {
+            String v = metadata.getOrDefault(k[1], "");
+            if (k[1].equals(MEM_TOTAL) && v.matches("\\d+( bytes)?")) {
+                double gib = Long.parseLong(v.split(" ")[0]) / (double) (1L << 30);
+                v = (gib == Math.rint(gib) ? String.valueOf((long) gib) : String.format(java.util.Locale.ROOT, "%.1f", gib)) + " GiB";
+            }
+            if (!v.isEmpty()) {
+                m.put(k[0], v);
+            }
+        }
+        return m;
+    }
+
     /** The folder's name, e.g. {@code 20240410-150300-host}. */
     public String name() {
         Path n = dir.toAbsolutePath().normalize().getFileName();
@@ -347,6 +396,14 @@ public final class RunFolder {
     /** Rows the runner skipped, row key to reason (metadata {@code skipped.<rowkey>}). */
     public Map<String, String> skipped() {
         return skipped;
+    }
+
+    /**
+     * The fio options of a row's job as it ran ({@link JobOptions}, {@code jobs/<rowfile>.json}); empty
+     * when the run did not record them.
+     */
+    public Map<String, String> jobOptions(RowKey row) {
+        return jobOptions.getOrDefault(row, Map.of());
     }
 
     /** Things that did not stop the reading but the reader should know (missing logs...). */

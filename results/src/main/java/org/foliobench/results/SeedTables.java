@@ -302,7 +302,7 @@ public final class SeedTables {
             + "alloc/call = bytes the JVM allocated per call during the timed sweeps (all threads); "
             + "disturbed = measured passes during which GC ran or JIT or CPU steal took over "
             + PassLog.DISTURBED_PCT + "% of the pass (kept, not dropped). "
-            + "p50/p99 = per-call latency percentiles from the HdrHistogram logs. "
+            + "p50/p99 = latency percentiles of the data call (pread/pwrite; the fsync of a Sync=Y row is timed apart, its percentiles in fio/ and latency/sync/) from the HdrHistogram logs. "
             + "map/MiB = filesystem mapping calls (get_block / iomap_begin) per MiB moved; "
             + "folios/MiB = folios allocated per MiB; avg bio = bioBytes / bios. \"-\" = not measured.";
 
@@ -341,14 +341,17 @@ public final class SeedTables {
     /** Metadata key prefix of a row that hit the fork cap: {@code capped.<rowkey>} = its interval. */
     public static final String CAPPED_PREFIX = "capped.";
 
-    /** One line about the machine from the metadata (cpu, cores, memory, kernel, jvm), or empty. */
+    /** One line about the machine from the metadata (cpu, cores, memory, kernel, jvm, git), or empty. */
     public static String runDescription(RunFolder run) {
         List<String> parts = new ArrayList<>();
-        for (String k : List.of("cpu", "cores", "memory", "kernel", "jvm", "git")) {
-            String v = run.metadata().get(k);
-            if (v != null && !v.isEmpty()) {
+        run.machine().forEach((k, v) -> {
+            if (!k.equals("host")) {
                 parts.add(k + ": " + v);
             }
+        });
+        String git = run.metadata().getOrDefault(RunFolder.GIT_COMMIT, "");
+        if (!git.isEmpty()) {
+            parts.add("git: " + git);
         }
         return String.join("; ", parts);
     }
@@ -361,16 +364,103 @@ public final class SeedTables {
                 "bh_iops", "bh_bw_mib", "iomap_iops", "iomap_bw_mib", "speedup", "tunables", "status",
                 "speedup_ci_low", "speedup_ci_high", "forks", "published_speedup", "published_in_ci"));
         for (PathLabel p : PathLabel.values()) {
-            String n = p.param();
-            h.addAll(List.of(n + "_alloc_per_call", n + "_disturbed_passes"));
-            h.addAll(List.of(n + "_score_error", n + "_error_pct", n + "_iterations",
-                    n + "_p50_ns", n + "_p99_ns", n + "_p999_ns", n + "_max_ns"));
-            for (String c : Measurement.COUNTERS) {
-                h.add(n + "_" + c + "_per_mib");
+            for (String c : PATH_COLUMNS) {
+                h.add(p.param() + "_" + c);
             }
-            h.add(n + "_avg_bio_bytes");
         }
         return h;
+    }
+
+    /** What the CSVs say of each measured path: prefixed with the path in the wide CSV, a line's own in the long one. */
+    static final List<String> PATH_COLUMNS = pathColumns();
+
+    private static List<String> pathColumns() {
+        List<String> h = new ArrayList<>(List.of("alloc_per_call", "disturbed_passes", "score_error", "error_pct", "iterations",
+                "p50_ns", "p99_ns", "p999_ns", "max_ns"));
+        for (String c : Measurement.COUNTERS) {
+            h.add(c + "_per_mib");
+        }
+        h.add("avg_bio_bytes");
+        return List.copyOf(h);
+    }
+
+    /** {@link #PATH_COLUMNS} of {@code m} (null: not measured, every cell empty). */
+    private static List<Object> pathCells(Measurement m) {
+        List<Object> c = new ArrayList<>();
+        if (m == null) {
+            PATH_COLUMNS.forEach(x -> c.add(""));
+            return c;
+        }
+        OptionalDouble alloc = m.allocPerCall();
+        c.add(alloc.isPresent() ? num(alloc.getAsDouble()) : "");
+        c.add(m.estimate() == null ? "" : m.disturbedPasses());
+        c.add(num(m.scoreError()));
+        c.add(num(m.errorPct()));
+        c.add(m.iterations().length);
+        LatencySummary l = m.latency();
+        c.add(l == null ? "" : l.p50());
+        c.add(l == null ? "" : l.p99());
+        c.add(l == null ? "" : l.p999());
+        c.add(l == null ? "" : l.max());
+        for (String counter : Measurement.COUNTERS) {
+            OptionalDouble v = m.perMiB(counter);
+            c.add(v.isPresent() ? num(v.getAsDouble()) : "");
+        }
+        OptionalDouble bio = m.avgBioBytes();
+        c.add(bio.isPresent() ? num(bio.getAsDouble()) : "");
+        return c;
+    }
+
+    /** The long CSV's columns: one line per row and path. */
+    public static final List<String> LONG_CSV_HEADER = longHeader();
+
+    private static List<String> longHeader() {
+        List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs", "bs_bytes", "tunables",
+                "path", "iops", "iops_ci_low", "iops_ci_high", "bw_mib", "forks", "speedup", "speedup_ci_low", "speedup_ci_high"));
+        h.addAll(PATH_COLUMNS);
+        return List.copyOf(h);
+    }
+
+    /**
+     * {@code tables-long.csv}: the measurements in long format, one line per row and path ({@link #LONG_CSV_HEADER}:
+     * the row's key columns, {@code bs_bytes} as a number, the path, its IOPS with its 95% interval, MiB/s, the
+     * row's paired speedup with its interval, then what the wide CSV has per path), for tools that group by
+     * columns (pandas, R, spreadsheets) without reshaping. Nothing but the header and the lines; skipped rows
+     * have no line.
+     */
+    public static String longCsv(RunFolder run) {
+        StringWriter w = new StringWriter();
+        try (CSVPrinter out = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get())) {
+            out.printRecord(LONG_CSV_HEADER);
+            for (Row r : run.rows()) {
+                for (PathLabel p : PathLabel.values()) {
+                    Measurement m = r.get(p);
+                    if (m == null) {
+                        continue;
+                    }
+                    List<Object> c = new ArrayList<>();
+                    keyCells(c, r.key());
+                    c.add(r.key().bs());
+                    c.add(r.variant());
+                    c.add(p.param());
+                    Paired.Estimate e = m.estimate();
+                    c.add(num(m.iops()));
+                    c.add(e == null || !e.hasInterval() ? "" : num(e.low()));
+                    c.add(e == null || !e.hasInterval() ? "" : num(e.high()));
+                    c.add(num(m.bwMiB()));
+                    c.add(e == null ? "" : e.forks());
+                    Paired.Estimate s = r.paired();
+                    c.add(num(r.speedup()));
+                    c.add(s == null || !s.hasInterval() ? "" : num(s.low()));
+                    c.add(s == null || !s.hasInterval() ? "" : num(s.high()));
+                    c.addAll(pathCells(m));
+                    out.printRecord(c);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
     }
 
     /** The tables as one CSV (commons-csv, RFC 4180), full precision, seed order. */
@@ -412,30 +502,7 @@ public final class SeedTables {
                 c.add(pub == null ? "" : num(pub.speedup()));
                 c.add(pub == null || e == null || !e.hasInterval() ? "" : e.contains(pub.speedup()) ? "Y" : "N");
                 for (PathLabel p : PathLabel.values()) {
-                    Measurement m = r.get(p);
-                    if (m == null) {
-                        for (int i = 0; i < 10 + Measurement.COUNTERS.size(); i++) {
-                            c.add("");
-                        }
-                        continue;
-                    }
-                    OptionalDouble alloc = m.allocPerCall();
-                    c.add(alloc.isPresent() ? num(alloc.getAsDouble()) : "");
-                    c.add(m.estimate() == null ? "" : m.disturbedPasses());
-                    c.add(num(m.scoreError()));
-                    c.add(num(m.errorPct()));
-                    c.add(m.iterations().length);
-                    LatencySummary l = m.latency();
-                    c.add(l == null ? "" : l.p50());
-                    c.add(l == null ? "" : l.p99());
-                    c.add(l == null ? "" : l.p999());
-                    c.add(l == null ? "" : l.max());
-                    for (String counter : Measurement.COUNTERS) {
-                        OptionalDouble v = m.perMiB(counter);
-                        c.add(v.isPresent() ? num(v.getAsDouble()) : "");
-                    }
-                    OptionalDouble bio = m.avgBioBytes();
-                    c.add(bio.isPresent() ? num(bio.getAsDouble()) : "");
+                    c.addAll(pathCells(r.get(p)));
                 }
                 out.printRecord(c);
             }

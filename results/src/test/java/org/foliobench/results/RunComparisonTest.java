@@ -1,6 +1,7 @@
 package org.foliobench.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,18 @@ class RunComparisonTest {
         String csv = c.csv();
         assertTrue(csv.startsWith("row,path,tunables,a_iops"), csv);
         assertEquals(1 + 78 + 3, csv.split("\n").length);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(c.json());
+        List<?> rows = (List<?>) json.get("entries");
+        assertEquals(78 + 3, rows.size());
+        Map<?, ?> first = (Map<?, ?>) rows.get(0);
+        assertEquals(RunComparison.COLUMNS, List.copyOf(first.keySet()), "the CSV's columns");
+        assertTrue(first.get("a_iops") instanceof Double, "numbers as numbers");
+        assertTrue(first.get("significant") instanceof Boolean);
+        assertEquals(c.summaryLine(), json.get("summary"));
+        Map<?, ?> geomean = (Map<?, ?>) rows.get(rows.size() - 1);
+        assertEquals("geomean", geomean.get("row"));
+        assertNull(geomean.get("p"), "no interval: null, not NaN");
     }
 
     @Test
@@ -113,7 +126,13 @@ class RunComparisonTest {
         assertTrue(md.contains("- maxFolioOrder: 9 -> 0"), md);
         assertTrue(md.contains("INCOMPLETE RUN"), md);
         assertTrue(c.summaryLine().contains("INCOMPLETE"), c.summaryLine());
-        assertTrue(c.csv().startsWith("# INCOMPLETE RUN"));
+        assertTrue(c.csv().startsWith("row,path,"), "only CSV: the notice is the caller's to print elsewhere");
+        assertEquals(1, c.incompleteNotices().size());
+        assertTrue(c.incompleteNotices().get(0).startsWith("INCOMPLETE RUN"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(c.json());
+        assertEquals(Boolean.FALSE, ((Map<?, ?>) json.get("b")).get("complete"));
+        assertEquals(List.of("9", "0"), ((Map<?, ?>) json.get("metadata_differences")).get("maxFolioOrder"));
     }
 
     @Test

@@ -39,6 +39,8 @@ public final class RunFixtures {
         public Predicate<RowKey> rows = k -> true;
         public Map<String, String> skipped = new LinkedHashMap<>();
         public Map<String, String> params = new LinkedHashMap<>();
+        /** paired runs: the latency sampling of every pass (1 in P calls timed). */
+        public int samplePeriod = 1;
     }
 
     private RunFixtures() {
@@ -52,7 +54,8 @@ public final class RunFixtures {
     /**
      * A paired run as the bench writes it now: {@code passes/<row>.jsonl} with {@code spec.forks}
      * forks of {@code spec.iterations / 4} (at least one) ABBA blocks per row, pass times from the
-     * published IOPS with per-fork and per-pass noise of {@code spec.noise}, plus metadata.json.
+     * published IOPS with per-fork and per-pass noise of {@code spec.noise}, latency logs (fsync
+     * logs for Sync=Y rows), {@code jobs/<row>.json} and metadata.json.
      */
     public static Path paired(Path dir, Spec spec) throws IOException {
         Files.createDirectories(dir);
@@ -72,17 +75,37 @@ public final class RunFixtures {
                     Map<String, Long> counters = spec.counters ? Map.of("path.map_calls", ops * (p == PathLabel.BH ? 16 : 1),
                             "bio.submitted", ops / 4, "bio.bytes", ops / 4 * 131072) : Map.of();
                     PassLog.append(dir, new PassLog.Pass(e.key().key(), f, 100 + f, 0, false, k / 4, k % 4, p.param(), 3, ops,
-                            ops * e.key().bs(), Math.round(ops * 1e9 / iops), k == 5 ? 1 : 0, k == 5 ? 4 : 0, 0, 0, ops * 16, 1,
-                            List.of(), spec.params, counters));
+                            ops * e.key().bs(), Math.round(ops * 1e9 / iops), k == 5 ? 1 : 0, k == 5 ? 4 : 0, 0, 0, ops * 16,
+                            spec.latency ? spec.samplePeriod : 0, List.of(), spec.params, counters));
                 }
             }
+            boolean sync = "Y".equals(e.key().sync());
             if (spec.latency) {
                 for (PathLabel p : PathLabel.values()) {
                     writeHlog(RunFolder.latencyLog(dir, e.key(), p), 1e9 / (e.iops(p) * spec.scale), rnd);
+                    if (sync) {
+                        writeHlog(RunFolder.syncLatencyLog(dir, e.key(), p), 0.8e9 / (e.iops(p) * spec.scale), rnd);
+                    }
                 }
             }
+            Map<String, String> job = new LinkedHashMap<>();
+            job.put("name", e.key().fileName());
+            job.put("ioengine", "psync");
+            job.put("direct", "0");
+            job.put("rw", e.key().isRead() ? "read" : "write");
+            job.put("bs", e.key().bsLabel().toLowerCase(java.util.Locale.ROOT));
+            job.put("size", "64m");
+            job.put("filename", e.key().type() + ".dat");
+            job.put("iodepth", "1");
+            job.put("numjobs", "1");
+            job.put("fsync", sync ? "1" : "0");
+            job.put("overwrite", "Y".equals(e.key().overwrite()) ? "1" : "0");
+            job.put("fallocate", "none");
+            JobOptions.write(dir, e.key().key(), job);
         }
         Map<String, Object> md = new LinkedHashMap<>();
+        md.put("started", "2024-04-10T17:03:00+02:00");
+        md.put("finished", "2024-04-10T18:03:00+02:00");
         md.put("cpu", "Fixture CPU @ 2.0GHz");
         md.put("git", "0123456789ab");
         spec.skipped.forEach((k, v) -> md.put(RunFolder.SKIPPED_PREFIX + k, v));
@@ -112,12 +135,13 @@ public final class RunFixtures {
         }
         Files.writeString(dir.resolve(RunFolder.JMH_JSON), Json.write(results), StandardCharsets.UTF_8);
         Map<String, Object> md = new LinkedHashMap<>();
-        md.put("cpu", "Fixture CPU @ 2.0GHz");
-        md.put("cores", "2");
-        md.put("memory", "24 GiB");
-        md.put("kernel", "6.1.0-fixture");
-        md.put("jvm", "OpenJDK 17.0.15");
-        md.put("git", "0123456789ab");
+        md.put(RunFolder.HOST, "fixture");
+        md.put(RunFolder.CPU_MODEL, "Fixture CPU @ 2.0GHz");
+        md.put(RunFolder.CPU_CORES, 2L);
+        md.put(RunFolder.MEM_TOTAL, 24L << 30);
+        md.put(RunFolder.KERNEL, "6.1.0-fixture");
+        md.put(RunFolder.JVM, "OpenJDK 17.0.15");
+        md.put(RunFolder.GIT_COMMIT, "0123456789ab");
         md.put("device.ramdisk", "RamDisk 8 GiB");
         md.put("device.nvme", "DirectDevice /var/tmp/foliobench.img");
         md.put("maxFolioOrder", "9");
@@ -250,6 +274,7 @@ public final class RunFixtures {
 
     /** An interval log: a warmup-tagged interval, then 5 one-second intervals with values around {@code meanNs}. */
     static void writeHlog(Path p, double meanNs, Random rnd) throws IOException {
+        Files.createDirectories(p.getParent());
         try (PrintStream ps = new PrintStream(Files.newOutputStream(p), false, StandardCharsets.UTF_8)) {
             HistogramLogWriter w = new HistogramLogWriter(ps);
             long start = 1_712_761_380_000L; // 2024-04-10T15:03:00Z

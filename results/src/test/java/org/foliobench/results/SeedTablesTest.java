@@ -114,5 +114,20 @@ class SeedTablesTest {
         assertEquals("partial", recs.get(2).get("status"));
         assertEquals("1048576", recs.get(2).get("iomap_avg_bio_bytes"));
         assertFalse(csv.contains("NaN"));
+
+        String longCsv = SeedTables.longCsv(run);
+        List<CSVRecord> lines = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(longCsv)).getRecords();
+        assertEquals(SeedTables.LONG_CSV_HEADER, lines.get(0).getParser().getHeaderNames());
+        assertEquals(3, lines.size(), "hole 4K bh and iomap, ramdisk 1M iomap; the skipped row has no line");
+        assertEquals("bh", lines.get(0).get("path"));
+        assertEquals("iomap", lines.get(1).get("path"));
+        assertEquals("4096", lines.get(0).get("bs_bytes"));
+        assertEquals("1048576", lines.get(2).get("bs_bytes"));
+        assertEquals("400000", lines.get(0).get("iops"));
+        assertEquals(r0.get("bh_mapCalls_per_mib"), lines.get(0).get("mapCalls_per_mib"), "the wide CSV's per-path values");
+        assertEquals(r0.get("iomap_p99_ns"), lines.get(1).get("p99_ns"));
+        assertEquals("1.5", lines.get(1).get("speedup"));
+        assertFalse(longCsv.contains("#"), "nothing but CSV");
     }
 }

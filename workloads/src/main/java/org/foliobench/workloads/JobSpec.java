@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.foliobench.Defaults;
+import org.foliobench.FioSize;
 
 /**
  * One fio job after {@code [global]} inheritance: every supported fio option with fio's default, and
@@ -469,6 +470,64 @@ public final class JobSpec {
             return Optional.empty();
         }
         return Optional.of(DirtyLimits.compute(memBytes, dirtyRatio, dirtyBackgroundRatio, dirtyBytes, dirtyBackgroundBytes));
+    }
+
+    /**
+     * Every option of this job as fio's JSON lists a job's options ({@code "job options"}: names as
+     * fio spells them, values as strings), each with the value the job runs with, fio's defaults
+     * included (fio itself lists only the options a job file sets), then the {@code fb_} options.
+     * Sizes in fio's units ({@link FioSize#format}), times in microseconds ({@code 2000000us}).
+     */
+    public java.util.Map<String, String> fioOptions() {
+        java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+        o.put("name", displayName);
+        if (!description.isEmpty()) {
+            o.put("description", description);
+        }
+        o.put("ioengine", ioengine());
+        o.put("direct", bit(direct()));
+        o.put("rw", rw.fioName());
+        o.put("bs", FioSize.format(bs));
+        o.put("size", FioSize.format(size));
+        o.put("filename", filename());
+        o.put("iodepth", Integer.toString(iodepth));
+        o.put("numjobs", Integer.toString(numjobs));
+        o.put("fsync", Integer.toString(fsync));
+        o.put("fdatasync", Integer.toString(fdatasync));
+        o.put("end_fsync", bit(endFsync));
+        o.put("overwrite", bit(overwrite));
+        o.put("invalidate", bit(invalidate));
+        o.put("fallocate", fallocate.fioName());
+        o.put("create_only", bit(createOnly));
+        o.put("create_fsync", bit(createFsync));
+        o.put("time_based", bit(timeBased));
+        o.put("runtime", runtimeMicros + "us");
+        o.put("ramp_time", rampTimeMicros + "us");
+        o.put("verify", verify == VerifyMode.CRC32C ? "crc32c" : "0");
+        o.put("do_verify", bit(doVerify));
+        o.put("thread", bit(thread));
+        o.put("group_reporting", bit(groupReporting));
+        o.put("stonewall", bit(stonewall));
+        path().ifPresent(p -> o.put("fb_path", p.fioName()));
+        device().ifPresent(d -> o.put("fb_device", d));
+        if (memBytes != 0) {
+            o.put("fb_mem", FioSize.format(memBytes));
+        }
+        o.put("fb_block_size", Integer.toString(blockSize));
+        o.put("fb_max_folio_order", Integer.toString(maxFolioOrder));
+        o.put("fb_read_ahead_kb", Integer.toString(readAheadKb));
+        o.put("fb_dirty_ratio", Integer.toString(dirtyRatio));
+        o.put("fb_dirty_background_ratio", Integer.toString(dirtyBackgroundRatio));
+        o.put("fb_dirty_bytes", Long.toString(dirtyBytes));
+        o.put("fb_dirty_background_bytes", Long.toString(dirtyBackgroundBytes));
+        o.put("fb_dirty_expire_centisecs", Integer.toString(dirtyExpireCentisecs));
+        o.put("fb_dirty_writeback_centisecs", Integer.toString(dirtyWritebackCentisecs));
+        row().ifPresent(r -> o.put("fb_row", r.rowKey()));
+        return o;
+    }
+
+    private static String bit(boolean v) {
+        return v ? "1" : "0";
     }
 
     /**

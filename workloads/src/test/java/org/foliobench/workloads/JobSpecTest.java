@@ -2,6 +2,7 @@ package org.foliobench.workloads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,32 @@ class JobSpecTest {
         }
         assertEquals(128L << 20, copy.dirtyBytes());
         assertEquals(0, copy.dirtyRatio());
+    }
+
+    @Test
+    void fioOptionsNameEveryOptionAndParseBackToTheSameJob() throws Exception {
+        java.util.List<JobSpec> jobs = new java.util.ArrayList<>();
+        for (SeedJobs.Seed s : SeedJobs.loadAll()) {
+            jobs.add(s.job());
+        }
+        jobs.add(new FioParser(java.util.Map.of()).parse("t.fio", new java.io.StringReader(String.join("\n", "[j]",
+                "rw=write", "bs=64k", "size=1g", "filename=f", "fsync=2", "end_fsync=1", "time_based", "runtime=5s",
+                "ramp_time=1s", "numjobs=3", "iodepth=4", "verify=crc32c", "fallocate=none", "group_reporting",
+                "fb_path=iomap", "fb_mem=2g", "fb_dirty_bytes=128m", "description=all of it"))).jobs().get(0));
+        for (JobSpec j : jobs) {
+            java.util.Map<String, String> o = j.fioOptions();
+            for (String k : java.util.List.of("ioengine", "direct", "rw", "bs", "size", "filename", "iodepth", "numjobs",
+                    "fsync", "overwrite", "fallocate", "invalidate")) {
+                assertTrue(o.containsKey(k), j.name() + " " + k);
+            }
+            StringBuilder text = new StringBuilder("[" + j.name() + "]\n");
+            o.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            JobSpec back = new FioParser(java.util.Map.of()).parse("back.fio", new java.io.StringReader(text.toString()))
+                    .jobs().get(0);
+            assertEquals(o, back.fioOptions(), text.toString());
+        }
+        assertEquals("64k", jobs.get(jobs.size() - 1).fioOptions().get("bs"));
+        assertEquals("5000000us", jobs.get(jobs.size() - 1).fioOptions().get("runtime"));
     }
 
     @Test
