@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "foliobench", mixinStandardHelpOptions = true, version = "foliobench 0.1",
         description = "buffer_head vs iomap + large folios: the ext4 iomap series' fio psync tables, regenerated with JMH.",
         subcommands = {Foliobench.Tables.class, Foliobench.Run.class, Foliobench.Devices.class, Foliobench.Report.class,
-                Foliobench.Compare.class})
+                Foliobench.Compare.class, ExportFioCommand.class, ImportFioCommand.class, KernelCommand.class})
 public final class Foliobench implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;

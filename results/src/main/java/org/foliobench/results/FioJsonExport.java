@@ -71,7 +71,7 @@ public final class FioJsonExport {
         root.put("global options", global);
         List<Object> jobs = new ArrayList<>();
         int group = 0;
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : row.paths()) {
             Measurement m = row.get(p);
             if (m != null) {
                 jobs.add(job(m, group++));
