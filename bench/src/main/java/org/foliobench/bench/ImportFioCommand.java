@@ -73,7 +73,7 @@ final class ImportFioCommand implements Callable<Integer> {
             throw new UsageException("no fio job of a table row in " + files + " JSON file(s)"
                     + (skipped.isEmpty() ? "" : ": " + skipped.get(0)), "run the jobs foliobench export-fio writes");
         }
-        Path runBase = (out != null ? out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
+        Path runBase = top.cwd.resolve(out != null ? out : Path.of("runs")).toAbsolutePath().normalize();
         RunFolder.checkWritable(runBase);
         RunFolder folder = RunFolder.createAt(runBase.resolve(RunFolder.name(LocalDateTime.now(), RunFolder.host())));
         Map<String, String> meta = new LinkedHashMap<>();

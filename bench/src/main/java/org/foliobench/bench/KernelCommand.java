@@ -101,7 +101,7 @@ final class KernelCommand implements Callable<Integer> {
         if (runnable.isEmpty()) {
             throw new UsageException("no row to run: " + skipped.values().iterator().next(), "choose --rows that run on tmpfs, or give --device");
         }
-        Path runBase = (out != null ? out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
+        Path runBase = top.cwd.resolve(out != null ? out : Path.of("runs")).toAbsolutePath().normalize();
         RunFolder.checkWritable(runBase);
         Path modelRun = model != null ? checkModel(top.cwd.resolve(model)) : newestModel(runBase, runnable);
 
