@@ -15,10 +15,8 @@ import org.foliobench.results.Paired;
 import org.foliobench.results.PassLog;
 import org.foliobench.results.RowKey;
 import org.foliobench.workloads.FioJobWriter;
-import org.foliobench.workloads.JobFileException;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.ReferenceRow;
-import org.foliobench.workloads.SeedJobs;
 
 /**
  * Runs seed rows through real fio on the machine's kernel, two filesystems side by side, measured
@@ -137,29 +135,22 @@ final class KernelRunner {
         boolean nvme = row.type() == ReferenceRow.Type.NVME;
         List<KernelMount> mounts = nvme ? List.of(nvmeBase, nvmeTest) : List.of(base, test);
         int divisor = settings.divisor();
-        Workload w;
-        Path jobFile;
-        long warm;
-        while (true) {
-            w = ExportFioCommand.workload(row, divisor);
-            Map<String, String> set = sysctls.apply(w.job());
-            metadata.put("kernel.sysctl." + row.key(), set.entrySet().stream().map(x -> x.getKey() + "=" + x.getValue())
-                    .reduce((a, b) -> a + " " + b).orElse(""));
-            jobFile = writeJobFile(w, divisor);
-            warm = Long.MAX_VALUE;
-            for (KernelMount m : mounts) {
-                Path o = output(Path.of(DIR, "warmup", m.fs().type()), row, "d" + divisor);
-                warm = Math.min(warm, sweep(m, mounts, jobFile, o, row, w.job()).runtimeMillis());
-            }
-            if (warm >= settings.minSweepMs() || divisor == 1) {
-                break;
-            }
-            int next = divisor;
-            while (next > 1 && warm * divisor / next < settings.minSweepMs()) {
-                next /= 2;
-            }
-            divisor = next;
+        Workload w = prepare(row, divisor, mounts);
+        // the first fio run after a layout is slower than the rest: size the files by a second one
+        long warm = Long.MAX_VALUE;
+        for (KernelMount m : mounts) {
+            warm = Math.min(warm, sweep(m, mounts, jobFile(row, divisor), output(Path.of(DIR, "warmup", m.fs().type()), row,
+                    "d" + divisor + "-2"), row, w.job()).runtimeMillis());
         }
+        int larger = divisor;
+        while (larger > 1 && warm * divisor / larger < settings.minSweepMs()) {
+            larger /= 2;
+        }
+        if (larger != divisor) {
+            divisor = larger;
+            w = prepare(row, divisor, mounts);
+        }
+        Path jobFile = jobFile(row, divisor);
         metadata.put("kernel.size_divisor." + row.key(), Integer.toString(divisor));
         List<FioJsonImport.Sweep> sweeps = new ArrayList<>();
         Paired.Estimate e = null;
@@ -187,11 +178,10 @@ final class KernelRunner {
         if (!violations.isEmpty()) {
             metadata.put("violation." + row.key(), violations.get(0));
         }
-        return progress(mounts, passes, e, blocks, divisor, warm) + (violations.isEmpty() ? "" : "  VIOLATION: " + violations.get(0));
+        return progress(mounts, passes, e, blocks, divisor) + (violations.isEmpty() ? "" : "  VIOLATION: " + violations.get(0));
     }
 
-    private String progress(List<KernelMount> mounts, List<PassLog.Pass> passes, Paired.Estimate e, int blocks, int divisor,
-            long warmMs) {
+    private String progress(List<KernelMount> mounts, List<PassLog.Pass> passes, Paired.Estimate e, int blocks, int divisor) {
         StringBuilder b = new StringBuilder();
         for (KernelMount m : mounts) {
             Paired.Estimate iops = Paired.iops(passes, m.fs().type());
@@ -201,7 +191,9 @@ final class KernelRunner {
         if (e != null && e.hasInterval()) {
             b.append(" +-").append(Format.pct(e.halfWidthPct()));
         }
-        return b.append(String.format(Locale.ROOT, "  (%d blocks, sizes /%d, sweeps >= %d ms)", blocks, divisor, warmMs)).toString();
+        long[] ms = passes.stream().mapToLong(p -> p.nanos() / 1_000_000).sorted().toArray();
+        return b.append(String.format(Locale.ROOT, "  (%d blocks, sizes /%d, fio runs %d-%d ms, median %d)", blocks, divisor, ms[0],
+                ms[ms.length - 1], ms[ms.length / 2])).toString();
     }
 
     /** One fio run of the row on {@code m}, from a synced state; its device counters and what they say about the row. */
@@ -257,12 +249,26 @@ final class KernelRunner {
         return v;
     }
 
-    private Path writeJobFile(Workload w, int divisor) throws IOException {
-        ReferenceRow row = w.job().row().orElseThrow();
-        Path f = runDir.resolve(DIR).resolve("jobs").resolve(row.fileName().replace(".fio", "-d" + divisor + ".fio"));
+    /**
+     * The row's workload at {@code divisor}: its dirty limits set, its job file written, and one
+     * warmup sweep on each filesystem, which lays the file out at that size.
+     */
+    private Workload prepare(ReferenceRow row, int divisor, List<KernelMount> mounts) throws IOException {
+        Workload w = ExportFioCommand.workload(row, divisor);
+        Map<String, String> set = sysctls.apply(w.job());
+        metadata.put("kernel.sysctl." + row.key(), set.entrySet().stream().map(x -> x.getKey() + "=" + x.getValue())
+                .reduce((a, b) -> a + " " + b).orElse(""));
+        Path f = jobFile(row, divisor);
         Files.createDirectories(f.getParent());
         Files.writeString(f, ExportFioCommand.text(w, divisor), StandardCharsets.UTF_8);
-        return f;
+        for (KernelMount m : mounts) {
+            sweep(m, mounts, f, output(Path.of(DIR, "warmup", m.fs().type()), row, "d" + divisor), row, w.job());
+        }
+        return w;
+    }
+
+    private Path jobFile(ReferenceRow row, int divisor) {
+        return runDir.resolve(DIR).resolve("jobs").resolve(row.fileName().replace(".fio", "-d" + divisor + ".fio"));
     }
 
     private Path output(Path dir, ReferenceRow row, String suffix) throws IOException {
