@@ -119,7 +119,14 @@ final class KernelCommand implements Callable<Integer> {
         List<KernelMount> mounts = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread hook = new Thread(() -> {
             folder.markFailed("interrupted");
-            closeAll(mounts);
+            if (closeAll(mounts) == null) {
+                try {
+                    Files.deleteIfExists(work.resolve("nvme"));
+                    Files.deleteIfExists(work);
+                } catch (IOException e) {
+                    // an empty folder left in tmpfs: harmless
+                }
+            }
         }, "foliobench-kernel-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         try (DirtySysctls sysctls = DirtySysctls.live()) {
@@ -155,10 +162,18 @@ final class KernelCommand implements Callable<Integer> {
             throw e;
         } finally {
             IOException first = closeAll(mounts);
-            Files.deleteIfExists(work.resolve("nvme"));
-            Files.deleteIfExists(work);
+            try {
+                Files.deleteIfExists(work.resolve("nvme"));
+                Files.deleteIfExists(work);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
             meta.put("finished", LocalDateTime.now().toString());
-            meta.putAll(prefixed("sysctl.after.", DirtySysctls.current()));
+            try {
+                meta.putAll(prefixed("sysctl.after.", DirtySysctls.current()));
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
             folder.writeMetadata(meta);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -166,7 +181,8 @@ final class KernelCommand implements Callable<Integer> {
                 // shutting down
             }
             if (first != null) {
-                top.err.println("foliobench: cleanup: " + first.getMessage());
+                top.err.println("foliobench: cleanup: " + TableRunner.firstLine(String.valueOf(first.getMessage()))
+                        + " (see losetup -a and /proc/mounts for what is left under " + work + ")");
             }
         }
         if (ok) {
