@@ -85,7 +85,7 @@ final class ImportFioCommand implements Callable<Integer> {
         meta.put("import.files", Integer.toString(files));
         meta.put("fio.version", String.join(", ", versions));
         if (kernel != null) {
-            meta.put("kernel", kernel);
+            meta.put(ModelVsKernel.KERNEL_RELEASE_KEY, kernel);
         }
         for (int i = 0; i < skipped.size(); i++) {
             meta.put("import.left_out." + (i + 1), skipped.get(i));

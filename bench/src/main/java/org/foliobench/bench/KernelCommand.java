@@ -111,7 +111,7 @@ final class KernelCommand implements Callable<Integer> {
         skipped.forEach((k, v) -> meta.put(org.foliobench.results.RunFolder.SKIPPED_PREFIX + k, v));
         top.out.println(String.format(java.util.Locale.ROOT, "foliobench kernel: %d rows on %s and %s (kernel %s, %s), %d-%d ABBA blocks,"
                 + " target +-%s, sizes / %d at most, fio runs >= %d ms", runnable.size(), pair.get(0).type(), pair.get(1).type(),
-                meta.get("kernel"), meta.get("fio.version"), s.minBlocks(), s.maxBlocks(), Format.pct(s.targetPct()),
+                meta.get(ModelVsKernel.KERNEL_RELEASE_KEY), meta.get("fio.version"), s.minBlocks(), s.maxBlocks(), Format.pct(s.targetPct()),
                 s.divisor(), s.minSweepMs()));
         skipped.forEach((k, v) -> top.out.println("skipping " + k + ": " + v));
         boolean ok = false;
@@ -131,8 +131,10 @@ final class KernelCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try (DirtySysctls sysctls = DirtySysctls.live()) {
             meta.putAll(prefixed("sysctl.before.", sysctls.saved()));
-            int blockSize = SeedJobs.load(runnable.get(0)).job().blockSize();
-            int readAhead = SeedJobs.load(runnable.get(0)).job().readAheadKb();
+            // every seed job has the kernel's defaults here: 4 KiB blocks, read_ahead_kb 128
+            org.foliobench.workloads.JobSpec first = SeedJobs.load(runnable.get(0)).job();
+            int blockSize = first.blockSize();
+            int readAhead = first.readAheadKb();
             long image = imageBytes(runnable);
             List<KernelMount> ram = new ArrayList<>();
             for (KernelFs f : pair) {
@@ -310,7 +312,7 @@ final class KernelCommand implements Callable<Integer> {
         m.put("kernel.pair", pair.get(0).type() + " (base) vs " + pair.get(1).type() + " (test): speedup = "
                 + pair.get(1).type() + " IOPS / " + pair.get(0).type() + " IOPS");
         for (KernelFs f : pair) {
-            m.put("kernel." + f.type() + ".model_path", f.label().modelCounterpart(m.get("kernel")));
+            m.put("kernel." + f.type() + ".model_path", f.label().modelCounterpart(m.get(ModelVsKernel.KERNEL_RELEASE_KEY)));
         }
         m.put("measure.blocks", s.minBlocks() + "-" + s.maxBlocks());
         m.put("measure.target_pct", Format.pct(s.targetPct()));

@@ -23,7 +23,7 @@ final class SystemInfo {
         String meminfo = read("/proc/meminfo");
         m.put("mem.total", meminfoBytes(meminfo, "MemTotal") + " bytes");
         m.put("mem.available", meminfoBytes(meminfo, "MemAvailable") + " bytes");
-        m.put("kernel", read("/proc/sys/kernel/osrelease").trim());
+        m.put(org.foliobench.results.ModelVsKernel.KERNEL_RELEASE_KEY, read("/proc/sys/kernel/osrelease").trim());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
                 + System.getProperty("java.vendor") + ")");

@@ -1,7 +1,6 @@
 package org.foliobench.results;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -210,8 +209,7 @@ public final class FioJsonImport {
     }
 
     private static PassLog.Pass pass(Sweep s, int fork, int slot, long first) {
-        Map<String, String> params = new LinkedHashMap<>();
         return new PassLog.Pass(s.row().key(), fork, 0, s.endMillis() - first, false, 0, slot, s.path().param(), 1, s.ops(),
-                s.bytes(), s.runtimeMillis() * 1_000_000, 0, 0, 0, 0, 0, 1, s.violations(), params, s.counters());
+                s.bytes(), s.runtimeMillis() * 1_000_000, 0, 0, 0, 0, 0, 1, s.violations(), Map.of(), s.counters());
     }
 }
