@@ -54,6 +54,25 @@ public final class DeviceSafety {
         checkWritable(device.toString(), mounts, DeviceSafety::realPath, head, allowOverwrite);
     }
 
+    /**
+     * The live check before {@code device} is formatted ({@code mkfs}): refused when it, a partition of
+     * it or its disk is mounted, or, unless {@code allowOverwrite}, when its first
+     * {@link #PROBE_BYTES} carry a filesystem or partition-table signature. Throws
+     * {@link IllegalArgumentException} naming the device and the fix.
+     */
+    public static void checkBeforeFormat(Path device, boolean allowOverwrite) throws IOException {
+        Path real = device.toRealPath();
+        checkWritable(real, null, allowOverwrite); // mounted? before reading it at all
+        byte[] head = new byte[PROBE_BYTES];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(real)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // the head, or all of a smaller device
+            }
+        }
+        checkWritable(real, head, allowOverwrite);
+    }
+
     static String realPath(String p) {
         try {
             return Path.of(p).toRealPath().toString();

@@ -260,7 +260,8 @@ public final class Charts {
         style(c);
         c.getStyler().setErrorBarsColor(Color.DARK_GRAY);
         List<Measurement> ms = new ArrayList<>();
-        for (PathLabel p : PathLabel.values()) {
+        List<PathLabel> pair = rows.get(0).paths();
+        for (PathLabel p : pair) {
             List<String> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             List<Double> err = new ArrayList<>();
@@ -275,7 +276,7 @@ public final class Charts {
                 }
             }
             CategorySeries s = c.addSeries(p.title(), x, y, err);
-            s.setFillColor(p == PathLabel.BH ? BH : IOMAP);
+            s.setFillColor(p.side() == 0 ? BH : IOMAP);
         }
         if (ms.isEmpty()) {
             return null;
@@ -291,7 +292,8 @@ public final class Charts {
             bars = "Bars: each path's mean IOPS x bs, in MiB/s. Error bars: +- one standard deviation of its JMH iterations "
                     + "(a run from before the pass log).";
         }
-        return new NamedChart("bw-" + fileName(section), sectionTitle(section) + ": bandwidth (MiB/s), bh vs iomap", c,
+        return new NamedChart("bw-" + fileName(section), sectionTitle(section) + ": bandwidth (MiB/s), "
+                + pair.get(0).param() + " vs " + pair.get(1).param(), c,
                 List.of(bars, runLine(run, samples(ms))));
     }
 
@@ -306,7 +308,7 @@ public final class Charts {
         c.getStyler().setMarkerSize(8);
         double[] qs = {50.0, 99.0, 99.9};
         LongSummaryStatistics timed = new LongSummaryStatistics();
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : rows.get(0).paths()) {
             if (rows.stream().anyMatch(r -> r.get(p) == null || r.get(p).latency() == null)) {
                 continue; // a log axis cannot show a missing point
             }
@@ -320,7 +322,7 @@ public final class Charts {
                     y.add(Math.max(0.001, l.percentiles().get(q) / 1000.0));
                 }
                 CategorySeries s = c.addSeries(p.param() + " p" + (q == 99.9 ? "99.9" : String.valueOf((int) q)), x, y);
-                Color base = p == PathLabel.BH ? BH : IOMAP;
+                Color base = p.side() == 0 ? BH : IOMAP;
                 s.setLineColor(base);
                 s.setMarkerColor(base);
                 s.setLineStyle(q == 50.0 ? new BasicStroke(2f)

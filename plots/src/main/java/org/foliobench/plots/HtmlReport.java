@@ -2,6 +2,7 @@ package org.foliobench.plots;
 
 import java.util.List;
 import java.util.Map;
+import org.foliobench.results.ModelVsKernel;
 import org.foliobench.results.PublishedComparison;
 import org.foliobench.results.FioJsonExport;
 import org.foliobench.results.ReferenceTable;
@@ -64,7 +65,8 @@ final class HtmlReport {
         return b.append("</tbody></table></div>\n").toString();
     }
 
-    static String page(RunFolder run, List<Charts.NamedChart> charts, List<String> fioFiles) {
+    /** The page of a run; {@code beside} is the model set beside a kernel run, or null. */
+    static String page(RunFolder run, List<Charts.NamedChart> charts, List<String> fioFiles, ModelVsKernel beside) {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -84,6 +86,17 @@ final class HtmlReport {
                 .append("<a href=\"published-vs-measured.csv\">published-vs-measured.csv</a>")
                 .append("<a href=\"#charts\">charts</a><a href=\"#fio\">fio JSON</a><a href=\"#metadata\">metadata</a></nav>\n");
 
+        if (beside != null) {
+            b.append("<h2 id=\"model-vs-kernel\">Model vs kernel (<a href=\"model-vs-kernel.md\">model-vs-kernel.md</a>)</h2>\n")
+                    .append("<p class=\"desc\">").append(escape(beside.correspondence())).append(" Model run: ")
+                    .append(escape(beside.model().dir().toString())).append("</p>\n<ul>\n");
+            for (String line : beside.summaryMarkdown().split("\n")) {
+                if (line.startsWith("- ")) {
+                    b.append("<li>").append(escape(line.substring(2))).append("</li>\n");
+                }
+            }
+            b.append("</ul>\n").append(table(beside.table()));
+        }
         PublishedComparison pc = PublishedComparison.of(run);
         b.append("<h2>Published vs measured: summary</h2>\n<ul>\n");
         for (String line : pc.summaryMarkdown().split("\n")) {
@@ -103,7 +116,7 @@ final class HtmlReport {
                 b.append("<h2>== ").append(escape(t.title())).append(" ==</h2>\n").append(table(t));
             }
         }
-        b.append("<p class=\"legend\">").append(escape(SeedTables.LEGEND)).append("</p>\n");
+        b.append("<p class=\"legend\">").append(escape(SeedTables.legend(run))).append("</p>\n");
 
         b.append("<h2 id=\"charts\">Charts</h2>\n<div class=\"charts\">\n");
         for (Charts.NamedChart c : charts) {

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import org.foliobench.results.AtomicWrite;
 import org.foliobench.results.FioJsonExport;
+import org.foliobench.results.ModelVsKernel;
+import org.foliobench.results.PathLabel;
 import org.foliobench.results.PublishedComparison;
 import org.foliobench.results.RunFolder;
 import org.foliobench.results.RunFolderException;
@@ -41,6 +43,8 @@ public final class Report {
     public static final String INDEX = "index.html";
     public static final String CHARTS_DIR = "charts";
     public static final String FIO_DIR = "fio";
+    /** The model beside a kernel run: {@code model-vs-kernel.md} and {@code .csv}. */
+    public static final String MODEL_VS_KERNEL = "model-vs-kernel";
 
     /**
      * What a report wrote.
@@ -49,9 +53,10 @@ public final class Report {
      * @param files    every file written, index.html last
      * @param complete false when the run has the INCOMPLETE marker
      * @param rows     rows in the tables
+     * @param beside   the model set beside a kernel run ({@code model-vs-kernel.md}), or null
      * @param message  one line for the CLI (says INCOMPLETE when it is)
      */
-    public record Written(Path dir, List<Path> files, boolean complete, int rows, String message) {
+    public record Written(Path dir, List<Path> files, boolean complete, int rows, ModelVsKernel beside, String message) {
         public Path index() {
             return dir.resolve(INDEX);
         }
@@ -78,6 +83,12 @@ public final class Report {
         PublishedComparison pc = PublishedComparison.of(run);
         written.add(AtomicWrite.write(dir.resolve("published-vs-measured.md"), pc.markdown(run)));
         written.add(AtomicWrite.write(dir.resolve("published-vs-measured.csv"), pc.csv(run)));
+        List<String> notes = new ArrayList<>();
+        ModelVsKernel beside = besideModel(run, notes);
+        if (beside != null) {
+            written.add(AtomicWrite.write(dir.resolve(MODEL_VS_KERNEL + ".md"), beside.markdown()));
+            written.add(AtomicWrite.write(dir.resolve(MODEL_VS_KERNEL + ".csv"), beside.csv()));
+        }
 
         Path fio = dir.resolve(FIO_DIR);
         Set<Path> fioFiles = new HashSet<>();
@@ -111,11 +122,29 @@ public final class Report {
         removeStale(chartsDir, chartFiles, ".png", ".svg");
 
         written.add(AtomicWrite.write(dir.resolve(INDEX),
-                HtmlReport.page(run, charts, new ArrayList<>(exports.keySet()))));
+                HtmlReport.page(run, charts, new ArrayList<>(exports.keySet()), beside)));
         int rows = run.rows().size();
         String msg = (run.complete() ? "" : "INCOMPLETE run (" + RunFolder.INCOMPLETE + " marker present, results partial): ")
-                + "report of " + rows + " row(s), " + charts.size() + " chart(s) written to " + dir.resolve(INDEX);
-        return new Written(dir, Collections.unmodifiableList(written), run.complete(), rows, msg);
+                + "report of " + rows + " row(s), " + charts.size() + " chart(s) written to " + dir.resolve(INDEX)
+                + notes.stream().map(n -> "; " + n).reduce("", String::concat);
+        return new Written(dir, Collections.unmodifiableList(written), run.complete(), rows, beside, msg);
+    }
+
+    /**
+     * The model run a kernel run names in its metadata ({@link ModelVsKernel#MODEL_RUN_KEY}) set beside
+     * it; null for a model run, or (with a note why) when the named run cannot be read.
+     */
+    static ModelVsKernel besideModel(RunFolder run, List<String> notes) {
+        String named = run.metadata().get(ModelVsKernel.MODEL_RUN_KEY);
+        if (named == null || named.isEmpty() || !run.paths().equals(PathLabel.KERNEL)) {
+            return null;
+        }
+        try {
+            return ModelVsKernel.of(RunFolder.read(run.dir().resolve(named)), run);
+        } catch (RunFolderException | IllegalArgumentException e) {
+            notes.add("no model-vs-kernel table: " + named + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** Removes the JSON files under {@code dir} that are not in {@code keep}, and the folders that leaves empty. */

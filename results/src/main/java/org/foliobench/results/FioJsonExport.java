@@ -99,7 +99,7 @@ public final class FioJsonExport {
     public static String json(RunFolder run, Row row) {
         List<Object> jobs = new ArrayList<>();
         int group = 0;
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : row.paths()) {
             Measurement m = row.get(p);
             if (m != null) {
                 jobs.add(job(run, m, group++));

@@ -76,8 +76,10 @@ public final class Measurement {
 
     /**
      * One path of a row from the row's pass log: IOPS and its interval from {@link Paired#iops}, the
-     * per-fork pass IOPS, and the counters summed over the path's measured passes; {@code latency} of
-     * the data calls and {@code syncLatency} of the fsyncs (either null when not recorded).
+     * per-fork pass IOPS, and the counters summed over the path's measured passes (the table's engine
+     * counters for a model path, the device statistics as recorded for a kernel filesystem);
+     * {@code latency} of the data calls and {@code syncLatency} of the fsyncs (either null when not
+     * recorded).
      */
     static Measurement ofPasses(RowKey row, PathLabel path, Map<String, String> attributes, List<PassLog.Pass> rowPasses,
                                 LatencySummary latency, LatencySummary syncLatency) {
@@ -90,7 +92,8 @@ public final class Measurement {
             byFork.computeIfAbsent(p.fork(), f -> new java.util.ArrayList<>()).add(p.iops());
             totals.merge(OPS, (double) p.ops(), Double::sum);
             totals.merge(BYTES, (double) p.bytes(), Double::sum);
-            TableCounters.of(p.counters()).forEach((k, v) -> totals.merge(k, (double) v, Double::sum));
+            // the engine's counters explain a model path; a kernel's passes carry device statistics instead
+            (path.kernel() ? p.counters() : TableCounters.of(p.counters())).forEach((k, v) -> totals.merge(k, (double) v, Double::sum));
             nanos += p.nanos();
         }
         List<double[]> forks = byFork.values().stream().map(l -> l.stream().mapToDouble(Double::doubleValue).toArray()).toList();

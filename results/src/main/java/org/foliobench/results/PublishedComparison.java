@@ -63,15 +63,25 @@ public final class PublishedComparison {
         }
 
         public boolean directionMatches() {
-            return Math.signum(Math.log(measured)) == Math.signum(Math.log(publishedSpeedup()));
+            return sameDirection(measured, publishedSpeedup());
         }
 
         public Agreement agreement() {
-            if (Math.abs(Math.log(ratio())) <= Math.log(CLOSE_FACTOR) + 1e-12) {
-                return Agreement.CLOSE;
-            }
-            return directionMatches() ? Agreement.SAME_DIRECTION : Agreement.OPPOSITE;
+            return PublishedComparison.agreement(measured, publishedSpeedup());
         }
+    }
+
+    /** Both speedups favour the same side (or both are exactly even). */
+    public static boolean sameDirection(double speedup, double reference) {
+        return Math.signum(Math.log(speedup)) == Math.signum(Math.log(reference));
+    }
+
+    /** How a speedup relates to a reference speedup: close within {@link #CLOSE_FACTOR}, else by direction. */
+    public static Agreement agreement(double speedup, double reference) {
+        if (Math.abs(Math.log(speedup / reference)) <= Math.log(CLOSE_FACTOR) + 1e-12) {
+            return Agreement.CLOSE;
+        }
+        return sameDirection(speedup, reference) ? Agreement.SAME_DIRECTION : Agreement.OPPOSITE;
     }
 
     /**

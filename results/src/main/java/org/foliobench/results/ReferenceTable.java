@@ -37,11 +37,11 @@ public final class ReferenceTable {
         }
 
         public double iops(PathLabel p) {
-            return p == PathLabel.BH ? bhIops : iomapIops;
+            return p.side() == 0 ? bhIops : iomapIops;
         }
 
         public double bwMiB(PathLabel p) {
-            return p == PathLabel.BH ? bhBwMiB : iomapBwMiB;
+            return p.side() == 0 ? bhBwMiB : iomapBwMiB;
         }
     }
 

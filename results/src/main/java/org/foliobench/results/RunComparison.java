@@ -107,7 +107,7 @@ public final class RunComparison {
             });
             boolean up = med.values().stream().allMatch(m -> m > 0);
             boolean down = med.values().stream().allMatch(m -> m < 0);
-            if (med.size() < PathLabel.values().length || err.values().stream().anyMatch(e -> !Double.isFinite(e))
+            if (med.size() < 2 || err.values().stream().anyMatch(e -> !Double.isFinite(e))
                     || !(up || down)) {
                 return new Shift(med, 0, 0);
             }
@@ -231,7 +231,7 @@ public final class RunComparison {
     public List<SpeedupEntry> speedups() {
         List<SpeedupEntry> out = new ArrayList<>();
         for (Entry e : entries) {
-            if (e.path() != PathLabel.BH) {
+            if (e.path().side() != 0) {
                 continue;
             }
             Row ra = runA.rows().stream().filter(r -> r.bh() == e.a()).findFirst().orElse(null);

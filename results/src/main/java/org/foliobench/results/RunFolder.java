@@ -53,6 +53,7 @@ public final class RunFolder {
     private final SortedMap<String, String> metadata;
     private final List<Measurement> measurements;
     private final List<Row> rows;
+    private final List<PathLabel> paths;
     private final Map<String, String> skipped;
     private final List<String> warnings;
     private final Map<RowKey, Map<String, String>> jobOptions;
@@ -64,6 +65,7 @@ public final class RunFolder {
         this.metadata = Collections.unmodifiableSortedMap(metadata);
         this.measurements = Collections.unmodifiableList(measurements);
         this.rows = Collections.unmodifiableList(pair(measurements));
+        this.paths = measurements.isEmpty() ? PathLabel.MODEL : measurements.get(0).path().pair();
         this.skipped = Collections.unmodifiableMap(skipped);
         this.warnings = Collections.unmodifiableList(warnings);
         this.jobOptions = Collections.unmodifiableMap(jobOptions);
@@ -127,6 +129,10 @@ public final class RunFolder {
         ms = onlyVaryingTunables(ms);
         ms.sort(measurementOrder());
         checkDuplicates(ms, jmh);
+        if (ms.stream().map(m -> m.path().pair()).distinct().count() > 1) {
+            throw new RunFolderException(dir + " mixes model paths and kernel filesystems (" + PathLabel.MODEL + " and "
+                    + PathLabel.KERNEL + "); a run folder holds one pair: put them in separate run folders");
+        }
         Map<RowKey, Map<String, String>> jobs = new LinkedHashMap<>();
         for (Measurement m : ms) {
             if (!jobs.containsKey(m.row())) {
@@ -137,7 +143,8 @@ public final class RunFolder {
     }
 
     /**
-     * The measurements of a paired run: per row (and set of tunables) and path, from the pass log.
+     * The measurements of a paired run: per row (and set of tunables) and path (a model path or a
+     * kernel filesystem, {@link PathLabel}), from the pass log.
      * Rows that are not seed-table keys ({@code job:...} of {@code foliobench run}) are left to
      * {@code run}'s own summary.
      */
@@ -326,7 +333,7 @@ public final class RunFolder {
         Map<String, Measurement> first = new LinkedHashMap<>();
         for (Measurement m : ms) {
             String k = m.row().key() + "\u0000" + m.variant();
-            byKey.computeIfAbsent(k, x -> new Measurement[2])[m.path().ordinal()] = m;
+            byKey.computeIfAbsent(k, x -> new Measurement[2])[m.path().side()] = m;
             first.putIfAbsent(k, m);
         }
         List<Row> rows = new ArrayList<>();
@@ -388,9 +395,17 @@ public final class RunFolder {
         return measurements;
     }
 
-    /** Rows (bh and iomap paired), in the seed's order; rows not in the seed come after it. */
+    /** Rows (bh and iomap, or ext4 and xfs, paired), in the seed's order; rows not in the seed come after it. */
     public List<Row> rows() {
         return rows;
+    }
+
+    /**
+     * The run's two columns, base first: {@link PathLabel#MODEL} for a model run,
+     * {@link PathLabel#KERNEL} for a run of the machine's kernel (and for a run with no measurement yet, the model's).
+     */
+    public List<PathLabel> paths() {
+        return paths;
     }
 
     /** Rows the runner skipped, row key to reason (metadata {@code skipped.<rowkey>}). */

@@ -47,16 +47,19 @@ public final class SeedTables {
             lines.add(new Line(e.key(), Format.iops(e.bhIops()), bwPublished(e.bhBwMiB()),
                     Format.iops(e.iomapIops()), bwPublished(e.iomapBwMiB())));
         }
-        return seedText(lines);
+        return seedText(lines, PathLabel.MODEL);
     }
 
-    /** A run in the cover letter's plain-text layout: the published columns only. */
+    /**
+     * A run in the cover letter's plain-text layout: the published columns only, titled with the
+     * run's columns (the mail's for a model run, ext4 and xfs for a kernel run).
+     */
     public static String seedText(RunFolder run) {
         List<Line> lines = new ArrayList<>();
         for (Row r : run.rows()) {
             lines.add(new Line(r.key(), iops(r.bh()), bw(r.bh()), iops(r.iomap()), bw(r.iomap())));
         }
-        return seedText(lines);
+        return seedText(lines, run.paths());
     }
 
     private static String bwPublished(double v) {
@@ -67,13 +70,15 @@ public final class SeedTables {
     private record Line(RowKey key, String bhIops, String bhBw, String iomapIops, String iomapBw) {
     }
 
-    private static String seedText(List<Line> lines) {
+    private static String seedText(List<Line> lines, List<PathLabel> paths) {
+        String base = paths.get(0).title();
+        String test = paths.get(1).title();
         StringBuilder b = new StringBuilder();
         List<Line> reads = lines.stream().filter(l -> l.key().isRead()).toList();
         List<Line> writes = lines.stream().filter(l -> !l.key().isRead()).toList();
         if (!reads.isEmpty()) {
             b.append("   == buffer read ==\n");
-            b.append("                  buffer head        iomap + large folio\n");
+            b.append("                  ").append(base).append(" ".repeat(Math.max(1, 19 - base.length()))).append(test).append('\n');
             b.append("   type     bs    IOPS    BW(MiB/s)  IOPS    BW(MiB/s)\n");
             b.append("   ").append("-".repeat(52)).append('\n');
             for (Line l : reads) {
@@ -89,7 +94,8 @@ public final class SeedTables {
         }
         if (!writes.isEmpty()) {
             b.append("   == buffer write ==\n");
-            b.append("                                        buffer head  iomap + large folio\n");
+            b.append("                                        ").append(base).append(" ".repeat(Math.max(1, 13 - base.length())))
+                    .append(test).append('\n');
             b.append("   type   Overwrite Sync Writeback bs   IOPS   BW    IOPS   BW\n");
             b.append("   ").append("-".repeat(60)).append('\n');
             for (Line l : writes) {
@@ -127,6 +133,7 @@ public final class SeedTables {
     }
 
     private static Table table(RunFolder run, boolean read) {
+        List<PathLabel> paths = run.paths();
         boolean variants = run.rows().stream().anyMatch(r -> r.key().isRead() == read && !r.variant().isEmpty());
         boolean notes = ordered(run).stream().anyMatch(o -> o instanceof String && RowKey.parse((String) o).isRead() == read);
         List<String> h = new ArrayList<>();
@@ -139,28 +146,28 @@ public final class SeedTables {
             h.add("tunables");
         }
         int keys = h.size();
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : paths) {
             h.add(p.param() + " IOPS");
             h.add(p.param() + " BW(MiB/s)");
         }
         h.add("speedup");
         h.add("95% CI");
         h.add("published");
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : paths) {
             h.add(p.param() + " ±");
         }
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : paths) {
             h.add(p.param() + " p50/p99");
         }
         for (Map.Entry<String, String> c : MD_COUNTERS.entrySet()) {
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : paths) {
                 h.add(p.param() + " " + c.getValue());
             }
         }
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : paths) {
             h.add(p.param() + " avg bio");
         }
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : paths) {
             h.add(p.param() + " alloc/call");
         }
         h.add("disturbed");
@@ -194,7 +201,7 @@ public final class SeedTables {
             if (variants) {
                 c.add(r.variant());
             }
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : paths) {
                 c.add(iops(r.get(p)));
                 c.add(bw(r.get(p)));
             }
@@ -204,24 +211,24 @@ public final class SeedTables {
             ReferenceTable.Entry pub = ReferenceTable.published().get(r.key());
             c.add(pub == null ? Format.NONE : Format.ratio(pub.speedup()) + (r.paired() != null && r.paired().contains(pub.speedup())
                     ? " (in CI)" : ""));
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : paths) {
                 Measurement m = r.get(p);
                 c.add(m == null || !Double.isFinite(m.errorPct()) ? Format.NONE : "±" + Format.pct(m.errorPct()));
             }
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : paths) {
                 Measurement m = r.get(p);
                 LatencySummary l = m == null ? null : m.latency();
                 c.add(l == null ? Format.NONE : Format.latency(l.p50()) + " / " + Format.latency(l.p99()));
             }
             for (String counter : MD_COUNTERS.keySet()) {
-                for (PathLabel p : PathLabel.values()) {
+                for (PathLabel p : paths) {
                     c.add(opt(r.get(p), m -> m.perMiB(counter), Format::perMiB));
                 }
             }
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : paths) {
                 c.add(opt(r.get(p), Measurement::avgBioBytes, Format::bytes));
             }
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : paths) {
                 c.add(opt(r.get(p), Measurement::allocPerCall, v -> Math.round(v) + " B"));
             }
             c.add(disturbed(r));
@@ -265,7 +272,7 @@ public final class SeedTables {
     static String disturbed(Row r) {
         long d = 0;
         long n = 0;
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : r.paths()) {
             Measurement m = r.get(p);
             if (m != null && m.estimate() != null) {
                 d += m.disturbedPasses();
@@ -306,6 +313,18 @@ public final class SeedTables {
             + "map/MiB = filesystem mapping calls (get_block / iomap_begin) per MiB moved; "
             + "folios/MiB = folios allocated per MiB; avg bio = bioBytes / bios. \"-\" = not measured.";
 
+    /** What a kernel run's tables mean, before {@link #LEGEND}. */
+    static final String KERNEL_NOTE = "Kernel run: the same jobs through real fio on ext4 and xfs on this machine's kernel, "
+            + "in the places of bh and iomap: speedup = xfs IOPS / ext4 IOPS. IOPS = fio's own (calls / fio's runtime, "
+            + "whole milliseconds); each fork is one ABBA block of fio runs (ext4 xfs xfs ext4, or the reverse), one run a "
+            + "pass; the engine's counters, alloc/call and the JVM's disturbances do not apply there (\"-\", 0); "
+            + "p50/p99 = fio's clat percentiles (json+ bins), which leave a Sync=Y row's fsync out.";
+
+    /** The legend under a run's tables: {@link #LEGEND}, after {@link #KERNEL_NOTE} for a kernel run. */
+    public static String legend(RunFolder run) {
+        return run.paths().equals(PathLabel.KERNEL) ? KERNEL_NOTE + " " + LEGEND : LEGEND;
+    }
+
     /** The whole {@code tables.md}: header, incomplete notice, both tables, the legend. */
     public static String markdown(RunFolder run) {
         StringBuilder b = new StringBuilder();
@@ -328,7 +347,7 @@ public final class SeedTables {
             }
             b.append("## == ").append(t.title()).append(" ==\n\n").append(t.markdown()).append('\n');
         }
-        b.append(LEGEND).append('\n');
+        b.append(legend(run)).append('\n');
         List<String> capped = run.metadata().entrySet().stream().filter(e -> e.getKey().startsWith(CAPPED_PREFIX))
                 .map(e -> e.getKey().substring(CAPPED_PREFIX.length()) + ": " + e.getValue()).toList();
         if (!capped.isEmpty()) {
@@ -358,12 +377,16 @@ public final class SeedTables {
 
     // ------------------------------------------------------------------------------ CSV
 
-    /** CSV header: the reference CSV's columns, then ours. */
-    public static List<String> csvHeader() {
+    /**
+     * CSV header: the reference CSV's columns, then ours; {@code paths} name the per-path columns
+     * ({@code bh_iops}, or {@code ext4_iops} in a kernel run).
+     */
+    public static List<String> csvHeader(List<PathLabel> paths) {
         List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs",
-                "bh_iops", "bh_bw_mib", "iomap_iops", "iomap_bw_mib", "speedup", "tunables", "status",
+                paths.get(0).param() + "_iops", paths.get(0).param() + "_bw_mib", paths.get(1).param() + "_iops",
+                paths.get(1).param() + "_bw_mib", "speedup", "tunables", "status",
                 "speedup_ci_low", "speedup_ci_high", "forks", "published_speedup", "published_in_ci"));
-        for (PathLabel p : PathLabel.values()) {
+        for (PathLabel p : paths) {
             for (String c : PATH_COLUMNS) {
                 h.add(p.param() + "_" + c);
             }
@@ -465,12 +488,13 @@ public final class SeedTables {
 
     /** The tables as one CSV (commons-csv, RFC 4180), full precision, seed order. */
     public static String csv(RunFolder run) {
+        List<PathLabel> paths = run.paths();
         StringWriter w = new StringWriter();
         try (CSVPrinter out = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').setCommentMarker('#').get())) {
             if (!run.complete()) {
                 out.printComment(run.incompleteNotice());
             }
-            out.printRecord(csvHeader());
+            out.printRecord(csvHeader(paths));
             for (Object o : ordered(run)) {
                 List<Object> c = new ArrayList<>();
                 if (o instanceof String) {
@@ -478,7 +502,7 @@ public final class SeedTables {
                     keyCells(c, k);
                     c.addAll(List.of("", "", "", "", "", ""));
                     c.add("not run: " + run.skipped().get(o));
-                    while (c.size() < csvHeader().size()) {
+                    while (c.size() < csvHeader(paths).size()) {
                         c.add("");
                     }
                     out.printRecord(c);
@@ -486,7 +510,7 @@ public final class SeedTables {
                 }
                 Row r = (Row) o;
                 keyCells(c, r.key());
-                for (PathLabel p : PathLabel.values()) {
+                for (PathLabel p : paths) {
                     Measurement m = r.get(p);
                     c.add(m == null ? "" : num(m.iops()));
                     c.add(m == null ? "" : num(m.bwMiB()));
@@ -501,7 +525,7 @@ public final class SeedTables {
                 c.add(e == null ? "" : e.forks());
                 c.add(pub == null ? "" : num(pub.speedup()));
                 c.add(pub == null || e == null || !e.hasInterval() ? "" : e.contains(pub.speedup()) ? "Y" : "N");
-                for (PathLabel p : PathLabel.values()) {
+                for (PathLabel p : paths) {
                     c.addAll(pathCells(r.get(p)));
                 }
                 out.printRecord(c);

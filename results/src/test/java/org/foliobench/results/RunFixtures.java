@@ -46,6 +46,62 @@ public final class RunFixtures {
     private RunFixtures() {
     }
 
+    /** The kernel's release in the fio fixtures' run folder. */
+    public static final String FIXTURE_KERNEL = "6.18.44-fc-v1045";
+
+    /**
+     * Copies the fio JSON fixtures (real fio 3.33 output, {@code fio-json/README}) to {@code dir}:
+     * {@code kernel/ext4}, {@code kernel/xfs} (json+, two ABBA blocks of read/hole/1M and
+     * write/cache/N/N/N/1M) and {@code plain/ext4} (plain json).
+     */
+    public static Path fioJson(Path dir) throws IOException {
+        String base = "/org/foliobench/results/fio-json/";
+        for (String f : resource(base + "FILES").split("\n")) {
+            if (!f.isBlank()) {
+                Path t = dir.resolve(f.strip());
+                Files.createDirectories(t.getParent());
+                Files.writeString(t, resource(base + f.strip()), StandardCharsets.UTF_8);
+            }
+        }
+        return dir;
+    }
+
+    private static String resource(String name) throws IOException {
+        try (java.io.InputStream in = RunFixtures.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing test resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * A kernel run folder as {@code import-fio} writes one (pass log and metadata; no latency logs)
+     * from the json+ fixtures: ext4 and xfs, read/hole/1M and write/cache/N/N/N/1M, two ABBA blocks each.
+     */
+    public static Path kernel(Path dir) throws IOException {
+        Path json = fioJson(dir.resolve("fixture-json"));
+        Map<RowKey, List<FioJsonImport.Sweep>> byRow = new java.util.TreeMap<>(java.util.Comparator.comparing(RowKey::key));
+        for (PathLabel p : PathLabel.KERNEL) {
+            try (java.util.stream.Stream<Path> files = Files.list(json.resolve("kernel").resolve(p.param()))) {
+                for (Path f : files.sorted().toList()) {
+                    FioJsonImport.read(Files.readString(f), f.getFileName().toString(), p).sweeps()
+                            .forEach(sw -> byRow.computeIfAbsent(sw.row(), k -> new ArrayList<>()).add(sw));
+                }
+            }
+        }
+        Path run = dir.resolve("kernel-run");
+        for (List<FioJsonImport.Sweep> sweeps : byRow.values()) {
+            sweeps.sort(java.util.Comparator.comparingLong(FioJsonImport.Sweep::endMillis));
+            for (PassLog.Pass pass : FioJsonImport.passes(sweeps)) {
+                PassLog.append(run, pass);
+            }
+        }
+        Files.writeString(run.resolve(RunFolder.METADATA_JSON), Json.write(Map.of("kernel", FIXTURE_KERNEL,
+                "fio.version", "fio-3.33")), StandardCharsets.UTF_8);
+        return run;
+    }
+
     /** A full run (39 rows x 2 paths) with default settings. */
     public static Path full(Path dir) throws IOException {
         return write(dir, new Spec());
@@ -68,7 +124,7 @@ public final class RunFixtures {
             for (int f = 0; f < spec.forks; f++) {
                 double forkFactor = Math.exp(spec.noise * rnd.nextGaussian());
                 for (int k = 0; k < 4 * blocks; k++) {
-                    PathLabel p = PathLabel.values()[Paired.pathIndex(f, k)];
+                    PathLabel p = PathLabel.MODEL.get(Paired.pathIndex(f, k));
                     double iops = e.iops(p) * spec.scale * (p == PathLabel.IOMAP ? spec.iomapFactor : 1) * forkFactor
                             * Math.exp(spec.noise * rnd.nextGaussian());
                     long ops = 1000;
@@ -81,7 +137,7 @@ public final class RunFixtures {
             }
             boolean sync = "Y".equals(e.key().sync());
             if (spec.latency) {
-                for (PathLabel p : PathLabel.values()) {
+                for (PathLabel p : PathLabel.MODEL) {
                     writeHlog(RunFolder.latencyLog(dir, e.key(), p), 1e9 / (e.iops(p) * spec.scale), rnd);
                     if (sync) {
                         writeHlog(RunFolder.syncLatencyLog(dir, e.key(), p), 0.8e9 / (e.iops(p) * spec.scale), rnd);
@@ -124,7 +180,7 @@ public final class RunFixtures {
             if (!spec.rows.test(e.key())) {
                 continue;
             }
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : PathLabel.MODEL) {
                 double iops = e.iops(p) * spec.scale * (p == PathLabel.IOMAP ? spec.iomapFactor : 1)
                         * (1 + 0.05 * rnd.nextGaussian());
                 results.add(result(e.key(), p, iops, spec, rnd));

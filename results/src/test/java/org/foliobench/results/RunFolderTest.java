@@ -84,7 +84,7 @@ class RunFolderTest {
         for (int i = 0; i < 39; i++) {
             Row r = run.rows().get(i);
             assertEquals(ref.get(i).key(), r.key(), "seed order");
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : PathLabel.MODEL) {
                 Measurement m = r.get(p);
                 assertEquals(10, m.iterations().length);
                 LatencySummary l = m.latency();
@@ -114,6 +114,31 @@ class RunFolderTest {
     }
 
     @Test
+    void aKernelRunPairsExt4AndXfsAsTheModelPairsItsPaths() throws IOException {
+        RunFolder run = RunFolder.read(RunFixtures.kernel(tmp));
+        assertEquals(PathLabel.KERNEL, run.paths());
+        assertEquals(2, run.rows().size());
+        for (Row r : run.rows()) {
+            assertEquals(PathLabel.EXT4, r.bh().path());
+            assertEquals(PathLabel.XFS, r.iomap().path());
+            assertNotNull(r.paired(), "ABBA blocks of fio runs pair like the model's");
+            assertEquals(Paired.speedup(r.bh().rowPasses(), "ext4", "xfs").value(), r.speedup(), 1e-12);
+            assertTrue(r.bh().perMiB("mapCalls").isEmpty(), "no engine counters for a kernel");
+            assertEquals(PathLabel.EXT4, r.get(PathLabel.BH).path(), "the base side");
+        }
+        assertEquals(RunFixtures.FIXTURE_KERNEL, run.metadata().get("kernel"));
+    }
+
+    @Test
+    void aRunFolderHoldsOnePairNotModelAndKernelMixed() throws IOException {
+        Path run = RunFixtures.kernel(tmp);
+        PassLog.append(run, new PassLog.Pass("read/hole/1M", 0, 1, 0, false, 0, 0, "bh", 1, 10, 10 << 20, 1_000_000, 0, 0, 0, 0, 0,
+                1, List.of(), java.util.Map.of(), java.util.Map.of()));
+        RunFolderException e = assertThrows(RunFolderException.class, () -> RunFolder.read(run));
+        assertTrue(e.getMessage().contains("mixes model paths and kernel filesystems"), e.getMessage());
+    }
+
+    @Test
     void clearErrors() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("runs/x"));
         RunFolderException e = assertThrows(RunFolderException.class, () -> RunFolder.read(empty));
@@ -137,7 +162,7 @@ class RunFolderTest {
 
         Files.writeString(empty.resolve("jmh.json"), "[{\"benchmark\":\"b\",\"params\":{\"row\":\"read/hole/4K\",\"path\":\"ext2\"}}]");
         e = assertThrows(RunFolderException.class, () -> RunFolder.read(empty));
-        assertTrue(e.getMessage().contains("path is bh or iomap"), e.getMessage());
+        assertTrue(e.getMessage().contains("path is bh, iomap, ext4 or xfs"), e.getMessage());
 
         Files.writeString(empty.resolve("jmh.json"), "[]");
         Files.writeString(empty.resolve("metadata.json"), "{\"a\": {\"nested\": \"x\"}}");

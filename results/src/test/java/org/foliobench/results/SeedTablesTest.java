@@ -82,6 +82,22 @@ class SeedTablesTest {
     }
 
     @Test
+    void aKernelRunsTablesNameItsFilesystems() throws IOException {
+        RunFolder run = RunFolder.read(RunFixtures.kernel(tmp));
+        String text = SeedTables.seedText(run);
+        assertTrue(text.contains("                  ext4 (kernel)      xfs (kernel)\n"), text);
+        assertTrue(text.contains("                                        ext4 (kernel) xfs (kernel)\n"), text);
+        Table read = SeedTables.readTable(run);
+        assertEquals(List.of("type", "bs", "ext4 IOPS", "ext4 BW(MiB/s)", "xfs IOPS", "xfs BW(MiB/s)", "speedup"),
+                read.header().subList(0, 7));
+        int map = read.header().indexOf("ext4 map/MiB");
+        assertEquals(Format.NONE, read.rows().get(0).get(map), "engine counters do not apply to a kernel");
+        assertTrue(SeedTables.markdown(run).contains("Kernel run: the same jobs through real fio"));
+        assertTrue(SeedTables.csv(run).lines().anyMatch(l -> l.startsWith("table,type,overwrite,sync,writeback,bs,ext4_iops,"
+                + "ext4_bw_mib,xfs_iops,xfs_bw_mib,speedup")));
+    }
+
+    @Test
     void handWrittenRunMarkdownAndCsv() throws IOException {
         RunFolder run = RunFolder.read(RunFolderTest.handWritten());
         String md = SeedTables.markdown(run);

@@ -1,0 +1,33 @@
+package org.foliobench.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PathLabelTest {
+    @Test
+    void pairsAndSides() {
+        assertEquals(List.of(PathLabel.BH, PathLabel.IOMAP), PathLabel.IOMAP.pair());
+        assertEquals(List.of(PathLabel.EXT4, PathLabel.XFS), PathLabel.EXT4.pair());
+        assertEquals(0, PathLabel.EXT4.side());
+        assertEquals(1, PathLabel.XFS.side());
+        assertTrue(PathLabel.XFS.kernel());
+        assertEquals(PathLabel.XFS, PathLabel.of("XFS"));
+        assertThrows(IllegalArgumentException.class, () -> PathLabel.of("btrfs"));
+    }
+
+    @Test
+    void whichModelPathAFilesystemRunsDependsOnTheKernel() {
+        assertTrue(PathLabel.EXT4.modelCounterpart("6.18.44-fc-v1045").startsWith("bhlf"));
+        assertTrue(PathLabel.EXT4.modelCounterpart("6.16").startsWith("bhlf"));
+        assertTrue(PathLabel.EXT4.modelCounterpart("6.15.9-arch1").startsWith("bh ("));
+        assertTrue(PathLabel.EXT4.modelCounterpart("5.10.0-28-amd64").startsWith("bh ("));
+        assertTrue(PathLabel.EXT4.modelCounterpart("").contains("or bhlf"), "unknown release: both named");
+        assertTrue(PathLabel.XFS.modelCounterpart("6.1.0").startsWith("iomap (iomap + large folios"));
+        assertTrue(PathLabel.XFS.modelCounterpart("5.17.1").contains("order-0"));
+        assertEquals("", PathLabel.BH.modelCounterpart("6.18"));
+    }
+}
