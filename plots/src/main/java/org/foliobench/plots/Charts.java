@@ -422,7 +422,7 @@ public final class Charts {
                 + "published speedup. Write rows name the flags that are Y.";
         List<Measurement> ms = new ArrayList<>();
         run.rows().stream().filter(r -> r.key().isRead() == read).forEach(r -> {
-            for (PathLabel l : PathLabel.values()) {
+            for (PathLabel l : r.paths()) {
                 if (r.get(l) != null) {
                     ms.add(r.get(l));
                 }
@@ -491,7 +491,7 @@ public final class Charts {
                 + " On the dashed line they agree; above it iomap gains more here than in the mail.";
         List<Measurement> ms = new ArrayList<>();
         run.rows().forEach(r -> {
-            for (PathLabel l : PathLabel.values()) {
+            for (PathLabel l : r.paths()) {
                 if (r.get(l) != null) {
                     ms.add(r.get(l));
                 }

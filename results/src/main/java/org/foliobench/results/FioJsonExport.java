@@ -80,7 +80,7 @@ public final class FioJsonExport {
         for (Row r : run.rows()) {
             String section = PassLog.fileName(r.key().section()) + (r.variant().isEmpty() ? ""
                     : baseName(r).substring(r.key().fileName().length()));
-            for (PathLabel p : PathLabel.values()) {
+            for (PathLabel p : r.paths()) {
                 Measurement m = r.get(p);
                 if (m != null) {
                     Map<String, Object> job = job(run, m, 0);

@@ -456,7 +456,7 @@ public final class SeedTables {
         try (CSVPrinter out = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get())) {
             out.printRecord(LONG_CSV_HEADER);
             for (Row r : run.rows()) {
-                for (PathLabel p : PathLabel.values()) {
+                for (PathLabel p : r.paths()) {
                     Measurement m = r.get(p);
                     if (m == null) {
                         continue;
