@@ -223,6 +223,6 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
 
     /** The log name of one benchmark: {@code iomap-write-ramdisk-y-n-y-4k}. */
     static String logName(String path, String key) {
-        return path + "-" + rowFile(key);
+        return org.foliobench.results.RunFolder.logName(path, rowFile(key));
     }
 }

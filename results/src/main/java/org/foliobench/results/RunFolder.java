@@ -265,12 +265,27 @@ public final class RunFolder {
 
     /** {@code latency/<path>-<rowfile>.hlog}: the data calls (pread/pwrite), fio's {@code clat}. */
     public static Path latencyLog(Path dir, RowKey row, PathLabel path) {
-        return dir.resolve(LATENCY_DIR).resolve(path.param() + "-" + row.fileName() + ".hlog");
+        return latencyLog(dir, logName(path.param(), row.fileName()));
     }
 
     /** {@code latency/sync/<path>-<rowfile>.hlog}: the job's fsync/fdatasync calls, fio's {@code sync} latency. */
     public static Path syncLatencyLog(Path dir, RowKey row, PathLabel path) {
-        return dir.resolve(LATENCY_DIR).resolve(SYNC_DIR).resolve(path.param() + "-" + row.fileName() + ".hlog");
+        return syncLatencyLog(dir, logName(path.param(), row.fileName()));
+    }
+
+    /** The name of one path's logs of one job: {@code iomap-write-ramdisk-y-n-y-4k} (path, then the job's file name). */
+    public static String logName(String path, String jobFile) {
+        return path + "-" + jobFile;
+    }
+
+    /** {@code latency/<name>.hlog}, the writer's and the reader's one rule. */
+    public static Path latencyLog(Path dir, String name) {
+        return dir.resolve(LATENCY_DIR).resolve(name + ".hlog");
+    }
+
+    /** {@code latency/sync/<name>.hlog}. */
+    public static Path syncLatencyLog(Path dir, String name) {
+        return dir.resolve(LATENCY_DIR).resolve(SYNC_DIR).resolve(name + ".hlog");
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.foliobench.Defaults;
+import org.foliobench.FioSize;
 
 /**
  * The inverse of {@link FioParser} for real fio: a job file that fio 3.x runs as it is, every job
@@ -79,7 +80,7 @@ public final class FioJobWriter {
                         ? "run it on a filesystem on the NVMe device (foliobench kernel --device)"
                         : "run it on a filesystem on a RAM-backed block device (foliobench kernel: a loop device over a tmpfs image)")));
         j.dirtyLimits().ifPresent(l -> {
-            n.add("fb_mem=" + size(j.memBytes()) + ": the model's RAM; its dirty thresholds are " + (l.threshBytes() >> 20)
+            n.add("fb_mem=" + FioSize.format(j.memBytes()) + ": the model's RAM; its dirty thresholds are " + (l.threshBytes() >> 20)
                     + " MiB and " + (l.bgThreshBytes() >> 20) + " MiB (background). On a real kernel:");
             n.add("  sysctl vm.dirty_bytes=" + l.threshBytes() + " vm.dirty_background_bytes=" + l.bgThreshBytes()
                     + " (foliobench kernel sets and restores them)");
@@ -117,8 +118,8 @@ public final class FioJobWriter {
         opt(b, "ioengine", j.ioengine());
         opt(b, "direct", "0");
         opt(b, "rw", j.rw().fioName());
-        opt(b, "bs", size(j.bs()));
-        opt(b, "size", size(j.size()));
+        opt(b, "bs", FioSize.format(j.bs()));
+        opt(b, "size", FioSize.format(j.size()));
         opt(b, "filename", j.filename().replace(":", "\\:"));
         opt(b, "fallocate", j.fallocate().fioName());
         opt(b, "overwrite", bit(j.overwrite()));
@@ -165,18 +166,6 @@ public final class FioJobWriter {
 
     private static String bit(boolean v) {
         return v ? "1" : "0";
-    }
-
-    /** A byte count in fio's units (powers of 1024): {@code 4k}, {@code 1g}, else plain bytes. */
-    static String size(long v) {
-        String[] units = {"p", "t", "g", "m", "k"};
-        for (int i = 0; i < units.length; i++) {
-            long unit = 1L << (10 * (units.length - i));
-            if (v >= unit && v % unit == 0) {
-                return (v / unit) + units[i];
-            }
-        }
-        return Long.toString(v);
     }
 
     /** Microseconds in fio's time units: {@code 2s}, {@code 250ms}, {@code 10us}. */

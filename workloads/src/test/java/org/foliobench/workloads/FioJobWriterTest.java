@@ -76,10 +76,10 @@ class FioJobWriterTest {
 
     @Test
     void unitsAsFioWritesThem() {
-        assertEquals("4k", FioJobWriter.size(4096));
-        assertEquals("1g", FioJobWriter.size(1L << 30));
-        assertEquals("1536k", FioJobWriter.size(1536 << 10));
-        assertEquals("1000", FioJobWriter.size(1000));
+        assertEquals("4k", org.foliobench.FioSize.format(4096));
+        assertEquals("1g", org.foliobench.FioSize.format(1L << 30));
+        assertEquals("1536k", org.foliobench.FioSize.format(1536 << 10));
+        assertEquals("1000", org.foliobench.FioSize.format(1000));
         assertEquals("250ms", FioJobWriter.time(250_000));
         assertEquals("2s", FioJobWriter.time(2_000_000));
         assertEquals("7us", FioJobWriter.time(7));
