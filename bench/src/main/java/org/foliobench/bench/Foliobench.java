@@ -346,8 +346,9 @@ public final class Foliobench implements Callable<Integer> {
         m.put("run_folder", runDir.toString());
         m.put(org.foliobench.results.RunFolder.GIT_COMMIT, org.foliobench.results.Build.commit());
         m.putAll(SystemInfo.machine());
-        m.put("jmh.mode", "avgt (AverageTime): one invocation = one sweep over the file (its preparation untimed),"
-                + " one iteration = one pass of one path; both paths paired per fork in ABBA blocks");
+        m.put("jmh.mode", "ss (SingleShotTime): one iteration = one invocation = one pass of one path, sweeps over the file"
+                + " each timed by itself (its preparation untimed); one warmup iteration of the harness only; both paths"
+                + " paired per fork in ABBA blocks");
         m.put("measure.forks", s.forks() + "-" + s.maxForks());
         m.put("measure.blocks_per_fork", String.valueOf(s.blocks()));
         m.put("measure.pass_ms", String.valueOf(s.passMs()));

@@ -53,17 +53,21 @@ import org.openjdk.jmh.runner.IterationType;
  * interleaved; one fork runs a list of rows one after the other, like one boot of a test machine
  * running the whole fio script.
  *
- * <p>One invocation of {@link #sweep} is one fio run of the job: {@code size / bs} {@code pread} or
+ * <p>A <em>sweep</em> ({@link Fio#sweep}) is one fio run of the job: {@code size / bs} {@code pread} or
  * {@code pwrite} calls of {@code bs} bytes at increasing offsets (for {@code fsync=N} jobs followed by
  * the sync every N writes, as fio issues it) by each of its {@code numjobs} threads ({@link JobClone}),
  * looping until {@code runtime} for {@code time_based} jobs, {@code end_fsync} included; a
- * {@code ramp_time} runs before it and {@code do_verify} after it, both untimed. Preparing a sweep is a {@link Level#Invocation} helper,
- * which JMH keeps out of the measured time in {@link Mode#AverageTime}: cold reads drop the cache
+ * {@code ramp_time} runs before it and {@code do_verify} after it, both untimed. Each sweep is
+ * prepared outside its timed span ({@link Fio#prepareSweep}): cold reads drop the cache
  * ({@code invalidate=1}), Overwrite=Y writes sync and drop it, Overwrite=N writes unlink and recreate
  * the file, so each sweep starts from the same state with the flusher idle.
  *
- * <p>One JMH iteration is one <em>pass</em>: as many sweeps of one path as fit in the iteration time
- * (at least one). A row gets {@code blocks} ABBA blocks of passes (bh, iomap, iomap, bh; odd forks
+ * <p>One JMH iteration ({@link Mode#SingleShotTime}: one invocation of {@link #pass}) is one
+ * <em>pass</em>: sweeps of one path until {@code passMs} has passed (at least one), timed sweep by
+ * sweep. The warmup runs its passes through the same method ({@link Fio#runPass}), so the code the
+ * JIT compiled while warming up is the code that is measured: with a per-sweep JMH loop
+ * ({@code AverageTime} and {@code Level.Invocation} helpers) the generated measurement stub only ran,
+ * and was compiled with the benchmark inlined into it, once the measured passes had begun. A row gets {@code blocks} ABBA blocks of passes (bh, iomap, iomap, bh; odd forks
  * start with iomap: {@link Paired#pathIndex}) over the same device, page-cache arena and laid-out
  * file, so drift, JIT and memory placement hit both paths alike; then the next row of the fork is set
  * up (outside any pass) in its place. Before a row's first measured pass both paths are warmed up
@@ -75,16 +79,19 @@ import org.openjdk.jmh.runner.IterationType;
  * nanoseconds, counters, GC, JIT, CPU steal and allocation), from which {@link Paired} estimates the
  * speedups and per-path IOPS.
  */
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=10g"})
-@Warmup(iterations = 0)
-@Measurement(iterations = 8, time = 100, timeUnit = TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1, batchSize = 1)
+@Measurement(iterations = 8, batchSize = 1)
 public class PsyncBench {
-    /** One sweep over the file (see {@link Fio#sweep}). */
+    /**
+     * One pass: sweeps of the path in turn until {@code passMs} has passed (see {@link Fio#runPass});
+     * nothing in a JMH warmup iteration ({@link Fio#harnessIteration}).
+     */
     @Benchmark
-    public long sweep(Fio fio) throws IOException {
-        return fio.sweep();
+    public long pass(Fio fio) throws IOException {
+        return fio.harnessIteration ? 0 : fio.runPass(fio.passMs * 1_000_000L);
     }
 
     /** The job, its filesystem and file, both paths and the pass in progress: one per benchmark thread. */
@@ -229,7 +236,6 @@ public class PsyncBench {
             String[] d = sizeDivisors.split(",");
             sizeDivisor = Integer.parseInt(d[Math.min(i, d.length - 1)].trim());
             measured = 0;
-            jmhWarmups = 0;
             try {
                 String jobFile = System.getProperty(Workload.JOBFILE_PROPERTY);
                 JobFile file = Workload.jobFile(row, jobFile == null ? null : Path.of(jobFile));
@@ -399,7 +405,7 @@ public class PsyncBench {
         long passAlloc;
 
         /**
-         * The interleaved warmup of a row: ABBA blocks of one-sweep passes, both paths, until the
+         * The interleaved warmup of a row: ABBA blocks of passes like the measured ones, both paths, until the
          * last blocks, together at least two passes long, saw JIT compilation under
          * {@value PassLog#DISTURBED_PCT}% of their time (and, for the fork's first row, which warms
          * the JVM up, at least {@code warmupMs} has passed), or its cap is over ({@code warmupMaxMs}
@@ -419,9 +425,9 @@ public class PsyncBench {
                 long jit0 = Disturbances.jitMillis();
                 for (int slot = 0; slot < 4; slot++) {
                     startPass(Paired.pathIndex(fork, slot) % ioPaths.length);
-                    prepareSweep();
-                    sweep();
-                    endSweep();
+                    // a whole pass, as measured ones are: a warmup of one-sweep passes leaves the
+                    // pass loop's back edge unprofiled, and the first measured pass deoptimizes
+                    runPass(passMs * 1_000_000L);
                     endPass(true, block, slot);
                 }
                 block++;
@@ -436,8 +442,14 @@ public class PsyncBench {
             }
         }
 
-        /** JMH warmup iterations (none unless {@code --jmh -wi N}): logged as warmup passes. */
-        int jmhWarmups;
+        /**
+         * In a JMH warmup iteration: the harness's own, which runs no pass (see {@link PsyncBench#pass}).
+         * JMH ends every iteration by aggregating its result and sending it to the host JVM, and the
+         * first time it does so it loads classes (the lock framework's queue nodes among them) that
+         * invalidate what C2 had compiled against the class hierarchy before, the IO paths' hot code
+         * included: a harness iteration first makes that happen before the model's code is compiled.
+         */
+        boolean harnessIteration;
 
         /** Measured JMH iterations so far in this fork, every row. */
         int iterations;
@@ -448,14 +460,16 @@ public class PsyncBench {
          */
         @Setup(Level.Iteration)
         public void startIteration(IterationParams ip) throws IOException {
-            boolean jmhWarmup = ip.getType() == IterationType.WARMUP;
-            int r = jmhWarmup ? 0 : Math.min(rowList.length - 1, iterations / (4 * blocks));
+            harnessIteration = ip.getType() == IterationType.WARMUP;
+            if (harnessIteration) {
+                return;
+            }
+            int r = Math.min(rowList.length - 1, iterations / (4 * blocks));
             if (r != rowIndex) {
                 tearDownRow();
                 setUpRow(r);
             }
-            int n = jmhWarmup ? jmhWarmups : measured;
-            startPass(Paired.pathIndex(fork, n % 4) % ioPaths.length);
+            startPass(Paired.pathIndex(fork, measured % 4) % ioPaths.length);
         }
 
         void startPass(int pathIndex) {
@@ -471,9 +485,24 @@ public class PsyncBench {
             passSweeps = 0;
         }
 
-        /** Prepares one sweep, outside the measured time (JMH: a {@link Level#Invocation} helper). */
-        @Setup(Level.Invocation)
-        public void prepareSweep() throws IOException {
+        /**
+         * The sweeps of one pass of the current path, each prepared and accounted outside its timed
+         * span, until {@code minNanos} of wall time has passed (at least one sweep). Returns the bytes
+         * moved. The warmup's passes and JMH's measured ones both run here.
+         */
+        public long runPass(long minNanos) throws IOException {
+            long end = System.nanoTime() + minNanos;
+            long bytes = 0;
+            do {
+                prepareSweep();
+                bytes += sweep();
+                endSweep();
+            } while (System.nanoTime() - end < 0);
+            return bytes;
+        }
+
+        /** Prepares one sweep, outside its timed span. */
+        void prepareSweep() throws IOException {
             for (JobClone c : clones) {
                 c.close();
             }
@@ -517,8 +546,7 @@ public class PsyncBench {
         }
 
         /** Ends one sweep: what it did and what disturbed it go into the pass. */
-        @TearDown(Level.Invocation)
-        public void endSweep() throws IOException {
+        void endSweep() throws IOException {
             sweepEnd.readEnd(); // first: nothing of the bookkeeping is counted
             Map<String, Long> delta = org.foliobench.stats.Counters.delta(counterStart, fs.counters().snapshot());
             delta.forEach((k, v) -> passCounters.merge(k, v, Long::sum));
@@ -559,10 +587,7 @@ public class PsyncBench {
         /** Ends the pass of a JMH iteration: one line of the pass log, one latency interval if measured. */
         @TearDown(Level.Iteration)
         public void endIteration(IterationParams ip) throws IOException {
-            if (ip.getType() == IterationType.WARMUP) {
-                endPass(true, WARMUP_BLOCKS + jmhWarmups / 4, jmhWarmups % 4);
-                jmhWarmups++;
-            } else {
+            if (!harnessIteration) {
                 endPass(false, measured / 4, measured % 4);
                 measured++;
                 iterations++;
@@ -571,9 +596,6 @@ public class PsyncBench {
                 }
             }
         }
-
-        /** JMH's warmup passes are numbered after the interleaved warmup's blocks. */
-        static final int WARMUP_BLOCKS = 1000;
 
         void endPass(boolean warmup, int block, int slot) throws IOException {
             if (latencyLog != null) {

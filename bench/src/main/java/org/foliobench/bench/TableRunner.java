@@ -27,7 +27,6 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs a plan fork by fork: each fork is one {@code new Runner(options).run()} of {@link PsyncBench}
@@ -136,19 +135,18 @@ final class TableRunner {
         if (cmd != null) {
             o.parent(cmd);
         }
-        o.include("^" + Pattern.quote(PsyncBench.class.getName() + ".sweep") + "$")
-                .mode(Mode.AverageTime)
+        o.include("^" + Pattern.quote(PsyncBench.class.getName() + ".pass") + "$")
+                .mode(Mode.SingleShotTime)
                 .timeUnit(TimeUnit.MILLISECONDS)
                 .shouldFailOnError(true)
                 .output(logFile(runDir, fork, b).toString());
         if (cmd == null || !cmd.getForkCount().hasValue()) {
             o.forks(1); // one JVM per fork of the run; --jmh "-f 0" runs it in this JVM (tests)
         }
-        o.warmupIterations(0);
+        o.warmupIterations(1); // the harness iteration (PsyncBench.Fio#harnessIteration): no pass, no row
+        o.warmupBatchSize(1);
         o.measurementIterations(rows.size() * s.passes());
-        if (cmd == null || !cmd.getMeasurementTime().hasValue()) {
-            o.measurementTime(TimeValue.milliseconds(s.passMs()));
-        }
+        o.measurementBatchSize(1); // one invocation per iteration: the pass (its length is the passMs param)
         Map<String, String> params = params(rows, fork, s);
         for (Map.Entry<String, String> e : params.entrySet()) {
             if (cmd == null || !cmd.getParameter(e.getKey()).hasValue()) {
@@ -368,18 +366,28 @@ final class TableRunner {
             while (!stop) {
                 poll();
                 try {
-                    Thread.sleep(500);
+                    Thread.sleep(1000); // a progress line a second late costs nothing; a busy watcher costs the fork CPU
                 } catch (InterruptedException e) {
                     return;
                 }
             }
         }
 
-        boolean done(Plan.Bench b) {
+        /** Each row's log, followed from where the last poll stopped, and its measured passes of this fork so far. */
+        private final Map<String, PassLog.Tail> tails = new java.util.HashMap<>();
+        private final Map<String, Integer> measured = new java.util.HashMap<>();
+
+        synchronized boolean done(Plan.Bench b) {
             try {
-                return passes(b).stream().filter(p -> !p.warmup() && p.fork() == round).count() >= settings.passes();
+                PassLog.Tail t = tails.computeIfAbsent(b.key(), k -> new PassLog.Tail(PassLog.file(folder.dir(), k)));
+                for (PassLog.Pass p : t.readNew()) {
+                    if (!p.warmup() && p.fork() == round) {
+                        measured.merge(b.key(), 1, Integer::sum);
+                    }
+                }
+                return measured.getOrDefault(b.key(), 0) >= settings.passes();
             } catch (IOException | RuntimeException e) {
-                return false; // a torn line while the fork writes: not done yet
+                return false; // unreadable for now: not done yet
             }
         }
 

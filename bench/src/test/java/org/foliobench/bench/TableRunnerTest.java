@@ -37,11 +37,12 @@ class TableRunnerTest {
         Plan.Bench b = bench("write/ramdisk/Y/N/Y/4K", "iomap", null);
         Plan.Bench b2 = bench("read/hole/4K", "iomap", null);
         Options o = TableRunner.options(List.of(b, b2), 3, settings(null, null), tmp);
-        assertEquals(List.of(Mode.AverageTime), List.copyOf(o.getBenchModes()));
+        assertEquals(List.of(Mode.SingleShotTime), List.copyOf(o.getBenchModes()));
         assertEquals(1, o.getForkCount().get());
-        assertEquals(0, o.getWarmupIterations().get());
+        assertEquals(1, o.getWarmupIterations().get()); // the harness iteration, no pass
         assertEquals(16, o.getMeasurementIterations().get()); // 2 rows x 2 ABBA blocks x 4 passes
-        assertEquals(100, o.getMeasurementTime().get().convertTo(java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertEquals(1, o.getMeasurementBatchSize().get()); // one invocation per iteration: the pass
+        assertEquals(List.of("100"), List.copyOf(o.getParameter("passMs").get()));
         assertEquals(List.of("write/ramdisk/Y/N/Y/4K,read/hole/4K"), List.copyOf(o.getParameter("rows").get()));
         assertEquals(List.of("2"), List.copyOf(o.getParameter("blocks").get()));
         assertEquals(List.of("iomap"), List.copyOf(o.getParameter("paths").get()));
@@ -66,9 +67,8 @@ class TableRunnerTest {
         CommandLineOptions cmd = Foliobench.jmhOptions("-f 0 -p latency=false -jvmArgsAppend -Dx=y -prof gc");
         Options o = TableRunner.options(List.of(b), 0, settings(cmd, null), tmp);
         assertEquals(8, o.getMeasurementIterations().get()); // the schedule is the runner's: rows x blocks x 4
-        assertEquals(0, o.getWarmupIterations().get());
+        assertEquals(1, o.getWarmupIterations().get()); // the runner's too: the harness iteration
         assertEquals(0, o.getForkCount().get());
-        assertEquals(100, o.getMeasurementTime().get().convertTo(java.util.concurrent.TimeUnit.MILLISECONDS));
         assertEquals(List.of("false"), List.copyOf(o.getParameter("latency").get()));
         assertTrue(o.getJvmArgsAppend().get().contains("-Dx=y"));
         assertTrue(o.getJvmArgsAppend().get().stream().anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize=")));

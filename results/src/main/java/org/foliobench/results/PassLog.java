@@ -188,6 +188,53 @@ public final class PassLog {
         return out;
     }
 
+    /**
+     * Follows one pass log while a fork appends to it: each {@link #readNew} parses only the complete
+     * lines written since the last call, so a watcher polling a growing log costs what the new passes
+     * cost, not the whole file again (the fork being measured shares the CPUs with it).
+     */
+    public static final class Tail {
+        private final Path file;
+        private long offset;
+        private int line;
+
+        public Tail(Path file) {
+            this.file = file;
+        }
+
+        /** The passes appended since the last call (none while the file does not exist yet). */
+        public List<Pass> readNew() throws IOException {
+            if (!Files.exists(file) || Files.size(file) <= offset) {
+                return List.of();
+            }
+            byte[] bytes;
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, ch.size() - offset));
+                while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
+                    // until the buffer is full or the end of the file
+                }
+                bytes = java.util.Arrays.copyOf(buf.array(), buf.position());
+            }
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] != '\n') {
+                end--; // a line still being written: next time
+            }
+            List<Pass> out = new ArrayList<>();
+            for (String l : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                line++;
+                if (!l.isBlank()) {
+                    try {
+                        out.add(Pass.of(Json.parse(l), file.getFileName() + ":" + line));
+                    } catch (Json.ParseException e) {
+                        throw new IllegalArgumentException(file + ":" + line + ": not a pass (" + e.getMessage() + ")", e);
+                    }
+                }
+            }
+            offset += end;
+            return out;
+        }
+    }
+
     /** Every pass log of a run folder, by row as written in the log; empty when the run has none. */
     public static Map<String, List<Pass>> readAll(Path runDir) throws IOException {
         Map<String, List<Pass>> out = new TreeMap<>();
