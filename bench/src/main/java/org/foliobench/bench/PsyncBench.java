@@ -81,10 +81,15 @@ import org.openjdk.jmh.runner.IterationType;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=10g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=10g", PsyncBench.NO_TYPE_PROFILE,
+        PsyncBench.NO_TYPE_SPECULATION})
 @Warmup(iterations = 1, batchSize = 1)
 @Measurement(iterations = 8, batchSize = 1)
 public class PsyncBench {
+    /** The fork's JIT: no receiver-type profiles (see {@link TableRunner#JIT}). */
+    static final String NO_TYPE_PROFILE = "-XX:-UseTypeProfile";
+    static final String NO_TYPE_SPECULATION = "-XX:-UseTypeSpeculation";
+
     /**
      * One pass: sweeps of the path in turn until {@code passMs} has passed (see {@link Fio#runPass});
      * nothing in a JMH warmup iteration ({@link Fio#harnessIteration}).

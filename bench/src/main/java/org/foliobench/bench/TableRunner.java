@@ -87,6 +87,17 @@ final class TableRunner {
         }
     }
 
+    /**
+     * C2 without receiver-type profiles: calls are inlined where the class hierarchy allows it, never
+     * on the strength of which types a call site happened to see before it was compiled. Both paths
+     * share the engine's call sites (the page cache, the filesystem, the device), so with profiles the
+     * code C2 settles on depended on which path ran first and on the traps and recompilations after
+     * it, different from fork to fork: the largest part of a row's fork-to-fork spread (README, "How
+     * a benchmark measures"). The kernel resolves its indirect calls (aops, get_block, end_io) the
+     * same way in every boot.
+     */
+    static final List<String> JIT = List.of(PsyncBench.NO_TYPE_PROFILE, PsyncBench.NO_TYPE_SPECULATION);
+
     /** The fork's heap: the model's memory is all off-heap. */
     static final String HEAP = "1g";
     static final long HEAP_BYTES = 1L << 30;
@@ -194,6 +205,7 @@ final class TableRunner {
         List<String> a = new ArrayList<>();
         a.add("-Xms" + HEAP);
         a.add("-Xmx" + HEAP);
+        a.addAll(JIT);
         long direct = rows.stream().mapToLong(r -> r.workload().directMemoryBytes()).max().orElse(0);
         a.add("-XX:MaxDirectMemorySize=" + (direct >> 20) + "m");
         a.addAll(properties(s, runDir).entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList());

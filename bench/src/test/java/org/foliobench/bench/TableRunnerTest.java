@@ -53,6 +53,7 @@ class TableRunnerTest {
         }
         List<String> jvm = List.copyOf(o.getJvmArgsAppend().get());
         assertTrue(jvm.contains("-Xmx1g"), jvm.toString());
+        assertTrue(jvm.containsAll(TableRunner.JIT), "C2 without receiver-type profiles: " + jvm);
         assertTrue(jvm.stream().anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize=")), jvm.toString());
         assertTrue(jvm.contains("-D" + Workload.OUT_PROPERTY + "=" + tmp.toAbsolutePath()), jvm.toString());
         assertTrue(o.getIncludes().get(0).contains("PsyncBench"));
