@@ -333,7 +333,7 @@ class FoliobenchTest {
                     + " (apt-get install zsh)");
             return;
         }
-        String out = shell(zsh, "-f", "-c", "source \"$1\" && print -r -- \"[${_comps[foliobench]}]\"", script.toString());
+        String out = shell(zsh, "-f", "-c", "source \"$1\" && print -r -- \"[${_comps[foliobench]}]\"", "x", script.toString());
         assertTrue(out.contains("_complete_foliobench"), "zsh registers the completion through bashcompinit: " + out);
     }
 }
