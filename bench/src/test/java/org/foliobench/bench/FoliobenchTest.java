@@ -284,4 +284,56 @@ class FoliobenchTest {
         assertFalse(n.unavailable().isEmpty());
         assertTrue(n.description().get("device.nvme").startsWith("none: "));
     }
+
+    /** {@code shell} on the PATH, or null. */
+    private static Path onPath(String shell) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(d.isEmpty() ? "." : d, shell);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Runs {@code shell} with {@code args}, stdin closed and its home in the test's folder (zsh's compinit
+     * writes its dump there); returns stdout and stderr together.
+     */
+    private String shell(Path shell, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder().command(Stream.concat(Stream.of(shell.toString()), Stream.of(args)).toList())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("HOME", tmp.toString());
+        pb.environment().put("ZDOTDIR", tmp.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "shell did not finish");
+        return out;
+    }
+
+    @Test
+    void theCompletionScriptCompletesInBashAndRegistersInZsh() throws Exception {
+        // the script the build writes to bench/target/foliobench_completion, from the same generator and model
+        Path script = tmp.resolve("foliobench_completion");
+        Files.writeString(script, picocli.AutoComplete.bash("foliobench", new picocli.CommandLine(new Foliobench())));
+        Path bash = onPath("bash");
+        if (bash == null) {
+            System.out.println("FoliobenchTest.theCompletionScriptCompletesInBashAndRegistersInZsh: bash part skipped: no bash on the PATH");
+        } else {
+            String out = shell(bash, "-c", "source \"$1\"; COMP_WORDS=(foliobench ta); COMP_CWORD=1; COMP_LINE='foliobench ta';"
+                    + " COMP_POINT=${#COMP_LINE}; _complete_foliobench 2>/dev/null; echo \"[${COMPREPLY[*]}]\";"
+                    + " COMP_WORDS=(foliobench tables --qu); COMP_CWORD=2; COMP_LINE='foliobench tables --qu';"
+                    + " COMP_POINT=${#COMP_LINE}; _complete_foliobench 2>/dev/null; echo \"[${COMPREPLY[*]}]\"", "x", script.toString());
+            assertTrue(out.contains("[tables]"), "bash completes the subcommand: " + out);
+            assertTrue(out.contains("[--quick]"), "bash completes the subcommand's flags: " + out);
+        }
+        Path zsh = onPath("zsh");
+        if (zsh == null) {
+            System.out.println("FoliobenchTest.theCompletionScriptCompletesInBashAndRegistersInZsh: zsh part skipped: no zsh on the PATH"
+                    + " (apt-get install zsh)");
+            return;
+        }
+        String out = shell(zsh, "-f", "-c", "source \"$1\" && print -r -- \"[${_comps[foliobench]}]\"", "x", script.toString());
+        assertTrue(out.contains("_complete_foliobench"), "zsh registers the completion through bashcompinit: " + out);
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.foliobench.results.PathLabel;
 import org.foliobench.results.RunFixtures;
@@ -54,6 +55,41 @@ class ImportFioCommandTest {
         assertEquals(PathLabel.KERNEL, folder.paths());
         assertTrue(folder.rows().get(0).bh().latency() != null, "json+ latency made it into the tables");
         assertTrue(folder.rows().stream().allMatch(x -> x.paired() != null && x.paired().forks() == 2));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anFsyncJobsSyncLatencyReachesTheRunsFioJsonAsFioReportedIt() throws Exception {
+        String row = "write/ramdisk/N/Y/N/64K";
+        Path ext4 = Files.createDirectories(tmp.resolve("json/ext4"));
+        Files.writeString(ext4.resolve("fio-3.33-psync.json"), RunFixtures.realFioPsync(row, "read/ramdisk/64K"));
+        String[] r = ExportFioCommandTest.cli(tmp, "import-fio", "json/ext4", "--out", "runs");
+        assertEquals("0", r[0], r[2]);
+        Path run = onlyRun(tmp.resolve("runs"));
+        assertTrue(Files.exists(run.resolve("latency/sync/ext4-write-ramdisk-n-y-n-64k.hlog")), "fio's sync.lat_ns, its own log");
+        assertTrue(Files.notExists(run.resolve("latency/sync/ext4-read-ramdisk-64k.hlog")), "the read synced nothing");
+        Map<String, Object> fio = (Map<String, Object>) org.foliobench.results.Json.parse(
+                RunFixtures.realFioPsync(row, "read/ramdisk/64K"));
+        Map<String, Object> fioSync = (Map<String, Object>) ((Map<String, Object>) ((List<?>) fio.get("jobs")).get(0)).get("sync");
+        Map<String, Object> ours = (Map<String, Object>) org.foliobench.results.Json.parse(
+                Files.readString(run.resolve("fio/write-ramdisk-n-y-n-64k.json")));
+        Map<String, Object> job = (Map<String, Object>) ((List<?>) ours.get("jobs")).get(0);
+        Map<String, Object> sync = (Map<String, Object>) job.get("sync");
+        Map<String, Object> lat = (Map<String, Object>) sync.get("lat_ns");
+        Map<String, Object> fioLat = (Map<String, Object>) fioSync.get("lat_ns");
+        assertEquals(((Number) fioSync.get("total_ios")).longValue(), ((Number) sync.get("total_ios")).longValue(),
+                "sync.total_ios: fio's own count (63 fsyncs for 64 writes)");
+        assertEquals(((Number) fioLat.get("N")).longValue(), ((Number) lat.get("N")).longValue());
+        double fioMean = ((Number) fioLat.get("mean")).doubleValue();
+        assertEquals(fioMean, ((Number) lat.get("mean")).doubleValue(), fioMean * 0.02, "mean within fio's bucket width");
+        Map<String, Object> fioPct = (Map<String, Object>) fioLat.get("percentile");
+        Map<String, Object> pct = (Map<String, Object>) lat.get("percentile");
+        for (String p : List.of("50.000000", "99.000000")) {
+            double f = ((Number) fioPct.get(p)).doubleValue();
+            assertEquals(f, ((Number) pct.get(p)).doubleValue(), f * 0.02, "p" + p);
+        }
+        Map<String, Object> clat = (Map<String, Object>) ((Map<String, Object>) job.get("write")).get("clat_ns");
+        assertEquals(64L, ((Number) clat.get("N")).longValue(), "the writes' clat is the writes' alone");
     }
 
     @Test

@@ -12,12 +12,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end through the real runner and JMH ({@code --jmh "-f 0"}: in this JVM), with tiny sizes.
  */
+@Tag("slow") // a long suite: ./mvnw verify runs it, -Pfast leaves it out (see the README)
 class SmokeTest {
     @TempDir
     Path tmp;

@@ -18,6 +18,7 @@ import org.foliobench.device.RecordingDevice;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -111,6 +112,7 @@ class JournalTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1024, 2048, 4096})
+    @Tag("slow") // a power-cut suite (every cut point): ./mvnw verify runs it, -Pfast leaves it out
     void crashAtEveryCutPointRecoversTheLastCommit(int bs) throws IOException {
         int cuts = 0;
         for (long seed : new long[] {11, 12, 13, 14, 15, 16, 17, 18}) {

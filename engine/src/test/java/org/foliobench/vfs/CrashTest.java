@@ -17,6 +17,7 @@ import org.foliobench.device.BlockDevice;
 import org.foliobench.device.RamDisk;
 import org.foliobench.device.RecordingDevice;
 import org.foliobench.fs.Fsck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * no block the file never wrote shows through (the device starts filled with {@link #STALE}).
  * The buffer_head cases run with dioread_nolock on and off at both block sizes.
  */
+@Tag("slow") // a long suite: ./mvnw verify runs it, -Pfast leaves it out (see the README)
 class CrashTest {
     static final int OPS = 400;
     static final int CUTS = 120;

@@ -21,6 +21,7 @@ import org.foliobench.device.FileDevice;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,6 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * an O_DIRECT {@link DirectDevice}. A failure prints
  * its seed and the last operations.
  */
+@Tag("slow") // a long suite: ./mvnw verify runs it, -Pfast leaves it out (see the README)
 class FsxTest {
     static final int OPS = 10_000;
     static final int MAX_LEN = 3 << 20;

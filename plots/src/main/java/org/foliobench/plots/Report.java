@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.foliobench.results.AtomicWrite;
 import org.foliobench.results.FioJsonExport;
+import org.foliobench.results.FioLatLog;
 import org.foliobench.results.ModelVsKernel;
 import org.foliobench.results.PathLabel;
 import org.foliobench.results.PublishedComparison;
@@ -99,6 +100,14 @@ public final class Report {
             fioFiles.add(p);
         }
         removeStale(fio, fioFiles, ".json");
+        Path fioLogs = fio.resolve(FioLatLog.DIR);
+        Set<Path> fioLogFiles = new HashSet<>();
+        for (Map.Entry<String, String> e : FioLatLog.all(run).entrySet()) {
+            Path p = AtomicWrite.write(fioLogs.resolve(e.getKey()), e.getValue());
+            written.add(p);
+            fioLogFiles.add(p);
+        }
+        removeStale(fioLogs, fioLogFiles, ".log");
         Path fioPlot = dir.resolve(FioJsonExport.FIO_PLOT_DIR);
         Set<Path> fioPlotFiles = new HashSet<>();
         for (Map.Entry<String, String> e : FioJsonExport.fioPlot(run).entrySet()) {

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.foliobench.results.FioLatLog;
 import org.foliobench.results.RunFixtures;
 import org.foliobench.results.RunFolderException;
 import org.junit.jupiter.api.Assumptions;
@@ -45,12 +46,16 @@ class ReportTest {
         assertEquals(39, w.rows());
         assertEquals(dir.resolve("index.html"), w.files().get(w.files().size() - 1), "index.html last");
         for (String f : List.of("tables.md", "tables.csv", "tables-long.csv", "published-vs-measured.md", "published-vs-measured.csv",
-                "index.html", "fio/read-hole-4k.json", "fio/write-nvme-y-y-n-1m.json", "charts/bw-read-hole.png",
+                "index.html", "fio/read-hole-4k.json", "fio/write-nvme-y-y-n-1m.json", "fio/logs/iomap-read-hole-4k_clat.1.log",
+                "charts/bw-read-hole.png",
                 "charts/bw-read-hole.svg", "charts/speedup-scatter.png", "charts/latency-write-cache-y-n-n.svg")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         try (Stream<Path> s = Files.list(dir.resolve("fio"))) {
-            assertEquals(39, s.count());
+            assertEquals(39, s.filter(p -> p.toString().endsWith(".json")).count());
+        }
+        try (Stream<Path> s = Files.list(dir.resolve("fio").resolve(FioLatLog.DIR))) {
+            assertEquals(39 * 2 * 2, s.count(), "fio's lat and clat logs per row and path");
         }
         try (Stream<Path> s = Files.list(dir.resolve("charts"))) {
             assertEquals(58, s.count());

@@ -147,7 +147,7 @@ public final class FioJsonExport {
 
     /** The job name: {@code <path>-<rowfile>}, as the latency log's file name. */
     public static String jobName(Measurement m) {
-        return m.path().param() + "-" + m.row().fileName();
+        return RunFolder.logName(m.path().param(), m.row().fileName());
     }
 
     private static Map<String, Object> job(RunFolder run, Measurement m, int group) {
@@ -178,7 +178,10 @@ public final class FioJsonExport {
         }
         Map<String, Object> sync = new LinkedHashMap<>();
         long every = Math.max(number(opts, "fsync"), number(opts, "fdatasync"));
-        sync.put("total_ios", every > 0 ? m.passes().stream().mapToLong(p -> p.ops() / every).sum() : 0L);
+        // a kernel's fio timed every fsync it issued: its count is fio's own sync.total_ios (fio issues the
+        // fsync=N sync before the next write, so none follows the job's last one); the model's, one per N calls
+        sync.put("total_ios", m.path().kernel() && m.syncLatency() != null ? m.syncLatency().count()
+                : every > 0 ? m.passes().stream().mapToLong(p -> p.ops() / every).sum() : 0L);
         sync.put("lat_ns", lat(m.syncLatency(), true));
         j.put("sync", sync);
         j.put("job_runtime", runtimeMs);

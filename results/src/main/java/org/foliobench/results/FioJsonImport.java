@@ -15,7 +15,9 @@ import org.HdrHistogram.Histogram;
  * column the filesystem it ran on (which fio does not record: the caller says), its calls, bytes and
  * time fio's own ({@code total_ios}, {@code io_bytes}, {@code runtime} in whole milliseconds, so the
  * IOPS are fio's), its latency fio's {@code clat_ns} histogram when the output is {@code json+}
- * (plain {@code json} carries percentiles only: no latency columns then).
+ * (plain {@code json} carries percentiles only: no latency columns then), and for a job with
+ * {@code fsync=N} or {@code fdatasync=N} fio's own {@code sync.lat_ns} histogram, the syncs timed
+ * apart from the writes as fio reports them (never folded into the write latency).
  *
  * <p>{@link #passes} makes each sweep one pass and finds the paired schedule in the sweeps' order:
  * four passes {@code X Y Y X} of the two filesystems form an ABBA block, as the model's forks run
@@ -37,11 +39,14 @@ public final class FioJsonImport {
      * @param bytes      {@code io_bytes}
      * @param runtimeMillis fio's {@code runtime} of the job's direction
      * @param latency    per-call completion latency in ns from the json+ {@code clat_ns.bins}, or null
+     * @param syncLatency per-fsync/fdatasync latency in ns from the json+ {@code sync.lat_ns.bins} of a job
+     *                   with {@code fsync=N} or {@code fdatasync=N}, or null (no syncs, or plain json)
      * @param counters   what the runner measured beside fio (device statistics), by name; may be empty
      * @param violations what contradicts the row's meaning, as found by the runner; may be empty
      */
     public record Sweep(RowKey row, PathLabel path, String source, long endMillis, long ops, long bytes,
-                        long runtimeMillis, Histogram latency, Map<String, Long> counters, List<String> violations) {
+                        long runtimeMillis, Histogram latency, Histogram syncLatency, Map<String, Long> counters,
+                        List<String> violations) {
         public Sweep {
             counters = Map.copyOf(counters);
             violations = List.copyOf(violations);
@@ -49,7 +54,7 @@ public final class FioJsonImport {
 
         /** The same sweep with the runner's device counters and the violations they show. */
         public Sweep with(Map<String, Long> counters, List<String> violations) {
-            return new Sweep(row, path, source, endMillis, ops, bytes, runtimeMillis, latency, counters, violations);
+            return new Sweep(row, path, source, endMillis, ops, bytes, runtimeMillis, latency, syncLatency, counters, violations);
         }
     }
 
@@ -130,7 +135,8 @@ public final class FioJsonImport {
                 continue;
             }
             sweeps.add(new Sweep(row, path, where, end, n(d, "total_ios", where), n(d, "io_bytes", where), runtime,
-                    histogram(d, where), Map.of(), List.of()));
+                    histogram(d.get("clat_ns"), where + ": clat_ns"), histogram(syncLat(job), where + ": sync.lat_ns"),
+                    Map.of(), List.of()));
         }
         return new FioRun((String) version, sweeps, skipped);
     }
@@ -145,13 +151,21 @@ public final class FioJsonImport {
         return v == null ? 0 : (long) JmhResult.num(v, where + ": " + key);
     }
 
-    /** json+'s {@code clat_ns.bins} (latency in ns -> calls) as a histogram; null in plain json. */
-    private static Histogram histogram(Map<String, Object> d, String where) {
-        Object clat = d.get("clat_ns");
-        if (!(clat instanceof Map)) {
+    /** The job's {@code sync.lat_ns} (fio's fsync/fdatasync latency), or null when fio wrote none. */
+    private static Object syncLat(Map<String, Object> job) {
+        Object sync = job.get("sync");
+        return sync instanceof Map ? ((Map<?, ?>) sync).get("lat_ns") : null;
+    }
+
+    /**
+     * A json+ latency object's {@code bins} (latency in ns -> calls: {@code clat_ns}, {@code sync.lat_ns})
+     * as a histogram; null in plain json and where nothing was timed ({@code sync} of a job without syncs).
+     */
+    private static Histogram histogram(Object lat, String where) {
+        if (!(lat instanceof Map)) {
             return null;
         }
-        Object bins = ((Map<?, ?>) clat).get("bins");
+        Object bins = ((Map<?, ?>) lat).get("bins");
         if (!(bins instanceof Map) || ((Map<?, ?>) bins).isEmpty()) {
             return null;
         }
@@ -161,9 +175,9 @@ public final class FioJsonImport {
             try {
                 ns = Long.parseLong((String) e.getKey());
             } catch (NumberFormatException x) {
-                throw new IllegalArgumentException(where + ": clat_ns bin \"" + e.getKey() + "\" is not a latency in ns", x);
+                throw new IllegalArgumentException(where + " bin \"" + e.getKey() + "\" is not a latency in ns", x);
             }
-            h.recordValueWithCount(Math.max(1, ns), (long) JmhResult.num(e.getValue(), where + ": clat_ns bin"));
+            h.recordValueWithCount(Math.max(1, ns), (long) JmhResult.num(e.getValue(), where + " bin"));
         }
         return h;
     }

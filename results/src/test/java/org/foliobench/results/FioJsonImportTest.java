@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("unchecked")
 class FioJsonImportTest {
     @TempDir
     Path tmp;
@@ -42,6 +43,33 @@ class FioJsonImportTest {
     }
 
     @Test
+    void anFsyncJobsSyncLatencyIsFiosOwnSyncLatNsApartFromItsWrites() throws IOException {
+        String text = RunFixtures.realFioPsync("write/ramdisk/N/Y/N/64K", "read/ramdisk/64K");
+        Map<String, Object> fio = FioJsonExportTest.realFio();
+        Map<String, Object> writeJob = (Map<String, Object>) ((List<?>) fio.get("jobs")).get(0);
+        Map<String, Object> sync = (Map<String, Object>) writeJob.get("sync");
+        Map<String, Object> syncLat = (Map<String, Object>) sync.get("lat_ns");
+        Map<String, Object> clat = (Map<String, Object>) ((Map<String, Object>) writeJob.get("write")).get("clat_ns");
+        FioJsonImport.FioRun r = FioJsonImport.read(text, "fio-3.33-psync.json", PathLabel.EXT4);
+        assertEquals(2, r.sweeps().size(), r.skipped().toString());
+        FioJsonImport.Sweep w = r.sweeps().get(0);
+        assertEquals(RowKey.parse("write/ramdisk/N/Y/N/64K"), w.row());
+        assertNotNull(w.syncLatency(), "fsync=1: fio's sync.lat_ns bins");
+        assertEquals(((Number) sync.get("total_ios")).longValue(), w.syncLatency().getTotalCount(), "every fsync fio timed");
+        assertEquals(((Number) syncLat.get("N")).longValue(), w.syncLatency().getTotalCount());
+        assertEquals(((Number) clat.get("N")).longValue(), w.latency().getTotalCount(), "the writes' clat stays the writes'");
+        assertTrue(w.syncLatency().getTotalCount() != w.latency().getTotalCount(), "63 fsyncs for 64 writes: not one log twice");
+        for (String k : List.of("min", "max")) {
+            long fioNs = ((Number) syncLat.get(k)).longValue();
+            long ours = k.equals("min") ? w.syncLatency().getMinValue() : w.syncLatency().getMaxValue();
+            assertTrue(w.syncLatency().valuesAreEquivalent(fioNs, ours) || Math.abs(ours - fioNs) <= fioNs / 50,
+                    k + ": fio " + fioNs + ", imported " + ours + " (fio's bins are its own ~1.5% buckets)");
+        }
+        assertNull(r.sweeps().get(1).syncLatency(), "the read job synced nothing");
+        assertNotNull(r.sweeps().get(1).latency());
+    }
+
+    @Test
     void plainJsonHasNoHistogram() throws IOException {
         Path json = RunFixtures.fioJson(tmp);
         FioJsonImport.FioRun r = read(json, "plain/ext4/read-hole-1m.json", PathLabel.EXT4);
@@ -50,6 +78,7 @@ class FioJsonImportTest {
         assertEquals(1024, s.ops());
         assertEquals(1L << 30, s.bytes());
         assertNull(s.latency());
+        assertNull(s.syncLatency());
     }
 
     @Test
@@ -79,7 +108,7 @@ class FioJsonImportTest {
     }
 
     private static FioJsonImport.Sweep sweep(PathLabel p, long end, long runtime) {
-        return new FioJsonImport.Sweep(RowKey.parse("read/hole/4K"), p, "t" + end, end, 1000, 4096000, runtime, null, Map.of(),
+        return new FioJsonImport.Sweep(RowKey.parse("read/hole/4K"), p, "t" + end, end, 1000, 4096000, runtime, null, null, Map.of(),
                 List.of());
     }
 

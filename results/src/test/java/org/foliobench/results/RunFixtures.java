@@ -66,6 +66,21 @@ public final class RunFixtures {
         return dir;
     }
 
+    /**
+     * fio 3.33's own json+ of a 64k psync write with {@code fsync=1} and a read ({@code fio/fio-3.33-psync.json},
+     * real output, its job file beside it), with the two jobs named after table rows as export-fio names them:
+     * {@code write-sync} as {@code writeRow}, {@code read} as {@code readRow}.
+     */
+    public static String realFioPsync(String writeRow, String readRow) throws IOException {
+        String text = resource("/org/foliobench/results/fio/fio-3.33-psync.json");
+        String named = text.replace("\"jobname\" : \"write-sync\"", "\"jobname\" : \"" + writeRow + "\"")
+                .replace("\"jobname\" : \"read\"", "\"jobname\" : \"" + readRow + "\"");
+        if (named.equals(text)) {
+            throw new IOException("fio/fio-3.33-psync.json: job names not found");
+        }
+        return named;
+    }
+
     private static String resource(String name) throws IOException {
         try (java.io.InputStream in = RunFixtures.class.getResourceAsStream(name)) {
             if (in == null) {

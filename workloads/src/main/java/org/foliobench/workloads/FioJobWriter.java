@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.foliobench.Defaults;
 import org.foliobench.FioSize;
@@ -100,83 +102,53 @@ public final class FioJobWriter {
         if (j.dirtyWritebackCentisecs() != Defaults.DIRTY_WRITEBACK_CENTISECS) {
             n.add("fb_dirty_writeback_centisecs=" + j.dirtyWritebackCentisecs() + ": sysctl vm.dirty_writeback_centisecs");
         }
+        if (j.dioreadNolock() != null) {
+            n.add("fb_dioread_nolock=" + (j.dioreadNolock() ? 1 : 0) + ": mount the ext4 filesystem with -o "
+                    + (j.dioreadNolock() ? "dioread_nolock" : "nodioread_nolock"));
+        }
         j.path().ifPresent(p -> n.add("fb_path=" + p.fioName() + ": the model's IO path; a real kernel's is its filesystem's"));
         return n;
     }
 
+    /** The prefix of foliobench's own options, which fio does not know: said in {@link #modelNotes} instead. */
+    static final String FB_PREFIX = "fb_";
+
+    /** Options written even at fio's default, so that a reader of the file sees the whole IO pattern. */
+    private static final Set<String> ALWAYS = Set.of("ioengine", "direct", "rw", "bs", "size", "filename", "fallocate",
+            "overwrite", "create_fsync", "invalidate", "fsync", "end_fsync");
+
+    /** The options of a job that sets nothing: fio's defaults, as {@link JobSpec#fioOptions} writes them. */
+    private static final Map<String, String> DEFAULTS = JobSpec.builder("default").size(Defaults.PAGE_SIZE).build().fioOptions();
+
+    /**
+     * One job as fio reads it, from {@link JobSpec#fioOptions} (the one mapping of a job to fio's
+     * names and values): the section named by {@link #sectionName}, {@code name=} when the job's
+     * display name is not its own, flags ({@link FioParser#isFlag}) bare when on and left out when
+     * off, the other options at fio's default left out unless {@link #ALWAYS} shown, {@code fb_}
+     * options left out (the header's notes say what they meant), the colon in a file name escaped.
+     */
     private static void job(StringBuilder b, JobSpec j) {
         b.append('[').append(sectionName(j)).append("]\n");
-        if (j.stonewall()) {
-            b.append("stonewall\n");
-        }
-        if (!j.displayName().equals(j.name())) {
-            b.append("name=").append(j.displayName()).append('\n');
-        }
-        if (!j.description().isEmpty()) {
-            b.append("description=").append(j.description()).append('\n');
-        }
-        opt(b, "ioengine", j.ioengine());
-        opt(b, "direct", "0");
-        opt(b, "rw", j.rw().fioName());
-        opt(b, "bs", FioSize.format(j.bs()));
-        opt(b, "size", FioSize.format(j.size()));
-        opt(b, "filename", j.filename().replace(":", "\\:"));
-        opt(b, "fallocate", j.fallocate().fioName());
-        opt(b, "overwrite", bit(j.overwrite()));
-        opt(b, "create_fsync", bit(j.createFsync()));
-        opt(b, "invalidate", bit(j.invalidate()));
-        if (j.createOnly()) {
-            opt(b, "create_only", "1");
-        }
-        opt(b, "fsync", Integer.toString(j.fsync()));
-        if (j.fdatasync() != 0) {
-            opt(b, "fdatasync", Integer.toString(j.fdatasync()));
-        }
-        opt(b, "end_fsync", bit(j.endFsync()));
-        if (j.timeBased()) {
-            b.append("time_based\n");
-        }
-        if (j.runtimeMicros() != 0) {
-            opt(b, "runtime", time(j.runtimeMicros()));
-        }
-        if (j.rampTimeMicros() != 0) {
-            opt(b, "ramp_time", time(j.rampTimeMicros()));
-        }
-        if (j.numjobs() != 1) {
-            opt(b, "numjobs", Integer.toString(j.numjobs()));
-        }
-        if (j.iodepth() != 1) {
-            opt(b, "iodepth", Integer.toString(j.iodepth()));
-        }
-        if (j.verify() == VerifyMode.CRC32C) {
-            opt(b, "verify", "crc32c");
-            opt(b, "do_verify", bit(j.doVerify()));
-        }
-        if (j.thread()) {
-            b.append("thread\n");
-        }
-        if (j.groupReporting()) {
-            b.append("group_reporting\n");
-        }
+        j.fioOptions().forEach((name, value) -> {
+            if (name.startsWith(FB_PREFIX)) {
+                return;
+            }
+            if (name.equals("name")) {
+                if (!value.equals(j.name())) {
+                    opt(b, name, value);
+                }
+            } else if (FioParser.isFlag(name)) {
+                if (value.equals("1")) {
+                    b.append(name).append('\n');
+                }
+            } else if (ALWAYS.contains(name) || !value.equals(DEFAULTS.get(name))) {
+                opt(b, name, name.equals("filename") ? value.replace(":", "\\:") : value);
+            }
+        });
     }
 
     private static void opt(StringBuilder b, String name, String value) {
         b.append(name).append('=').append(value).append('\n');
-    }
-
-    private static String bit(boolean v) {
-        return v ? "1" : "0";
-    }
-
-    /** Microseconds in fio's time units: {@code 2s}, {@code 250ms}, {@code 10us}. */
-    static String time(long micros) {
-        if (micros % 1_000_000 == 0) {
-            return (micros / 1_000_000) + "s";
-        }
-        if (micros % 1_000 == 0) {
-            return (micros / 1_000) + "ms";
-        }
-        return micros + "us";
     }
 
     /**

@@ -483,6 +483,15 @@ public final class FioParser {
         return best != null && bestD <= (key.length() + 1) / 2 ? best : null;
     }
 
+    /**
+     * Whether {@code option} (a canonical name) is one of fio's flags, written bare ({@code time_based})
+     * to turn it on; {@link FioJobWriter} writes these bare and leaves them out when off.
+     */
+    static boolean isFlag(String option) {
+        Opt o = OPTIONS.get(option);
+        return o != null && o.arg() == Arg.FLAG;
+    }
+
     /** The supported option names (canonical names and aliases), for documentation and tests. */
     static Set<String> supportedOptions() {
         Set<String> s = new java.util.TreeSet<>(OPTIONS.keySet());

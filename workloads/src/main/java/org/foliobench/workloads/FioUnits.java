@@ -28,6 +28,20 @@ public final class FioUnits {
         }
     }
 
+    /**
+     * Microseconds as fio's time type is written, the inverse of {@link #parseTimeMicros}: the largest
+     * of {@code s}, {@code ms}, {@code us} that divides it ({@code 2s}, {@code 250ms}, {@code 10us}).
+     */
+    public static String formatTimeMicros(long micros) {
+        if (micros % 1_000_000 == 0) {
+            return (micros / 1_000_000) + "s";
+        }
+        if (micros % 1_000 == 0) {
+            return (micros / 1_000) + "ms";
+        }
+        return micros + "us";
+    }
+
     /** Parses a time value for {@code option} into microseconds; a bare number is seconds. */
     public static long parseTimeMicros(String option, String value) {
         String v = value.trim();

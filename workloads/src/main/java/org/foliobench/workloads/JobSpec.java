@@ -476,7 +476,10 @@ public final class JobSpec {
      * Every option of this job as fio's JSON lists a job's options ({@code "job options"}: names as
      * fio spells them, values as strings), each with the value the job runs with, fio's defaults
      * included (fio itself lists only the options a job file sets), then the {@code fb_} options.
-     * Sizes in fio's units ({@link FioSize#format}), times in microseconds ({@code 2000000us}).
+     * Sizes in fio's units ({@link FioSize#format}), times in fio's ({@link FioUnits#formatTimeMicros}:
+     * {@code 2s}, {@code 250ms}). This is the one mapping of a job to fio's option names and values:
+     * the run folder's {@code jobs/<row>.json}, the fio JSON's {@code "job options"} and the job files
+     * {@link FioJobWriter} writes for real fio all come from it.
      */
     public java.util.Map<String, String> fioOptions() {
         java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
@@ -501,8 +504,8 @@ public final class JobSpec {
         o.put("create_only", bit(createOnly));
         o.put("create_fsync", bit(createFsync));
         o.put("time_based", bit(timeBased));
-        o.put("runtime", runtimeMicros + "us");
-        o.put("ramp_time", rampTimeMicros + "us");
+        o.put("runtime", FioUnits.formatTimeMicros(runtimeMicros));
+        o.put("ramp_time", FioUnits.formatTimeMicros(rampTimeMicros));
         o.put("verify", verify == VerifyMode.CRC32C ? "crc32c" : "0");
         o.put("do_verify", bit(doVerify));
         o.put("thread", bit(thread));
@@ -522,6 +525,9 @@ public final class JobSpec {
         o.put("fb_dirty_background_bytes", Long.toString(dirtyBackgroundBytes));
         o.put("fb_dirty_expire_centisecs", Integer.toString(dirtyExpireCentisecs));
         o.put("fb_dirty_writeback_centisecs", Integer.toString(dirtyWritebackCentisecs));
+        if (dioreadNolock != null) {
+            o.put("fb_dioread_nolock", bit(dioreadNolock));
+        }
         row().ifPresent(r -> o.put("fb_row", r.rowKey()));
         return o;
     }

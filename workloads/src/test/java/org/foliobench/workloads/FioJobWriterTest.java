@@ -58,6 +58,43 @@ class FioJobWriterTest {
         }
     }
 
+    /** A job's fio options without foliobench's own and without its name (the written section is the row's key). */
+    private static Map<String, String> fioOnly(JobSpec j) {
+        Map<String, String> o = new java.util.LinkedHashMap<>(j.fioOptions());
+        o.keySet().removeIf(k -> k.startsWith(FioJobWriter.FB_PREFIX) || k.equals("name"));
+        return o;
+    }
+
+    @Test
+    void theWrittenJobIsTheJobsFioOptionsAndNothingElse() throws Exception {
+        List<JobSpec> jobs = new ArrayList<>();
+        for (SeedJobs.Seed seed : SeedJobs.loadAll()) {
+            jobs.addAll(seed.file().jobs());
+        }
+        jobs.add(SeedJobs.load(ReferenceRow.read(ReferenceRow.Type.HOLE, 4096)).job().toBuilder().timeBased(true)
+                .runtimeMicros(250_000).rampTimeMicros(10_000).numjobs(2).iodepth(4).thread(true).groupReporting(true)
+                .verify(VerifyMode.CRC32C).doVerify(false).fdatasync(3).createOnly(true).stonewall(true)
+                .description("every option").filename("a:b").dioreadNolock(false).build());
+        for (JobSpec j : jobs) {
+            String text = FioJobWriter.jobFile(List.of("t"), List.of(j));
+            JobSpec back = new FioParser(Map.of()).parse("t.fio", new StringReader(text)).jobs().get(0);
+            assertEquals(fioOnly(j), fioOnly(back), text);
+            for (String line : text.lines().filter(l -> !l.startsWith(";") && !l.startsWith("[") && !l.isEmpty()).toList()) {
+                String name = line.contains("=") ? line.substring(0, line.indexOf('=')) : line;
+                assertTrue(name.equals("name") || j.fioOptions().containsKey(name), "written but not a fio option of the job: " + line);
+            }
+        }
+        JobSpec last = jobs.get(jobs.size() - 1);
+        String text = FioJobWriter.jobFile(List.of("t"), List.of(last));
+        assertTrue(text.contains("\nruntime=250ms\n") && text.contains("\nramp_time=10ms\n"), text);
+        assertTrue(text.contains("\ntime_based\n") && text.contains("\nstonewall\n") && text.contains("\nthread\n"), text);
+        assertTrue(text.contains("\nfilename=a\\:b\n"), "fio's escaped colon: " + text);
+        assertTrue(text.contains("; fb_dioread_nolock=0: mount the ext4 filesystem with -o nodioread_nolock"), text);
+        String plain = FioJobWriter.jobFile(List.of("t"), List.of(JobSpec.builder("p").size(1 << 20).build()));
+        assertFalse(plain.contains("time_based") || plain.contains("runtime") || plain.contains("numjobs")
+                || plain.contains("verify"), "fio's defaults of options outside the always-shown ones are left out: " + plain);
+    }
+
     @Test
     void theHeaderSaysWhatTheFbOptionsMeantOnARealKernel() throws Exception {
         SeedJobs.Seed seed = SeedJobs.load(ReferenceRow.write(ReferenceRow.Type.RAMDISK, false, false, true, 65536));
@@ -80,9 +117,10 @@ class FioJobWriterTest {
         assertEquals("1g", org.foliobench.FioSize.format(1L << 30));
         assertEquals("1536k", org.foliobench.FioSize.format(1536 << 10));
         assertEquals("1000", org.foliobench.FioSize.format(1000));
-        assertEquals("250ms", FioJobWriter.time(250_000));
-        assertEquals("2s", FioJobWriter.time(2_000_000));
-        assertEquals("7us", FioJobWriter.time(7));
+        assertEquals("250ms", FioUnits.formatTimeMicros(250_000));
+        assertEquals("2s", FioUnits.formatTimeMicros(2_000_000));
+        assertEquals("7us", FioUnits.formatTimeMicros(7));
+        assertEquals(250_000, FioUnits.parseTimeMicros("runtime", FioUnits.formatTimeMicros(250_000)));
     }
 
     /** fio on the PATH, or null. */

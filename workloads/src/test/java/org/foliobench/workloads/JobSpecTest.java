@@ -52,7 +52,7 @@ class JobSpecTest {
             assertEquals(o, back.fioOptions(), text.toString());
         }
         assertEquals("64k", jobs.get(jobs.size() - 1).fioOptions().get("bs"));
-        assertEquals("5000000us", jobs.get(jobs.size() - 1).fioOptions().get("runtime"));
+        assertEquals("5s", jobs.get(jobs.size() - 1).fioOptions().get("runtime"));
     }
 
     @Test
