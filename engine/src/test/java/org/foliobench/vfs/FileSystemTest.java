@@ -348,6 +348,7 @@ class FileSystemTest {
                 ByteBuffer b = ByteBuffer.allocate(4096);
                 assertEquals(4096, f.pread(b, 0)); // the synchronous window, through the open gate
                 dev.open = false; // from here the device performs nothing until released
+                long slept = c.get("filemap.read_locked_waits"); // the synchronous window's own wait, if it was still in flight
                 long pos = 4096;
                 while (c.get("readahead.async_calls") == 0) {
                     assertEquals(4096, f.pread(b.clear(), pos), "a page of the first window, from the cache");
@@ -355,7 +356,7 @@ class FileSystemTest {
                     assertTrue(pos < data.length, "the first window never met its readahead mark");
                 }
                 assertTrue(dev.inflight() > 0, "the pread that started async readahead returned with it in flight");
-                assertEquals(0, c.get("filemap.read_locked_waits"), "the reader never slept on a folio");
+                assertEquals(slept, c.get("filemap.read_locked_waits"), "the reader did not sleep on a folio since");
                 dev.release();
                 byte[] got = new byte[data.length];
                 ByteBuffer all = ByteBuffer.allocate(data.length);
