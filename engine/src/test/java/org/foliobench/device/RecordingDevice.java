@@ -135,7 +135,7 @@ public final class RecordingDevice extends BlockDevice {
     static byte[] readAll(BlockDevice dev) throws IOException {
         byte[] all = new byte[(int) dev.capacity()];
         int chunk = 1 << 20;
-        ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
+        ByteBuffer buf = DmaMemory.allocate(chunk, 4096); // O_DIRECT alignment
         for (long pos = 0; pos < dev.capacity(); pos += chunk) {
             int n = (int) Math.min(chunk, dev.capacity() - pos);
             Bio bio = new Bio(Bio.Op.READ, pos >> Bio.SECTOR_SHIFT);
