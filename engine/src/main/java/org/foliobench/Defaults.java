@@ -79,4 +79,37 @@ public final class Defaults {
      * instead.
      */
     public static final int SLAB_FREE_OBJECTS = 1024;
+
+    /**
+     * {@code BLKDEV_DEFAULT_RQ} (include/linux/blkdev.h, 128): with an I/O scheduler the queue's
+     * {@code nr_requests} is {@code 2 * min(queue_depth, BLKDEV_DEFAULT_RQ)} per hardware queue
+     * ({@code blk_mq_init_sched}, block/blk-mq-sched.c); without one ({@code none}) it is the tag
+     * set's {@code queue_depth} ({@code blk_mq_init_allocated_queue}, block/blk-mq.c). The default
+     * scheduler is mq-deadline for a single hardware queue and none for several
+     * ({@code elevator_get_default}, block/elevator.c).
+     */
+    public static final int BLKDEV_DEFAULT_RQ = 128;
+
+    /**
+     * A {@code FileDevice} is a loop device on a regular file (drivers/block/loop.c): one hardware
+     * queue of {@code hw_queue_depth} = {@code LOOP_DEFAULT_HW_Q_DEPTH} = 128 tags; one queue, so
+     * mq-deadline, so {@code nr_requests} = 2 * min(128, {@link #BLKDEV_DEFAULT_RQ}) = 256.
+     */
+    public static final int LOOP_HW_QUEUE_DEPTH = 128;
+    public static final int LOOP_NR_HW_QUEUES = 1;
+
+    /**
+     * A {@code DirectDevice} on a regular file stands for an NVMe namespace (drivers/nvme/host/pci.c):
+     * {@code io_queue_depth} = 1024 entries, of which the tag set uses {@code q_depth - 1} = 1023;
+     * one I/O queue per CPU ({@code nvme_max_io_queues}), so scheduler none and {@code nr_requests}
+     * = 1023 (mq-deadline and 256 on a one-CPU machine). A block device reports its own values in
+     * sysfs ({@code queue/nr_requests}, {@code mq/*}), which are used instead.
+     */
+    public static final int NVME_QUEUE_DEPTH = 1023;
+
+    /** {@code nr_requests} the kernel gives a queue of {@code queueDepth} tags over {@code nrHwQueues} hardware queues. */
+    public static int defaultNrRequests(int queueDepth, int nrHwQueues) {
+        boolean scheduler = nrHwQueues == 1; // elevator_get_default: mq-deadline for one queue, else none
+        return scheduler ? 2 * Math.min(queueDepth, BLKDEV_DEFAULT_RQ) : queueDepth;
+    }
 }

@@ -95,7 +95,7 @@ public class DeviceBench {
             for (long p = 0; p < REGION; p += fill.capacity()) {
                 Bio b = new Bio(Bio.Op.WRITE, p >> Bio.SECTOR_SHIFT, 1);
                 b.addSegment(fill, 0, fill.capacity());
-                dev.submit(b);
+                dev.submitWait(b);
                 check(b);
             }
             dev.flush();
@@ -132,7 +132,7 @@ public class DeviceBench {
     public Bio seqWrite(Device d, Bytes bytes) {
         Bio b = new Bio(Bio.Op.WRITE, d.next() >> Bio.SECTOR_SHIFT, 1);
         b.addSegment(d.buf, 0, d.size);
-        d.dev.submit(b);
+        d.dev.submitWait(b);
         check(b);
         bytes.bytes += d.size;
         return b;
@@ -142,7 +142,7 @@ public class DeviceBench {
     public Bio seqRead(Device d, Bytes bytes) {
         Bio b = new Bio(Bio.Op.READ, d.next() >> Bio.SECTOR_SHIFT, 1);
         b.addSegment(d.buf, 0, d.size);
-        d.dev.submit(b);
+        d.dev.submitWait(b);
         check(b);
         bytes.bytes += d.size;
         return b;

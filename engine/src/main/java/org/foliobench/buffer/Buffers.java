@@ -167,8 +167,9 @@ final class Buffers {
 
     /**
      * {@code submit_bh(REQ_OP_READ)} of one locked buffer, completed by
-     * {@code end_buffer_read_sync} (uptodate or not, then unlocked). The device completes it
-     * before this returns (or at the plug flush).
+     * {@code end_buffer_read_sync} (uptodate or not, then unlocked), when the device completes it:
+     * before this returns on the RamDisk, later on a device's IO thread; {@code wait_on_buffer}
+     * waits for it.
      */
     static void submitBhRead(BufferHeadPath p, BufferHead bh) {
         bh.set(BufferHead.BH_REQ);

@@ -250,16 +250,53 @@ public final class Bio {
         return done;
     }
 
-    /** {@code bio_endio}: called by the device once the IO finished (or failed). */
+    /** Whether an end_io handler is set (such a bio may be put by it: nobody else may wait on it). */
+    public boolean hasEndIo() {
+        return endIo != null;
+    }
+
+    /**
+     * {@code bio_endio}: called by the device once the IO finished (or failed), on the thread that
+     * performed it. Runs the end_io handler, or wakes a {@link #awaitCompletion} sleeper.
+     */
     public void complete(IOException error) {
         checkLive();
         if (done) {
             throw new IllegalStateException("bio at sector " + sector + " completed twice");
         }
         this.status = error;
-        this.done = true;
-        if (endIo != null) {
-            endIo.accept(this);
+        Consumer<Bio> h = endIo;
+        if (h != null) {
+            this.done = true;
+            h.accept(this);
+            return;
+        }
+        synchronized (this) {
+            this.done = true;
+            notifyAll();
+        }
+    }
+
+    /**
+     * {@code submit_bio_wait}'s sleep ({@code wait_for_completion_io}): returns once the bio
+     * completed. Only for a bio without an end_io handler (a handler may put the bio).
+     */
+    public void awaitCompletion() {
+        if (done) {
+            return;
+        }
+        synchronized (this) {
+            boolean interrupted = false;
+            while (!done) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -1,9 +1,9 @@
 package org.foliobench.device;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import org.foliobench.Defaults;
+import org.foliobench.mm.KmemCache;
 import org.foliobench.mm.OnStack;
 
 /**
@@ -22,7 +22,7 @@ import org.foliobench.mm.OnStack;
  *
  * <p>A dispatched request is one device IO (one {@link BlockDevice#submit} of a bio carrying the
  * segments of all merged bios, one system call), after which every original bio is completed with
- * the request's status. A plug belongs to one thread, like {@code current->plug}. The submitter must
+ * the request's status (on the device's IO thread when the device has a request queue). A plug belongs to one thread, like {@code current->plug}. The submitter must
  * finish (or {@link #flush}) the plug before waiting on one of its bios, as {@code io_schedule()}
  * flushes the plug before sleeping.
  */
@@ -37,8 +37,12 @@ public final class BlkPlug implements AutoCloseable {
     private ArrayList<Request> requests = new ArrayList<>(BLK_MAX_REQUEST_COUNT);
     /** The list a flush swaps in while it dispatches the plugged one (null during a flush). */
     private ArrayList<Request> spare = new ArrayList<>(BLK_MAX_REQUEST_COUNT);
-    /** Dispatched requests, reused for the next ones (the kernel's requests come preallocated from the tag set). */
-    private final ArrayDeque<Request> freeRequests = new ArrayDeque<>();
+    /**
+     * Plugged requests, reused (the kernel's come preallocated from the tag set). Thread-safe: a
+     * merged request lives until its completion, which runs on the device's IO thread.
+     */
+    private static final KmemCache<Request> REQUESTS = KmemCache.create("plug_request", Defaults.SLAB_FREE_OBJECTS,
+            Request::new, null);
     private boolean finished;
     /** From {@link #start}: given back to the thread at {@link #finish}. */
     private boolean reusable;
@@ -121,8 +125,7 @@ public final class BlkPlug implements AutoCloseable {
         if (attemptPlugMerge(bio)) {
             return;
         }
-        Request rq = freeRequests.pollFirst();
-        addRequest((rq != null ? rq : new Request()).init(bio));
+        addRequest(REQUESTS.alloc().init(bio));
     }
 
     /** {@code blk_attempt_plug_merge()}: only the last plugged request is tried. */
@@ -178,13 +181,7 @@ public final class BlkPlug implements AutoCloseable {
         spare = null;
         try {
             for (int i = 0; i < batch.size(); i++) {
-                Request rq = batch.get(i);
-                try {
-                    dispatch(rq);
-                } finally {
-                    rq.bios.clear();
-                    freeRequests.addFirst(rq);
-                }
+                dispatch(batch.get(i));
             }
         } finally {
             batch.clear();
@@ -192,9 +189,17 @@ public final class BlkPlug implements AutoCloseable {
         }
     }
 
+    /**
+     * One request to the device. A single bio goes as it is; merged bios go as one bio carrying all
+     * their segments, whose completion ends each of them and then gives the request and the merged
+     * bio back (possibly later, on the device's IO thread).
+     */
     private void dispatch(Request rq) {
         if (rq.bios.size() == 1) {
-            device.submit(rq.bios.get(0));
+            Bio bio = rq.bios.get(0);
+            rq.bios.clear();
+            REQUESTS.free(rq);
+            device.submit(bio);
             return;
         }
         Bio merged = device.bioSplit().alloc(rq.op, rq.sector, Math.min(Bio.BIO_MAX_VECS, rq.segments));
@@ -207,17 +212,17 @@ public final class BlkPlug implements AutoCloseable {
             }
         }
         merged.privateData(rq).endIo(BlkPlug::requestEndIo);
-        try {
-            device.submit(merged);
-        } finally {
-            merged.put();
-        }
+        device.submit(merged);
     }
 
-    /** {@code blk_update_request()}: every bio of the request ends with the request's status. */
+    /**
+     * {@code blk_update_request()}: every bio of the request ends with the request's status; then
+     * the merged bio and the request are freed ({@code blk_mq_free_request}).
+     */
     private static void requestEndIo(Bio done) {
         Request rq = (Request) done.privateData();
         IOException status = done.status();
+        done.put();
         RuntimeException first = null;
         for (int k = 0; k < rq.bios.size(); k++) {
             try {
@@ -228,6 +233,8 @@ public final class BlkPlug implements AutoCloseable {
                 }
             }
         }
+        rq.bios.clear();
+        REQUESTS.free(rq);
         if (first != null) {
             throw first;
         }

@@ -9,11 +9,16 @@ import org.foliobench.stats.Counters;
  * logical block size every IO must be aligned to, {@link #submit} for reads and writes
  * ({@code submit_bio}) and {@link #flush} for the volatile write cache ({@code REQ_PREFLUSH}).
  *
- * <p>Submission here is synchronous: {@link #submit} performs the IO and completes the bio
- * through {@link Bio#complete} before it returns. A device error never escapes as an exception
- * from {@code submit}; it is the bio's status, as {@code bi_status} is in the kernel. Invalid
- * bios (outside the device, misaligned, empty) are programming errors and throw
- * {@link IllegalArgumentException}.
+ * <p>Submission is asynchronous on a device with a request queue ({@link #startQueue}: the
+ * file and O_DIRECT devices, like an NVMe or loop device): {@link #submit} queues the bio to a
+ * hardware queue of {@link BlkMq} and returns; an IO thread performs it and completes the bio
+ * through {@link Bio#complete} ({@code bio_endio}), which runs the bio's end_io handler on that
+ * thread. A device without a queue (the RamDisk, as {@code brd}) performs the IO and completes the
+ * bio inside {@link #submit}. Callers that need the result wait for it: {@link #submitWait}
+ * ({@code submit_bio_wait}), or the folio / buffer state the end_io handler changes. A device error
+ * never escapes as an exception from {@code submit}; it is the bio's status, as {@code bi_status}
+ * is in the kernel. Invalid bios (outside the device, misaligned, empty) are programming errors
+ * and throw {@link IllegalArgumentException} from {@code submit}.
  */
 public abstract class BlockDevice implements AutoCloseable {
     private final DiskStats stats = new DiskStats();
@@ -23,6 +28,8 @@ public abstract class BlockDevice implements AutoCloseable {
      * plug builds from merged bios; counted as {@code slab.bio_split.*} in {@link #counters()}.
      */
     private final BioSet bioSplit = BioSet.create("bio_split", Defaults.SLAB_FREE_OBJECTS, counters);
+    /** The request queue's hardware queues, null for a synchronous device. */
+    private volatile BlkMq mq;
 
     /** {@code queue_logical_block_size}: the alignment of every IO, in bytes. */
     public abstract int logicalBlockSize();
@@ -42,13 +49,24 @@ public abstract class BlockDevice implements AutoCloseable {
     }
 
     /**
-     * {@code submit_bio_wait}-like: performs the IO, accounts it, then completes the bio. A bio
-     * larger than {@link #maxRequestBytes()} is split into requests of at most that size, as the
-     * block layer does; each is one IO in {@link DiskStats}, the bio completes once, with the
-     * first error.
+     * {@code submit_bio}: checks the bio and hands it to the device. A bio larger than
+     * {@link #maxRequestBytes()} is split into requests of at most that size, as the block layer
+     * does ({@code bio_split_to_limits}, the parts chained to the bio); each is one IO in
+     * {@link DiskStats}, the bio completes once, with the first error. Without a queue the bio is
+     * complete when this returns; with one it completes later on an IO thread, and this may first
+     * wait for a free tag ({@code blk_mq_get_tag}).
      */
     public final void submit(Bio bio) {
         check(bio);
+        BlkMq q = mq;
+        if (q != null) {
+            if (bio.size() <= maxRequestBytes()) {
+                q.queue(bio, null);
+            } else {
+                splitAndQueue(q, bio);
+            }
+            return;
+        }
         IOException error;
         if (bio.size() <= maxRequestBytes()) {
             error = dispatch(bio);
@@ -58,8 +76,20 @@ public abstract class BlockDevice implements AutoCloseable {
         bio.complete(error);
     }
 
+    /**
+     * {@code submit_bio_wait}: submits a bio without an end_io handler and sleeps until the device
+     * completed it; the caller reads {@link Bio#status()} (and puts a pooled bio) afterwards.
+     */
+    public final void submitWait(Bio bio) {
+        if (bio.hasEndIo()) {
+            throw new IllegalArgumentException("submit_bio_wait of " + bio + " that has its own end_io handler");
+        }
+        submit(bio);
+        bio.awaitCompletion();
+    }
+
     /** One request: the IO and its accounting; returns the error, if any. */
-    private IOException dispatch(Bio rq) {
+    final IOException dispatch(Bio rq) {
         long start = System.nanoTime();
         try {
             if (rq.op() == Bio.Op.READ) {
@@ -73,6 +103,33 @@ public abstract class BlockDevice implements AutoCloseable {
         }
         stats.account(rq.op(), rq.size(), System.nanoTime() - start);
         return null;
+    }
+
+    /** The parts of a split bio, queued as requests chained to it ({@code bio_chain}). */
+    private void splitAndQueue(BlkMq q, Bio bio) {
+        BlkMq.Split chain = new BlkMq.Split(bio);
+        long max = maxRequestBytes();
+        long sector = bio.sector();
+        int seg = 0;
+        int segOff = 0;
+        while (seg < bio.segments()) {
+            Bio part = bioSplit.alloc(bio.op(), sector).fua(bio.isFua());
+            long room = max;
+            while (seg < bio.segments() && room > 0) {
+                int len = (int) Math.min(bio.segmentLength(seg) - segOff, room);
+                part.addSegment(bio.segmentMemory(seg), bio.segmentOffset(seg) + segOff, len);
+                segOff += len;
+                room -= len;
+                if (segOff == bio.segmentLength(seg)) {
+                    seg++;
+                    segOff = 0;
+                }
+            }
+            sector += part.size() >> Bio.SECTOR_SHIFT;
+            chain.remaining.incrementAndGet();
+            q.queue(part, chain);
+        }
+        chain.partDone(null); // the submitter's bias
     }
 
     /** {@code bio_split_to_limits}: consecutive requests of at most {@link #maxRequestBytes()}. */
@@ -105,10 +162,98 @@ public abstract class BlockDevice implements AutoCloseable {
         return first;
     }
 
-    /** {@code blkdev_issue_flush}: everything completed so far becomes durable. */
+    /**
+     * {@code blkdev_issue_flush}: everything completed so far becomes durable. On a device with a
+     * queue the flush is a request on the caller's hardware queue, waited for; writes still in
+     * flight are not covered (the caller waits for those it needs first, as the kernel's callers do).
+     */
     public final void flush() throws IOException {
-        doFlush();
+        BlkMq q = mq;
+        if (q != null) {
+            q.flush();
+            return;
+        }
+        IOException e = flushRequest();
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    /** The flush request at the device, accounted; returns the error, if any. */
+    final IOException flushRequest() {
+        try {
+            doFlush();
+        } catch (IOException e) {
+            return e;
+        }
         stats.accountFlush();
+        return null;
+    }
+
+    /**
+     * Gives the device a request queue ({@code blk_mq_alloc_tag_set} + {@code blk_mq_alloc_disk}):
+     * {@code nrHwQueues} hardware queues of {@code nrRequests} tags each, one IO thread per queue,
+     * started now; from here on {@link #submit} is asynchronous. Called once, by the backend's
+     * open, before the device is handed out.
+     */
+    protected final void startQueue(int nrHwQueues, int nrRequests) {
+        if (mq != null) {
+            throw new IllegalStateException(describe() + " already has a request queue");
+        }
+        BlkMq q = new BlkMq(this, nrHwQueues, nrRequests, counters);
+        q.start();
+        mq = q;
+    }
+
+    /**
+     * {@code blk_mq_destroy_queue}: waits for every request in flight to complete, then stops the
+     * IO threads; the backend calls this from {@link #close()} before releasing what the IO uses.
+     */
+    protected final void stopQueue() {
+        BlkMq q = mq;
+        if (q != null) {
+            q.shutdown();
+        }
+    }
+
+    /**
+     * {@code blk_mq_freeze_queue_wait}: returns once nothing submitted so far is in flight (a
+     * synchronous device never has anything in flight).
+     */
+    public final void drain() {
+        BlkMq q = mq;
+        if (q != null) {
+            q.drain();
+        }
+    }
+
+    /** Whether {@link #submit} queues ({@code true}) or completes the bio before returning. */
+    public final boolean isAsync() {
+        return mq != null;
+    }
+
+    /** {@code queue/nr_requests}: tags per hardware queue; 0 for a device without a queue. */
+    public final int nrRequests() {
+        BlkMq q = mq;
+        return q != null ? q.nrRequests() : 0;
+    }
+
+    /** Hardware queues ({@code /sys/block/<dev>/mq/*}); 0 for a device without a queue. */
+    public final int nrHwQueues() {
+        BlkMq q = mq;
+        return q != null ? q.nrHwQueues() : 0;
+    }
+
+    /** Requests holding a tag now: queued or at the device. */
+    public final int inflight() {
+        BlkMq q = mq;
+        return q != null ? q.inflight() : 0;
+    }
+
+    /** The most requests that were in flight at once since the device opened. */
+    public final long inflightMax() {
+        BlkMq q = mq;
+        return q != null ? q.inflightMax() : 0;
     }
 
     public DiskStats stats() {

@@ -12,7 +12,7 @@ import org.foliobench.mm.KmemCache;
 
 /**
  * The IO engine shared by {@link FileDevice} and {@link DirectDevice}: one bio is one request is
- * one system call. A single-segment bio is a positional {@code pread}/{@code pwrite}; a
+ * one system call, made by the IO thread of the request's hardware queue ({@link BlkMq}). A single-segment bio is a positional {@code pread}/{@code pwrite}; a
  * multi-segment bio is one vectored call ({@code readv}/{@code writev} after a seek, under the
  * device lock so no other vectored bio moves the file position in between), the way the kernel
  * hands a multi-bvec request to the driver in one command. Short transfers are continued.
@@ -230,8 +230,13 @@ abstract class ChannelDevice extends BlockDevice {
         channel.force(false);
     }
 
+    /** Drains the request queue and stops its IO threads, then closes the file. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            stopQueue();
+        } finally {
+            channel.close();
+        }
     }
 }

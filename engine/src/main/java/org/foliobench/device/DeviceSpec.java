@@ -20,12 +20,16 @@ import org.foliobench.FioSize;
  * <ul>
  * <li>{@code ramdisk:size=SIZE[,lbs=N]} - a {@link RamDisk} of SIZE bytes, logical block size N
  *     (512 by default; a power of two up to 4096);</li>
- * <li>{@code file:PATH[,size=SIZE][,lbs=N]} - a {@link FileDevice} on a regular file through the OS
- *     cache;</li>
- * <li>{@code direct:PATH[,size=SIZE][,force]} - a {@link DirectDevice} ({@code O_DIRECT}) on a regular
- *     file or a block device; {@code force} allows overwriting a block device that carries a
- *     filesystem or partition table (a mounted one is always refused).</li>
+ * <li>{@code file:PATH[,size=SIZE][,lbs=N][,nr_requests=N]} - a {@link FileDevice} on a regular file
+ *     through the OS cache;</li>
+ * <li>{@code direct:PATH[,size=SIZE][,force][,nr_requests=N]} - a {@link DirectDevice} ({@code O_DIRECT})
+ *     on a regular file or a block device; {@code force} allows overwriting a block device that
+ *     carries a filesystem or partition table (a mounted one is always refused).</li>
  * </ul>
+ * {@code nr_requests} is the request queue's {@code /sys/block/<dev>/queue/nr_requests}: tags per
+ * hardware queue, the requests a queue holds before a submitter waits (default: the kernel's for
+ * that kind of device, see {@link org.foliobench.Defaults#defaultNrRequests}). The ramdisk has no
+ * queue (brd completes every bio in its submitter).
  * SIZE takes fio's units ({@link FioSize}, the same rule as job files): {@code 4g}, {@code 512m},
  * {@code 1048576}; {@code 64KiB} is 64000, as in fio. A regular file that does not exist needs {@code size=} and is created (sparse);
  * an existing one keeps its length unless {@code size=} is larger, which grows it; the device's
@@ -51,8 +55,11 @@ public final class DeviceSpec {
     private final long size;
     private final int logicalBlockSize;
     private final boolean force;
+    /** {@code queue/nr_requests}; 0: the device kind's default. */
+    private final int nrRequests;
 
-    private DeviceSpec(String spec, Kind kind, Path path, long size, int logicalBlockSize, boolean force) {
+    private DeviceSpec(String spec, Kind kind, Path path, long size, int logicalBlockSize, boolean force, int nrRequests) {
+        this.nrRequests = nrRequests;
         this.spec = spec;
         this.kind = kind;
         this.path = path;
@@ -95,6 +102,7 @@ public final class DeviceSpec {
         int lbs = 0;
         boolean force = false;
         boolean sawSize = false;
+        int nrRequests = 0;
         for (int i = first; i < parts.length; i++) {
             String opt = parts[i].trim();
             if (opt.isEmpty()) {
@@ -134,10 +142,29 @@ public final class DeviceSpec {
                     }
                     force = true;
                     break;
+                case "nr_requests":
+                    if (kind == Kind.RAMDISK) {
+                        throw new DeviceSpecException(spec, "a ramdisk has no request queue (brd completes bios synchronously);"
+                                + " drop nr_requests=");
+                    }
+                    if (nrRequests != 0 || value == null) {
+                        throw new DeviceSpecException(spec, nrRequests != 0 ? "nr_requests= given twice"
+                                : "nr_requests needs a value (nr_requests=256)");
+                    }
+                    try {
+                        nrRequests = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        nrRequests = -1;
+                    }
+                    if (nrRequests < 4 || nrRequests > 65536) {
+                        // blk_mq_update_nr_requests refuses fewer than BLKDEV_MIN_RQ (4)
+                        throw new DeviceSpecException(spec, "nr_requests \"" + value + "\" must be a whole number from 4 to 65536");
+                    }
+                    break;
                 default:
                     throw new DeviceSpecException(spec, "unknown option \"" + key + "\""
                             + " (" + kind.prefix + ": takes " + (kind == Kind.RAMDISK ? "size=, lbs="
-                                    : kind == Kind.FILE ? "size=, lbs=" : "size=, force") + ")");
+                                    : kind == Kind.FILE ? "size=, lbs=, nr_requests=" : "size=, force, nr_requests=") + ")");
             }
         }
         if (kind == Kind.RAMDISK && !sawSize) {
@@ -149,7 +176,7 @@ public final class DeviceSpec {
         if (kind != Kind.DIRECT && size % lbs != 0) {
             throw new DeviceSpecException(spec, "size " + size + " is not a multiple of the logical block size " + lbs);
         }
-        return new DeviceSpec(spec, kind, path, size, lbs, force);
+        return new DeviceSpec(spec, kind, path, size, lbs, force, nrRequests);
     }
 
     /** A size in fio's units ({@link FioSize}); problems name the spec. */
@@ -181,6 +208,11 @@ public final class DeviceSpec {
 
     public boolean force() {
         return force;
+    }
+
+    /** The {@code nr_requests=} given, 0 for the device kind's default. */
+    public int nrRequests() {
+        return nrRequests;
     }
 
     @Override
@@ -223,7 +255,7 @@ public final class DeviceSpec {
         }
         checkSpace(dir, exists ? size - Files.size(path) : size);
         Path trial = dir.resolve("." + path.getFileName() + ".probe-" + ProcessHandle.current().pid());
-        DeviceSpec t = new DeviceSpec(spec, kind, trial, 1 << 20, logicalBlockSize, force);
+        DeviceSpec t = new DeviceSpec(spec, kind, trial, 1 << 20, logicalBlockSize, force, nrRequests);
         try (BlockDevice d = t.open()) {
             String what = kind == Kind.FILE ? "file " + path + " size=" + size + " lbs=" + d.logicalBlockSize()
                     + " (buffered, OS page cache)" : "direct " + path + " size=" + size + " alignment=" + d.logicalBlockSize()
@@ -272,7 +304,7 @@ public final class DeviceSpec {
                     + path + ")");
         }
         try {
-            return DirectDevice.open(path, size, force);
+            return DirectDevice.open(path, size, force, nrRequests);
         } catch (IOException | IllegalArgumentException e) {
             throw explain(e);
         }
@@ -313,7 +345,7 @@ public final class DeviceSpec {
                     f.setLength(size);
                 }
             }
-            return kind == Kind.FILE ? FileDevice.open(path, size, logicalBlockSize) : DirectDevice.open(path, size, force);
+            return kind == Kind.FILE ? FileDevice.open(path, size, logicalBlockSize, nrRequests) : DirectDevice.open(path, size, force, nrRequests);
         } catch (IOException | RuntimeException e) {
             // nothing left behind: remove what we created, shrink what we grew
             try {

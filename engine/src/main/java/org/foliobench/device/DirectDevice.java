@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Set;
+import org.foliobench.Defaults;
 
 /**
  * A device opened with {@code O_DIRECT} ({@link ExtendedOpenOption#DIRECT}): a regular file on a
@@ -44,6 +45,16 @@ public final class DirectDevice extends ChannelDevice {
      * @throws IllegalArgumentException for a refused path, with a message saying what to do instead
      */
     public static DirectDevice open(Path path, long capacity, boolean allowOverwrite) throws IOException {
+        return open(path, capacity, allowOverwrite, 0);
+    }
+
+    /**
+     * {@link #open(Path, long, boolean)} with the queue's {@code nr_requests} (0: the default). The
+     * request queue: a block device's own {@code queue/nr_requests} and hardware queue count from
+     * sysfs; a regular file stands for an NVMe namespace, one hardware queue per CPU of
+     * {@link Defaults#NVME_QUEUE_DEPTH} tags ({@link Defaults#defaultNrRequests}).
+     */
+    public static DirectDevice open(Path path, long capacity, boolean allowOverwrite, int nrRequests) throws IOException {
         Path real = path.toRealPath();
         int mode = (Integer) Files.getAttribute(real, "unix:mode");
         boolean blockDevice = (mode & 0170000) == 0060000;
@@ -91,7 +102,12 @@ public final class DirectDevice extends ChannelDevice {
             if (blockDevice) {
                 DeviceSafety.checkWritable(real, head, allowOverwrite);
             }
-            return new DirectDevice(real, ch, cap, alignment, blockDevice);
+            DirectDevice dev = new DirectDevice(real, ch, cap, alignment, blockDevice);
+            int hwq = blockDevice ? sysfsHwQueues(real) : Runtime.getRuntime().availableProcessors();
+            int nr = nrRequests > 0 ? nrRequests : blockDevice ? sysfsNrRequests(real, hwq)
+                    : Defaults.defaultNrRequests(Defaults.NVME_QUEUE_DEPTH, hwq);
+            dev.startQueue(hwq, nr);
+            return dev;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -133,6 +149,28 @@ public final class DirectDevice extends ChannelDevice {
             return Integer.parseInt(readSysfs(dev, "queue/logical_block_size"));
         } catch (IOException | NumberFormatException e) {
             return Bio.SECTOR_SIZE;
+        }
+    }
+
+    /** Hardware queues of a block device: the entries of {@code /sys/block/<dev>/mq}; 1 when unknown. */
+    private static int sysfsHwQueues(Path dev) {
+        Path sys = Path.of("/sys/class/block", dev.getFileName().toString());
+        try {
+            Path mq = Files.exists(sys.resolve("partition")) ? sys.toRealPath().getParent().resolve("mq") : sys.resolve("mq");
+            try (java.util.stream.Stream<Path> s = Files.list(mq)) {
+                return (int) Math.max(1, s.count());
+            }
+        } catch (IOException e) {
+            return 1;
+        }
+    }
+
+    /** {@code queue/nr_requests} of a block device; the kernel's default for an NVMe queue when unreadable. */
+    private static int sysfsNrRequests(Path dev, int hwq) {
+        try {
+            return Integer.parseInt(readSysfs(dev, "queue/nr_requests"));
+        } catch (IOException | NumberFormatException e) {
+            return Defaults.defaultNrRequests(Defaults.NVME_QUEUE_DEPTH, hwq);
         }
     }
 
@@ -179,6 +217,6 @@ public final class DirectDevice extends ChannelDevice {
     @Override
     public String describe() {
         return "direct " + path + (blockDevice ? " (block device)" : "") + " size=" + capacity()
-                + " alignment=" + logicalBlockSize() + " (O_DIRECT)";
+                + " alignment=" + logicalBlockSize() + " nr_requests=" + nrRequests() + " hw_queues=" + nrHwQueues() + " (O_DIRECT)";
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.foliobench.Defaults;
 
 /**
  * A device backed by a regular file through the OS page cache (a loop device without
@@ -13,6 +14,10 @@ import java.nio.file.StandardOpenOption;
  * multi-segment bios, {@link #flush} = {@code fdatasync}. Any memory works (heap buffers are
  * copied by the JDK); the logical block size is chosen by the caller (512 by default, as a
  * virtio disk).
+ *
+ * <p>Like a loop device it has a request queue: {@link Defaults#LOOP_NR_HW_QUEUES} hardware queue
+ * of {@code nr_requests} tags (default {@link Defaults#defaultNrRequests} of
+ * {@link Defaults#LOOP_HW_QUEUE_DEPTH}), whose IO thread does the system calls, as loop's worker does.
  */
 public final class FileDevice extends ChannelDevice {
     public static final int DEFAULT_LOGICAL_BLOCK_SIZE = Bio.SECTOR_SIZE;
@@ -27,6 +32,11 @@ public final class FileDevice extends ChannelDevice {
      * {@link DeviceSpec} creates or grows it.
      */
     public static FileDevice open(Path path, long capacity, int logicalBlockSize) throws IOException {
+        return open(path, capacity, logicalBlockSize, 0);
+    }
+
+    /** {@link #open(Path, long, int)} with the queue's {@code nr_requests} (0: the loop device's default). */
+    public static FileDevice open(Path path, long capacity, int logicalBlockSize, int nrRequests) throws IOException {
         checkLogicalBlockSize(logicalBlockSize);
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(path + " is not a regular file"
@@ -46,7 +56,10 @@ public final class FileDevice extends ChannelDevice {
             if (cap > length) {
                 throw new IllegalArgumentException(path + " is " + length + " bytes, shorter than the capacity " + cap);
             }
-            return new FileDevice(path, ch, cap, logicalBlockSize);
+            FileDevice dev = new FileDevice(path, ch, cap, logicalBlockSize);
+            dev.startQueue(Defaults.LOOP_NR_HW_QUEUES, nrRequests > 0 ? nrRequests
+                    : Defaults.defaultNrRequests(Defaults.LOOP_HW_QUEUE_DEPTH, Defaults.LOOP_NR_HW_QUEUES));
+            return dev;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -61,6 +74,6 @@ public final class FileDevice extends ChannelDevice {
 
     @Override
     public String describe() {
-        return "file " + path + " size=" + capacity() + " lbs=" + logicalBlockSize() + " (buffered, OS page cache)";
+        return "file " + path + " size=" + capacity() + " lbs=" + logicalBlockSize() + " nr_requests=" + nrRequests() + " hw_queues=" + nrHwQueues() + " (buffered, OS page cache)";
     }
 }

@@ -284,7 +284,7 @@ public final class Ext4 {
         ByteBuffer sb = ioBuffer(Bio.SECTOR_SIZE < dev.logicalBlockSize() ? dev.logicalBlockSize() : Bio.SECTOR_SIZE);
         Bio bio = new Bio(Bio.Op.READ, 0);
         bio.addSegment(sb, 0, sb.capacity());
-        dev.submit(bio);
+        dev.submitWait(bio);
         if (bio.status() != null) {
             throw new ErrnoException(Errno.EIO, "reading the superblock failed: " + bio.status().getMessage(), bio.status());
         }
@@ -439,7 +439,7 @@ public final class Ext4 {
         ByteBuffer buf = ioBuffer(n * bs);
         Bio bio = bioSet.alloc(Bio.Op.READ, blk << (bits - Bio.SECTOR_SHIFT));
         bio.addSegment(buf, 0, n * bs);
-        dev.submit(bio);
+        dev.submitWait(bio);
         IOException status = bio.status();
         bio.put();
         if (status != null) {
@@ -455,7 +455,7 @@ public final class Ext4 {
     void writeBlocks(long blk, ByteBuffer buf, int n) throws IOException {
         Bio bio = bioSet.alloc(Bio.Op.WRITE, blk << (bits - Bio.SECTOR_SHIFT));
         bio.addSegment(buf, 0, n * bs);
-        dev.submit(bio);
+        dev.submitWait(bio);
         IOException status = bio.status();
         bio.put();
         if (status != null) {

@@ -54,7 +54,7 @@ public final class Fsck {
             ByteBuffer buf = Ext4.ioBuffer(bs);
             Bio bio = new Bio(Bio.Op.READ, blk << (bits - Bio.SECTOR_SHIFT));
             bio.addSegment(buf, 0, bs);
-            dev.submit(bio);
+            dev.submitWait(bio);
             if (bio.status() != null) {
                 throw bio.status();
             }

@@ -462,7 +462,7 @@ final class BufferedIo {
         bio.addSegment(folio.mem(), folio.memOffset() + poff, plen);
         accountBio(bio);
         writeBeginReads.increment();
-        dev.submit(bio);
+        dev.submitWait(bio);
         IOException status = bio.status();
         bio.put();
         if (status != null) {

@@ -243,7 +243,10 @@ public final class Filemap {
                 mapping.invalidateLock().readLock().unlock();
                 try {
                     // where a reader usually waits for the readahead it submitted to finish
+                    long t0 = System.nanoTime();
                     folio.waitLocked();
+                    mapping.cache.readLockedWaits.increment();
+                    mapping.cache.readLockedWaitNs.add(System.nanoTime() - t0);
                     folio.put();
                 } finally {
                     mapping.invalidateLock().readLock().lock();

@@ -73,6 +73,10 @@ public final class PageCache implements AutoCloseable {
     final LongAdder reclaimScanned;
     final LongAdder reclaimStalls;
     final LongAdder raSyncCalls;
+    /** A reader found the folio it wants locked (a read in flight) and slept until the read ended. */
+    final LongAdder readLockedWaits;
+    /** Time readers slept in those waits ({@code folio_wait_locked} under {@code filemap_update_page}). */
+    final LongAdder readLockedWaitNs;
     final LongAdder raAsyncCalls;
     final LongAdder raPagesCounter;
     final LongAdder raBatches;
@@ -129,6 +133,8 @@ public final class PageCache implements AutoCloseable {
         reclaimScanned = counters.counter("pagecache.reclaim_scanned");
         reclaimStalls = counters.counter("pagecache.reclaim_writeback_waits");
         raSyncCalls = counters.counter("readahead.sync_calls");
+        readLockedWaits = counters.counter("filemap.read_locked_waits");
+        readLockedWaitNs = counters.counter("filemap.read_locked_wait_ns");
         raAsyncCalls = counters.counter("readahead.async_calls");
         raPagesCounter = counters.counter("readahead.pages");
         raBatches = counters.counter("readahead.batches");

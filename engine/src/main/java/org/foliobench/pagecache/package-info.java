@@ -19,8 +19,10 @@
  * <p>Threading: {@code xa_lock} (per mapping) and the LRU lock are leaf locks, never held while
  * calling an aops method or waiting. Folio locks are taken before waiting on anything else. The
  * flusher thread ({@code BdiWriteback}) calls {@code ->writepages}; so do fsync/sync callers and,
- * indirectly (by waking the flusher), reclaim. Devices complete bios synchronously, so
- * {@link org.foliobench.pagecache.Folio#endWriteback()} runs in the thread that submitted the
- * write, and wakes throttled writers waiting for writeback progress.
+ * indirectly (by waking the flusher), reclaim. Bio completions run where the device completes
+ * them: in the submitter on the RamDisk, on the device's IO thread on a device with a request
+ * queue; {@link org.foliobench.pagecache.Folio#endRead} and
+ * {@link org.foliobench.pagecache.Folio#endWriteback()} wake whoever waits on the folio (a reader
+ * on the lock, fsync on writeback, throttled writers on writeback progress).
  */
 package org.foliobench.pagecache;

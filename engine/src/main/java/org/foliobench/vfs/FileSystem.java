@@ -251,6 +251,8 @@ public final class FileSystem implements AutoCloseable {
         } catch (IOException e) {
             first = first == null ? e : first;
         } finally {
+            // reads nobody waited for (readahead) may still be in flight into cache memory
+            device.drain();
             pageCache.close();
         }
         if (first != null) {

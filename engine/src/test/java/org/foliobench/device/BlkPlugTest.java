@@ -181,6 +181,7 @@ class BlkPlugTest {
                     plug.submit(writeBio(i, 1, 6, ends));
                 }
             }
+            dev.drain(); // the request completes on the device's IO thread
             assertEquals(1, dev.stats().ios(Bio.Op.WRITE));
             List<ByteBuffer> bufs = new ArrayList<>();
             try (BlkPlug plug = new BlkPlug(dev)) {
@@ -192,6 +193,7 @@ class BlkPlugTest {
                     plug.submit(r.endIo(x -> ends.incrementAndGet()));
                 }
             }
+            dev.drain();
             assertEquals(32, ends.get());
             assertEquals(1, dev.stats().ios(Bio.Op.READ));
             assertEquals(15, dev.stats().merges(Bio.Op.READ));

@@ -97,6 +97,29 @@ class DeviceSpecTest {
         expect("direct:size=1m", "missing path");
         expect("file:/tmp/x,force", "force only applies to direct:");
         expect("direct:/tmp/x,lbs=4096", "drop lbs=");
+        expect("ramdisk:size=4m,nr_requests=64", "a ramdisk has no request queue");
+        expect("file:/tmp/x,size=1m,nr_requests=2", "from 4 to 65536");
+        expect("file:/tmp/x,size=1m,nr_requests=lots", "from 4 to 65536");
+        expect("direct:/tmp/x,nr_requests=64,nr_requests=64", "twice");
+    }
+
+    @Test
+    void nrRequestsSizesTheRequestQueue() throws IOException {
+        assertEquals(64, DeviceSpec.parse("file:/tmp/x,size=1m,nr_requests=64").nrRequests());
+        assertEquals(0, DeviceSpec.parse("file:/tmp/x,size=1m").nrRequests(), "0: the kind's default");
+        Path p = dir.resolve("q.img");
+        try (BlockDevice d = DeviceSpec.parse("file:" + p + ",size=1m,nr_requests=32").open()) {
+            assertTrue(d.isAsync());
+            assertEquals(32, d.nrRequests());
+            assertEquals(1, d.nrHwQueues(), "a loop device has one hardware queue");
+        }
+        try (BlockDevice d = DeviceSpec.parse("file:" + p).open()) {
+            assertEquals(256, d.nrRequests(), "loop's default: mq-deadline over 128 tags");
+        }
+        try (BlockDevice d = DeviceSpec.parse("ramdisk:size=1m").open()) {
+            assertFalse(d.isAsync(), "brd completes bios in the submitter");
+            assertEquals(0, d.nrRequests());
+        }
     }
 
     @Test

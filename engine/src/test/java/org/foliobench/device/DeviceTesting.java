@@ -25,7 +25,7 @@ final class DeviceTesting {
     /** Writes {@code data} at {@code pos} split into {@code nsegs} segments of aligned memory, one bio. */
     static void write(BlockDevice dev, long pos, byte[] data, int nsegs) {
         Bio bio = bio(dev, Bio.Op.WRITE, pos, data.length, nsegs, data);
-        dev.submit(bio);
+        dev.submitWait(bio);
         assertTrue(bio.isDone());
         assertNull(bio.status(), () -> "write failed: " + bio.status());
     }
@@ -33,7 +33,7 @@ final class DeviceTesting {
     static byte[] read(BlockDevice dev, long pos, int len, int nsegs) {
         List<ByteBuffer> bufs = new ArrayList<>();
         Bio bio = bio(dev, Bio.Op.READ, pos, len, nsegs, null, bufs);
-        dev.submit(bio);
+        dev.submitWait(bio);
         assertNull(bio.status(), () -> "read failed: " + bio.status());
         byte[] out = new byte[len];
         int o = 0;

@@ -58,7 +58,7 @@ class FileDeviceTest {
             Bio w = new Bio(Bio.Op.WRITE, 8).fua(true);
             w.addSegment(a, 0, 1024);
             w.addSegment(b, 0, 512);
-            dev.submit(w);
+            dev.submitWait(w);
             assertEquals(null, w.status());
             byte[] back = DeviceTesting.read(dev, 4096, 1536, 1);
             byte[] want = new byte[1536];
@@ -81,10 +81,10 @@ class FileDeviceTest {
                 for (int i = 0; i < 8; i++) {
                     assertTrue(w.addSegment(mem, 2 * i * 4096, 4096));
                 }
-                dev.submit(w);
+                dev.submitWait(w);
                 Bio one = new Bio(Bio.Op.WRITE, 1024 + round * 8L);
                 one.addSegment(mem, round * 4096, 4096);
-                dev.submit(one);
+                dev.submitWait(one);
                 assertEquals(null, w.status());
                 assertEquals(null, one.status());
                 requests += 2;
@@ -119,11 +119,11 @@ class FileDeviceTest {
                 Bio w = pool.alloc(Bio.Op.WRITE, 0);
                 w.addSegment(a, 0, 4096);
                 w.addSegment(a, 8192, 4096);
-                dev.submit(w);
+                dev.submitWait(w);
                 w.put();
                 Bio j = pool.alloc(Bio.Op.WRITE, 64);
                 j.addSegment(b, 0, 4096);
-                dev.submit(j);
+                dev.submitWait(j);
                 j.put();
             }
             long perRequest = (mx.getCurrentThreadAllocatedBytes() - before) / (2L * measured);
@@ -138,7 +138,7 @@ class FileDeviceTest {
             Bio w = new Bio(Bio.Op.WRITE, 0);
             w.addSegment(mem, 0, 4096);
             w.addSegment(mem, 8192, 4096);
-            dev.submit(w);
+            dev.submitWait(w);
             assertEquals(null, w.status());
             java.lang.ref.WeakReference<ByteBuffer> gone = new java.lang.ref.WeakReference<>(mem);
             mem = null;
@@ -181,7 +181,7 @@ class FileDeviceTest {
         FileDevice dev = FileDevice.open(file("closed", 1 << 20), 0, 512);
         dev.close();
         Bio r = DeviceTesting.bio(dev, Bio.Op.READ, 0, 4096, 2, null);
-        dev.submit(r);
+        dev.submitWait(r);
         assertTrue(r.isDone());
         assertNotNull(r.status());
         assertEquals(1, dev.stats().errors(Bio.Op.READ));

@@ -15,9 +15,15 @@ import java.util.Map;
  * inside a multi-block write (only the first logical blocks of it landed). Faults: a chosen
  * write or flush fails with an IO error (the bio's status), writing nothing.
  *
- * <p>The crash model is a prefix of the stream: what was submitted before the cut is on the
- * media, what came after is not (a device that does not reorder, the strictest honest model
- * for a filesystem that flushes before its commit record matters).
+ * <p>The crash model is a prefix of the stream: what reached the media before the cut is there,
+ * what came after is not (a device that does not reorder, the strictest honest model for a
+ * filesystem that flushes before its commit record matters). Over an inner device with a request
+ * queue (a {@link FileDevice} or {@link DirectDevice}) the recording device has a queue of the
+ * same shape and performs the inner device's IO on its own IO threads, so bios complete
+ * asynchronously; a write is recorded once it reached the inner device, before its bio completes.
+ * At a cut, requests still queued are lost, a request being performed may be torn or landed, and
+ * every write whose completion the filesystem saw (and so every fsync that returned) is in the
+ * prefix.
  */
 public final class RecordingDevice extends BlockDevice {
     /** One recorded event: a flush, or a write of {@code data} at byte {@code pos}. */
@@ -49,6 +55,9 @@ public final class RecordingDevice extends BlockDevice {
 
     public RecordingDevice(BlockDevice inner) {
         this.inner = inner;
+        if (inner.isAsync()) {
+            startQueue(inner.nrHwQueues(), inner.nrRequests());
+        }
     }
 
     /** Snapshots the inner device now and records every write and flush from here on. */
@@ -126,12 +135,12 @@ public final class RecordingDevice extends BlockDevice {
     static byte[] readAll(BlockDevice dev) throws IOException {
         byte[] all = new byte[(int) dev.capacity()];
         int chunk = 1 << 20;
-        ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
+        ByteBuffer buf = DmaMemory.allocate(chunk, 4096); // O_DIRECT alignment
         for (long pos = 0; pos < dev.capacity(); pos += chunk) {
             int n = (int) Math.min(chunk, dev.capacity() - pos);
             Bio bio = new Bio(Bio.Op.READ, pos >> Bio.SECTOR_SHIFT);
             bio.addSegment(buf, 0, n);
-            dev.submit(bio);
+            dev.submitWait(bio);
             if (bio.status() != null) {
                 throw bio.status();
             }
@@ -156,22 +165,14 @@ public final class RecordingDevice extends BlockDevice {
     }
 
     @Override
-    protected void read(Bio bio) throws IOException {
-        Bio b = copyOf(bio, Bio.Op.READ);
-        inner.submit(b);
-        if (b.status() != null) {
-            throw b.status();
-        }
+    protected void check(Bio bio) {
+        inner.check(bio);
     }
 
-    private static Bio copyOf(Bio bio, Bio.Op op) {
-        Bio b = new Bio(op, bio.sector());
-        for (int s = 0; s < bio.segments(); s++) {
-            if (!b.addSegment(bio.segmentMemory(s), bio.segmentOffset(s), bio.segmentLength(s))) {
-                throw new IllegalStateException("segment overflow");
-            }
-        }
-        return b;
+    /** The inner device's own IO, on this device's IO thread (or the submitter, without a queue). */
+    @Override
+    protected void read(Bio bio) throws IOException {
+        inner.read(bio);
     }
 
     @Override
@@ -182,11 +183,7 @@ public final class RecordingDevice extends BlockDevice {
                 throw new IOException("injected write error at sector " + bio.sector());
             }
         }
-        Bio b = copyOf(bio, Bio.Op.WRITE);
-        inner.submit(b);
-        if (b.status() != null) {
-            throw b.status();
-        }
+        inner.write(bio);
         synchronized (this) {
             if (recording) {
                 byte[] data = new byte[(int) bio.size()];
@@ -208,7 +205,7 @@ public final class RecordingDevice extends BlockDevice {
                 throw new IOException("injected flush error");
             }
         }
-        inner.flush();
+        inner.doFlush();
         synchronized (this) {
             if (recording) {
                 events.add(new Event(true, 0, null));
@@ -218,7 +215,11 @@ public final class RecordingDevice extends BlockDevice {
 
     @Override
     public void close() throws IOException {
-        inner.close();
+        try {
+            stopQueue();
+        } finally {
+            inner.close();
+        }
     }
 
     /** A device image: the snapshot plus an overlay of logical blocks written since. */

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import org.foliobench.device.RamDisk;
 import org.foliobench.device.RecordingDevice;
 import org.foliobench.fs.Fsck;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -85,10 +86,13 @@ class FileSystemTest {
         fs.unmount();
     }
 
-    @ParameterizedTest(name = "{0} dioread_nolock={1}")
-    @CsvSource({"BUFFER_HEAD,true", "BUFFER_HEAD,false", "IOMAP,"})
-    void writebackEioReachesEveryOpenerOnce(IoPath path, Boolean dioreadNolock) throws Exception {
-        RecordingDevice dev = new RecordingDevice(new RamDisk(32L << 20));
+    @ParameterizedTest(name = "{0} {1} dioread_nolock={2}")
+    @CsvSource({"RAMDISK,BUFFER_HEAD,true", "RAMDISK,BUFFER_HEAD,false", "RAMDISK,IOMAP,",
+            "FILE,BUFFER_HEAD,true", "FILE,BUFFER_HEAD,false", "FILE,IOMAP,",
+            "DIRECT,BUFFER_HEAD,true", "DIRECT,BUFFER_HEAD,false", "DIRECT,IOMAP,"})
+    void writebackEioReachesEveryOpenerOnce(Backend backend, IoPath path, Boolean dioreadNolock, @TempDir java.nio.file.Path dir)
+            throws Exception {
+        RecordingDevice dev = new RecordingDevice(backend.open(dir, 32L << 20, "FileSystemTest.writebackEio"));
         MountOptions o = MountOptions.builder().blockSize(4096).memBytes(16L << 20).commitIntervalSeconds(0)
                 .dioreadNolock(dioreadNolock).build();
         FileSystem.format(dev, o);
@@ -120,6 +124,7 @@ class FileSystemTest {
             assertArrayEquals(d, readAll(g));
         }
         fs.unmount();
+        dev.close();
     }
 
     @ParameterizedTest
@@ -312,6 +317,52 @@ class FileSystemTest {
                 }
                 grownBefore = grown;
                 allocsBefore = allocs;
+            }
+            fs.unmount();
+        }
+    }
+
+    /**
+     * Async readahead on a device with a request queue: the read that meets the readahead mark
+     * submits the next window and returns while that window is still at the device (its folios
+     * locked), which is what lets the device work while the reader copies. The device is gated, so
+     * the window cannot complete behind the test's back; then it is let go and every byte is checked.
+     */
+    @ParameterizedTest
+    @EnumSource(IoPath.class)
+    void asyncReadaheadReturnsWithTheNextWindowInFlight(IoPath path) throws Exception {
+        org.foliobench.device.GatedDisk dev = new org.foliobench.device.GatedDisk(32L << 20, 1, 64);
+        try (dev) {
+            org.foliobench.stats.Counters c = new org.foliobench.stats.Counters();
+            MountOptions o = MountOptions.builder().blockSize(4096).memBytes(16L << 20).commitIntervalSeconds(0)
+                    .counters(c).build();
+            FileSystem.format(dev, o);
+            FileSystem fs = FileSystem.mount(dev, o);
+            byte[] data = random(21, 4 << 20);
+            try (File f = fs.open("ra", path, StandardOpenOption.CREATE)) {
+                f.pwrite(ByteBuffer.wrap(data), 0);
+                f.fsync();
+            }
+            fs.dropCaches();
+            try (File f = fs.open("ra", path)) {
+                ByteBuffer b = ByteBuffer.allocate(4096);
+                assertEquals(4096, f.pread(b, 0)); // the synchronous window, through the open gate
+                dev.open = false; // from here the device performs nothing until released
+                long slept = c.get("filemap.read_locked_waits"); // the synchronous window's own wait, if it was still in flight
+                long pos = 4096;
+                while (c.get("readahead.async_calls") == 0) {
+                    assertEquals(4096, f.pread(b.clear(), pos), "a page of the first window, from the cache");
+                    pos += 4096;
+                    assertTrue(pos < data.length, "the first window never met its readahead mark");
+                }
+                assertTrue(dev.inflight() > 0, "the pread that started async readahead returned with it in flight");
+                assertEquals(slept, c.get("filemap.read_locked_waits"), "the reader did not sleep on a folio since");
+                dev.release();
+                byte[] got = new byte[data.length];
+                ByteBuffer all = ByteBuffer.allocate(data.length);
+                assertEquals(data.length, f.pread(all, 0));
+                all.get(0, got);
+                assertArrayEquals(data, got);
             }
             fs.unmount();
         }

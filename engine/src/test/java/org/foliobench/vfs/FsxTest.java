@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -15,12 +14,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.foliobench.device.BlockDevice;
-import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DirectDevice;
 import org.foliobench.device.FileDevice;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,9 +39,6 @@ class FsxTest {
     static final int MAX_LEN = 3 << 20;
     static final long[] SEEDS = {1, 2, 3, 4, 5};
     static final long DEVICE_BYTES = 48L << 20;
-
-    /** The devices fsx runs on: the RamDisk, and the two file-backed backends on the test's filesystem. */
-    enum Backend { RAMDISK, FILE, DIRECT }
 
     static Stream<Arguments> cases() {
         List<Arguments> l = new ArrayList<>();
@@ -75,23 +69,7 @@ class FsxTest {
     @ParameterizedTest(name = "{0} {1} bs={2} seed={3} dioread_nolock={4}")
     @MethodSource("cases")
     void fsx(Backend backend, IoPath path, int bs, long seed, Boolean dioreadNolock, @TempDir Path dir) throws Exception {
-        BlockDevice dev;
-        switch (backend) {
-            case FILE:
-                dev = DeviceSpec.parse("file:" + dir.resolve("fsx.img") + ",size=" + DEVICE_BYTES).open();
-                break;
-            case DIRECT:
-                String fsType = Files.getFileStore(dir).type();
-                if (fsType.equals("tmpfs") || fsType.equals("ramfs")) {
-                    String why = "the temp dir " + dir + " is on " + fsType + ", which serves O_DIRECT from memory";
-                    System.out.println("SKIPPED FsxTest DIRECT: " + why);
-                    Assumptions.abort(why);
-                }
-                dev = DeviceSpec.parse("direct:" + dir.resolve("fsx.img") + ",size=" + DEVICE_BYTES).open();
-                break;
-            default:
-                dev = new RamDisk(DEVICE_BYTES);
-        }
+        BlockDevice dev = backend.open(dir, DEVICE_BYTES, "FsxTest");
         try (BlockDevice d = dev) {
             new Fsx(d, path, bs, seed, dioreadNolock).run(backend == Backend.RAMDISK ? OPS : OPS / 2);
         }
