@@ -19,8 +19,8 @@
  * <p>Threading: {@code xa_lock} (per mapping) and the LRU lock are leaf locks, never held while
  * calling an aops method or waiting. Folio locks are taken before waiting on anything else. The
  * flusher thread ({@code BdiWriteback}) calls {@code ->writepages}; so do fsync/sync callers and,
- * indirectly (by waking the flusher), reclaim. Devices complete bios synchronously, so
- * {@link org.foliobench.pagecache.Folio#endWriteback()} runs in the thread that submitted the
- * write, and wakes throttled writers waiting for writeback progress.
+ * indirectly (by waking the flusher), reclaim. {@link org.foliobench.pagecache.Folio#endWriteback()}
+ * runs in whichever thread completes the write (the bio's completion, or ext4's completion worker
+ * after an unwritten conversion), and wakes throttled writers waiting for writeback progress.
  */
 package org.foliobench.pagecache;
