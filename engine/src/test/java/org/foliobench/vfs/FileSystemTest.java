@@ -335,13 +335,13 @@ class FileSystemTest {
                 .dirtyBackgroundBytes(256L << 10).dirtyExpireCentisecs(1).dirtyWritebackCentisecs(1)
                 .dioreadNolock(dioreadNolock).build();
         FileSystem.format(dev, o);
-        FileSystem fs = FileSystem.mount(dev, o);
+        FileSystem mounted = FileSystem.mount(dev, o);
         int pairs = 2;
         int perFile = 2 << 20;
         List<File> files = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            files.add(fs.open("bh" + i, IoPath.BUFFER_HEAD, StandardOpenOption.CREATE));
-            files.add(fs.open("iomap" + i, IoPath.IOMAP, StandardOpenOption.CREATE));
+            files.add(mounted.open("bh" + i, IoPath.BUFFER_HEAD, StandardOpenOption.CREATE));
+            files.add(mounted.open("iomap" + i, IoPath.IOMAP, StandardOpenOption.CREATE));
         }
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(3), () -> {
             ExecutorService pool = Executors.newFixedThreadPool(files.size() + 1);
@@ -368,7 +368,7 @@ class FileSystemTest {
                 }
                 done.add(pool.submit(() -> {
                     for (int k = 0; k < 20; k++) {
-                        fs.sync();
+                        mounted.sync();
                     }
                     return null;
                 }));
@@ -379,15 +379,15 @@ class FileSystemTest {
                 pool.shutdownNow();
             }
         }, "a handle taken under a folio lock deadlocked with a commit");
-        assertTrue(fs.counters().get("jbd2.commits") > 20, "the tiny journal committed often: "
-                + fs.counters().get("jbd2.commits"));
+        assertTrue(mounted.counters().get("jbd2.commits") > 20, "the tiny journal committed often: "
+                + mounted.counters().get("jbd2.commits"));
         for (int i = 0; i < files.size(); i++) {
             assertArrayEquals(random(100 + i, perFile), readAll(files.get(i)), files.get(i).name());
             files.get(i).close();
         }
-        fs.unmount();
+        mounted.unmount();
         assertEquals(List.of(), Fsck.check(dev));
-        fs = FileSystem.mount(dev, o);
+        FileSystem fs = FileSystem.mount(dev, o);
         for (int i = 0; i < files.size(); i++) {
             String name = files.get(i).name();
             try (File g = fs.open(name, files.get(i).path())) {
