@@ -205,6 +205,12 @@ class WritepagesTest {
                     + (total >> 20) + " MiB + writeback", maps, calls, (double) maps / calls,
                     d.getOrDefault("writeback.writepages_calls", 0L), fsyncs,
                     d.getOrDefault("iomap.delalloc_alloc_calls", 0L));
+            long queued = d.getOrDefault("iomap.end_io_queued", 0L);
+            if (queued > 0) {
+                System.out.printf("  completion worker: %d ioends queued, mean depth %.2f, mean latency %.1f us%n",
+                        queued, (double) d.get("iomap.end_io_queue_depth_sum") / queued,
+                        d.get("iomap.end_io_latency_ns_sum") / 1e3 / queued);
+            }
             if (appendFsync) {
                 assertEquals(fsyncs, maps, "one lookup (and allocation) of the new block per fsync: " + d);
                 assertEquals(fsyncs, d.get("iomap.writepages_calls"), d.toString());
