@@ -203,10 +203,13 @@ final class Journal {
                     stateChanged.awaitUninterruptibly();
                     continue;
                 }
-                int used = t.size() + t.outstandingCredits + reservedCredits;
-                if (used > 0 && used + credits + rsvCredits > maxTransactionBuffers) {
-                    if (reservedCredits + credits + rsvCredits > maxTransactionBuffers && reservedCredits > 0) {
-                        // the reserved credits are too many to fit this handle: wait until freed
+                int tUsed = t.size() + t.outstandingCredits;
+                if (tUsed > 0 && tUsed + reservedCredits + credits + rsvCredits > maxTransactionBuffers) {
+                    if (rsvCredits > 0 && reservedCredits > 0
+                            && reservedCredits + credits + rsvCredits > maxTransactionBuffers) {
+                        // the reserved credits are too many to fit this handle: wait until freed.
+                        // Only a reserving caller (a writeback round) waits here: the completion
+                        // worker, which frees them, reserves nothing and must never wait for itself
                         waits.increment();
                         stateChanged.awaitUninterruptibly();
                         continue;
