@@ -106,6 +106,7 @@ public final class BufferHeadPath implements IoPathOps {
         this.bhCache = KmemCache.create("buffer_head", (int) Math.min(Integer.MAX_VALUE - 8, bhLimit), BufferHead::new, c);
         this.bioSet = fs.bioSet();
         this.bioPrivateCache = KmemCache.create("buffer_bio_private", Defaults.SLAB_FREE_OBJECTS, BioPrivate::new, c);
+        this.rsv = new Ext4IoEnd.Rsv(this, c);
         fs.setOrderedDataWriter(this::submitInodeDataBuffersAndWait);
     }
 
@@ -113,6 +114,8 @@ public final class BufferHeadPath implements IoPathOps {
     final BioSet bioSet;
     /** Folio and BufferHead lists of bios in flight ({@link BioPrivate}). */
     final KmemCache<BioPrivate> bioPrivateCache;
+    /** The {@code ext4_io_end} cache and the unwritten-conversion completion work. */
+    final Ext4IoEnd.Rsv rsv;
 
     /** {@code mpage_end_io} and {@code ext4_end_bio}, bound once. */
     final java.util.function.Consumer<Bio> mpageEndIo = b -> Ext4Readpage.mpageEndIo(this, b);

@@ -36,20 +36,14 @@ import org.foliobench.vfs.ErrnoException;
  * <p>With {@code dioread_nolock} ({@link Ext4#dioreadNolock}) extents are allocated unwritten
  * ({@code EXT4_GET_BLOCKS_IO_CREATE_EXT}), the inode never joins the transaction's ordered list,
  * and the round's {@link Ext4IoEnd} converts them when its bios have completed, in a handle of
- * its own, before their folios end writeback. The kernel queues that work to the
- * {@code ext4-rsv-conversion} workqueue; here the round's thread runs it once its handle is
- * stopped and its bios have completed ({@link #putIoEnd}).
+ * its own, before their folios end writeback: the last reference dropped queues it to the
+ * {@code ext4-rsv-conversion} workqueue ({@link Ext4IoEnd#putDefer}). The round does not wait.
  */
 final class Ext4Writepages {
     /** {@code MAX_WRITEPAGES_EXTENT_LEN}: mballoc gives at most this many blocks. */
     static final int MAX_WRITEPAGES_EXTENT_LEN = 2048;
     /** {@code BH_FLAGS}: the buffer states an extent to map must share. */
     static final int BH_FLAGS = BufferHead.BH_UNWRITTEN | BufferHead.BH_DELAY;
-    /**
-     * Forced commits after an allocation ENOSPC before giving up with the error (the kernel
-     * retries without bound; a commit only helps when it frees blocks, so a few suffice here).
-     */
-    static final int ENOSPC_RETRIES = 3;
 
     private BufferHeadPath p;
     private Ext4 fs;
@@ -84,8 +78,8 @@ final class Ext4Writepages {
     private Bio ioBio;
     private BioPrivate ioBhs;
     private long ioNextBlock;
-    /** {@code mpd->io_submit.io_end}: this round's, reused (each round waits for its bios). */
-    private final Ext4IoEnd ioEnd = new Ext4IoEnd();
+    /** {@code mpd->io_submit.io_end}: this round's, from the {@code ext4_io_end} cache; null between rounds. */
+    private Ext4IoEnd ioEnd;
 
     /** The threads' free {@code mpd}s. */
     private static final OnStack<Ext4Writepages> MPD = new OnStack<>();
@@ -130,7 +124,7 @@ final class Ext4Writepages {
 
     /** The call is over: forget the path, inode, mapping and control (its folios, bios and plug are already let go). */
     private void release() {
-        if (!locked.isEmpty() || ioBio != null || plug != null) {
+        if (!locked.isEmpty() || ioBio != null || plug != null || ioEnd != null) {
             throw new IllegalStateException("ext4 writepages of " + inode + " ended with folios locked or a bio unsubmitted");
         }
         p = null;
@@ -204,7 +198,7 @@ final class Ext4Writepages {
                 // first write back folios that need no mapping, without a transaction
                 doMap = false;
                 scannedUntilEnd = false;
-                ioEnd.init(inode, mapping);
+                ioEnd = p.rsv.alloc(inode, mapping);
                 try {
                     prepareExtentToMap(tag);
                 } catch (IOException e) {
@@ -219,13 +213,17 @@ final class Ext4Writepages {
                     flushPlug(); // journal start may sleep (or commit in this thread)
                     Handle h;
                     try {
-                        h = fs.journalStart(fs.transBlocks(MAX_WRITEPAGES_EXTENT_LEN));
+                        // with dioread_nolock, a reserved handle for the conversion at IO completion
+                        h = fs.dioreadNolock()
+                                ? fs.journalStartWithReserve(fs.transBlocks(MAX_WRITEPAGES_EXTENT_LEN),
+                                        1 + fs.transBlocks(MAX_WRITEPAGES_EXTENT_LEN))
+                                : fs.journalStart(fs.transBlocks(MAX_WRITEPAGES_EXTENT_LEN));
                     } catch (ErrnoException e) {
                         ret = e;
                         break;
                     }
                     doMap = true;
-                    ioEnd.init(inode, mapping);
+                    ioEnd = p.rsv.alloc(inode, mapping);
                     IOException err = null;
                     try {
                         prepareExtentToMap(tag);
@@ -242,7 +240,7 @@ final class Ext4Writepages {
                     ioSubmit();
                     putIoEnd();
                     if (err instanceof ErrnoException && ((ErrnoException) err).errno() == Errno.ENOSPC && !giveUp
-                            && ++enospcRetries <= ENOSPC_RETRIES) {
+                            && ++enospcRetries <= Ext4.WRITEBACK_ENOSPC_RETRIES) {
                         // commit the transaction, which frees blocks released in it, and retry
                         flushPlug();
                         fs.commit();
@@ -258,7 +256,7 @@ final class Ext4Writepages {
                 ioSubmit();
                 plug.finish();
                 plug = null;
-                if (ioEnd.active()) {
+                if (ioEnd != null) {
                     putIoEnd();
                 }
             }
@@ -571,6 +569,7 @@ final class Ext4Writepages {
         mPblk = m.pblk();
         mLen = m.len();
         if (dioreadNolock && m.isUnwritten()) {
+            ioEnd.takeHandle(h); // io_end->handle = handle->h_rsv_handle, if it has none yet
             ioEnd.setUnwritten();
         } else if (m.isNew() && m.isMapped()) {
             h.addInodeWrite(inode); // data=ordered: the data reaches disk before this commit
@@ -697,7 +696,8 @@ final class Ext4Writepages {
 
     /**
      * {@code ext4_end_bio}: {@code bio_put}, then {@link #endBio} over the bio's buffers now, or,
-     * when its io_end converts unwritten extents, after the conversion ({@link #putIoEnd}).
+     * when its io_end converts unwritten extents, after the conversion; then the bio's reference
+     * on the io_end is dropped ({@link Ext4IoEnd#putDefer}). Runs on whichever thread ended the bio.
      */
     static void ext4EndBio(BufferHeadPath p, Bio done) {
         boolean ok = done.status() == null;
@@ -706,67 +706,24 @@ final class Ext4Writepages {
         if (!ok) {
             bhs.mapping.mappingSetError(Errno.EIO);
         }
-        if (bhs.ioEnd.bioDone(bhs, ok)) {
-            return;
+        Ext4IoEnd io = bhs.ioEnd;
+        if (!io.bioDone(bhs, ok)) {
+            endBio(bhs.mapping, bhs.items, ok);
+            p.freeBioPrivate(bhs);
         }
-        endBio(bhs.mapping, bhs.items, ok);
-        p.freeBioPrivate(bhs);
+        Ext4IoEnd.putDefer(io);
     }
 
     /**
-     * The end of a round: the submitter's reference on the io_end is dropped
-     * ({@code ext4_put_io_end_defer}) once the round's bios are submitted, and when they have all
-     * completed, {@code ext4_end_io_rsv_work}'s {@code ext4_end_io_end} runs: one handle converts
-     * every recorded range ({@code ext4_convert_unwritten_io_end_vec}), then the kept bios end
-     * their folios' writeback ({@code ext4_release_io_end}). A failed bio or conversion leaves the
-     * extents unwritten (they read as zeros) and the mapping's error set; a failed bio's buffers
-     * get their unwritten state back, so that a rewrite goes through mapping and conversion again.
+     * The end of a round: its bios are submitted, and the submitter's reference on the io_end is
+     * dropped ({@code ext4_put_io_end_defer}); the last bio to complete, or this, queues the
+     * conversion.
      */
     private void putIoEnd() {
         flushPlug();
         Ext4IoEnd io = ioEnd;
-        io.putAndWait();
-        try {
-            if (io.needsConversion()) {
-                convertIoEndVec(io);
-            }
-        } catch (ErrnoException e) {
-            // "failed to convert unwritten extents to written extents -- potential data loss!"
-            io.mapping.mappingSetError(Errno.EIO);
-        } finally {
-            ArrayList<BioPrivate> kept = io.bios;
-            for (int i = 0; i < kept.size(); i++) {
-                BioPrivate bhs = kept.get(i);
-                if (!bhs.ok) {
-                    // the blocks stay unwritten: a rewrite maps them again so that its IO converts them
-                    for (int k = 0; k < bhs.items.size(); k++) {
-                        ((BufferHead) bhs.items.get(k)).set(BufferHead.BH_UNWRITTEN);
-                    }
-                }
-                endBio(bhs.mapping, bhs.items, bhs.ok);
-                p.freeBioPrivate(bhs);
-            }
-            kept.clear();
-            io.inode = null;
-            io.mapping = null;
-        }
-    }
-
-    /** {@code ext4_convert_unwritten_io_end_vec}: one handle converts every range of the io_end. */
-    private void convertIoEndVec(Ext4IoEnd io) throws ErrnoException {
-        Handle h = fs.journalStart(fs.transBlocks(MAX_WRITEPAGES_EXTENT_LEN) + 1);
-        p.endIoHandles.increment();
-        try {
-            for (int i = 0; i < io.vecCount(); i++) {
-                long lblk = io.vecOffset(i) >> bits;
-                long end = (io.vecOffset(i) + io.vecSize(i) + p.bs - 1) >> bits;
-                if (end > lblk) {
-                    fs.convertUnwritten(h, io.inode, lblk, end - lblk);
-                }
-            }
-        } finally {
-            h.stop();
-        }
+        ioEnd = null;
+        Ext4IoEnd.putDefer(io);
     }
 
     /**

@@ -22,6 +22,7 @@ import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
+import org.foliobench.workqueue.Workqueue;
 
 /**
  * The ext4-like filesystem metadata layer both IO paths call into: superblock, a flat
@@ -113,6 +114,14 @@ public final class Ext4 {
     public static final int GET_BLOCKS_DELALLOC_RESERVE = 0x4;
     /** {@code EXT4_GET_BLOCKS_CONVERT}: turn an unwritten extent written (end of IO). */
     public static final int GET_BLOCKS_CONVERT = 0x10;
+    /**
+     * Forced commits after a writeback allocation's ENOSPC before the IO fails with it, on both
+     * paths ({@code ext4_writepages}, {@code ext4_iomap_map_blocks}): the kernel retries while
+     * free clusters remain; a commit only helps when it frees blocks, so a few suffice here.
+     */
+    public static final int WRITEBACK_ENOSPC_RETRIES = 3;
+    /** The name of {@code sbi->rsv_conversion_wq} (and the infix of its counters). */
+    public static final String RSV_CONVERSION_WQ = "ext4-rsv-conversion";
 
     final BlockDevice dev;
     final FsOptions opts;
@@ -148,6 +157,13 @@ public final class Ext4 {
     private final Inode[] inodes;
     private final BitSet usedInodes = new BitSet();
     private volatile boolean mounted = true;
+    /**
+     * {@code sbi->rsv_conversion_wq} ({@code alloc_workqueue("ext4-rsv-conversion", WQ_MEM_RECLAIM
+     * | WQ_UNBOUND, 1)} in {@code ext4_fill_super}): the IO-completion work of both paths, the
+     * buffer_head path's unwritten conversions ({@code ext4_end_io_rsv_work}) and the iomap path's
+     * ioend completion ({@code ext4_iomap_end_io}); null until mounted.
+     */
+    private volatile Workqueue rsvConversionWq;
 
     private final LongAdder mapBlocks;
     private final LongAdder esLookups;
@@ -323,6 +339,7 @@ public final class Ext4 {
         fs.journal.writeSuperblock(nextTid);
         fs.load();
         fs.journal.startThread(opts.commitIntervalSeconds());
+        fs.rsvConversionWq = Workqueue.alloc(RSV_CONVERSION_WQ, RSV_CONVERSION_WQ + "-" + dev.describe(), fs.counters);
         return fs;
     }
 
@@ -413,8 +430,21 @@ public final class Ext4 {
         if (!mounted) {
             return;
         }
-        mounted = false;
-        journal.shutdown();
+        // ext4_put_super: destroy_workqueue(sbi->rsv_conversion_wq) drains the pending
+        // conversions (their handles still commit) before the journal is flushed
+        try {
+            destroyRsvConversionWq();
+        } finally {
+            mounted = false;
+            journal.shutdown();
+        }
+    }
+
+    private void destroyRsvConversionWq() {
+        Workqueue wq = rsvConversionWq;
+        if (wq != null) {
+            wq.destroy();
+        }
     }
 
     /**
@@ -425,6 +455,7 @@ public final class Ext4 {
     public void shutdown() {
         mounted = false;
         journal.stopThread();
+        destroyRsvConversionWq(); // pending conversions fail with EIO: their extents stay unwritten
     }
 
     // ---------------------------------------------------------------- IO helpers
@@ -884,6 +915,29 @@ public final class Ext4 {
     }
 
     /**
+     * {@code ext4_journal_start_with_reserve}: a handle of {@code credits}, carrying a reserved
+     * handle of {@code rsvCredits} ({@link Handle#takeReserved}) for work at IO completion that
+     * must not wait for a commit. The reservation is capped at half a transaction (jbd2 refuses
+     * more; the model's smallest journal is smaller than any ext4 creates).
+     */
+    public Handle journalStartWithReserve(int credits, int rsvCredits) throws ErrnoException {
+        checkMounted();
+        return journal.start(credits, Math.min(rsvCredits, journal.maxTransactionBuffers / 2));
+    }
+
+    /**
+     * {@code ext4_journal_start_reserved}: starts a reserved handle taken from the handle that
+     * made it; it never waits for a commit. Stop it as any handle. On error it is freed.
+     */
+    public Handle journalStartReserved(Handle rsv) throws ErrnoException {
+        if (!mounted) {
+            rsv.freeReserved();
+            checkMounted();
+        }
+        return journal.startReserved(rsv);
+    }
+
+    /**
      * {@code ext4_chunk_trans_blocks}: credits for mapping {@code nblocks} blocks in one call
      * (bitmap blocks spanned, the inode, and every extent leaf a repack may rewrite).
      */
@@ -918,11 +972,32 @@ public final class Ext4 {
     /** {@code ext4_sync_fs}: commits the running transaction (flushing the device either way). */
     public void syncFs() throws IOException {
         checkMounted();
+        flushRsvConversionWq();
         long before = journal.commitSequence();
         journal.commitRunning();
         if (journal.commitSequence() == before) {
             flushDevice();
         }
+    }
+
+    /**
+     * {@code flush_workqueue(sbi->rsv_conversion_wq)} ({@code ext4_sync_fs}): returns once every
+     * completion work queued so far has run.
+     */
+    public void flushRsvConversionWq() {
+        Workqueue wq = rsvConversionWq;
+        if (wq != null) {
+            wq.flush();
+        }
+    }
+
+    /** {@code sbi->rsv_conversion_wq}: where the IO paths queue their completion work. */
+    public Workqueue rsvConversionWq() {
+        Workqueue wq = rsvConversionWq;
+        if (wq == null) {
+            throw new IllegalStateException("ext4-rsv-conversion workqueue used before mount");
+        }
+        return wq;
     }
 
     /** Registers the data=ordered writer the journal calls before writing a transaction's metadata. */

@@ -14,6 +14,13 @@ public final class Handle {
     Transaction transaction;
     int credits;
     int ref;
+    /**
+     * {@code h_reserved}: a reserved handle not started yet (no transaction; its credits are held
+     * in the journal's {@code j_reserved_credits}).
+     */
+    boolean reserved;
+    /** {@code h_rsv_handle}: the reserved handle started with this one, until taken or stopped with it. */
+    Handle rsvHandle;
     /** On the cache's free list: any use is a use after {@link #stop}. */
     private boolean freed = true;
 
@@ -32,12 +39,16 @@ public final class Handle {
         this.transaction = transaction;
         this.credits = credits;
         this.ref = 1;
+        this.reserved = transaction == null;
+        this.rsvHandle = null;
         return this;
     }
 
     /** {@code jbd2_free_handle}: forget the transaction; the journal gives the handle back to its cache. */
     void free() {
         transaction = null;
+        rsvHandle = null;
+        reserved = false;
         freed = true;
     }
 
@@ -66,6 +77,27 @@ public final class Handle {
     void dirtyMetadata(MetaBuffer bh) {
         checkLive();
         journal.dirtyMetadata(this, bh);
+    }
+
+    /**
+     * Takes this handle's reserved handle ({@code io_end->handle = handle->h_rsv_handle;
+     * handle->h_rsv_handle = NULL}): it is no longer freed with this handle; start it later with
+     * {@link Ext4#journalStartReserved} or drop it with {@link #freeReserved}. Null when none.
+     */
+    public Handle takeReserved() {
+        checkLive();
+        Handle r = rsvHandle;
+        rsvHandle = null;
+        return r;
+    }
+
+    /** {@code jbd2_journal_free_reserved}: a reserved handle that will not be started gives its credits back. */
+    public void freeReserved() {
+        checkLive();
+        if (!reserved) {
+            throw new IllegalStateException("jbd2_journal_free_reserved of a handle that is not reserved");
+        }
+        journal.freeReserved(this);
     }
 
     /** {@code jbd2_journal_stop}: the last reference gives the handle back. */

@@ -52,6 +52,13 @@ public final class Inode {
     long orderedTid = -1;
     volatile boolean unlinked;
     private volatile Object mapping;
+    /**
+     * The IO paths' completion state of this inode ({@code i_rsv_conversion_list} with
+     * {@code i_rsv_conversion_work}, {@code i_iomap_ioend_list} with {@code i_iomap_ioend_work},
+     * under {@code i_completed_io_lock}): each path's own object, made on first use.
+     */
+    private volatile Object rsvConversion;
+    private volatile Object iomapIoend;
 
     Inode(Ext4 fs, int ino, String name) {
         this.fs = fs;
@@ -116,6 +123,41 @@ public final class Inode {
 
     public void setMapping(Object mapping) {
         this.mapping = mapping;
+    }
+
+    /**
+     * The buffer_head path's {@code i_rsv_conversion_list}/{@code _work} of this inode, made by
+     * {@code create} on first use ({@code ext4_alloc_inode}'s {@code INIT_WORK}).
+     */
+    public <T> T rsvConversion(java.util.function.Function<Inode, T> create) {
+        Object o = rsvConversion;
+        if (o == null) {
+            synchronized (this) {
+                o = rsvConversion;
+                if (o == null) {
+                    rsvConversion = o = create.apply(this);
+                }
+            }
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) o;
+        return t;
+    }
+
+    /** The iomap path's {@code i_iomap_ioend_list}/{@code _work} of this inode, made by {@code create} on first use. */
+    public <T> T iomapIoend(java.util.function.Function<Inode, T> create) {
+        Object o = iomapIoend;
+        if (o == null) {
+            synchronized (this) {
+                o = iomapIoend;
+                if (o == null) {
+                    iomapIoend = o = create.apply(this);
+                }
+            }
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) o;
+        return t;
     }
 
     /** {@code i_reserved_data_blocks}. */

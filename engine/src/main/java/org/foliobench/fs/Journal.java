@@ -72,6 +72,8 @@ final class Journal {
     /** {@code transaction_cache}. */
     private final KmemCache<Transaction> transactionCache;
     private Transaction running;
+    /** {@code j_reserved_credits}: credits of reserved handles not started yet; under {@link #lock}. */
+    private int reservedCredits;
     private long nextTid;
     private volatile long commitSequence;
     private volatile ErrnoException aborted;
@@ -116,6 +118,7 @@ final class Journal {
     private final LongAdder checkpoints;
     private final LongAdder waits;
     private final LongAdder creditOverruns;
+    private final LongAdder reservedStarts;
 
     Journal(Ext4 fs, long start, int nblocks, int bs, long firstTid, long uuid) {
         this.fs = fs;
@@ -133,6 +136,7 @@ final class Journal {
         this.checkpoints = fs.counters.counter("jbd2.checkpoints");
         this.waits = fs.counters.counter("jbd2.handle_waits");
         this.creditOverruns = fs.counters.counter("jbd2.credit_overruns");
+        this.reservedStarts = fs.counters.counter("jbd2.reserved_handle_starts");
         this.handleCache = KmemCache.create("jbd2_journal_handle", Defaults.SLAB_FREE_OBJECTS, () -> new Handle(this),
                 fs.counters);
         this.transactionCache = KmemCache.create("jbd2_transaction_s", Defaults.SLAB_FREE_OBJECTS, Transaction::new,
@@ -169,6 +173,16 @@ final class Journal {
 
     /** {@code jbd2__journal_start} / {@code start_this_handle}. */
     Handle start(int credits) throws ErrnoException {
+        return start(credits, 0);
+    }
+
+    /**
+     * {@code jbd2__journal_start(journal, credits, rsvCredits)}: with {@code rsvCredits > 0} the
+     * handle also carries a reserved handle ({@code h_rsv_handle}) whose credits are held in
+     * {@code j_reserved_credits} (at most half a transaction, as {@code add_transaction_credits}
+     * allows), counted against every running transaction until it is started or freed.
+     */
+    Handle start(int credits, int rsvCredits) throws ErrnoException {
         Handle cur = current.get();
         if (cur != null) {
             cur.ref++;
@@ -189,13 +203,32 @@ final class Journal {
                     stateChanged.awaitUninterruptibly();
                     continue;
                 }
-                int used = t.size() + t.outstandingCredits;
-                if (used > 0 && used + credits > maxTransactionBuffers) {
+                int tUsed = t.size() + t.outstandingCredits;
+                if (tUsed > 0 && tUsed + reservedCredits + credits + rsvCredits > maxTransactionBuffers) {
+                    if (rsvCredits > 0 && reservedCredits > 0
+                            && reservedCredits + credits + rsvCredits > maxTransactionBuffers) {
+                        // the reserved credits are too many to fit this handle: wait until freed.
+                        // Only a reserving caller (a writeback round) waits here: the completion
+                        // worker, which frees them, reserves nothing and must never wait for itself
+                        waits.increment();
+                        stateChanged.awaitUninterruptibly();
+                        continue;
+                    }
                     toCommit = t.tid; // transaction full: commit it first (add_transaction_credits)
+                } else if (rsvCredits > 0 && reservedCredits > 0
+                        && reservedCredits + rsvCredits > maxTransactionBuffers / 2) {
+                    // at most half a transaction may be reserved: wait for reserved handles to go
+                    waits.increment();
+                    stateChanged.awaitUninterruptibly();
+                    continue;
                 } else {
                     t.updates++;
                     t.outstandingCredits += credits;
                     Handle h = handleCache.alloc().init(t, credits);
+                    if (rsvCredits > 0) {
+                        reservedCredits += rsvCredits;
+                        h.rsvHandle = handleCache.alloc().init(null, rsvCredits);
+                    }
                     current.set(h);
                     handles.increment();
                     return h;
@@ -209,9 +242,65 @@ final class Journal {
         }
     }
 
+    /**
+     * {@code jbd2_journal_start_reserved}: the reserved handle joins the running transaction (or
+     * starts one) without waiting: it may join a transaction locked for commit, whose commit then
+     * waits for it; its credits move from {@code j_reserved_credits} to the transaction.
+     */
+    Handle startReserved(Handle rsv) throws ErrnoException {
+        if (!rsv.reserved) {
+            throw new IllegalStateException("jbd2_journal_start_reserved of a handle that is not reserved");
+        }
+        if (current.get() != null) {
+            freeReserved(rsv);
+            throw new IllegalStateException("jbd2_journal_start_reserved while this thread holds a handle");
+        }
+        if (aborted != null) {
+            freeReserved(rsv);
+            checkAborted();
+        }
+        lock.lock();
+        try {
+            if (running == null) {
+                running = transactionCache.alloc().init(nextTid++);
+            }
+            Transaction t = running;
+            reservedCredits -= rsv.credits;
+            stateChanged.signalAll(); // sub_reserved_credits: wake_up(&journal->j_wait_reserved)
+            t.updates++;
+            t.outstandingCredits += rsv.credits;
+            rsv.transaction = t;
+            rsv.reserved = false;
+            current.set(rsv);
+            handles.increment();
+            reservedStarts.increment();
+            return rsv;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code jbd2_journal_free_reserved}. */
+    void freeReserved(Handle rsv) {
+        lock.lock();
+        try {
+            reservedCredits -= rsv.credits;
+            stateChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        rsv.free();
+        handleCache.free(rsv);
+    }
+
     /** {@code jbd2_journal_stop}: the transaction loses an update, the handle goes back to its cache. */
     void stop(Handle h) {
         current.set(null);
+        Handle rsv = h.rsvHandle;
+        if (rsv != null) {
+            h.rsvHandle = null;
+            freeReserved(rsv); // not taken: jbd2_journal_stop disposes of it
+        }
         lock.lock();
         try {
             Transaction t = h.transaction.live();

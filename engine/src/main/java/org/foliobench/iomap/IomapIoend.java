@@ -33,8 +33,12 @@ final class IomapIoend {
     long sector;
     long size;
     Bio bio;
-    /** The writeback call that built it, for the bio completion ({@code bi_private} chain). */
-    WritepageCtx wpc;
+    /** The filesystem's writeback ops, whose {@code endBio} a deferred completion goes to ({@code bi_end_io}). */
+    WritebackOps ops;
+    /** {@code io_list}: the next ioend on the inode's completed list. */
+    IomapIoend ioNext;
+    /** {@code System.nanoTime()} when its last bio ended and it was queued for completion. */
+    long queuedNanos;
     final ArrayList<Folio> folios = new ArrayList<>();
     /** Bytes of each folio in {@link #folios} (unboxed). */
     int[] lens = new int[8];
@@ -70,7 +74,8 @@ final class IomapIoend {
         inode = null;
         mapping = null;
         bio = null;
-        wpc = null;
+        ops = null;
+        ioNext = null;
         folios.clear();
         merged.clear();
         status = null;

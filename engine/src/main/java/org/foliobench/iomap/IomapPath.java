@@ -2,6 +2,7 @@ package org.foliobench.iomap;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
@@ -19,6 +20,7 @@ import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.IoPath;
 import org.foliobench.vfs.IoPathOps;
+import org.foliobench.workqueue.WorkStruct;
 
 /**
  * ext4's buffered IO path over iomap with large folios, as the series "ext4: use iomap for
@@ -33,10 +35,13 @@ import org.foliobench.vfs.IoPathOps;
  * the i_disksize update happen at IO completion, in one handle.
  *
  * <p>Locking: {@link #bufferedWrite}, {@link #truncatePage} and {@link #zeroPartialBlocks} run
- * under the inode's i_rwsem (taken by the vfs). Journal handles are started only with no folio
- * locked: writeback allocates the delalloc extents of the range it is asked to write before it
- * locks any folio ({@code ext4_iomap_map_one_extent} moved ahead of the folio walk), and the
- * completion work runs after the bios of a {@code ->writepages} call completed.
+ * under the inode's i_rwsem (taken by the vfs). Writeback allocates a delayed extent in
+ * {@code ->map_blocks}, with the folio being written locked and under writeback, in a handle of
+ * its own ({@code ext4_iomap_map_one_extent}): that cannot deadlock with a commit because an
+ * iomap inode never joins a transaction's ordered-data list, so no commit writes or waits on its
+ * folios. Ioends that convert extents or move i_disksize complete on ext4's
+ * {@code ext4-rsv-conversion} worker ({@code ext4_iomap_end_bio} queues them as their bios end),
+ * outside any folio lock; their folios end writeback after the conversion.
  */
 public final class IomapPath implements IoPathOps {
     private final Ext4 fs;
@@ -52,6 +57,16 @@ public final class IomapPath implements IoPathOps {
     private final LongAdder endIoHandles;
     private final LongAdder wbMapCalls;
     private final LongAdder nodelallocWrites;
+    private final LongAdder enospcRetries;
+    private final LongAdder writepagesCalls;
+    /** Ioends queued to the completion worker, the pending count each found (itself included), their bio-end-to-done time. */
+    private final LongAdder endIoQueued;
+    private final LongAdder endIoQueueDepth;
+    private final LongAdder endIoLatency;
+    /** Ioends queued and not finished yet (the queue depth). */
+    private final java.util.concurrent.atomic.AtomicLong endIoPending = new java.util.concurrent.atomic.AtomicLong();
+    /** {@link #endIo}'s list, the completion worker's own. */
+    private final ArrayList<IomapIoend> endIoList = new ArrayList<>();
     /**
      * {@code EXT4_FREECLUSTERS_WATERMARK}: {@code 4 * percpu_counter_batch * nr_cpu_ids}, where
      * {@code percpu_counter_batch = max(32, 2 * num_online_cpus())}; fixed at boot in the kernel, so
@@ -91,6 +106,11 @@ public final class IomapPath implements IoPathOps {
         this.endIoHandles = c.counter("iomap.end_io_handles");
         this.wbMapCalls = io.writeMapCalls;
         this.nodelallocWrites = c.counter("iomap.nodelalloc_writes");
+        this.enospcRetries = c.counter("iomap.writeback_enospc_retries");
+        this.writepagesCalls = c.counter("iomap.writepages_calls");
+        this.endIoQueued = c.counter("iomap.end_io_queued");
+        this.endIoQueueDepth = c.counter("iomap.end_io_queue_depth_sum");
+        this.endIoLatency = c.counter("iomap.end_io_latency_ns_sum");
         int cpus = Runtime.getRuntime().availableProcessors();
         this.freeClustersWatermark = 4L * Math.max(32, 2 * cpus) * cpus;
     }
@@ -367,65 +387,44 @@ public final class IomapPath implements IoPathOps {
     // ================================================================ writeback
 
     /**
-     * {@code ext4_iomap_map_one_extent}, run before the folio walk: every delayed extent of the
-     * blocks this writeback may write is allocated once, unwritten, in its own handle, with
-     * i_data_sem held across the lookup and the allocation (racing truncate).
+     * {@code ext4_iomap_map_one_extent}: the delayed extent at {@code map.lblk()} (its length at
+     * most {@code map.len()}) allocated unwritten in a handle of its own, with i_data_sem held
+     * across the lookup and the allocation (a racing truncate or punch may have removed it
+     * since the unlocked lookup). Called with the folio being written locked and under writeback;
+     * the handle cannot wait on that folio: iomap inodes never join a transaction's ordered list
+     * (patch 25: writeback journal mode), so no commit writes or waits on their folios.
      */
-    private void allocateDelalloc(Inode inode, WritebackControl wbc) throws IOException {
-        long isize = inode.size();
-        if (isize == 0) {
-            return;
-        }
-        long start = 0;
-        long end = Math.min((isize + blockSize - 1) >> blockBits, Ext4.EXT_MAX_BLOCKS);
-        if (!wbc.rangeCyclic) {
-            start = wbc.rangeStart >> blockBits;
-            if (wbc.rangeEnd != Long.MAX_VALUE) {
-                end = Math.min(end, (wbc.rangeEnd >> blockBits) + 1);
-            }
-        }
-        MapBlocks map = mapScratch.get();
-        long lblk = start;
-        while (lblk < end) {
-            int n = (int) Math.min(end - lblk, Ext4.EXT_INIT_MAX_LEN);
-            MapBlocks m = fs.ext4MapBlocks(null, inode, lblk, n, 0, map);
-            wbMapCalls.increment();
-            int len = m.len();
-            if (m.isDelayed()) {
-                allocateOne(inode, lblk, len, map);
-            }
-            lblk += len;
-        }
-    }
-
-    /** Allocates the delayed range {@code [lblk, lblk + len)} as unwritten extents, answering in {@code map}. */
-    private void allocateOne(Inode inode, long lblk, int len, MapBlocks map) throws IOException {
-        long end = lblk + len;
-        while (lblk < end) {
-            int n = (int) Math.min(end - lblk, Ext4.EXT_UNWRITTEN_MAX_LEN);
-            Handle h = fs.journalStart(fs.transBlocks(n));
-            MapBlocks got;
+    private void mapOneExtent(Inode inode, MapBlocks map) throws IOException {
+        long lblk = map.lblk();
+        int len = map.len();
+        Handle h = fs.journalStart(fs.transBlocks(len));
+        try {
+            inode.iDataSem().writeLock().lock();
             try {
-                inode.iDataSem().writeLock().lock();
-                try {
-                    got = fs.ext4MapBlocks(null, inode, lblk, n, 0, map);
-                    if (got.isDelayed()) { // else truncated, punched or allocated meanwhile
-                        delallocAllocs.increment();
-                        got = fs.ext4MapBlocks(h, inode, lblk, got.len(), Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT, map);
-                    }
-                } finally {
-                    inode.iDataSem().writeLock().unlock();
+                MapBlocks got = fs.ext4MapBlocks(null, inode, lblk, len, 0, map);
+                if (got.isDelayed()) { // else truncated, punched or allocated meanwhile: as found
+                    delallocAllocs.increment();
+                    fs.ext4MapBlocks(h, inode, lblk, got.len(), Ext4.GET_BLOCKS_CREATE_UNWRIT_EXT, map);
                 }
             } finally {
-                h.stop();
+                inode.iDataSem().writeLock().unlock();
             }
-            lblk += got.len();
+        } finally {
+            h.stop();
         }
     }
 
     /** ext4's {@code iomap_writeback_ops}. */
     private final WritebackOps writebackOps = new WritebackOps() {
-        /** {@code ext4_iomap_map_blocks}. */
+        /**
+         * {@code ext4_iomap_map_blocks}: reuse the cached mapping while the extent-status sequence
+         * is unchanged; else look the offset up (one extent, as far as the writeback range goes)
+         * and allocate it if delayed ({@link #mapOneExtent}), with the folio locked. An ENOSPC
+         * forces a commit, which releases blocks freed by the running transaction, and retries
+         * ({@link Ext4#WRITEBACK_ENOSPC_RETRIES} times; the kernel retries while free clusters
+         * remain). The sequence is read after the allocation, so the cached mapping is stale
+         * only if the extent status changed since.
+         */
         @Override
         public void mapBlocks(WritepageCtx wpc, Inode inode, long offset, int dirtyLen) throws IOException {
             if (wpc.iomap.length != 0 && wpc.iomap.contains(offset) && wpc.dataSeq == inode.esSeq()) {
@@ -436,11 +435,28 @@ public final class IomapPath implements IoPathOps {
             long dirtyBlocks = (dirtyLen + blockSize - 1) >> blockBits;
             long len = end > index + dirtyBlocks ? end - index + 1 : dirtyBlocks;
             len = Math.min(Math.min(len, Ext4.EXT_UNWRITTEN_MAX_LEN), Ext4.EXT_MAX_BLOCKS - index);
-            long seq = inode.esSeq();
-            MapBlocks m = fs.ext4MapBlocks(null, inode, index, (int) len, 0, wpc.map);
-            wbMapCalls.increment();
-            wpc.dataSeq = seq;
-            setIomap(inode, wpc.iomap, m);
+            int retries = 0;
+            for (;;) {
+                MapBlocks m = fs.ext4MapBlocks(null, inode, index, (int) len, 0, wpc.map);
+                wbMapCalls.increment();
+                if (!m.isDelayed()) {
+                    break; // a hole, or allocated already
+                }
+                try {
+                    mapOneExtent(inode, wpc.map);
+                    break;
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.ENOSPC || retries++ >= Ext4.WRITEBACK_ENOSPC_RETRIES) {
+                        // "Delayed block allocation failed ... Data will be lost": the caller
+                        // discards the folio's delalloc and fails the IO with the mapping error
+                        throw e;
+                    }
+                    enospcRetries.increment();
+                    fs.commit(); // jbd2_journal_force_commit_nested
+                }
+            }
+            wpc.dataSeq = inode.esSeq();
+            setIomap(inode, wpc.iomap, wpc.map);
         }
 
         /** {@code ext4_iomap_prepare_ioend}. */
@@ -460,14 +476,71 @@ public final class IomapPath implements IoPathOps {
             }
         }
 
-        /** {@code ext4_iomap_end_io}: sort, merge, then convert and update i_disksize per merged ioend. */
+        /**
+         * {@code ext4_iomap_end_bio}: the ioend's bios completed (on whatever thread ended the
+         * last one); add it to the inode's {@code i_iomap_ioend_list} and queue the inode's work
+         * to {@code ext4-rsv-conversion} if the list was empty.
+         */
         @Override
-        public void endIoWork(List<IomapIoend> list) {
+        public void endBio(IomapIoend ioend) {
+            IoendWork w = ioend.inode.iomapIoend(newIoendWork);
+            ioend.queuedNanos = System.nanoTime();
+            endIoQueued.increment();
+            endIoQueueDepth.add(endIoPending.incrementAndGet());
+            synchronized (w) { // i_completed_io_lock
+                if (w.head == null) {
+                    w.head = ioend;
+                    fs.rsvConversionWq().queueWork(w.work);
+                } else {
+                    w.tail.ioNext = ioend;
+                }
+                w.tail = ioend;
+            }
+        }
+    };
+
+    /** {@code ext4_inode_info}'s {@code i_iomap_ioend_list} and {@code i_iomap_ioend_work}; the list is threaded through the ioends. */
+    private final class IoendWork {
+        IomapIoend head;
+        IomapIoend tail;
+        final WorkStruct work = new WorkStruct(this::endIo);
+
+        /** {@code ext4_iomap_end_io}. */
+        private void endIo() {
+            IomapIoend first;
+            synchronized (this) { // list_replace_init under i_completed_io_lock
+                first = head;
+                head = null;
+                tail = null;
+            }
+            IomapPath.this.endIo(first);
+        }
+    }
+
+    /** {@code INIT_WORK(&ei->i_iomap_ioend_work, ext4_iomap_end_io)}, bound once. */
+    private final java.util.function.Function<Inode, IoendWork> newIoendWork = inode -> new IoendWork();
+
+    /**
+     * {@code ext4_iomap_end_io} on the worker: sort the inode's completed ioends by offset, merge
+     * the contiguous ones ({@code iomap_ioend_try_merge}), then convert and update i_disksize per
+     * merged ioend ({@link #finishIoend}). {@link #endIoList} is the worker's: the workqueue runs
+     * one work at a time.
+     */
+    private void endIo(IomapIoend first) {
+        ArrayList<IomapIoend> list = endIoList;
+        for (IomapIoend x = first; x != null;) {
+            IomapIoend next = x.ioNext;
+            x.ioNext = null;
+            list.add(x);
+            x = next;
+        }
+        try {
             sortByOffset(list);
             for (int i = 0; i < list.size(); i++) {
                 IomapIoend ioend = list.get(i);
                 long endOff = ioend.offset + ioend.size;
                 long endSector = ioend.endSector();
+                long queuedSum = ioend.queuedNanos;
                 while (i + 1 < list.size()) {
                     IomapIoend next = list.get(i + 1);
                     // iomap_ioend_can_merge
@@ -478,13 +551,19 @@ public final class IomapPath implements IoPathOps {
                     ioend.merged.add(next);
                     endOff += next.size;
                     endSector = next.endSector();
+                    queuedSum += next.queuedNanos;
                     completionMerges.increment();
                     i++;
                 }
-                finishIoend(ioend, endOff - ioend.offset);
+                int n = 1 + ioend.merged.size();
+                finishIoend(ioend, endOff - ioend.offset); // frees ioend and those merged into it
+                endIoLatency.add(n * System.nanoTime() - queuedSum);
+                endIoPending.addAndGet(-n);
             }
+        } finally {
+            list.clear();
         }
-    };
+    }
 
     /**
      * {@code list_sort(NULL, &ioend_list, iomap_ioend_compare)}: by file offset, in place (an
@@ -544,13 +623,7 @@ public final class IomapPath implements IoPathOps {
 
     /** {@code ext4_iomap_writepages}. */
     private void writepages(AddressSpace mapping, WritebackControl wbc) throws IOException {
-        Inode inode = (Inode) mapping.host();
-        try {
-            allocateDelalloc(inode, wbc);
-        } catch (ErrnoException e) {
-            mapping.mappingSetError(e.errno() == Errno.ENOSPC ? Errno.ENOSPC : Errno.EIO);
-            throw e;
-        }
+        writepagesCalls.increment();
         wp.writepages(mapping, wbc, writebackOps);
     }
 

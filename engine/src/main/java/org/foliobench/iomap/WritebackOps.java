@@ -1,7 +1,6 @@
 package org.foliobench.iomap;
 
 import java.io.IOException;
-import java.util.List;
 import org.foliobench.fs.Inode;
 import org.foliobench.pagecache.Folio;
 
@@ -17,10 +16,10 @@ interface WritebackOps {
     void discardFolio(Folio folio, long pos);
 
     /**
-     * The deferred completion ({@code ext4_iomap_end_io}, a workqueue in the kernel): run for the
-     * ioends with {@link IomapIoend#deferEndIo}, outside any folio lock or journal handle; may
-     * reorder the list (the writepage context's, emptied afterwards); must end with
-     * {@link Writepages#finishIoend} on each ioend not merged into another, which frees them.
+     * The filesystem's bio completion for ioends with {@link IomapIoend#deferEndIo}
+     * ({@code ext4_iomap_end_bio}): called once the ioend's last bio ended, possibly on a
+     * device's completion thread; queues the completion work, which must end with
+     * {@link Writepages#finishIoend} on each ioend not merged into another.
      */
-    void endIoWork(List<IomapIoend> completed);
+    void endBio(IomapIoend ioend);
 }

@@ -31,18 +31,9 @@ final class WritepageCtx {
     final ArrayList<IomapIoend> toSubmitOwner = new ArrayList<>();
     /** Ioends whose bios are all queued: their submission bias is dropped after submission. */
     final ArrayList<IomapIoend> sealed = new ArrayList<>();
-    /** Ioends completed whose end_io work is deferred (the workqueue list). */
-    final ArrayList<IomapIoend> completed = new ArrayList<>();
-    /** Ioends not completed yet; guarded by {@code this}. */
-    int inflight;
     /** The current folio's dirty range ({@code iomap_find_dirty_range}), ioends it added to: reused per folio. */
     final int[] range = new int[2];
     final int[] count = new int[1];
-    /** Ranges of the current folio kept dirty: {@code keepDirty[2i]} = position, {@code [2i + 1]} = length. */
-    long[] keepDirty = new long[8];
-    int nrKeepDirty;
-    /** Dirty blocks found delalloc under a folio lock: kept dirty for a later pass. */
-    long deferredBlocks;
 
     /** The start of an {@code ->writepages} call: no mapping cached, nothing queued. */
     WritepageCtx init(AddressSpace mapping, WritebackControl wbc, WritebackOps ops, BlkPlug plug) {
@@ -53,30 +44,20 @@ final class WritepageCtx {
         iomap.clear();
         dataSeq = -1;
         nrFolios = 0;
-        inflight = 0;
-        nrKeepDirty = 0;
-        deferredBlocks = 0;
         return this;
     }
 
-    /** The call is over: every ioend completed and was finished; forget the mapping, control and plug. */
+    /**
+     * The call is over: every ioend it built was submitted (their completions may still be running:
+     * they refer to the context no more); forget the mapping, control and plug.
+     */
     void release() {
-        if (ioend != null || inflight != 0 || !toSubmit.isEmpty() || !sealed.isEmpty() || !completed.isEmpty()) {
-            throw new IllegalStateException("iomap writepages of " + mapping + " ended with ioends in flight");
+        if (ioend != null || !toSubmit.isEmpty() || !sealed.isEmpty()) {
+            throw new IllegalStateException("iomap writepages of " + mapping + " ended with ioends unsubmitted");
         }
         mapping = null;
         wbc = null;
         ops = null;
         plug = null;
-    }
-
-    /** Keeps {@code [pos, pos + len)} of the current folio dirty. */
-    void keepDirty(long pos, long len) {
-        if (2 * nrKeepDirty == keepDirty.length) {
-            keepDirty = java.util.Arrays.copyOf(keepDirty, 2 * keepDirty.length);
-        }
-        keepDirty[2 * nrKeepDirty] = pos;
-        keepDirty[2 * nrKeepDirty + 1] = len;
-        nrKeepDirty++;
     }
 }

@@ -22,13 +22,14 @@ import org.foliobench.vfs.ErrnoException;
  *
  * <p>One difference from the kernel, forced by synchronous devices (a bio completes inside
  * {@code submit}): bios are built with the folio locked but submitted only after
- * {@code iomap_writepage_map} unlocked it, and the filesystem's deferred completion work runs
- * once every bio of the call has completed, in the writeback thread, outside any folio lock
- * (the kernel's workqueue).
+ * {@code iomap_writepage_map} unlocked it. Completion is the kernel's: an ioend ends when its
+ * last bio did (on whichever thread ended it), either at once ({@code iomap_finish_ioends}) or,
+ * when the filesystem asked for it in {@code ->prepare_ioend}, through the filesystem's
+ * {@code endBio}, which queues it to a completion worker. {@code ->writepages} does not wait for
+ * its ioends: data integrity callers wait on folio writeback, which ends only after completion.
  */
 final class Writepages {
     private final BufferedIo io;
-    private final LongAdder deferredBlocks;
     /** {@code iomap_ioend_bioset}: every ioend, freed by {@link #finishIoend}. */
     final KmemCache<IomapIoend> ioendCache;
     /** The writepage context on the caller's stack: the thread's (it refers to no mapping between calls). */
@@ -36,7 +37,6 @@ final class Writepages {
 
     Writepages(BufferedIo io, org.foliobench.stats.Counters c) {
         this.io = io;
-        this.deferredBlocks = c.counter("iomap.writeback_delalloc_deferred_blocks");
         this.ioendCache = KmemCache.create("iomap_ioend", Defaults.SLAB_FREE_OBJECTS, IomapIoend::new, c);
     }
 
@@ -73,38 +73,10 @@ final class Writepages {
                 flushSubmissions(wpc);
             } finally {
                 plug.finish();
-                waitAndRunEndIo(wpc);
             }
         }
         if (wbc.error() != null) {
             throw wbc.error();
-        }
-    }
-
-    /**
-     * Wait for every ioend of this call (real device completions), then run the deferred end_io
-     * work on the completed list itself: with nothing in flight, no completion can add to it.
-     */
-    private void waitAndRunEndIo(WritepageCtx wpc) {
-        synchronized (wpc) {
-            boolean interrupted = false;
-            while (wpc.inflight > 0) {
-                try {
-                    wpc.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (!wpc.completed.isEmpty()) {
-            try {
-                wpc.ops.endIoWork(wpc.completed);
-            } finally {
-                wpc.completed.clear();
-            }
         }
     }
 
@@ -147,7 +119,6 @@ final class Writepages {
         int[] count = wpc.count;
         count[0] = 0;
         IOException error = null;
-        wpc.nrKeepDirty = 0;
         int off = 0;
         int end = (int) (endPos - pos);
         int[] r = wpc.range;
@@ -175,13 +146,6 @@ final class Writepages {
         }
         if (ifs != null) {
             ifs.clearRangeDirty(0, folio.size());
-            for (int i = 0; i < wpc.nrKeepDirty; i++) {
-                ifs.setRangeDirty((int) (wpc.keepDirty[2 * i] - pos), (int) wpc.keepDirty[2 * i + 1]);
-            }
-        }
-        if (wpc.nrKeepDirty > 0) {
-            folio.redirtyForWritepage(wbc);
-            wpc.nrKeepDirty = 0;
         }
         folio.unlock();
         if (ifs != null) {
@@ -207,11 +171,9 @@ final class Writepages {
                     case HOLE:
                         break;
                     case DELALLOC:
-                        // delalloc the filesystem could not allocate without a folio lock held:
-                        // stays dirty for the next writeback pass
-                        wpc.keepDirty(pos, mapLen);
-                        deferredBlocks.add(mapLen >>> io.blockBits);
-                        break;
+                        // ->map_blocks allocates delalloc under the folio lock: one left is a bug
+                        throw new ErrnoException(Errno.EIO, "->map_blocks left delalloc at " + pos + " of "
+                                + inode + " unallocated");
                     default:
                         addToIoend(wpc, folio, inode, pos, mapLen);
                         count[0]++;
@@ -251,9 +213,6 @@ final class Writepages {
             sealIoend(wpc, null);
             IomapIoend ioend = ioendCache.alloc().init(inode, wpc.mapping, wpc.iomap.type,
                     wpc.iomap.flags & Iomap.F_SHARED, pos, wpc.iomap.sector(pos));
-            synchronized (wpc) {
-                wpc.inflight++;
-            }
             io.ioends.increment();
             wpc.ioend = ioend;
             wpc.nrFolios = 0;
@@ -291,7 +250,6 @@ final class Writepages {
         }
         Bio bio = io.bioSet.alloc(Bio.Op.WRITE, sector);
         ioend.remaining.incrementAndGet();
-        ioend.wpc = wpc;
         bio.privateData(ioend).endIo(writeEndBio);
         ioend.bio = bio;
     }
@@ -305,7 +263,7 @@ final class Writepages {
             ioend.status = status;
         }
         if (ioend.remaining.decrementAndGet() == 0) {
-            ioendDone(ioend.wpc, ioend);
+            ioendDone(ioend);
         }
     }
 
@@ -329,6 +287,7 @@ final class Writepages {
             ioend.status = error;
         }
         wpc.ops.prepareIoend(ioend);
+        ioend.ops = wpc.ops;
         if (ioend.bio != null) {
             queueBio(wpc, ioend);
         }
@@ -359,27 +318,23 @@ final class Writepages {
         for (int i = 0; i < wpc.sealed.size(); i++) {
             IomapIoend ioend = wpc.sealed.get(i);
             if (ioend.remaining.decrementAndGet() == 0) {
-                ioendDone(wpc, ioend);
+                ioendDone(ioend);
             }
         }
         wpc.sealed.clear();
     }
 
-    /** Bio chain completed ({@code iomap_writepage_end_bio}, or ext4's {@code ext4_iomap_end_bio}). */
-    private void ioendDone(WritepageCtx wpc, IomapIoend ioend) {
+    /**
+     * The ioend's bio chain completed and it was submitted ({@code iomap_writepage_end_bio}, or
+     * ext4's {@code ext4_iomap_end_bio} when {@code ->prepare_ioend} deferred it): finish it now in
+     * this thread, or hand it to the filesystem's completion worker.
+     */
+    private void ioendDone(IomapIoend ioend) {
         if (ioend.deferEndIo) {
-            synchronized (wpc) {
-                wpc.completed.add(ioend);
-                wpc.inflight--;
-                wpc.notifyAll();
-            }
+            ioend.ops.endBio(ioend);
             return;
         }
-        finishIoend(wpc.mapping, ioend, ioend.status);
-        synchronized (wpc) {
-            wpc.inflight--;
-            wpc.notifyAll();
-        }
+        finishIoend(ioend.mapping, ioend, ioend.status);
     }
 
     /**

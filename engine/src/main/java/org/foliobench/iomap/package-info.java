@@ -21,8 +21,11 @@
  * appended to an open ioend), {@code iomap.ioend_completion_merges}, {@code iomap.stale},
  * {@code iomap.short_copies}, {@code iomap.write_begin_reads} (partial blocks read before a write),
  * {@code iomap.read_zeroed_bytes} (holes and unwritten ranges zero-filled on read),
- * {@code iomap.writeback_map_calls}, {@code iomap.delalloc_alloc_calls},
- * {@code iomap.delalloc_punched_blocks}, {@code iomap.end_io_handles},
- * {@code iomap.writeback_delalloc_deferred_blocks}.
+ * {@code iomap.writepages_calls}, {@code iomap.writeback_map_calls} ({@code ->map_blocks} lookups), {@code iomap.delalloc_alloc_calls}
+ * (delayed extents allocated under a folio lock), {@code iomap.writeback_enospc_retries},
+ * {@code iomap.delalloc_punched_blocks}, {@code iomap.end_io_handles}, and the completion worker's
+ * {@code iomap.end_io_queued}, {@code iomap.end_io_queue_depth_sum} (ioends pending that each
+ * queued one found, itself included) and {@code iomap.end_io_latency_ns_sum} (last bio end to
+ * writeback end, conversion included).
  */
 package org.foliobench.iomap;

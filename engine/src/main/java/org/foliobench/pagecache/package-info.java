@@ -21,8 +21,9 @@
  * flusher thread ({@code BdiWriteback}) calls {@code ->writepages}; so do fsync/sync callers and,
  * indirectly (by waking the flusher), reclaim. Bio completions run where the device completes
  * them: in the submitter on the RamDisk, on the device's IO thread on a device with a request
- * queue; {@link org.foliobench.pagecache.Folio#endRead} and
- * {@link org.foliobench.pagecache.Folio#endWriteback()} wake whoever waits on the folio (a reader
- * on the lock, fsync on writeback, throttled writers on writeback progress).
+ * queue; {@link org.foliobench.pagecache.Folio#endRead} there, and
+ * {@link org.foliobench.pagecache.Folio#endWriteback()} there too or, after an unwritten conversion,
+ * on ext4's completion worker. Both wake whoever waits on the folio (a reader on the lock, fsync on
+ * writeback, throttled writers on writeback progress).
  */
 package org.foliobench.pagecache;

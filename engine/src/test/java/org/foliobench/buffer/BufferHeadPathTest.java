@@ -486,6 +486,8 @@ class BufferHeadPathTest {
         assertEquals(0, f.inode.diskSize(), "delalloc: i_disksize waits for writeback");
         f.mapping.doWritepages(WritebackControl.background(Long.MAX_VALUE));
         assertEquals(10000, f.inode.diskSize(), "i_disksize set when the IO is submitted, clamped to i_size");
+        // the dioread_nolock conversion runs on the completion worker: its handle before the count
+        f.mapping.filemapFdatawaitRange(0, Long.MAX_VALUE);
         long handles = h.counters.get("jbd2.handles");
         // appending inside the allocated last block: write_end moves i_disksize itself
         f.write(10000, pattern(1, 10000, 50));

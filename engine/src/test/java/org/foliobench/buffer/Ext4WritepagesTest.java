@@ -104,4 +104,48 @@ class Ext4WritepagesTest {
             assertArrayEquals(data, back.array());
         }
     }
+
+    /**
+     * dioread_nolock conversions leave the writeback round: each round's io_end is queued to the
+     * {@code ext4-rsv-conversion} worker, which starts the handle reserved at writeback. Prints the
+     * worker's mean queue depth and completion latency (last bio end to writeback end).
+     */
+    @ParameterizedTest(name = "path={0}")
+    @CsvSource({"BUFFER_HEAD", "IOMAP"})
+    void conversionsRunOnTheCompletionWorker(IoPath path) throws Exception {
+        RamDisk dev = new RamDisk(32L << 20);
+        MountOptions o = options(4096, true);
+        FileSystem.format(dev, o);
+        int n = 64;
+        byte[] data = new byte[4096 * n];
+        new java.util.Random(5).nextBytes(data);
+        Map<String, Long> d;
+        try (FileSystem fs = FileSystem.mount(dev, o)) {
+            try (File f = fs.open("f", path, StandardOpenOption.CREATE)) {
+                f.fsync();
+                Map<String, Long> before = fs.counters().snapshot();
+                for (int i = 0; i < n; i++) {
+                    f.pwrite(ByteBuffer.wrap(data, 4096 * i, 4096), 4096L * i);
+                    f.fsync();
+                }
+                d = Counters.delta(before, fs.counters().snapshot());
+            }
+        }
+        String prefix = path == IoPath.BUFFER_HEAD ? "buffer.rsv_conversion" : "iomap.end_io";
+        long queued = d.getOrDefault(prefix + "_queued", 0L);
+        assertEquals(n, queued, "one conversion per append + fsync, through the worker: " + d);
+        assertTrue(d.getOrDefault("workqueue.ext4-rsv-conversion.executed", 0L) >= 1, d.toString());
+        assertEquals(path == IoPath.BUFFER_HEAD ? n : 0, d.getOrDefault("jbd2.reserved_handle_starts", 0L),
+                "bh converts in the handle reserved at writeback, iomap in a new one (patch 25): " + d);
+        System.out.printf("%s completion worker, %d x 4K append+fsync: %d queued, mean depth %.2f,"
+                + " mean latency %.1f us%n", path, n, queued,
+                (double) d.get(prefix + "_queue_depth_sum") / queued,
+                d.get(prefix + "_latency_ns_sum") / 1e3 / queued);
+        assertEquals(List.of(), Fsck.check(dev));
+        try (FileSystem fs = FileSystem.mount(dev, o); File f = fs.open("f", path)) {
+            ByteBuffer back = ByteBuffer.allocate(data.length);
+            assertEquals(data.length, f.pread(back, 0));
+            assertArrayEquals(data, back.array());
+        }
+    }
 }

@@ -367,4 +367,84 @@ class FileSystemTest {
             fs.unmount();
         }
     }
+
+    /**
+     * iomap writeback starts its allocation handle with the folio locked and under writeback
+     * ({@code ext4_iomap_map_blocks}); buffer_head writeback holds handles with its folios locked
+     * too. With a journal so small that handles keep filling the running transaction (so commits
+     * run in the threads starting handles, with their folios locked), a bh file and an iomap file
+     * per thread pair are appended and fsync'd concurrently while the flusher and sync run. A lock
+     * order broken between a folio lock and a commit would hang here: the timeout turns that into
+     * a failure. Afterwards every byte reads back, after a remount too.
+     */
+    @ParameterizedTest(name = "dioread_nolock={0}")
+    @CsvSource({"true", "false"})
+    void handlesUnderFolioLocksNeverDeadlockWithCommits(boolean dioreadNolock) throws Exception {
+        RamDisk dev = new RamDisk(64L << 20);
+        MountOptions o = MountOptions.builder().blockSize(4096).memBytes(16L << 20).commitIntervalSeconds(1)
+                .journalBlocks(org.foliobench.fs.Ext4.JOURNAL_MIN_BLOCKS).dirtyBytes(1L << 20)
+                .dirtyBackgroundBytes(256L << 10).dirtyExpireCentisecs(1).dirtyWritebackCentisecs(1)
+                .dioreadNolock(dioreadNolock).build();
+        FileSystem.format(dev, o);
+        FileSystem mounted = FileSystem.mount(dev, o);
+        int pairs = 2;
+        int perFile = 2 << 20;
+        List<File> files = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            files.add(mounted.open("bh" + i, IoPath.BUFFER_HEAD, StandardOpenOption.CREATE));
+            files.add(mounted.open("iomap" + i, IoPath.IOMAP, StandardOpenOption.CREATE));
+        }
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(3), () -> {
+            ExecutorService pool = Executors.newFixedThreadPool(files.size() + 1);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int i = 0; i < files.size(); i++) {
+                    File f = files.get(i);
+                    long seed = 100 + i;
+                    done.add(pool.submit(() -> {
+                        byte[] all = random(seed, perFile);
+                        Random sizes = new Random(seed);
+                        int pos = 0;
+                        while (pos < perFile) {
+                            int n = Math.min(perFile - pos, 1 + sizes.nextInt(24 << 10));
+                            f.pwrite(ByteBuffer.wrap(all, pos, n), pos);
+                            pos += n;
+                            if (sizes.nextInt(4) == 0) {
+                                f.fsync();
+                            }
+                        }
+                        f.fsync();
+                        return null;
+                    }));
+                }
+                done.add(pool.submit(() -> {
+                    for (int k = 0; k < 20; k++) {
+                        mounted.sync();
+                    }
+                    return null;
+                }));
+                for (Future<?> d : done) {
+                    d.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }, "a handle taken under a folio lock deadlocked with a commit");
+        assertTrue(mounted.counters().get("jbd2.commits") > 20, "the tiny journal committed often: "
+                + mounted.counters().get("jbd2.commits"));
+        for (int i = 0; i < files.size(); i++) {
+            assertArrayEquals(random(100 + i, perFile), readAll(files.get(i)), files.get(i).name());
+            files.get(i).close();
+        }
+        mounted.unmount();
+        assertEquals(List.of(), Fsck.check(dev));
+        FileSystem fs = FileSystem.mount(dev, o);
+        for (int i = 0; i < files.size(); i++) {
+            String name = files.get(i).name();
+            try (File g = fs.open(name, files.get(i).path())) {
+                assertArrayEquals(random(100 + i, perFile), readAll(g), name + " after remount");
+            }
+        }
+        fs.unmount();
+    }
 }
