@@ -79,4 +79,10 @@ public final class Defaults {
      * instead.
      */
     public static final int SLAB_FREE_OBJECTS = 1024;
+
+    /**
+     * {@code fb_bh_partial_walk}: the buffer_head path with large folios walks every buffer of a
+     * folio on a partial write, as ext4 6.16-6.18 do ({@link org.foliobench.vfs.BhPartialWalk}).
+     */
+    public static final org.foliobench.vfs.BhPartialWalk BH_PARTIAL_WALK = org.foliobench.vfs.BhPartialWalk.FULL;
 }

@@ -82,9 +82,9 @@ final class TableRunner {
                     f, nvmeSpec);
         }
 
-        /** Measured JMH iterations (passes) per fork. */
-        int passes() {
-            return 4 * blocks;
+        /** Measured JMH iterations (passes) per row and fork: ABBA blocks for two paths, ABC CBA for three. */
+        int passes(int paths) {
+            return 2 * Math.max(2, paths) * blocks;
         }
     }
 
@@ -145,7 +145,7 @@ final class TableRunner {
             o.forks(1); // one JVM per fork of the run; --jmh "-f 0" runs it in this JVM (tests)
         }
         o.warmupIterations(0);
-        o.measurementIterations(rows.size() * s.passes());
+        o.measurementIterations(rows.size() * s.passes(b.paths().size()));
         if (cmd == null || !cmd.getMeasurementTime().hasValue()) {
             o.measurementTime(TimeValue.milliseconds(s.passMs()));
         }
@@ -377,7 +377,7 @@ final class TableRunner {
 
         boolean done(Plan.Bench b) {
             try {
-                return passes(b).stream().filter(p -> !p.warmup() && p.fork() == round).count() >= settings.passes();
+                return passes(b).stream().filter(p -> !p.warmup() && p.fork() == round).count() >= settings.passes(b.paths().size());
             } catch (IOException | RuntimeException e) {
                 return false; // a torn line while the fork writes: not done yet
             }
@@ -438,8 +438,22 @@ final class TableRunner {
     /** The row's estimate: the speedup of a paired row, the IOPS of a single-path one. */
     Paired.Estimate estimate(Plan.Bench b) throws IOException {
         List<PassLog.Pass> passes = passes(b);
-        return b.paths().size() >= 2 ? Paired.speedup(passes, b.paths().get(0), b.paths().get(1))
-                : Paired.iops(passes, b.paths().get(0));
+        if (b.paths().size() < 2) {
+            return Paired.iops(passes, b.paths().get(0));
+        }
+        // with three paths, the widest of the speedups against the base decides whether the row needs more forks
+        Paired.Estimate widest = null;
+        for (int i = 1; i < b.paths().size(); i++) {
+            Paired.Estimate e = Paired.speedup(passes, b.paths().get(0), b.paths().get(i));
+            if (widest == null || e == null || !e.hasInterval()
+                    || (widest.hasInterval() && e.halfWidthPct() > widest.halfWidthPct())) {
+                widest = e;
+            }
+            if (widest == null || !widest.hasInterval()) {
+                break;
+            }
+        }
+        return widest;
     }
 
     List<PassLog.Pass> passes(Plan.Bench b) throws IOException {

@@ -100,6 +100,10 @@ public final class FioJobWriter {
         if (j.dirtyWritebackCentisecs() != Defaults.DIRTY_WRITEBACK_CENTISECS) {
             n.add("fb_dirty_writeback_centisecs=" + j.dirtyWritebackCentisecs() + ": sysctl vm.dirty_writeback_centisecs");
         }
+        if (j.bhPartialWalk() != Defaults.BH_PARTIAL_WALK) {
+            n.add("fb_bh_partial_walk=" + j.bhPartialWalk().value() + ": no knob in the kernel (ext4 6.16-6.18 walk every buffer;"
+                    + " the June 2026 series walks the written range)");
+        }
         j.path().ifPresent(p -> n.add("fb_path=" + p.fioName() + ": the model's IO path; a real kernel's is its filesystem's"));
         return n;
     }
