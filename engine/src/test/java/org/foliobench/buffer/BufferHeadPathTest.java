@@ -605,19 +605,27 @@ class BufferHeadPathTest {
         assertEquals(1, h.counters.get("path.wb_map_calls"), "one allocation for the extent");
         assertEquals(1 << 20, h.counters.get("bio.bytes"));
         assertEquals(1, h.counters.get("bio.submitted"), "ext4_bio_write_folio: one bio for the folio");
-        // cold read through ext4_mpage_readpages into large readahead folios: no buffers, no per-bh IO
+        // cold sequential reads through ext4_mpage_readpages: readahead grows the folio order window by
+        // window (ra.order += 2) as on iomap; no buffers, no per-bh IO
+        byte[] d2 = pattern(2, 1 << 20, 3 << 20);
+        f.write(1 << 20, d2);
+        f.fsync();
         h.cache.dropCaches();
         h.counters.reset();
-        assertRange(d, 0, f.read(0, d.length), "cold read");
-        assertEquals(0, h.counters.get("buffer.bh_reads"));
-        assertEquals(0, h.counters.get("buffer.bh_alloc"), "mpage reads attach no buffers");
-        assertEquals(1 << 20, h.counters.get("bio.bytes"));
-        long small = 0;
-        for (int o = 0; o < 2; o++) {
-            small += h.counters.get("pagecache.folio_alloc_order_" + o);
+        for (int off = 0; off < 4 << 20; off += 65536) {
+            byte[] want = off < d.length ? Arrays.copyOfRange(d, off, off + 65536)
+                    : Arrays.copyOfRange(d2, off - d.length, off - d.length + 65536);
+            assertArrayEquals(want, f.read(off, 65536), "cold read at " + off);
         }
-        assertTrue(small < 256 / 4, "readahead grows the folio order on a large-folio mapping: "
-                + small + " order-0/1 folios for 1 MiB");
+        assertEquals(0, h.counters.get("buffer.bh_reads"));
+        assertEquals(0, h.counters.get("buffer.read_fallback_folios"));
+        assertEquals(0, h.counters.get("buffer.bh_alloc"), "mpage reads attach no buffers");
+        assertEquals(4 << 20, h.counters.get("bio.bytes"));
+        long large = 0;
+        for (int o = 2; o <= 9; o++) {
+            large += h.counters.get("pagecache.folio_alloc_order_" + o);
+        }
+        assertTrue(large > 0, "readahead allocates large folios on a large-folio mapping");
         h.close();
     }
 
