@@ -112,4 +112,10 @@ public final class Defaults {
         boolean scheduler = nrHwQueues == 1; // elevator_get_default: mq-deadline for one queue, else none
         return scheduler ? 2 * Math.min(queueDepth, BLKDEV_DEFAULT_RQ) : queueDepth;
     }
+
+    /**
+     * {@code fb_bh_partial_walk}: the buffer_head path with large folios walks every buffer of a
+     * folio on a partial write, as ext4 6.16-6.18 do ({@link org.foliobench.vfs.BhPartialWalk}).
+     */
+    public static final org.foliobench.vfs.BhPartialWalk BH_PARTIAL_WALK = org.foliobench.vfs.BhPartialWalk.FULL;
 }

@@ -39,12 +39,13 @@ import picocli.CommandLine.Parameters;
         description = "buffer_head vs iomap + large folios: the ext4 iomap series' fio psync tables, regenerated with JMH.",
         subcommands = {Foliobench.Tables.class, Foliobench.Run.class, Foliobench.Devices.class, Foliobench.Report.class,
                 Foliobench.Compare.class, ExportFioCommand.class, ImportFioCommand.class, KernelCommand.class,
-                CommandLine.HelpCommand.class},
+                SmallWriteCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  foliobench tables --quick           # the whole table, about 5 minutes",
             "  foliobench tables --rows 'write/ramdisk/*' --bs 64k",
             "  foliobench run my.fio               # an fio job file, fio-like summary",
             "  foliobench compare runs/A runs/B --csv > cmp.csv",
+            "  foliobench smallwrite --quick       # 1k/10k overwrites: bh, bhlf (full/range walk), iomap",
             "  foliobench help tables",
             "Results go to stdout, progress and notes to stderr. JMH is in the jar:",
             "  java -cp bench/target/foliobench.jar org.openjdk.jmh.Main -l"})
@@ -133,7 +134,8 @@ public final class Foliobench implements Callable<Integer> {
 
     /** Flags shared by {@code tables} and {@code run}. */
     static class Common {
-        @Option(names = "--paths", split = ",", paramLabel = "PATH", description = "IO paths: bh, iomap (default both).")
+        @Option(names = "--paths", split = ",", paramLabel = "PATH", description = "IO paths: bh, iomap, bhlf (buffer_head + large folios; default bh,iomap). "
+                + "bh,iomap,bhlf interleaves the three in each fork (ABC CBA) and adds the three-way table.")
         List<String> paths = new ArrayList<>(List.of("bh", "iomap"));
         @Option(names = "--forks", paramLabel = "N", description = "Forks (JVMs) at least, each running every row with both paths paired (default 4, quick 5).")
         Integer forks;
@@ -584,6 +586,9 @@ public final class Foliobench implements Callable<Integer> {
      * Writes the tables, the published-vs-measured comparison, the charts and index.html into a
      * run folder and prints where they are; ends with the folder, as the README promises.
      */
+    /** The three-way table of a run with bhlf ({@link org.foliobench.results.ThreeWayTable}). */
+    static final String THREE_WAY_MD = "three-way.md";
+
     void report(Path runDir) throws IOException, UsageException {
         org.foliobench.results.RunFolder run;
         try {
@@ -597,6 +602,15 @@ public final class Foliobench implements Callable<Integer> {
         out.println();
         out.println("published vs measured (speedup iomap/bh):");
         out.print(org.foliobench.results.PublishedComparison.of(run).summaryMarkdown());
+        if (org.foliobench.results.ThreeWayTable.applies(run)) {
+            // a run with bhlf: the three column pairs and the 2024-11 rows, beside the two-column report
+            String three = org.foliobench.results.ThreeWayTable.markdown(run);
+            Files.writeString(runDir.resolve(THREE_WAY_MD), three);
+            out.println();
+            out.println("three-way (bh, iomap, bhlf; +% against bh):");
+            out.print(three);
+            err.println("three-way: " + displayPath(runDir.resolve(THREE_WAY_MD)));
+        }
         if (!w.complete()) {
             err.println(w.message());
         }

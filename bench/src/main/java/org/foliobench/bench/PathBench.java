@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
 
 /**
- * The proof: both IO paths on a RamDisk-backed filesystem at 4K, 64K and 1M, next to the memory
+ * The proof: the IO paths (bh, iomap, bhlf) on a RamDisk-backed filesystem at 4K, 64K and 1M, next to the memory
  * bandwidth a cache write can at most reach, in one run.
  *
  * <ul>
@@ -174,8 +174,8 @@ public class PathBench {
     /** A mounted filesystem on a ramdisk, the file of the pass and its counters. */
     @State(Scope.Thread)
     public abstract static class Mount {
-        /** The IO path: {@code bh} or {@code iomap}. */
-        @Param({"bh", "iomap"})
+        /** The IO path: {@code bh}, {@code iomap} or {@code bhlf} (buffer_head + large folios). */
+        @Param({"bh", "iomap", "bhlf"})
         public String path;
         @Param({"4k", "64k", "1m"})
         public String bs;

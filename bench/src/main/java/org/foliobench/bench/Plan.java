@@ -108,15 +108,18 @@ final class Plan {
             try {
                 s.add(org.foliobench.vfs.IoPath.parse(p.trim()).shortName());
             } catch (IllegalArgumentException e) {
-                throw new UsageException("unknown path \"" + p.trim() + "\"", "use --paths bh,iomap");
+                throw new UsageException("unknown path \"" + p.trim() + "\"", "use --paths bh,iomap or bh,iomap,bhlf");
             }
         }
         if (s.isEmpty()) {
-            throw new UsageException("no path given", "use --paths bh,iomap");
+            throw new UsageException("no path given", "use --paths bh,iomap or bh,iomap,bhlf");
         }
-        // table order: bh before iomap
+        if (s.contains("bhlf") && !s.contains("bh")) {
+            throw new UsageException("bhlf without bh", "use --paths bh,iomap,bhlf or bh,bhlf: speedups are taken against bh");
+        }
+        // table order: bh (the base) first, then iomap, then bhlf (the 2024-11 mail's columns)
         List<String> l = new ArrayList<>();
-        for (String p : List.of("bh", "iomap")) {
+        for (String p : List.of("bh", "iomap", "bhlf")) {
             if (s.contains(p)) {
                 l.add(p);
             }

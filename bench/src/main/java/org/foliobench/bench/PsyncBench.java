@@ -68,7 +68,8 @@ import org.openjdk.jmh.runner.IterationType;
  * JIT compiled while warming up is the code that is measured: with a per-sweep JMH loop
  * ({@code AverageTime} and {@code Level.Invocation} helpers) the generated measurement stub only ran,
  * and was compiled with the benchmark inlined into it, once the measured passes had begun. A row gets {@code blocks} ABBA blocks of passes (bh, iomap, iomap, bh; odd forks
- * start with iomap: {@link Paired#pathIndex}) over the same device, page-cache arena and laid-out
+ * start with iomap: {@link Paired#pathIndex}; with three paths, ABC CBA blocks, odd forks CBA ABC)
+ * over the same device, page-cache arena and laid-out
  * file, so drift, JIT and memory placement hit both paths alike; then the next row of the fork is set
  * up (outside any pass) in its place. Before a row's first measured pass both paths are warmed up
  * the same way, interleaved, until the JIT has settled: the last blocks, two passes long together,
@@ -108,7 +109,10 @@ public class PsyncBench {
          */
         @Param("read/hole/4K")
         public String rows;
-        /** ABBA blocks (4 passes) of each row in this fork: the fork's measured iterations are rows x 4 x blocks. */
+        /**
+         * ABBA blocks (4 passes; 2 x paths passes with more than two paths) of each row in this fork:
+         * the fork's measured iterations are rows x 2 x paths x blocks.
+         */
         @Param("2")
         public int blocks;
         /** The IO paths whose passes interleave, comma-separated: {@code bh,iomap}, or one path alone. */
@@ -302,6 +306,7 @@ public class PsyncBench {
                     .dirtyExpireCentisecs(job.dirtyExpireCentisecs())
                     .dirtyWritebackCentisecs(job.dirtyWritebackCentisecs())
                     .dioreadNolock(job.dioreadNolock())
+                    .bhPartialWalk(job.bhPartialWalk())
                     .populateMemory(true);
             if (job.memBytes() != 0) {
                 b.memBytes(job.memBytes());
@@ -428,8 +433,8 @@ public class PsyncBench {
             while (true) {
                 long t0 = System.nanoTime();
                 long jit0 = Disturbances.jitMillis();
-                for (int slot = 0; slot < 4; slot++) {
-                    startPass(Paired.pathIndex(fork, slot) % ioPaths.length);
+                for (int slot = 0; slot < slotsPerBlock(); slot++) {
+                    startPass(Paired.pathIndex(fork, slot, ioPaths.length));
                     // a whole pass, as measured ones are: a warmup of one-sweep passes leaves the
                     // pass loop's back edge unprofiled, and the first measured pass deoptimizes
                     runPass(passMs * 1_000_000L);
@@ -469,12 +474,17 @@ public class PsyncBench {
             if (harnessIteration) {
                 return;
             }
-            int r = Math.min(rowList.length - 1, iterations / (4 * blocks));
+            int r = Math.min(rowList.length - 1, iterations / (slotsPerBlock() * blocks));
             if (r != rowIndex) {
                 tearDownRow();
                 setUpRow(r);
             }
-            startPass(Paired.pathIndex(fork, measured % 4) % ioPaths.length);
+            startPass(Paired.pathIndex(fork, measured % slotsPerBlock(), ioPaths.length));
+        }
+
+        /** Passes per block: ABBA (4) for one or two paths, ABC CBA (6) for three. */
+        int slotsPerBlock() {
+            return 2 * Math.max(2, ioPaths.length);
         }
 
         void startPass(int pathIndex) {
@@ -593,10 +603,11 @@ public class PsyncBench {
         @TearDown(Level.Iteration)
         public void endIteration(IterationParams ip) throws IOException {
             if (!harnessIteration) {
-                endPass(false, measured / 4, measured % 4);
+                int per = slotsPerBlock();
+                endPass(false, measured / per, measured % per);
                 measured++;
                 iterations++;
-                if (measured == 4 * blocks && rowIndex < rowList.length - 1) {
+                if (measured == per * blocks && rowIndex < rowList.length - 1) {
                     tearDownRow(); // free this row's memory before the next one's setup
                 }
             }

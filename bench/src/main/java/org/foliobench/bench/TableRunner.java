@@ -81,9 +81,9 @@ final class TableRunner {
                     f, nvmeSpec);
         }
 
-        /** Measured JMH iterations (passes) per fork. */
-        int passes() {
-            return 4 * blocks;
+        /** Measured JMH iterations (passes) per row and fork: ABBA blocks for two paths, ABC CBA for three. */
+        int passes(int paths) {
+            return 2 * Math.max(2, paths) * blocks;
         }
     }
 
@@ -156,7 +156,7 @@ final class TableRunner {
         }
         o.warmupIterations(1); // the harness iteration (PsyncBench.Fio#harnessIteration): no pass, no row
         o.warmupBatchSize(1);
-        o.measurementIterations(rows.size() * s.passes());
+        o.measurementIterations(rows.size() * s.passes(b.paths().size()));
         o.measurementBatchSize(1); // one invocation per iteration: the pass (its length is the passMs param)
         Map<String, String> params = params(rows, fork, s);
         for (Map.Entry<String, String> e : params.entrySet()) {
@@ -397,7 +397,7 @@ final class TableRunner {
                         measured.merge(b.key(), 1, Integer::sum);
                     }
                 }
-                return measured.getOrDefault(b.key(), 0) >= settings.passes();
+                return measured.getOrDefault(b.key(), 0) >= settings.passes(b.paths().size());
             } catch (IOException | RuntimeException e) {
                 return false; // unreadable for now: not done yet
             }
@@ -458,8 +458,22 @@ final class TableRunner {
     /** The row's estimate: the speedup of a paired row, the IOPS of a single-path one. */
     Paired.Estimate estimate(Plan.Bench b) throws IOException {
         List<PassLog.Pass> passes = passes(b);
-        return b.paths().size() >= 2 ? Paired.speedup(passes, b.paths().get(0), b.paths().get(1))
-                : Paired.iops(passes, b.paths().get(0));
+        if (b.paths().size() < 2) {
+            return Paired.iops(passes, b.paths().get(0));
+        }
+        // with three paths, the widest of the speedups against the base decides whether the row needs more forks
+        Paired.Estimate widest = null;
+        for (int i = 1; i < b.paths().size(); i++) {
+            Paired.Estimate e = Paired.speedup(passes, b.paths().get(0), b.paths().get(i));
+            if (widest == null || e == null || !e.hasInterval()
+                    || (widest.hasInterval() && e.halfWidthPct() > widest.halfWidthPct())) {
+                widest = e;
+            }
+            if (widest == null || !widest.hasInterval()) {
+                break;
+            }
+        }
+        return widest;
     }
 
     List<PassLog.Pass> passes(Plan.Bench b) throws IOException {

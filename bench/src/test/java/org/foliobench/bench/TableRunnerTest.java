@@ -79,11 +79,12 @@ class TableRunnerTest {
     @Test
     void quickAndFullSettingsAndFlagsOverThem() {
         TableRunner.Settings q = TableRunner.Settings.quick(true, null, null);
-        assertEquals(4, q.passes());
+        assertEquals(4, q.passes(2));
+        assertEquals(6, q.passes(3), "ABC CBA");
         TableRunner.Settings f = TableRunner.Settings.full(true, null, null).with(6, null, 3, null, 5.0);
         assertEquals(6, f.forks());
         assertEquals(6, f.maxForks());
-        assertEquals(12, f.passes());
+        assertEquals(12, f.passes(2));
         assertEquals(5.0, f.targetPct());
         assertEquals(12, TableRunner.Settings.quick(true, null, null).with(12, null, null, null, null).maxForks());
         assertEquals(6, TableRunner.Settings.quick(true, null, null).with(2, null, null, null, null).maxForks());

@@ -20,6 +20,7 @@ import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
 import org.foliobench.pagecache.WritebackControl;
 import org.foliobench.stats.Counters;
+import org.foliobench.vfs.BhPartialWalk;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.IoPath;
@@ -33,10 +34,19 @@ import org.foliobench.vfs.IoPathOps;
  * allocating each once and submitting buffer by buffer. data=ordered: the journal commit writes
  * the inode's already mapped dirty buffers first ({@code ext4_normal_submit_inode_data_buffers}).
  *
- * <p>One instance per mounted filesystem. The vfs sets {@code mapping.setHost(inode)} and
- * {@code inode.setMapping(mapping)} for every inode using {@link #aops()}, calls
+ * <p>With large folios ({@link IoPath#BUFFER_HEAD_LARGE_FOLIO}, ext4 since 6.16: Zhang Yi's
+ * "ext4: enable large folio for regular files"), the vfs calls {@code mapping_set_large_folios}
+ * up to {@link #maxFolioOrder()}; {@code ext4_da_write_begin} asks for a folio of
+ * {@code fgf_set_order(len)} like iomap, readahead grows its folios as on iomap, and each large
+ * folio gets a BufferHead for every block ({@code folio_create_empty_buffers}), each still mapped
+ * by its own get_block call. A partial write walks every buffer of the folio in
+ * {@code ext4_block_write_begin} and {@code __block_commit_write} (6.16-6.18) or only the buffers
+ * of the written range ({@link BhPartialWalk#RANGE}, the June 2026 fix).
+ *
+ * <p>One instance per path per mounted filesystem. The vfs sets {@code mapping.setHost(inode)} and
+ * {@code inode.setMapping(mapping)} for every inode using {@link #aops()}, and calls
  * {@link #bufferedWrite}, {@link #truncatePage} and {@link #zeroPartialBlocks} with the inode's
- * i_rwsem held exclusive, and never sets large folios on these mappings.
+ * i_rwsem held exclusive.
  *
  * <p>Counters (in the filesystem's {@link Counters}): {@code path.map_calls} (get_block and
  * read mapping calls, shared with iomap's iomap_begin count), {@code path.wb_map_calls}
@@ -45,7 +55,10 @@ import org.foliobench.vfs.IoPathOps;
  * read by {@code block_read_full_folio} instead of whole-folio bios), {@code buffer.wb_extents}
  * (extents mapped by writeback), {@code buffer.ordered_writes} (data=ordered flushes run by a
  * commit), {@code bio.submitted} / {@code bio.segments} / {@code bio.bytes} (reads and writes, as
- * submitted before plug merging).
+ * submitted before plug merging), {@code buffer.walk_writes} (write_begin calls),
+ * {@code buffer.walk_bhs} (buffers whose state write_begin and commit_write examined: per write,
+ * {@code walk_bhs / walk_writes}) and {@code buffer.walk_skips} (links followed without looking at
+ * the buffer to reach the first one of a range, {@code get_nth_bh}).
  */
 public final class BufferHeadPath implements IoPathOps {
     /** {@code ext4_da_get_block_prep}'s {@code invalid_block}: b_blocknr of a delayed buffer. */
@@ -69,6 +82,15 @@ public final class BufferHeadPath implements IoPathOps {
     final LongAdder bioSubmitted;
     final LongAdder bioSegments;
     final LongAdder bioBytes;
+    final LongAdder walkWrites;
+    final LongAdder walkBhs;
+    final LongAdder walkSkips;
+    /** Which path this is: buffer_head with order-0 folios, or with large folios. */
+    private final IoPath ioPath;
+    /** The largest folio order of this path's mappings: 0 for bh. */
+    private final int maxFolioOrder;
+    /** {@code fb_bh_partial_walk=range}: partial writes walk only the buffers they touch. */
+    final boolean rangeWalk;
     private final Aops aops = new Aops();
     /** {@code bh_cachep}: keeps at most one free buffer head per block of page-cache memory. */
     final KmemCache<BufferHead> bhCache;
@@ -85,6 +107,25 @@ public final class BufferHeadPath implements IoPathOps {
 
     /** A path whose page cache holds {@code cachePages} pages (it sizes the caches' free lists). */
     public BufferHeadPath(Ext4 fs, long cachePages) {
+        this(fs, cachePages, IoPath.BUFFER_HEAD, 0, Defaults.BH_PARTIAL_WALK);
+    }
+
+    /**
+     * The buffer_head path with large folios ({@link IoPath#BUFFER_HEAD_LARGE_FOLIO}): folios up to
+     * {@code maxFolioOrder} (0..9), partial writes walking the buffers as {@code walk} says.
+     */
+    public BufferHeadPath(Ext4 fs, long cachePages, int maxFolioOrder, BhPartialWalk walk) {
+        this(fs, cachePages, IoPath.BUFFER_HEAD_LARGE_FOLIO, maxFolioOrder, walk);
+    }
+
+    private BufferHeadPath(Ext4 fs, long cachePages, IoPath ioPath, int maxFolioOrder, BhPartialWalk walk) {
+        if (maxFolioOrder < 0 || maxFolioOrder > Defaults.MAX_PAGECACHE_ORDER) {
+            throw new IllegalArgumentException("max folio order " + maxFolioOrder + " must be 0.."
+                    + Defaults.MAX_PAGECACHE_ORDER);
+        }
+        this.ioPath = ioPath;
+        this.maxFolioOrder = maxFolioOrder;
+        this.rangeWalk = walk == BhPartialWalk.RANGE;
         this.fs = fs;
         this.dev = fs.device();
         this.bs = fs.blockSize();
@@ -102,6 +143,9 @@ public final class BufferHeadPath implements IoPathOps {
         this.bioSubmitted = c.counter("bio.submitted");
         this.bioSegments = c.counter("bio.segments");
         this.bioBytes = c.counter("bio.bytes");
+        this.walkWrites = c.counter("buffer.walk_writes");
+        this.walkBhs = c.counter("buffer.walk_bhs");
+        this.walkSkips = c.counter("buffer.walk_skips");
         long bhLimit = cachePages * (Defaults.PAGE_SIZE / bs);
         this.bhCache = KmemCache.create("buffer_head", (int) Math.min(Integer.MAX_VALUE - 8, bhLimit), BufferHead::new, c);
         this.bioSet = fs.bioSet();
@@ -134,7 +178,7 @@ public final class BufferHeadPath implements IoPathOps {
 
     @Override
     public IoPath path() {
-        return IoPath.BUFFER_HEAD;
+        return ioPath;
     }
 
     @Override
@@ -144,7 +188,7 @@ public final class BufferHeadPath implements IoPathOps {
 
     @Override
     public int maxFolioOrder() {
-        return 0;
+        return maxFolioOrder;
     }
 
     /** {@code submit_bio}, accounted; into {@code plug} when one is active. */
@@ -205,7 +249,9 @@ public final class BufferHeadPath implements IoPathOps {
      * {@code ext4_block_write_begin(NULL, folio, pos, len, ext4_da_get_block_prep)}: walks every
      * buffer of the folio; those in {@code [from, to)} are mapped (get_block per unmapped
      * block); a new block's part outside the write is zeroed; a partial, mapped, not-uptodate
-     * block is read before the copy. On error the new buffers are zeroed and dirtied.
+     * block is read before the copy. On error the new buffers are zeroed and dirtied. With
+     * {@link #rangeWalk} the walk starts at the first buffer of the range ({@code get_nth_bh})
+     * and stops after its last: the buffers outside are not looked at.
      */
     private void blockWriteBegin(Inode inode, Folio folio, long pos, int len) throws IOException {
         int from = (int) (pos - folio.pos());
@@ -215,6 +261,12 @@ public final class BufferHeadPath implements IoPathOps {
             head = Buffers.createEmptyBuffers(this, folio, bs, 0);
         }
         long block = folio.pos() >> bits;
+        walkWrites.increment();
+        if (rangeWalk) {
+            rangeWriteBegin(inode, folio, head, block, from, to);
+            return;
+        }
+        walkBhs.add(folio.size() >> bits);
         // struct buffer_head *wait[2]: the partial first and last blocks read (two locals, no array per call)
         BufferHead wait0 = null;
         BufferHead wait1 = null;
@@ -276,6 +328,70 @@ public final class BufferHeadPath implements IoPathOps {
         }
     }
 
+    /**
+     * The 2026 fix's {@code ext4_block_write_begin}: the same per-buffer work as
+     * {@link #blockWriteBegin} for the buffers of {@code [from, to)} only, reached by following
+     * {@code b_this_page} links from the head without examining the buffers on the way.
+     */
+    private void rangeWriteBegin(Inode inode, Folio folio, BufferHead head, long block, int from, int to)
+            throws IOException {
+        int first = from >> bits;
+        BufferHead bh = Buffers.getNthBh(head, first);
+        walkSkips.add(first);
+        block += first;
+        int blockStart = first << bits;
+        BufferHead wait0 = null;
+        BufferHead wait1 = null;
+        IOException err = null;
+        boolean uptodate = folio.isUptodate();
+        int visited = 0;
+        for (; blockStart < to; blockStart += bs, block++, bh = bh.thisPage) {
+            visited++;
+            int blockEnd = blockStart + bs;
+            bh.clear(BufferHead.BH_NEW);
+            if (!bh.mapped()) {
+                try {
+                    daGetBlockPrep(inode, block, bh);
+                } catch (ErrnoException e) {
+                    err = e;
+                    break;
+                }
+                if (bh.isNew()) {
+                    if (uptodate) {
+                        bh.set(BufferHead.BH_UPTODATE);
+                        continue;
+                    }
+                    if (blockEnd > to) {
+                        folio.zero(to, blockEnd - to);
+                    }
+                    if (blockStart < from) {
+                        folio.zero(blockStart, from - blockStart);
+                    }
+                    continue;
+                }
+            }
+            if (uptodate) {
+                bh.set(BufferHead.BH_UPTODATE);
+                continue;
+            }
+            if (!bh.uptodate() && !bh.delay() && !bh.unwritten() && (blockStart < from || blockEnd > to)) {
+                Buffers.readBhLock(this, bh, false);
+                if (wait0 == null) {
+                    wait0 = bh;
+                } else {
+                    wait1 = bh;
+                }
+            }
+        }
+        walkBhs.add(visited);
+        err = waitOnRead(wait0, inode, err);
+        err = waitOnRead(wait1, inode, err);
+        if (err != null) {
+            Buffers.folioZeroNewBuffers(folio, from, to);
+            throw err;
+        }
+    }
+
     /** Waits for the read of {@code bh} (null: none) started by write_begin; the first failure becomes the error. */
     private static IOException waitOnRead(BufferHead bh, Inode inode, IOException err) {
         if (bh == null) {
@@ -289,12 +405,17 @@ public final class BufferHeadPath implements IoPathOps {
         return err;
     }
 
-    /** {@code ext4_da_write_begin}: the locked folio at {@code pos}, its buffers prepared. */
+    /**
+     * {@code ext4_da_write_begin}: the locked folio at {@code pos}, its buffers prepared. On a
+     * mapping with large folios the folio is created of {@code fgf_set_order(len)}
+     * ({@code write_begin_get_folio}), as iomap does; an existing folio is used whatever its order.
+     */
     Folio daWriteBegin(AddressSpace mapping, long pos, int len) throws IOException {
         Inode inode = host(mapping);
         int retries = 0;
+        int order = mapping.largeFolioSupport() ? AddressSpace.fgfSetOrder(len) : 0;
         for (;;) {
-            Folio folio = mapping.getFolio(pos >> Defaults.PAGE_SHIFT, AddressSpace.FGP_WRITEBEGIN, 0);
+            Folio folio = mapping.getFolio(pos >> Defaults.PAGE_SHIFT, AddressSpace.FGP_WRITEBEGIN, order);
             if (len > folio.pos() + folio.size() - pos) {
                 len = (int) (folio.pos() + folio.size() - pos);
             }
@@ -363,7 +484,7 @@ public final class BufferHeadPath implements IoPathOps {
             folio.put();
             throw new ErrnoException(Errno.EIO, "folio " + folio.index() + " of " + inode + " lost its buffers");
         }
-        copied = Buffers.blockWriteEnd(pos, len, copied, folio);
+        copied = Buffers.blockWriteEnd(this, pos, len, copied, folio);
         long newISize = pos + copied;
         boolean disksizeChanged = false;
         if (newISize > inode.size()) {
@@ -396,10 +517,16 @@ public final class BufferHeadPath implements IoPathOps {
      */
     void submitInodeDataBuffersAndWait(Inode inode) throws IOException {
         Object m = inode.mapping();
-        if (!(m instanceof AddressSpace) || ((AddressSpace) m).aops() != aops) {
+        if (!(m instanceof AddressSpace) || !(((AddressSpace) m).aops() instanceof Aops)) {
             return;
         }
         AddressSpace mapping = (AddressSpace) m;
+        // the journal has one ordered writer per filesystem: the inode's own buffer_head path writes it
+        BufferHeadPath owner = ((Aops) mapping.aops()).path();
+        if (owner != this) {
+            owner.submitInodeDataBuffersAndWait(inode);
+            return;
+        }
         orderedWrites.increment();
         WritebackControl wbc = WritebackControl.syncAll(0, Long.MAX_VALUE);
         try {
@@ -514,6 +641,10 @@ public final class BufferHeadPath implements IoPathOps {
 
     /** {@code ext4_da_aops}. */
     private final class Aops implements AddressSpaceOperations {
+        BufferHeadPath path() {
+            return BufferHeadPath.this;
+        }
+
         /** {@code ext4_read_folio}. */
         @Override
         public void readFolio(Folio folio) {

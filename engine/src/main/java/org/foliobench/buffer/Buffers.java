@@ -107,12 +107,39 @@ final class Buffers {
         } while (bh != head);
     }
 
-    /** {@code __block_commit_write}: buffers of {@code [from, to)} uptodate and dirty. */
-    static void blockCommitWrite(Folio folio, int from, int to) {
+    /** {@code get_nth_bh}: the buffer {@code n} links after {@code bh}. */
+    static BufferHead getNthBh(BufferHead bh, int n) {
+        while (n-- > 0) {
+            bh = bh.thisPage;
+        }
+        return bh;
+    }
+
+    /**
+     * {@code __block_commit_write}: buffers of {@code [from, to)} uptodate and dirty; every buffer
+     * of the folio is looked at to learn whether the folio became uptodate. With the range walk
+     * (the 2026 fix), a folio already uptodate has only the range's buffers walked.
+     */
+    static void blockCommitWrite(BufferHeadPath p, Folio folio, int from, int to) {
         BufferHead head = folioBuffers(folio);
         if (head == null) {
             return;
         }
+        if (p.rangeWalk && folio.isUptodate()) {
+            int first = from / head.size;
+            BufferHead bh = getNthBh(head, first);
+            p.walkSkips.add(first);
+            int visited = 0;
+            for (int blockStart = first * head.size; blockStart < to; blockStart += bh.size, bh = bh.thisPage) {
+                bh.set(BufferHead.BH_UPTODATE);
+                markBufferDirty(bh);
+                bh.clear(BufferHead.BH_NEW);
+                visited++;
+            }
+            p.walkBhs.add(visited);
+            return;
+        }
+        p.walkBhs.add(folio.size() / head.size);
         boolean partial = false;
         BufferHead bh = head;
         int blockStart = 0;
@@ -137,7 +164,7 @@ final class Buffers {
     }
 
     /** {@code block_write_end}: returns the bytes committed (0 for a short copy into a non-uptodate folio). */
-    static int blockWriteEnd(long pos, int len, int copied, Folio folio) {
+    static int blockWriteEnd(BufferHeadPath p, long pos, int len, int copied, Folio folio) {
         int start = (int) (pos - folio.pos());
         if (copied < len) {
             // a short copy may have filled part of a buffer: treat it as a zero-length write
@@ -146,7 +173,7 @@ final class Buffers {
             }
             folioZeroNewBuffers(folio, start + copied, start + len);
         }
-        blockCommitWrite(folio, start, start + copied);
+        blockCommitWrite(p, folio, start, start + copied);
         return copied;
     }
 

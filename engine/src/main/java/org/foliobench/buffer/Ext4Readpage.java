@@ -15,7 +15,9 @@ import org.foliobench.vfs.ErrnoException;
  * one {@code ext4_map_blocks} call returns, adds whole folios to one bio while their blocks are
  * disk-contiguous (one segment per folio), zeroes holes without IO, and falls back to
  * {@code block_read_full_folio} (a bio per buffer) for a folio with buffers or whose blocks are
- * not all mapped contiguously ("confused"). Its state lives on the stack of
+ * not all mapped contiguously ("confused"). Folios may be large (the bhlf path): the blocks of
+ * a folio are {@code folio_size >> blkbits} and {@code nr_pages} counts down by
+ * {@code folio_nr_pages}, as since 6.16. Its state lives on the stack of
  * {@code ext4_mpage_readpages}; here each thread reuses one ({@link #readpages}), which refers to
  * no filesystem between calls.
  */
@@ -24,6 +26,7 @@ final class Ext4Readpage {
     private Inode inode;
     private BlkPlug plug;
     private int blkbits;
+    /** {@code blocks_per_folio} of the folio being read. */
     private int blocksPerPage;
     private int blocksize;
     // struct ext4_map_blocks map, reused across folios
@@ -52,7 +55,6 @@ final class Ext4Readpage {
         r.p = p;
         r.blkbits = p.bits;
         r.blocksize = 1 << r.blkbits;
-        r.blocksPerPage = Defaults.PAGE_SIZE >> r.blkbits;
         r.inode = inode;
         r.plug = plug;
         r.mMapped = false;
@@ -72,15 +74,18 @@ final class Ext4Readpage {
     }
 
     private void readpages(ReadaheadControl rac, Folio folio) {
-        int nrPages = rac != null ? rac.readaheadCount() : 1;
-        for (; nrPages > 0; nrPages--) {
+        int nrPages = rac != null ? rac.readaheadCount() : folio.nrPages();
+        while (nrPages > 0) {
             if (rac != null) {
                 folio = rac.readaheadFolio();
                 if (folio == null) {
                     break;
                 }
             }
+            int n = folio.nrPages();
+            blocksPerPage = folio.size() >> blkbits;
             readOne(folio, nrPages);
+            nrPages -= n;
         }
         submit();
     }
@@ -93,7 +98,7 @@ final class Ext4Readpage {
         boolean fullyMapped = true;
         int firstHole = blocksPerPage;
         long blockInFile = folio.index() << (Defaults.PAGE_SHIFT - blkbits);
-        long lastBlock = blockInFile + (long) nrPages * blocksPerPage;
+        long lastBlock = blockInFile + (((long) nrPages << Defaults.PAGE_SHIFT) >> blkbits);
         long lastBlockInFile = (inode.size() + blocksize - 1) >> blkbits;
         if (lastBlock > lastBlockInFile) {
             lastBlock = lastBlockInFile;

@@ -148,8 +148,7 @@ final class BufferedIo {
 
     /** {@code fgf_set_order}: the folio order a write of {@code len} bytes asks for. */
     static int fgfSetOrder(long len) {
-        int shift = 63 - Long.numberOfLeadingZeros(Math.max(len, 1));
-        return shift <= Defaults.PAGE_SHIFT ? 0 : shift - Defaults.PAGE_SHIFT;
+        return AddressSpace.fgfSetOrder(len);
     }
 
     /**

@@ -162,6 +162,15 @@ public final class AddressSpace {
     }
 
     /**
+     * {@code fgf_set_order(size)}: the folio order a write of {@code len} bytes asks
+     * {@link #getFolio} for (the largest order whose folio the length fills; 0 below two pages).
+     */
+    public static int fgfSetOrder(long len) {
+        int shift = 63 - Long.numberOfLeadingZeros(Math.max(len, 1));
+        return shift <= Defaults.PAGE_SHIFT ? 0 : shift - Defaults.PAGE_SHIFT;
+    }
+
+    /**
      * {@code __filemap_get_folio}: looks the folio covering {@code index} up and, with
      * {@link #FGP_CREAT}, allocates and inserts one of {@code order} (fgf_set_order): clamped to
      * the mapping's max order and to the alignment of {@code index}, lowered when the allocator

@@ -148,6 +148,10 @@ public final class FileSystem implements AutoCloseable {
                 case BUFFER_HEAD:
                     ops = new BufferHeadPath(ext4, pageCache.arena().totalPages());
                     break;
+                case BUFFER_HEAD_LARGE_FOLIO:
+                    ops = new BufferHeadPath(ext4, pageCache.arena().totalPages(), opts.maxFolioOrder(),
+                            opts.bhPartialWalk());
+                    break;
                 case IOMAP:
                     ops = new IomapPath(ext4, opts.maxFolioOrder(), pageCache.arena().totalPages());
                     break;

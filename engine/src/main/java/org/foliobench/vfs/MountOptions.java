@@ -16,12 +16,14 @@ public final class MountOptions {
     private final PageCacheOptions pageCache;
     private final int maxFolioOrder;
     private final boolean populateMemory;
+    private final BhPartialWalk bhPartialWalk;
     private final Counters counters;
 
     private MountOptions(Builder b) {
         this.counters = b.counters;
         this.maxFolioOrder = b.maxFolioOrder;
         this.populateMemory = b.populateMemory;
+        this.bhPartialWalk = b.bhPartialWalk;
         this.fs = b.fs.counters(counters).build();
         this.pageCache = b.pageCache.counters(counters).maxFolioOrder(b.maxFolioOrder).build();
     }
@@ -45,6 +47,11 @@ public final class MountOptions {
         return maxFolioOrder;
     }
 
+    /** {@code fb_bh_partial_walk}: the buffers a partial write into a large folio walks (bhlf path). */
+    public BhPartialWalk bhPartialWalk() {
+        return bhPartialWalk;
+    }
+
     /** Whether the page-cache memory is touched at mount so the first pass does not pay for it. */
     public boolean populateMemory() {
         return populateMemory;
@@ -57,7 +64,7 @@ public final class MountOptions {
 
     @Override
     public String toString() {
-        return "block_size=" + fs.blockSize() + " max_folio_order=" + maxFolioOrder + " "
+        return "block_size=" + fs.blockSize() + " max_folio_order=" + maxFolioOrder + " bh_partial_walk=" + bhPartialWalk.value() + " "
                 + (fs.dioreadNolock(fs.blockSize()) ? "dioread_nolock" : "nodioread_nolock") + " " + pageCache;
     }
 
@@ -67,6 +74,7 @@ public final class MountOptions {
         private final PageCacheOptions.Builder pageCache = PageCacheOptions.builder();
         private int maxFolioOrder = Defaults.MAX_PAGECACHE_ORDER;
         private boolean populateMemory;
+        private BhPartialWalk bhPartialWalk = Defaults.BH_PARTIAL_WALK;
         private Counters counters = new Counters();
 
         private Builder() {
@@ -90,6 +98,12 @@ public final class MountOptions {
                 throw new IllegalArgumentException("max folio order " + order + " must be 0.." + Defaults.MAX_PAGECACHE_ORDER);
             }
             this.maxFolioOrder = order;
+            return this;
+        }
+
+        /** {@code fb_bh_partial_walk}: full (6.16-6.18) or range (the 2026 fix). */
+        public Builder bhPartialWalk(BhPartialWalk walk) {
+            this.bhPartialWalk = java.util.Objects.requireNonNull(walk);
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import org.foliobench.Defaults;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.fs.Ext4;
 import org.foliobench.fs.FsOptions;
@@ -15,10 +16,12 @@ import org.foliobench.pagecache.Filemap;
 import org.foliobench.pagecache.PageCache;
 import org.foliobench.pagecache.PageCacheOptions;
 import org.foliobench.stats.Counters;
+import org.foliobench.vfs.BhPartialWalk;
 
 /**
  * A mounted filesystem with a page cache and the buffer_head path, wired as the vfs will do it
- * (mapping host = inode, inode mapping = mapping, the path's aops, order-0 folios), for tests.
+ * (mapping host = inode, inode mapping = mapping, the path's aops, order-0 folios; or large folios
+ * up to order 9 for the bhlf path, {@link #formatLarge}), for tests.
  */
 final class BhHarness implements AutoCloseable {
     final BlockDevice dev;
@@ -28,6 +31,8 @@ final class BhHarness implements AutoCloseable {
     final Ext4 fs;
     final PageCache cache;
     final BufferHeadPath path;
+    /** The bhlf path's partial walk, or null for the order-0 buffer_head path. */
+    final BhPartialWalk walk;
     private final Map<String, Open> files = new HashMap<>();
 
     /** An open file: inode, mapping, readahead state and errseq sample. */
@@ -127,14 +132,28 @@ final class BhHarness implements AutoCloseable {
         return new BhHarness(dev, c, fsOptions(blockSize, c, dioreadNolock), pcOptions(c), null);
     }
 
+    /** The bhlf path: large folios up to the default max order, partial writes walking as {@code walk} says. */
+    static BhHarness formatLarge(BlockDevice dev, int blockSize, BhPartialWalk walk) throws IOException {
+        Counters c = new Counters();
+        Ext4.format(dev, fsOptions(blockSize, c, null));
+        return new BhHarness(dev, c, fsOptions(blockSize, c, null), pcOptions(c), null, walk);
+    }
+
     BhHarness(BlockDevice dev, Counters c, FsOptions fo, PageCacheOptions po, PageCache cache) throws IOException {
+        this(dev, c, fo, po, cache, null);
+    }
+
+    BhHarness(BlockDevice dev, Counters c, FsOptions fo, PageCacheOptions po, PageCache cache, BhPartialWalk walk)
+            throws IOException {
+        this.walk = walk;
         this.dev = dev;
         this.counters = c;
         this.fsOpts = fo;
         this.pcOpts = po;
         this.fs = Ext4.mount(dev, fo);
         this.cache = cache != null ? cache : new PageCache(po);
-        this.path = new BufferHeadPath(fs);
+        this.path = walk == null ? new BufferHeadPath(fs)
+                : new BufferHeadPath(fs, this.cache.arena().totalPages(), Defaults.MAX_PAGECACHE_ORDER, walk);
     }
 
     Open create(String name) throws IOException {
@@ -163,7 +182,7 @@ final class BhHarness implements AutoCloseable {
         }
         files.clear();
         fs.unmount();
-        return new BhHarness(dev, counters, fsOpts, pcOpts, cache);
+        return new BhHarness(dev, counters, fsOpts, pcOpts, cache, walk);
     }
 
     @Override

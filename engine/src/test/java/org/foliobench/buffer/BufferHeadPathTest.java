@@ -18,6 +18,7 @@ import org.foliobench.fs.Fsck;
 import org.foliobench.fs.MapBlocks;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.WritebackControl;
+import org.foliobench.vfs.BhPartialWalk;
 import org.foliobench.vfs.Errno;
 import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.IoPath;
@@ -552,5 +553,147 @@ class BufferHeadPathTest {
         assertEquals(0, h.path.maxFolioOrder());
         assertNotNull(h.path.aops());
         h.close();
+    }
+
+    // ------------------------------------------------------------------ bhlf: large folios
+
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 2048, 4096})
+    void largeFoliosWriteReadBackAcrossDropCachesAndRemount(int bs) throws IOException {
+        for (BhPartialWalk walk : BhPartialWalk.values()) {
+            RamDisk disk = new RamDisk(64L << 20);
+            BhHarness h = BhHarness.formatLarge(disk, bs, walk);
+            assertEquals(IoPath.BUFFER_HEAD_LARGE_FOLIO, h.path.path());
+            BhHarness.Open f = h.create("f");
+            assertEquals(9, f.mapping.maxFolioOrder(), "mapping_set_large_folios");
+            byte[] model = new byte[600_000];
+            long size = 0;
+            for (long[] w : WRITES) {
+                byte[] d = pattern(w[0] + bs, w[0], (int) w[1]);
+                assertEquals(w[1], f.write(w[0], d));
+                System.arraycopy(d, 0, model, (int) w[0], d.length);
+                size = Math.max(size, w[0] + w[1]);
+                assertEquals(size, f.inode.size());
+                assertRange(model, 0, f.read(0, (int) size), walk + ": cached, after write " + w[0] + "+" + w[1]);
+            }
+            f.fsync();
+            assertEquals(0, h.fs.dirtyClusters(), "writeback consumed every reservation");
+            assertEquals(size, f.inode.diskSize());
+            assertTrue(h.cache.dropCaches() > 0);
+            assertEquals(h.counters.get("buffer.bh_alloc"), h.counters.get("buffer.bh_free"), "every bh freed with its folio");
+            assertRange(model, 0, f.read(0, (int) size), walk + ": after drop_caches");
+            BhHarness h2 = h.remount();
+            assertEquals(List.of(), Fsck.check(disk));
+            BhHarness.Open g = h2.open("f");
+            assertRange(model, 0, g.read(0, (int) size), walk + ": after remount");
+            h2.close();
+            assertEquals(List.of(), Fsck.check(disk));
+        }
+    }
+
+    @Test
+    void aLargeWriteGetsOneLargeFolioWithABufferAndAGetBlockPerBlock() throws IOException {
+        BhHarness h = BhHarness.formatLarge(new RamDisk(64L << 20), 4096, BhPartialWalk.FULL);
+        BhHarness.Open f = h.create("f");
+        h.counters.reset();
+        byte[] d = pattern(1, 0, 1 << 20);
+        f.write(0, d);
+        assertEquals(1, h.counters.get("pagecache.folio_alloc_order_8"), "fgf_set_order(1 MiB)");
+        assertEquals(0, h.counters.get("pagecache.folio_alloc_order_0"));
+        assertEquals(256, h.counters.get("buffer.bh_alloc"), "folio_create_empty_buffers: every block");
+        assertEquals(256, h.counters.get("path.map_calls"), "still one get_block per block");
+        assertEquals(256, h.counters.get("fs.da_reserve"));
+        f.fsync();
+        assertEquals(1, h.counters.get("path.wb_map_calls"), "one allocation for the extent");
+        assertEquals(1 << 20, h.counters.get("bio.bytes"));
+        assertEquals(1, h.counters.get("bio.submitted"), "ext4_bio_write_folio: one bio for the folio");
+        // cold sequential reads through ext4_mpage_readpages: readahead grows the folio order window by
+        // window (ra.order += 2) as on iomap; no buffers, no per-bh IO
+        byte[] d2 = pattern(2, 1 << 20, 3 << 20);
+        f.write(1 << 20, d2);
+        f.fsync();
+        h.cache.dropCaches();
+        h.counters.reset();
+        for (int off = 0; off < 4 << 20; off += 65536) {
+            byte[] want = off < d.length ? Arrays.copyOfRange(d, off, off + 65536)
+                    : Arrays.copyOfRange(d2, off - d.length, off - d.length + 65536);
+            assertArrayEquals(want, f.read(off, 65536), "cold read at " + off);
+        }
+        assertEquals(0, h.counters.get("buffer.bh_reads"));
+        assertEquals(0, h.counters.get("buffer.read_fallback_folios"));
+        assertEquals(0, h.counters.get("buffer.bh_alloc"), "mpage reads attach no buffers");
+        assertEquals(4 << 20, h.counters.get("bio.bytes"));
+        long large = 0;
+        for (int o = 2; o <= 9; o++) {
+            large += h.counters.get("pagecache.folio_alloc_order_" + o);
+        }
+        assertTrue(large > 0, "readahead allocates large folios on a large-folio mapping");
+        h.close();
+    }
+
+    /** Writes {@code 2 MiB} in one call (one order-9 folio, 512 buffers), then a 1 KiB overwrite in its middle. */
+    private static long[] partialOverwrite(BhPartialWalk walk) throws IOException {
+        RamDisk disk = new RamDisk(64L << 20);
+        BhHarness h = BhHarness.formatLarge(disk, 4096, walk);
+        BhHarness.Open f = h.create("f");
+        byte[] model = pattern(2, 0, 2 << 20);
+        f.write(0, model);
+        h.counters.reset();
+        byte[] small = pattern(3, (1 << 20) + 100, 1024);
+        f.write((1 << 20) + 100, small);
+        System.arraycopy(small, 0, model, (1 << 20) + 100, small.length);
+        long[] r = {h.counters.get("buffer.walk_writes"), h.counters.get("buffer.walk_bhs"),
+            h.counters.get("buffer.walk_skips"), h.counters.get("path.map_calls")};
+        assertRange(model, 0, f.read(0, model.length), walk + ": cached");
+        f.fsync();
+        h.cache.dropCaches();
+        assertRange(model, 0, f.read(0, model.length), walk + ": after fsync and drop_caches");
+        BhHarness h2 = h.remount();
+        assertRange(model, 0, h2.open("f").read(0, model.length), walk + ": after remount");
+        h2.close();
+        assertEquals(List.of(), Fsck.check(disk));
+        return r;
+    }
+
+    @Test
+    void aPartialWriteWalksEveryBufferOfTheFolioUnlessTheRangeWalkIsOn() throws IOException {
+        long[] full = partialOverwrite(BhPartialWalk.FULL);
+        assertEquals(1, full[0], "one write_begin");
+        assertEquals(2 * 512, full[1], "write_begin and commit_write each walk the 512 buffers");
+        assertEquals(0, full[3], "mapped buffers: no get_block");
+        long[] range = partialOverwrite(BhPartialWalk.RANGE);
+        assertEquals(1, range[0]);
+        assertEquals(2, range[1], "only the one buffer the write touches, twice");
+        assertEquals(2 * 256, range[2], "get_nth_bh follows 256 links to reach it, twice");
+    }
+
+    @Test
+    void truncateAndPunchInsideADirtyLargeFolio() throws IOException {
+        for (BhPartialWalk walk : BhPartialWalk.values()) {
+            RamDisk disk = new RamDisk(64L << 20);
+            BhHarness h = BhHarness.formatLarge(disk, 1024, walk);
+            BhHarness.Open f = h.create("f");
+            byte[] model = new byte[2 << 20];
+            byte[] d = pattern(4, 0, 2 << 20);
+            f.write(0, d);
+            System.arraycopy(d, 0, model, 0, d.length);
+            // shrink into the middle of the order-9 folio, dirty: it stays, its tail is zeroed and discarded
+            f.truncate(700_001);
+            Arrays.fill(model, 700_001, model.length, (byte) 0);
+            assertRange(model, 0, f.read(0, 700_001), walk + ": after truncate");
+            // grow again with a small write past the old end: the gap reads as zeros
+            byte[] tail = pattern(5, 1_500_000, 3000);
+            f.write(1_500_000, tail);
+            System.arraycopy(tail, 0, model, 1_500_000, tail.length);
+            assertRange(model, 0, f.read(0, 1_503_000), walk + ": after the extending write");
+            f.fsync();
+            h.cache.dropCaches();
+            assertRange(model, 0, f.read(0, 1_503_000), walk + ": after fsync and drop_caches");
+            assertEquals(0, h.fs.dirtyClusters());
+            BhHarness h2 = h.remount();
+            assertRange(model, 0, h2.open("f").read(0, 1_503_000), walk + ": after remount");
+            h2.close();
+            assertEquals(List.of(), Fsck.check(disk));
+        }
     }
 }

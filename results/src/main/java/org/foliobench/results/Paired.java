@@ -70,9 +70,21 @@ public final class Paired {
         }
     }
 
-    /** Schedule position of slot {@code slot} in a fork that starts with path index {@code first}. */
+    /** The path index of slot {@code slot} of a two-path block: ABBA on even forks, BAAB on odd ones. */
     public static int pathIndex(int fork, int slot) {
         return ABBA[slot % 4] ^ (fork & 1);
+    }
+
+    /**
+     * The path index of slot {@code slot} of a block of {@code n} paths ({@code 2n} passes): the
+     * paths in order, then reversed (A B C C B A), so that every path's two passes sit at the same
+     * mean position and a linear drift cancels in every pair; odd forks run the mirror (C B A A B C).
+     * For two paths this is {@link #pathIndex(int, int)}.
+     */
+    public static int pathIndex(int fork, int slot, int n) {
+        int s = slot % (2 * n);
+        int i = s < n ? s : 2 * n - 1 - s;
+        return (fork & 1) == 0 ? i : n - 1 - i;
     }
 
     /**

@@ -20,7 +20,12 @@ public enum PathLabel {
      */
     EXT4("ext4", "ext4 (kernel)"),
     /** xfs on the machine's kernel: iomap, with large folios since 5.18 (the model's iomap). */
-    XFS("xfs", "xfs (kernel)");
+    XFS("xfs", "xfs (kernel)"),
+    /**
+     * buffer_head with large folios ({@code path=bhlf}, ext4 since 6.16): a third column beside the
+     * model's pair, its speedup taken against bh like iomap's ({@link ThreeWayTable}).
+     */
+    BHLF("bhlf", "bh + large folio");
 
     /** The model's pair: buffer_head against iomap + large folios. */
     public static final List<PathLabel> MODEL = List.of(BH, IOMAP);
@@ -45,14 +50,17 @@ public enum PathLabel {
         return title;
     }
 
-    /** The pair this column belongs to, base first. */
+    /** The model's three columns of a three-way run, base first (the 2024-11 mail's order). */
+    public static final List<PathLabel> MODEL3 = List.of(BH, IOMAP, BHLF);
+
+    /** The pair this column belongs to, base first (bhlf: the model's, beside which it is a third column). */
     public List<PathLabel> pair() {
-        return MODEL.contains(this) ? MODEL : KERNEL;
+        return MODEL3.contains(this) ? MODEL : KERNEL;
     }
 
-    /** 0 for the base of the speedup (bh, ext4), 1 for the test (iomap, xfs). */
+    /** 0 for the base of the speedup (bh, ext4), 1 for the test (iomap, xfs), 2 for the third column (bhlf). */
     public int side() {
-        return pair().indexOf(this);
+        return this == BHLF ? 2 : pair().indexOf(this);
     }
 
     /** A kernel filesystem rather than a model path. */
@@ -111,6 +119,6 @@ public enum PathLabel {
                 return p;
             }
         }
-        throw new IllegalArgumentException("path is bh, iomap, ext4 or xfs, not \"" + param + "\"");
+        throw new IllegalArgumentException("path is bh, iomap, bhlf, ext4 or xfs, not \"" + param + "\"");
     }
 }

@@ -347,6 +347,9 @@ public final class RunFolder {
         Map<String, Measurement[]> byKey = new LinkedHashMap<>();
         Map<String, Measurement> first = new LinkedHashMap<>();
         for (Measurement m : ms) {
+            if (m.path().side() > 1) {
+                continue; // a third column (bhlf): ThreeWayTable reports it, the two-column tables do not
+            }
             String k = m.row().key() + "\u0000" + m.variant();
             byKey.computeIfAbsent(k, x -> new Measurement[2])[m.path().side()] = m;
             first.putIfAbsent(k, m);

@@ -52,6 +52,39 @@ class PairedTest {
     }
 
     @Test
+    void threePathsRunAbcCbaAndTheTwoPathScheduleIsAbba() {
+        List<Integer> even = new ArrayList<>();
+        List<Integer> odd = new ArrayList<>();
+        for (int k = 0; k < 6; k++) {
+            even.add(Paired.pathIndex(0, k, 3));
+            odd.add(Paired.pathIndex(1, k, 3));
+        }
+        assertEquals(List.of(0, 1, 2, 2, 1, 0), even);
+        assertEquals(List.of(2, 1, 0, 0, 1, 2), odd);
+        for (int f = 0; f < 2; f++) {
+            for (int k = 0; k < 8; k++) {
+                assertEquals(Paired.pathIndex(f, k), Paired.pathIndex(f, k, 2), "fork " + f + " slot " + k);
+            }
+        }
+    }
+
+    @Test
+    void everyPairOfThreeInterleavedPathsIsUnbiasedUnderLinearDrift() {
+        String[] paths = {"bh", "iomap", "bhlf"};
+        double[] nanos = {1000, 500, 600};
+        List<PassLog.Pass> l = new ArrayList<>();
+        for (int f = 0; f < 4; f++) {
+            for (int k = 0; k < 6 * 3; k++) {
+                int i = Paired.pathIndex(f, k, 3);
+                l.add(pass(f, k / 6, k % 6, paths[i], nanos[i] * (1 + 0.02 * k)));
+            }
+        }
+        assertEquals(2.0, Paired.speedup(l, "bh", "iomap").value(), 1e-9);
+        assertEquals(1000.0 / 600, Paired.speedup(l, "bh", "bhlf").value(), 1e-9);
+        assertEquals(500.0 / 600, Paired.speedup(l, "iomap", "bhlf").value(), 1e-9);
+    }
+
+    @Test
     void abbaRatioIsUnbiasedUnderLinearDriftWhereBhThenIomapIsNot() {
         double drift = 0.02; // each pass 2% slower than the one before: a machine warming, a neighbour waking up
         List<PassLog.Pass> passes = abba(4, 4, 1000, 2.0, drift, 0, 1);

@@ -20,6 +20,15 @@ class PathLabelTest {
     }
 
     @Test
+    void bhlfIsAThirdColumnBesideTheModelPair() {
+        assertEquals(PathLabel.BHLF, PathLabel.of("bhlf"));
+        assertEquals(PathLabel.MODEL, PathLabel.BHLF.pair(), "its base is the model's bh");
+        assertEquals(2, PathLabel.BHLF.side());
+        assertEquals(List.of(PathLabel.BH, PathLabel.IOMAP, PathLabel.BHLF), PathLabel.MODEL3);
+        assertTrue(!PathLabel.BHLF.kernel());
+    }
+
+    @Test
     void whichModelPathAFilesystemRunsDependsOnTheKernel() {
         assertTrue(PathLabel.EXT4.modelCounterpart("6.18.44-fc-v1045").startsWith("bhlf"));
         assertTrue(PathLabel.EXT4.modelCounterpart("6.16").startsWith("bhlf"));

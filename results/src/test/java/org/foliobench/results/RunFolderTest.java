@@ -162,7 +162,7 @@ class RunFolderTest {
 
         Files.writeString(empty.resolve("jmh.json"), "[{\"benchmark\":\"b\",\"params\":{\"row\":\"read/hole/4K\",\"path\":\"ext2\"}}]");
         e = assertThrows(RunFolderException.class, () -> RunFolder.read(empty));
-        assertTrue(e.getMessage().contains("path is bh, iomap, ext4 or xfs"), e.getMessage());
+        assertTrue(e.getMessage().contains("path is bh, iomap, bhlf, ext4 or xfs"), e.getMessage());
 
         Files.writeString(empty.resolve("jmh.json"), "[]");
         Files.writeString(empty.resolve("metadata.json"), "{\"a\": {\"nested\": \"x\"}}");

@@ -106,6 +106,10 @@ public final class FioJobWriter {
             n.add("fb_dioread_nolock=" + (j.dioreadNolock() ? 1 : 0) + ": mount the ext4 filesystem with -o "
                     + (j.dioreadNolock() ? "dioread_nolock" : "nodioread_nolock"));
         }
+        if (j.bhPartialWalk() != Defaults.BH_PARTIAL_WALK) {
+            n.add("fb_bh_partial_walk=" + j.bhPartialWalk().value() + ": no knob in the kernel (ext4 6.16-6.18 walk every buffer;"
+                    + " the June 2026 series walks the written range)");
+        }
         j.path().ifPresent(p -> n.add("fb_path=" + p.fioName() + ": the model's IO path; a real kernel's is its filesystem's"));
         return n;
     }

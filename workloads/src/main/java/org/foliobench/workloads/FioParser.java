@@ -99,6 +99,7 @@ import org.foliobench.Defaults;
  *  fb_dirty_expire_centisecs=N   3000                    vm.dirty_expire_centisecs
  *  fb_dirty_writeback_centisecs=N 500                    vm.dirty_writeback_centisecs
  *  fb_dioread_nolock=0|1         1 with 4k blocks, else 0 ext4 dioread_nolock / nodioread_nolock
+ *  fb_bh_partial_walk=full|range full                    bhlf: buffers a partial write walks (6.16-6.18 / 2026 fix)
  *  fb_row=KEY                    none                    the reference row the job reproduces, e.g.
  *                                                        read/hole or write/ramdisk/N/Y/N (bs from bs=)
  * </pre>
@@ -365,7 +366,7 @@ public final class FioParser {
         def("fb_path", Arg.VALUE, (o, v) -> {
             IoPathKind p = IoPathKind.fromFio(v);
             if (p == null) {
-                throw new BadValueException("bad value \"" + v + "\" for fb_path", "use bh or iomap; leave it out to run both");
+                throw new BadValueException("bad value \"" + v + "\" for fb_path", "use bh, iomap or bhlf; leave it out to run bh and iomap");
             }
             return bld -> bld.path(p);
         });
@@ -411,6 +412,15 @@ public final class FioParser {
         def("fb_dirty_writeback_centisecs", Arg.VALUE,
                 plainInt(0, Integer.MAX_VALUE, JobSpec.Builder::dirtyWritebackCentisecs));
         def("fb_dioread_nolock", Arg.BOOL, bool(JobSpec.Builder::dioreadNolock));
+        def("fb_bh_partial_walk", Arg.VALUE, (o, v) -> {
+            org.foliobench.vfs.BhPartialWalk w;
+            try {
+                w = org.foliobench.vfs.BhPartialWalk.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new BadValueException("bad value \"" + v + "\" for fb_bh_partial_walk", "use full or range");
+            }
+            return bld -> bld.bhPartialWalk(w);
+        });
         def("fb_row", Arg.VALUE, (o, v) -> {
             try {
                 ReferenceRow.parseRowKey(v, 4096);

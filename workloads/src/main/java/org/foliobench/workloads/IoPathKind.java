@@ -8,7 +8,9 @@ public enum IoPathKind {
     /** {@code fb_path=bh}: buffer_head path, order-0 folios, {@code get_block} per block. */
     BH("bh"),
     /** {@code fb_path=iomap}: iomap with large folios, one mapping per extent. */
-    IOMAP("iomap");
+    IOMAP("iomap"),
+    /** {@code fb_path=bhlf}: buffer_head with large folios (ext4 since 6.16), {@code get_block} per block. */
+    BHLF("bhlf");
 
     private final String fioName;
 

@@ -73,6 +73,7 @@ public final class JobSpec {
     private final int dirtyExpireCentisecs;
     private final int dirtyWritebackCentisecs;
     private final Boolean dioreadNolock;
+    private final org.foliobench.vfs.BhPartialWalk bhPartialWalk;
     private final ReferenceRow row;
 
     private JobSpec(Builder b) {
@@ -116,6 +117,7 @@ public final class JobSpec {
         dirtyExpireCentisecs = b.dirtyExpireCentisecs;
         dirtyWritebackCentisecs = b.dirtyWritebackCentisecs;
         dioreadNolock = b.dioreadNolock;
+        bhPartialWalk = b.bhPartialWalk;
         row = b.row;
     }
 
@@ -164,6 +166,7 @@ public final class JobSpec {
         b.dirtyExpireCentisecs = dirtyExpireCentisecs;
         b.dirtyWritebackCentisecs = dirtyWritebackCentisecs;
         b.dioreadNolock = dioreadNolock;
+        b.bhPartialWalk = bhPartialWalk;
         b.row = row;
         return b;
     }
@@ -459,6 +462,11 @@ public final class JobSpec {
         return dioreadNolock;
     }
 
+    /** {@code fb_bh_partial_walk=full|range}: the bhlf path's partial-write buffer walk; default {@link Defaults#BH_PARTIAL_WALK}. */
+    public org.foliobench.vfs.BhPartialWalk bhPartialWalk() {
+        return bhPartialWalk;
+    }
+
     /** {@code fb_row=}: the reference-table row this job reproduces. */
     public Optional<ReferenceRow> row() {
         return Optional.ofNullable(row);
@@ -527,6 +535,9 @@ public final class JobSpec {
         o.put("fb_dirty_writeback_centisecs", Integer.toString(dirtyWritebackCentisecs));
         if (dioreadNolock != null) {
             o.put("fb_dioread_nolock", bit(dioreadNolock));
+        }
+        if (bhPartialWalk != Defaults.BH_PARTIAL_WALK) {
+            o.put("fb_bh_partial_walk", bhPartialWalk.value());
         }
         row().ifPresent(r -> o.put("fb_row", r.rowKey()));
         return o;
@@ -614,6 +625,7 @@ public final class JobSpec {
         private int dirtyExpireCentisecs = Defaults.DIRTY_EXPIRE_CENTISECS;
         private int dirtyWritebackCentisecs = Defaults.DIRTY_WRITEBACK_CENTISECS;
         private Boolean dioreadNolock;
+        private org.foliobench.vfs.BhPartialWalk bhPartialWalk = Defaults.BH_PARTIAL_WALK;
         private ReferenceRow row;
 
         private Builder(String name) {
@@ -655,6 +667,7 @@ public final class JobSpec {
         public Builder dirtyExpireCentisecs(int v) { dirtyExpireCentisecs = v; return this; }
         public Builder dirtyWritebackCentisecs(int v) { dirtyWritebackCentisecs = v; return this; }
         public Builder dioreadNolock(Boolean v) { dioreadNolock = v; return this; }
+        public Builder bhPartialWalk(org.foliobench.vfs.BhPartialWalk v) { bhPartialWalk = java.util.Objects.requireNonNull(v); return this; }
         public Builder row(ReferenceRow v) { row = v; return this; }
 
         /** {@code vm.dirty_ratio}: a changed value clears {@code dirty_bytes}, as {@code dirty_ratio_handler()} does. */

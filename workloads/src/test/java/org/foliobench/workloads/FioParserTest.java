@@ -36,6 +36,19 @@ class FioParserTest {
     }
 
     @Test
+    void bhPartialWalkAndTheBhlfPath() throws Exception {
+        JobSpec j = parse("[j]\nsize=1m\nfb_path=bhlf\nfb_bh_partial_walk=range\n").jobs().get(0);
+        assertEquals(IoPathKind.BHLF, j.path().get());
+        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, j.bhPartialWalk());
+        assertEquals("range", j.fioOptions().get("fb_bh_partial_walk"));
+        JobSpec d = parse("[j]\nsize=1m\n").jobs().get(0);
+        assertEquals(org.foliobench.Defaults.BH_PARTIAL_WALK, d.bhPartialWalk());
+        assertFalse(d.fioOptions().containsKey("fb_bh_partial_walk"), "the default is not written out");
+        assertEquals("t.fio:2: bad value \"all\" for fb_bh_partial_walk (use full or range)",
+                error("[j]\nfb_bh_partial_walk=all\n"));
+    }
+
+    @Test
     void defaultsAreFiosAndTheKernels() throws Exception {
         JobSpec j = parse("[j]\nsize=1m\n").jobs().get(0);
         assertEquals("j", j.name());
@@ -374,7 +387,7 @@ class FioParserTest {
         assertEquals("t.fio:2: verify=md5 is not supported (foliobench verifies with verify=crc32c; verify=0 turns it off)",
                 error("[j]\nverify=md5\n"));
         assertTrue(error("[j]\nverify=none\n").contains("verify=none is not supported"));
-        assertEquals("t.fio:2: bad value \"ext4\" for fb_path (use bh or iomap; leave it out to run both)",
+        assertEquals("t.fio:2: bad value \"ext4\" for fb_path (use bh, iomap or bhlf; leave it out to run bh and iomap)",
                 error("[j]\nfb_path=ext4\n"));
         assertEquals("t.fio:2: fb_block_size=8k is not a supported filesystem block size (use 1k, 2k or 4k)",
                 error("[j]\nfb_block_size=8k\n"));

@@ -1,0 +1,167 @@
+package org.foliobench.results;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * The three-way table of a run with the paths bh, iomap and bhlf (buffer_head + large folios),
+ * laid out like the 2024-11 cover letter of "[PATCH 0/9] ext4: enable large folio for regular files":
+ * per row the three column pairs (IOPS, BW) and, for iomap and bhlf, "+%" against bh, from the paired
+ * estimates (every pair of paths of a row ran in the same forks, ABC CBA). Then published vs measured
+ * over the five rows of that mail ({@value #RESOURCE}, a copy of
+ * reference/ext4-large-folio-bh-2024-11-fio-psync.csv), with bhlf/iomap. The two-column tables and
+ * published-vs-measured over the seed's 39 rows are the run's usual ones (iomap/bh).
+ */
+public final class ThreeWayTable {
+    /** Classpath resource of the 2024-11 rows. */
+    public static final String RESOURCE = "/org/foliobench/results/ext4-large-folio-bh-2024-11-fio-psync.csv";
+
+    /** One published 2024-11 row: IOPS of bh, iomap, bhlf. */
+    public record Published(RowKey key, double bh, double iomap, double bhlf) {
+    }
+
+    private ThreeWayTable() {
+    }
+
+    /** The five published rows, in the mail's order. */
+    public static List<Published> published() {
+        try (InputStream in = ThreeWayTable.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + RESOURCE + " missing from the results jar");
+            }
+            CSVFormat f = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
+                    .setCommentMarker('#').setIgnoreEmptyLines(true).get();
+            List<Published> l = new ArrayList<>();
+            for (CSVRecord r : f.parse(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                RowKey k = RowKey.ofCsv(r.get("table"), r.get("type"), "", "", "", r.get("bs"));
+                l.add(new Published(k, Double.parseDouble(r.get("bh_iops")), Double.parseDouble(r.get("iomap_iops")),
+                        Double.parseDouble(r.get("bhlf_iops"))));
+            }
+            return l;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True when the run measured bhlf beside bh. */
+    public static boolean applies(RunFolder run) {
+        return run.measurements().stream().anyMatch(m -> m.path() == PathLabel.BHLF);
+    }
+
+    /** The measurements of one row (no tunable variant), by path. */
+    static Map<PathLabel, Measurement> row(RunFolder run, RowKey key) {
+        Map<PathLabel, Measurement> m = new LinkedHashMap<>();
+        for (Measurement x : run.measurements()) {
+            if (x.row().equals(key) && x.variant().isEmpty()) {
+                m.put(x.path(), x);
+            }
+        }
+        return m;
+    }
+
+    /** The paired speedup {@code test/base} of a row, or null when the two did not run in the same forks. */
+    static Paired.Estimate speedup(Map<PathLabel, Measurement> row, PathLabel base, PathLabel test) {
+        Measurement b = row.get(base);
+        if (b == null || row.get(test) == null || b.rowPasses().isEmpty()) {
+            return null;
+        }
+        return Paired.speedup(b.rowPasses(), base.param(), test.param());
+    }
+
+    private static String plus(Paired.Estimate e) {
+        return e == null ? "-" : Format.signedPct(100 * (e.value() - 1));
+    }
+
+    private static String interval(Paired.Estimate e) {
+        if (e == null) {
+            return "-";
+        }
+        return Format.ratio(e.value()) + (e.hasInterval()
+                ? String.format(Locale.ROOT, " [%.2f-%.2f]", e.low(), e.high()) : "");
+    }
+
+    /** The Markdown: the rows of the run with three column pairs, then published vs measured (2024-11). */
+    public static String markdown(RunFolder run) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| row | bh IOPS | bh BW | iomap IOPS | iomap BW | iomap +% | bhlf IOPS | bhlf BW | bhlf +% |"
+                + " iomap/bh [95% CI] | bhlf/bh [95% CI] | bhlf/iomap [95% CI] |\n");
+        sb.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        List<RowKey> keys = new ArrayList<>();
+        for (Measurement m : run.measurements()) {
+            if (m.variant().isEmpty() && !keys.contains(m.row())) {
+                keys.add(m.row());
+            }
+        }
+        for (RowKey k : keys) {
+            Map<PathLabel, Measurement> r = row(run, k);
+            sb.append("| ").append(k.key());
+            for (PathLabel p : PathLabel.MODEL3) {
+                Measurement m = r.get(p);
+                sb.append(" | ").append(m == null ? "-" : Format.iops(m.iops()))
+                        .append(" | ").append(m == null ? "-" : Format.bw(m.bwMiB()));
+                if (p != PathLabel.BH) {
+                    sb.append(" | ").append(plus(speedup(r, PathLabel.BH, p)));
+                }
+            }
+            sb.append(" | ").append(interval(speedup(r, PathLabel.BH, PathLabel.IOMAP)))
+                    .append(" | ").append(interval(speedup(r, PathLabel.BH, PathLabel.BHLF)))
+                    .append(" | ").append(interval(speedup(r, PathLabel.IOMAP, PathLabel.BHLF))).append(" |\n");
+        }
+        sb.append("\n").append(publishedVsMeasured(run));
+        return sb.toString();
+    }
+
+    /**
+     * Published vs measured over the 2024-11 rows: iomap/bh, bhlf/bh and bhlf/iomap, published and
+     * measured with its interval, and whether the published one lies inside it.
+     */
+    public static String publishedVsMeasured(RunFolder run) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("published (2024-11, \"[PATCH 0/9] ext4: enable large folio for regular files\") vs measured:\n\n");
+        sb.append("| row | iomap/bh published | measured | bhlf/bh published | measured | bhlf/iomap published | measured |\n");
+        sb.append("|---|--:|--:|--:|--:|--:|--:|\n");
+        int both = 0;
+        int rows = 0;
+        int below = 0;
+        for (Published p : published()) {
+            Map<PathLabel, Measurement> r = row(run, p.key());
+            Paired.Estimate io = speedup(r, PathLabel.BH, PathLabel.IOMAP);
+            Paired.Estimate lf = speedup(r, PathLabel.BH, PathLabel.BHLF);
+            Paired.Estimate lfio = speedup(r, PathLabel.IOMAP, PathLabel.BHLF);
+            sb.append("| ").append(p.key().key())
+                    .append(" | ").append(Format.ratio(p.iomap() / p.bh())).append(" | ").append(cell(io, p.iomap() / p.bh()))
+                    .append(" | ").append(Format.ratio(p.bhlf() / p.bh())).append(" | ").append(cell(lf, p.bhlf() / p.bh()))
+                    .append(" | ").append(Format.ratio(p.bhlf() / p.iomap())).append(" | ").append(cell(lfio, p.bhlf() / p.iomap()))
+                    .append(" |\n");
+            if (io != null && lf != null && lfio != null) {
+                rows++;
+                if (io.value() > 1 && lf.value() > 1) {
+                    both++;
+                }
+                if (lfio.value() <= 1.0) {
+                    below++;
+                }
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "%n- iomap and bhlf both ahead of bh: %d/%d rows%n"
+                + "- bhlf at or below iomap (published bhlf/iomap 0.91-0.98): %d/%d rows%n", both, rows, below, rows));
+        return sb.toString();
+    }
+
+    private static String cell(Paired.Estimate e, double published) {
+        if (e == null) {
+            return "-";
+        }
+        return interval(e) + (e.contains(published) ? " (in CI)" : "");
+    }
+}
