@@ -349,6 +349,9 @@ class FileSystemTest {
             try (File f = fs.open("ra", path)) {
                 ByteBuffer b = ByteBuffer.allocate(4096);
                 assertEquals(4096, f.pread(b, 0)); // the synchronous window, through the open gate
+                // the pread returned once its own folio was unlocked; the rest of the window's folios are
+                // unlocked by the same completions, on the IO thread, a moment later: wait for those too
+                dev.drain();
                 dev.open = false; // from here the device performs nothing until released
                 long slept = c.get("filemap.read_locked_waits"); // the synchronous window's own wait, if it was still in flight
                 long pos = 4096;
