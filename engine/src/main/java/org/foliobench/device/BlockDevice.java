@@ -63,7 +63,7 @@ public abstract class BlockDevice implements AutoCloseable {
             if (bio.size() <= maxRequestBytes()) {
                 q.queue(bio, null);
             } else {
-                splitAndQueue(q, bio);
+                split(q, bio);
             }
             return;
         }
@@ -71,7 +71,7 @@ public abstract class BlockDevice implements AutoCloseable {
         if (bio.size() <= maxRequestBytes()) {
             error = dispatch(bio);
         } else {
-            error = splitAndDispatch(bio);
+            error = split(null, bio);
         }
         bio.complete(error);
     }
@@ -105,35 +105,14 @@ public abstract class BlockDevice implements AutoCloseable {
         return null;
     }
 
-    /** The parts of a split bio, queued as requests chained to it ({@code bio_chain}). */
-    private void splitAndQueue(BlkMq q, Bio bio) {
-        BlkMq.Split chain = new BlkMq.Split(bio);
-        long max = maxRequestBytes();
-        long sector = bio.sector();
-        int seg = 0;
-        int segOff = 0;
-        while (seg < bio.segments()) {
-            Bio part = bioSplit.alloc(bio.op(), sector).fua(bio.isFua());
-            long room = max;
-            while (seg < bio.segments() && room > 0) {
-                int len = (int) Math.min(bio.segmentLength(seg) - segOff, room);
-                part.addSegment(bio.segmentMemory(seg), bio.segmentOffset(seg) + segOff, len);
-                segOff += len;
-                room -= len;
-                if (segOff == bio.segmentLength(seg)) {
-                    seg++;
-                    segOff = 0;
-                }
-            }
-            sector += part.size() >> Bio.SECTOR_SHIFT;
-            chain.remaining.incrementAndGet();
-            q.queue(part, chain);
-        }
-        chain.partDone(null); // the submitter's bias
-    }
-
-    /** {@code bio_split_to_limits}: consecutive requests of at most {@link #maxRequestBytes()}. */
-    private IOException splitAndDispatch(Bio bio) {
+    /**
+     * {@code bio_split_to_limits}: consecutive requests of at most {@link #maxRequestBytes()}. With a
+     * queue, each part is queued as a request chained to the bio ({@code bio_chain}), which ends once
+     * the last part completes, and null is returned; without one, each part is performed here and the
+     * first error is returned.
+     */
+    private IOException split(BlkMq q, Bio bio) {
+        BlkMq.Split chain = q != null ? new BlkMq.Split(bio) : null;
         long max = maxRequestBytes();
         IOException first = null;
         long sector = bio.sector();
@@ -152,12 +131,20 @@ public abstract class BlockDevice implements AutoCloseable {
                     segOff = 0;
                 }
             }
-            IOException e = dispatch(part);
-            if (first == null) {
-                first = e;
-            }
             sector += part.size() >> Bio.SECTOR_SHIFT;
-            part.put();
+            if (chain != null) {
+                chain.remaining.incrementAndGet();
+                q.queue(part, chain);
+            } else {
+                IOException e = dispatch(part);
+                if (first == null) {
+                    first = e;
+                }
+                part.put();
+            }
+        }
+        if (chain != null) {
+            chain.partDone(null); // the submitter's bias
         }
         return first;
     }

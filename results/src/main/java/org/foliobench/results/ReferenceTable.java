@@ -74,12 +74,26 @@ public final class ReferenceTable {
         return t;
     }
 
+    /** The reference CSVs' format: a header line, {@code #} comment lines allowed. */
+    static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
+            .setCommentMarker('#').setIgnoreEmptyLines(true).get();
+
+    /** The records of a reference CSV packaged beside this class in the results jar. */
+    static List<CSVRecord> records(String resource) {
+        try (InputStream in = ReferenceTable.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + resource + " missing from the results jar");
+            }
+            return CSV.parse(new InputStreamReader(in, StandardCharsets.UTF_8)).getRecords();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Parses a table in the reference CSV's format ({@code #} comment lines allowed). */
     static ReferenceTable parse(Reader r) throws IOException {
-        CSVFormat f = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                .setCommentMarker('#').setIgnoreEmptyLines(true).get();
         List<Entry> out = new ArrayList<>();
-        for (CSVRecord rec : f.parse(r)) {
+        for (CSVRecord rec : CSV.parse(r)) {
             RowKey k = RowKey.ofCsv(rec.get("table"), rec.get("type"), rec.get("overwrite"), rec.get("sync"),
                     rec.get("writeback"), rec.get("bs"));
             out.add(new Entry(k, Double.parseDouble(rec.get("bh_iops")), Double.parseDouble(rec.get("bh_bw_mib")),

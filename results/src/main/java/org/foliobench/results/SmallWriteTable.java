@@ -1,16 +1,10 @@
 package org.foliobench.results;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -41,22 +35,13 @@ public final class SmallWriteTable {
 
     /** The published cases, in the CSV's order. */
     public static List<Published> published() {
-        try (InputStream in = SmallWriteTable.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + RESOURCE + " missing from the results jar");
-            }
-            CSVFormat f = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                    .setCommentMarker('#').setIgnoreEmptyLines(true).get();
-            List<Published> l = new ArrayList<>();
-            for (CSVRecord r : f.parse(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                l.add(new Published(r.get("case"), Double.parseDouble(r.get("v6_12_usec_per_call")),
-                        Double.parseDouble(r.get("v6_18_usec_per_call")),
-                        Double.parseDouble(r.get("v6_18_fixed_usec_per_call"))));
-            }
-            return l;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<Published> l = new ArrayList<>();
+        for (CSVRecord r : ReferenceTable.records(RESOURCE)) {
+            l.add(new Published(r.get("case"), Double.parseDouble(r.get("v6_12_usec_per_call")),
+                    Double.parseDouble(r.get("v6_18_usec_per_call")),
+                    Double.parseDouble(r.get("v6_18_fixed_usec_per_call"))));
         }
+        return l;
     }
 
     /** The published {@code pwrite_u<bs>} case ({@code 1k}, {@code 10k}): our benchmark is pwrite at sequential offsets. */

@@ -1,16 +1,10 @@
 package org.foliobench.results;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -35,22 +29,13 @@ public final class ThreeWayTable {
 
     /** The five published rows, in the mail's order. */
     public static List<Published> published() {
-        try (InputStream in = ThreeWayTable.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + RESOURCE + " missing from the results jar");
-            }
-            CSVFormat f = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                    .setCommentMarker('#').setIgnoreEmptyLines(true).get();
-            List<Published> l = new ArrayList<>();
-            for (CSVRecord r : f.parse(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                RowKey k = RowKey.ofCsv(r.get("table"), r.get("type"), "", "", "", r.get("bs"));
-                l.add(new Published(k, Double.parseDouble(r.get("bh_iops")), Double.parseDouble(r.get("iomap_iops")),
-                        Double.parseDouble(r.get("bhlf_iops"))));
-            }
-            return l;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<Published> l = new ArrayList<>();
+        for (CSVRecord r : ReferenceTable.records(RESOURCE)) {
+            RowKey k = RowKey.ofCsv(r.get("table"), r.get("type"), "", "", "", r.get("bs"));
+            l.add(new Published(k, Double.parseDouble(r.get("bh_iops")), Double.parseDouble(r.get("iomap_iops")),
+                    Double.parseDouble(r.get("bhlf_iops"))));
         }
+        return l;
     }
 
     /** True when the run measured bhlf beside bh. */
