@@ -67,16 +67,17 @@ import org.openjdk.jmh.runner.IterationType;
  * sweep. The warmup runs its passes through the same method ({@link Fio#runPass}), so the code the
  * JIT compiled while warming up is the code that is measured: with a per-sweep JMH loop
  * ({@code AverageTime} and {@code Level.Invocation} helpers) the generated measurement stub only ran,
- * and was compiled with the benchmark inlined into it, once the measured passes had begun. A row gets {@code blocks} ABBA blocks of passes (bh, iomap, iomap, bh; odd forks
- * start with iomap: {@link Paired#pathIndex}; with three paths, ABC CBA blocks, odd forks CBA ABC)
- * over the same device, page-cache arena and laid-out
- * file, so drift, JIT and memory placement hit both paths alike; then the next row of the fork is set
- * up (outside any pass) in its place. Before a row's first measured pass both paths are warmed up
- * the same way, interleaved, until the JIT has settled: the last blocks, two passes long together,
- * with compilation under {@value PassLog#DISTURBED_PCT}% of their time, after at least
- * {@code warmupMs} for the fork's first row (which warms the JVM up), at most {@code warmupMaxMs}
- * ({@code rowWarmupMaxMs} for later rows). JMH's own score mixes rows and
- * paths; the record of truth is the pass log ({@link PassLog}: every pass with its row, path, timed
+ * and was compiled with the benchmark inlined into it, once the measured passes had begun.
+ *
+ * <p>A row gets {@code blocks} ABBA blocks of passes (bh, iomap, iomap, bh; odd forks start with
+ * iomap: {@link Paired#pathIndex}; with three paths, ABC CBA blocks, odd forks CBA ABC) over the
+ * same device, page-cache arena and laid-out file, so drift, JIT and memory placement hit both paths
+ * alike; then the next row of the fork is set up (outside any pass) in its place. Before a row's
+ * first measured pass both paths are warmed up the same way, interleaved, until the JIT has settled:
+ * the last blocks, two passes long together, with compilation under {@value PassLog#DISTURBED_PCT}%
+ * of their time, after at least {@code warmupMs} for the fork's first row (which warms the JVM up),
+ * at most {@code warmupMaxMs} ({@code rowWarmupMaxMs} for later rows). JMH's own score (the wall
+ * time of a pass, preparations included) mixes rows and paths; the record of truth is the pass log ({@link PassLog}: every pass with its row, path, timed
  * nanoseconds, counters, GC, JIT, CPU steal and allocation), from which {@link Paired} estimates the
  * speedups and per-path IOPS.
  */
@@ -415,8 +416,8 @@ public class PsyncBench {
         long passAlloc;
 
         /**
-         * The interleaved warmup of a row: ABBA blocks of passes like the measured ones, both paths, until the
-         * last blocks, together at least two passes long, saw JIT compilation under
+         * The interleaved warmup of a row: ABBA blocks of passes like the measured ones, both paths,
+         * until the last blocks, together at least two passes long, saw JIT compilation under
          * {@value PassLog#DISTURBED_PCT}% of their time (and, for the fork's first row, which warms
          * the JVM up, at least {@code warmupMs} has passed), or its cap is over ({@code warmupMaxMs}
          * for the first row, {@code rowWarmupMaxMs} for later ones: whatever the JIT still does then
