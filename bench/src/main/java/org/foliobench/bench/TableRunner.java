@@ -56,7 +56,7 @@ final class TableRunner {
          * 5 minutes on 2 cores.
          */
         static Settings quick(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
-            return new Settings(5, 6, 1, 100, 2000, 6000, 600, 10, latency, jmh, null, nvmeSpec);
+            return new Settings(5, 6, 1, 100, 2000, 4000, 400, 10, latency, jmh, null, nvmeSpec);
         }
 
         /**
