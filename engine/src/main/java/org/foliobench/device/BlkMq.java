@@ -182,8 +182,11 @@ final class BlkMq {
 
         /** {@code __blk_mq_free_request}: the tag goes back, a waiter for one wakes. */
         private void freeTag(Request rq) {
+            boolean idleNow;
             lock.lock();
             try {
+                // with the tag, under the lock that took it: a waiter's request never counts beside this one
+                idleNow = inflight.decrementAndGet() == 0;
                 busy--;
                 if (!rq.flush) { // a flush request is freed by its waiter
                     rq.bio = null;
@@ -194,7 +197,7 @@ final class BlkMq {
             } finally {
                 lock.unlock();
             }
-            if (inflight.decrementAndGet() == 0) {
+            if (idleNow) {
                 idleLock.lock();
                 try {
                     idle.signalAll();
