@@ -20,8 +20,9 @@ import org.foliobench.vfs.ErrnoException;
  * dirty folios, map their dirty block ranges, and pack file- and disk-contiguous ranges of one
  * type into ioends.
  *
- * <p>One difference from the kernel, forced by synchronous devices (a bio completes inside
- * {@code submit}): bios are built with the folio locked but submitted only after
+ * <p>One difference from the kernel, forced by synchronous devices (the RamDisk, like brd,
+ * completes a bio inside {@code submit}; a device with a request queue completes it later, on its
+ * IO thread): bios are built with the folio locked but submitted only after
  * {@code iomap_writepage_map} unlocked it. Completion is the kernel's: an ioend ends when its
  * last bio did (on whichever thread ended it), either at once ({@code iomap_finish_ioends}) or,
  * when the filesystem asked for it in {@code ->prepare_ioend}, through the filesystem's
