@@ -92,30 +92,12 @@ public final class Report {
         }
 
         Path fio = dir.resolve(FIO_DIR);
-        Set<Path> fioFiles = new HashSet<>();
         Map<String, String> exports = FioJsonExport.all(run);
-        for (Map.Entry<String, String> e : exports.entrySet()) {
-            Path p = AtomicWrite.write(fio.resolve(e.getKey()), e.getValue());
-            written.add(p);
-            fioFiles.add(p);
-        }
-        removeStale(fio, fioFiles, ".json");
+        removeStale(fio, writeAll(fio, exports, written), ".json");
         Path fioLogs = fio.resolve(FioLatLog.DIR);
-        Set<Path> fioLogFiles = new HashSet<>();
-        for (Map.Entry<String, String> e : FioLatLog.all(run).entrySet()) {
-            Path p = AtomicWrite.write(fioLogs.resolve(e.getKey()), e.getValue());
-            written.add(p);
-            fioLogFiles.add(p);
-        }
-        removeStale(fioLogs, fioLogFiles, ".log");
+        removeStale(fioLogs, writeAll(fioLogs, FioLatLog.all(run), written), ".log");
         Path fioPlot = dir.resolve(FioJsonExport.FIO_PLOT_DIR);
-        Set<Path> fioPlotFiles = new HashSet<>();
-        for (Map.Entry<String, String> e : FioJsonExport.fioPlot(run).entrySet()) {
-            Path p = AtomicWrite.write(fioPlot.resolve(e.getKey()), e.getValue());
-            written.add(p);
-            fioPlotFiles.add(p);
-        }
-        removeStaleTree(fioPlot, fioPlotFiles);
+        removeStaleTree(fioPlot, writeAll(fioPlot, FioJsonExport.fioPlot(run), written));
 
         Path chartsDir = dir.resolve(CHARTS_DIR);
         Set<Path> chartFiles = new HashSet<>();
@@ -157,6 +139,17 @@ public final class Report {
     }
 
     /** Removes the JSON files under {@code dir} that are not in {@code keep}, and the folders that leaves empty. */
+    /** Writes each file (name relative to {@code dir} -> text), adds it to {@code written}; returns the set written. */
+    private static Set<Path> writeAll(Path dir, Map<String, String> files, List<Path> written) throws IOException {
+        Set<Path> out = new HashSet<>();
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            Path p = AtomicWrite.write(dir.resolve(e.getKey()), e.getValue());
+            written.add(p);
+            out.add(p);
+        }
+        return out;
+    }
+
     private static void removeStaleTree(Path dir, Set<Path> keep) throws IOException {
         if (!Files.isDirectory(dir)) {
             return;
