@@ -417,12 +417,21 @@ final class Journal {
                 if (t == null || t.tid != tid) {
                     return; // nothing started for tid (callers only ask for started tids)
                 }
-                if (t.buffers.isEmpty() && t.orderedInodes.isEmpty() && t.freedData.isEmpty()) {
+                if (t.updates == 0 && t.isEmpty()) {
                     return; // an empty transaction keeps running
                 }
+                // T_LOCKED: no new handles; wait for the open ones (jbd2_journal_wait_updates). A
+                // transaction full of open handles' credits but without buffers yet commits once they
+                // stop, so a starter that found it full sleeps here instead of retrying
                 t.state = Transaction.State.LOCKED;
                 while (t.updates > 0) {
                     stateChanged.awaitUninterruptibly();
+                }
+                if (t.isEmpty()) {
+                    // the handles stopped without changing anything: it keeps running, empty
+                    t.state = Transaction.State.RUNNING;
+                    stateChanged.signalAll();
+                    return;
                 }
                 // freeze the metadata: copy it while no handle can change it
                 if (commitBufs.length < t.buffers.size()) {

@@ -33,6 +33,11 @@ final class Transaction {
     final ArrayList<Mballoc.FreeData> freedData = new ArrayList<>();
     /** Metadata blocks freed here, returned to the allocator once checkpointed out of the log. */
     final ArrayList<Mballoc.FreeData> freedMeta = new ArrayList<>();
+    /** Nothing to commit: no metadata, no ordered inode, no freed data extent. */
+    boolean isEmpty() {
+        return buffers.isEmpty() && orderedInodes.isEmpty() && freedData.isEmpty();
+    }
+
     /** On the cache's free list. */
     private boolean freed = true;
 

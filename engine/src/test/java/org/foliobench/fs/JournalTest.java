@@ -367,4 +367,45 @@ class JournalTest {
         assertEquals(st, state(again));
         again.unmount();
     }
+    /**
+     * A handle whose credits do not fit beside the open handles of a transaction that has changed
+     * nothing yet sleeps until they stop ({@code wait_transaction_locked}), then joins the same,
+     * still empty transaction: it must neither retry in a loop nor commit anything.
+     */
+    @Test
+    void aHandleThatDoesNotFitSleepsUntilTheOpenHandlesStop() throws Exception {
+        RamDisk disk = new RamDisk(8 << 20);
+        FsOptions o = opts(4096);
+        Ext4.format(disk, o);
+        Ext4 fs = Ext4.mount(disk, o);
+        int max = fs.journal.maxTransactionBuffers;
+        Handle big = fs.journalStart(max - 2);
+        long waits0 = fs.counters().get("jbd2.handle_waits");
+        long commits0 = fs.counters().get("jbd2.commits");
+        Throwable[] err = new Throwable[1];
+        Thread late = new Thread(() -> {
+            try {
+                fs.journalStart(8).stop();
+            } catch (Throwable e) {
+                err[0] = e;
+            }
+        }, "late-handle");
+        late.start();
+        long deadline = System.nanoTime() + 10_000_000_000L; // a liveness bound, not a timing
+        while (late.getState() != Thread.State.WAITING) {
+            if (System.nanoTime() > deadline) {
+                fail("the late handle never slept (state " + late.getState() + ", handle waits "
+                        + (fs.counters().get("jbd2.handle_waits") - waits0) + "): it retries in a loop");
+            }
+            Thread.yield();
+        }
+        long waits = fs.counters().get("jbd2.handle_waits") - waits0;
+        assertTrue(waits <= 2, "the late handle went round " + waits + " times before it slept");
+        big.stop();
+        late.join();
+        assertEquals(null, err[0]);
+        assertEquals(commits0, fs.counters().get("jbd2.commits"), "nothing changed, so nothing committed");
+        fs.unmount();
+        assertEquals(List.of(), Fsck.check(disk));
+    }
 }
