@@ -137,15 +137,18 @@ public final class Foliobench implements Callable<Integer> {
         @Option(names = "--paths", split = ",", paramLabel = "PATH", description = "IO paths: bh, iomap, bhlf (buffer_head + large folios; default bh,iomap). "
                 + "bh,iomap,bhlf interleaves the three in each fork (ABC CBA) and adds the three-way table.")
         List<String> paths = new ArrayList<>(List.of("bh", "iomap"));
-        @Option(names = "--forks", paramLabel = "N", description = "Forks (JVMs) at least, each running every row with both paths paired (default 4, quick 5).")
+        @Option(names = "--forks", paramLabel = "N", description = "Forks (JVMs) at least, each running every row with both paths paired (default " + TableRunner.Settings.FORKS + ", quick " + TableRunner.Settings.QUICK_FORKS + ").")
         Integer forks;
-        @Option(names = "--max-forks", paramLabel = "N", description = "More forks, up to N, for rows whose interval is wider than --target (default 6, quick 6).")
+        @Option(names = "--max-forks", paramLabel = "N", description = "More forks, up to N, for rows whose interval is wider than --target (default " + TableRunner.Settings.MAX_FORKS + ").")
         Integer maxForks;
-        @Option(names = "--blocks", paramLabel = "N", description = "ABBA blocks (4 passes each) per row and fork (default 2, quick 1).")
+        @Option(names = "--blocks", paramLabel = "N", description = "ABBA blocks (4 passes each) per row and fork (default " + TableRunner.Settings.BLOCKS + ", quick "
+                + TableRunner.Settings.QUICK_BLOCKS + ").")
         Integer blocks;
-        @Option(names = "--pass-ms", paramLabel = "MS", description = "Length of a pass: sweeps of one path over the file (default 250, quick 100).")
+        @Option(names = "--pass-ms", paramLabel = "MS", description = "Length of a pass: sweeps of one path over the file (default " + TableRunner.Settings.PASS_MS + ", quick "
+                + TableRunner.Settings.QUICK_PASS_MS + ").")
         Integer passMs;
-        @Option(names = "--target", paramLabel = "PCT", description = "Half-width of the 95%% speedup interval to reach (default 3, quick 10).")
+        @Option(names = "--target", paramLabel = "PCT", description = "Half-width of the 95%% speedup interval to reach (default " + TableRunner.Settings.TARGET_PCT + ", quick "
+                + TableRunner.Settings.QUICK_TARGET_PCT + ").")
         Double target;
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")

@@ -49,14 +49,20 @@ final class TableRunner {
      */
     record Settings(int forks, int maxForks, int blocks, int passMs, int warmupMs, int warmupMaxMs, int rowWarmupMaxMs,
             double targetPct, boolean latency, CommandLineOptions jmh, Path jobFile, String nvmeSpec) {
+        /** The defaults of {@code tables} and {@code tables --quick}, which the CLI's help names too. */
+        static final int FORKS = 4, QUICK_FORKS = 5, MAX_FORKS = 6, BLOCKS = 2, QUICK_BLOCKS = 2, PASS_MS = 250,
+                QUICK_PASS_MS = 50, TARGET_PCT = 3, QUICK_TARGET_PCT = 10;
+
         /**
-         * {@code tables --quick}: +-10%, 5 to 6 forks of one ABBA block of 100 ms passes per row. Forks,
-         * not blocks: on this kind of machine a row's fork-to-fork spread (JIT decisions, memory
-         * placement) is larger than its spread within a fork, so a fork buys more than a block. About
-         * 5 minutes on 2 cores.
+         * {@code tables --quick}: +-10%, 5 to 6 forks of two ABBA blocks of 50 ms passes per row. Two
+         * short blocks, not one long one: on this VM the spread of an ABBA block's ratio is the
+         * machine's (memory bandwidth moving under other tenants, as much for a bare copy loop as for
+         * the model) and does not shrink with longer passes, so the same measured time buys twice
+         * the blocks. About 5 minutes on 2 cores.
          */
         static Settings quick(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
-            return new Settings(5, 6, 1, 100, 2000, 4000, 400, 10, latency, jmh, null, nvmeSpec);
+            return new Settings(QUICK_FORKS, MAX_FORKS, QUICK_BLOCKS, QUICK_PASS_MS, 2000, 4000, 400, QUICK_TARGET_PCT, latency, jmh, null,
+                    nvmeSpec);
         }
 
         /**
@@ -65,7 +71,7 @@ final class TableRunner {
          * machine or {@code --max-forks}.
          */
         static Settings full(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
-            return new Settings(4, 6, 2, 250, 4000, 15000, 2000, 3, latency, jmh, null, nvmeSpec);
+            return new Settings(FORKS, MAX_FORKS, BLOCKS, PASS_MS, 4000, 15000, 2000, TARGET_PCT, latency, jmh, null, nvmeSpec);
         }
 
         Settings with(Integer forks, Integer maxForks, Integer blocks, Integer passMs, Double targetPct) {
