@@ -79,8 +79,8 @@ class TableRunnerTest {
     @Test
     void quickAndFullSettingsAndFlagsOverThem() {
         TableRunner.Settings q = TableRunner.Settings.quick(true, null, null);
-        assertEquals(4, q.passes(2));
-        assertEquals(6, q.passes(3), "ABC CBA");
+        assertEquals(4 * TableRunner.Settings.QUICK_BLOCKS, q.passes(2), "ABBA blocks");
+        assertEquals(6 * TableRunner.Settings.QUICK_BLOCKS, q.passes(3), "ABC CBA blocks");
         TableRunner.Settings f = TableRunner.Settings.full(true, null, null).with(6, null, 3, null, 5.0);
         assertEquals(6, f.forks());
         assertEquals(6, f.maxForks());
