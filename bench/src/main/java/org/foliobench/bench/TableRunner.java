@@ -50,15 +50,14 @@ final class TableRunner {
     record Settings(int forks, int maxForks, int blocks, int passMs, int warmupMs, int warmupMaxMs, int rowWarmupMaxMs,
             double targetPct, boolean latency, CommandLineOptions jmh, Path jobFile, String nvmeSpec) {
         /** The defaults of {@code tables} and {@code tables --quick}, which the CLI's help names too. */
-        static final int FORKS = 4, QUICK_FORKS = 5, MAX_FORKS = 6, BLOCKS = 2, QUICK_BLOCKS = 2, PASS_MS = 250,
-                QUICK_PASS_MS = 50, TARGET_PCT = 3, QUICK_TARGET_PCT = 10;
+        static final int FORKS = 4, QUICK_FORKS = 5, MAX_FORKS = 6, BLOCKS = 2, QUICK_BLOCKS = 1, PASS_MS = 250,
+                QUICK_PASS_MS = 100, TARGET_PCT = 3, QUICK_TARGET_PCT = 10;
 
         /**
-         * {@code tables --quick}: +-10%, 5 to 6 forks of two ABBA blocks of 50 ms passes per row. Two
-         * short blocks, not one long one: on this VM the spread of an ABBA block's ratio is the
-         * machine's (memory bandwidth moving under other tenants, as much for a bare copy loop as for
-         * the model) and does not shrink with longer passes, so the same measured time buys twice
-         * the blocks. About 5 minutes on 2 cores.
+         * {@code tables --quick}: +-10%, 5 to 6 forks of one ABBA block of 100 ms passes per row. Two
+         * blocks of 50 ms passes moved identical runs no less and took longer (twice the per-pass
+         * preparation); the spread of a block's ratio here is mostly the machine's ({@code foliobench
+         * noise}). About 5 minutes on 2 cores.
          */
         static Settings quick(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
             return new Settings(QUICK_FORKS, MAX_FORKS, QUICK_BLOCKS, QUICK_PASS_MS, 2000, 4000, 400, QUICK_TARGET_PCT, latency, jmh, null,
