@@ -64,7 +64,9 @@ class TableRunnerTest {
 
     @Test
     void theBhPartialWalkOverrideIsAForkParam() throws Exception {
-        assertEquals(List.of("full"), List.copyOf(TableRunner.options(List.of(bench("read/hole/4K", "bhlf", null)), 0,
+        Plan d = Plan.build(new Plan.Request(List.of("read/hole/4K"), List.of(), List.of("bh", "bhlf"), Workload.Overrides.NONE, 1,
+                Foliobench.SYNC_CAP_IOS, null, "no direct device"));
+        assertEquals(List.of("full"), List.copyOf(TableRunner.options(List.of(d.benches().get(0)), 0,
                 settings(null, null), tmp).getParameter("bhPartialWalk").get()), "the default, spelled out");
         Plan p = Plan.build(new Plan.Request(List.of("read/hole/4K"), List.of(), List.of("bh", "iomap", "bhlf"),
                 new Workload.Overrides(null, null, null, null, null, null, null, org.foliobench.vfs.BhPartialWalk.RANGE), 1,
