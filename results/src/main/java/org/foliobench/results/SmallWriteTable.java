@@ -121,7 +121,7 @@ public final class SmallWriteTable {
                 }
                 sb.append("| ").append(m.bs()).append(" | ").append(v).append(" | ").append(ns(c.nsPerCall()))
                         .append(" | ").append(count(c.bhsPerCall())).append(" | ").append(count(c.bhsPerWrite()))
-                        .append(" | ").append(count(c.skipsPerCall())).append(" | ").append(count(c.allocBytesPerCall()))
+                        .append(" | ").append(count(c.skipsPerCall())).append(" | ").append(bytes(c.allocBytesPerCall()))
                         .append(" |\n");
             }
         }
@@ -130,6 +130,10 @@ public final class SmallWriteTable {
                 + "followed to reach the written range without examining the buffers (buffer.walk_skips). Bytes allocated: "
                 + "the benchmark thread's Java heap allocation per call.\n");
         return sb.toString();
+    }
+
+    private static String bytes(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
     }
 
     private static String count(double v) {

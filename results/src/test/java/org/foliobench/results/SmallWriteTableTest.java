@@ -43,10 +43,10 @@ class SmallWriteTableTest {
         k10.put("iomap", new double[] {1300, 0, 0, 0, 24});
         m.put("10k", k10);
         String md = SmallWriteTable.markdown(SmallWriteTable.rows(m));
-        assertTrue(md.contains("| 10k | bh | 950 | 6 | 2 | 0 | 0 |"), md);
-        assertTrue(md.contains("| 10k | bhlf | 7700 | 1028 | 1028 | 0 | 0 |"), md);
+        assertTrue(md.contains("| 10k | bh | 950 | 6 | 2 | 0 | 0.0 |"), md);
+        assertTrue(md.contains("| 10k | bhlf | 7700 | 1028 | 1028 | 0 | 0.0 |"), md);
         assertTrue(md.contains("| 10k | bhlf-range | 4000 | 6 | 6 | 510 | 0.0 |"), md);
-        assertTrue(md.contains("| 10k | iomap | 1300 | 0 | 0 | 0 | 24 |"), md);
+        assertTrue(md.contains("| 10k | iomap | 1300 | 0 | 0 | 0 | 24.0 |"), md);
         assertTrue(md.contains("1.399 / 4.889 / 0.819 | x3.49, x0.59"), md);
     }
 
