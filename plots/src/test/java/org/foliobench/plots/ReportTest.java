@@ -95,10 +95,14 @@ class ReportTest {
         }
         // the seed's 39-row comparison stays first
         assertTrue(md.indexOf("2024-11") > md.indexOf("read/hole/4K"), md);
+        String html = Files.readString(dir.resolve("index.html"));
+        assertTrue(html.contains("<h2 id=\"three-way\">Published vs measured: the 2024-11 rows (bh, iomap, bhlf)</h2>"));
+        assertTrue(html.contains("| read/ramdisk/64K | 34.5k / 45.6k / 41.3k | +32% |"), "the rows in the page too");
 
         Path two = RunFixtures.paired(tmp.resolve("two"), new RunFixtures.Spec());
         Report.write(two);
         assertFalse(Files.readString(two.resolve("published-vs-measured.md")).contains("2024-11"), "no bhlf, no 2024-11 rows");
+        assertFalse(Files.readString(two.resolve("index.html")).contains("id=\"three-way\""));
     }
 
     @Test
