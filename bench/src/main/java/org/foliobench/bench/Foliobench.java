@@ -168,6 +168,9 @@ public final class Foliobench implements Callable<Integer> {
         @Option(names = "--dioread-nolock", paramLabel = "0|1", description = "ext4 dioread_nolock on the buffer_head path: 1 unwritten"
                 + " extents converted at IO completion, 0 data=ordered written extents (default 1 with 4096-byte blocks, else 0).")
         Integer dioreadNolock;
+        @Option(names = "--bh-partial-walk", paramLabel = "full|range", description = "fb_bh_partial_walk of the bhlf path: full walks every"
+                + " buffer of a large folio per partial write (ext4 6.16-6.18, the default), range only the written ones (the 2026 fix).")
+        String bhPartialWalk;
         @Option(names = "--nvme", paramLabel = "SPEC", description = "The nvme rows' device, a direct: spec (default: direct:<run folder>/nvme.img when O_DIRECT works there).")
         String nvme;
         @Option(names = "--out", paramLabel = "DIR", description = "Where run folders go (default ./runs).")
@@ -218,7 +221,19 @@ public final class Foliobench implements Callable<Integer> {
             }
         }
         return new Workload.Overrides(c.maxFolioOrder, c.readAheadKb, c.dirtyRatio, c.dirtyBackgroundRatio, c.blockSize, mem,
-                c.dioreadNolock == null ? null : c.dioreadNolock == 1);
+                c.dioreadNolock == null ? null : c.dioreadNolock == 1, bhPartialWalk(c.bhPartialWalk));
+    }
+
+    /** {@code --bh-partial-walk}: null when not given. */
+    static org.foliobench.vfs.BhPartialWalk bhPartialWalk(String given) throws UsageException {
+        if (given == null) {
+            return null;
+        }
+        try {
+            return org.foliobench.vfs.BhPartialWalk.parse(given);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bad --bh-partial-walk \"" + given + "\"", "use full or range");
+        }
     }
 
     static void range(String flag, Integer v, int lo, int hi) throws UsageException {
@@ -371,6 +386,8 @@ public final class Foliobench implements Callable<Integer> {
         m.put("tunable.block_size", c.blockSize == null ? "job (" + Defaults.BLOCK_SIZE + " in the seeds)" : c.blockSize.toString());
         m.put("tunable.dioread_nolock", c.dioreadNolock == null ? "job (the kernel's default: 1 with 4096-byte blocks, else 0)"
                 : c.dioreadNolock.toString());
+        m.put("tunable.bh_partial_walk", c.bhPartialWalk == null ? "job (" + Defaults.BH_PARTIAL_WALK.value() + " in the seeds)"
+                : org.foliobench.vfs.BhPartialWalk.parse(c.bhPartialWalk).value());
         m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
                 : c.mem + " (as given, not divided)");
         m.put("tunable.dirty_expire_centisecs", String.valueOf(Defaults.DIRTY_EXPIRE_CENTISECS));

@@ -140,6 +140,12 @@ public class PsyncBench {
         /** ext4 {@code dioread_nolock}: {@code 1}, {@code 0}, or {@code default} (on with 4 KiB blocks). */
         @Param("default")
         public String dioreadNolock;
+        /**
+         * {@code fb_bh_partial_walk} of the bhlf path: {@code full}, {@code range}, or {@code default}
+         * ({@link org.foliobench.Defaults#BH_PARTIAL_WALK}).
+         */
+        @Param("default")
+        public String bhPartialWalk;
         /** {@code --mem}: the model's RAM in bytes, used as given; 0 keeps the job's {@code fb_mem} (scaled with the job). */
         @Param("0")
         public long memBytes;
@@ -230,7 +236,7 @@ public class PsyncBench {
                 pathNames[i] = ioPaths[i].shortName();
             }
             tunables = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes,
-                    Workload.Tunables.parseDioreadNolock(dioreadNolock));
+                    Workload.Tunables.parseDioreadNolock(dioreadNolock), Workload.Tunables.parseBhPartialWalk(bhPartialWalk));
             String o = System.getProperty(Workload.OUT_PROPERTY);
             out = o == null ? null : Path.of(o);
             clockCost = latency ? clockCost() : 0;
@@ -646,6 +652,7 @@ public class PsyncBench {
             p.put("dirtyBackgroundRatio", String.valueOf(dirtyBackgroundRatio));
             p.put("blockSize", String.valueOf(blockSize));
             p.put("dioreadNolock", dioreadNolock);
+            p.put("bhPartialWalk", bhPartialWalk);
             p.put("memBytes", String.valueOf(memBytes));
             p.put("sizeDivisor", String.valueOf(sizeDivisor));
             p.put("latency", String.valueOf(latency));

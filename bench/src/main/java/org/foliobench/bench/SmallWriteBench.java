@@ -44,7 +44,9 @@ import org.openjdk.jmh.infra.IterationParams;
  * <p>{@code path}: {@code bh} (order-0 buffer_head, v6.12), {@code bhlf} (buffer_head + large
  * folios walking every buffer, v6.16-6.18), {@code bhlf-range} (the same with
  * {@code fb_bh_partial_walk=range}, the June 2026 fix) and {@code iomap}. The score is time per
- * call; {@link Walk} reports the buffers each call's write_begin and commit_write examined.
+ * call; {@link Walk} reports the buffers each call's write_begin and commit_write examined, the
+ * {@code b_this_page} links followed to reach the written range ({@code get_nth_bh}) and the bytes
+ * the benchmark thread allocated per call.
  * {@code foliobench smallwrite} runs it and prints the table beside the published one.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -78,15 +80,31 @@ public class SmallWriteBench {
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Walk {
         public double bhsPerCall;
+        /** Buffers examined per write_begin ({@code buffer.walk_bhs / buffer.walk_writes}; 0 on iomap). */
+        public double bhsPerWrite;
         /** Links followed to the range's first buffer without examining it ({@code buffer.walk_skips}). */
         public double skipsPerCall;
         /** get_block / iomap_begin calls per call. */
         public double mapPerCall;
+        /** Bytes the benchmark thread allocated per call on the Java heap (the JVM's per-thread count). */
+        public double allocBytesPerCall;
 
         @Setup(Level.Iteration)
         public void clear() {
-            bhsPerCall = skipsPerCall = mapPerCall = 0;
+            bhsPerCall = bhsPerWrite = skipsPerCall = mapPerCall = allocBytesPerCall = 0;
         }
+    }
+
+    /** The JVM's count of bytes the current thread allocated, or -1 when the JVM does not keep it. */
+    static long threadAllocatedBytes() {
+        java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (t instanceof com.sun.management.ThreadMXBean) {
+            com.sun.management.ThreadMXBean s = (com.sun.management.ThreadMXBean) t;
+            if (s.isThreadAllocatedMemorySupported() && s.isThreadAllocatedMemoryEnabled()) {
+                return s.getThreadAllocatedBytes(Thread.currentThread().getId());
+            }
+        }
+        return -1;
     }
 
     @State(Scope.Thread)
@@ -104,6 +122,7 @@ public class SmallWriteBench {
         long off;
         long calls;
         Map<String, Long> before;
+        long allocBefore;
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
@@ -139,10 +158,12 @@ public class SmallWriteBench {
         public void startIteration() {
             calls = 0;
             before = fs.counters().snapshot();
+            allocBefore = threadAllocatedBytes(); // last: the snapshot's own allocation is not counted
         }
 
         @TearDown(Level.Iteration)
         public void endIteration(Walk w, IterationParams ip) throws IOException {
+            long allocAfter = threadAllocatedBytes(); // first, before this method allocates
             Map<String, Long> d = Counters.delta(before, fs.counters().snapshot());
             long wb = d.getOrDefault("writeback.pages_written", 0L);
             if (wb != 0) {
@@ -154,6 +175,9 @@ public class SmallWriteBench {
                 w.bhsPerCall = d.getOrDefault("buffer.walk_bhs", 0L) / n;
                 w.skipsPerCall = d.getOrDefault("buffer.walk_skips", 0L) / n;
                 w.mapPerCall = d.getOrDefault("path.map_calls", 0L) / n;
+                long writes = d.getOrDefault("buffer.walk_writes", 0L);
+                w.bhsPerWrite = writes == 0 ? 0 : d.getOrDefault("buffer.walk_bhs", 0L) / (double) writes / ip.getCount();
+                w.allocBytesPerCall = allocBefore < 0 || allocAfter < 0 ? Double.NaN : (allocAfter - allocBefore) / n;
             }
             file.fsync(); // the next iteration starts clean, as a libMicro batch on a written-back file
         }

@@ -64,14 +64,23 @@ final class SmallWriteCommand implements Callable<Integer> {
                         continue;
                     }
                     String bs = r.getParams().getParam("bs");
-                    Result<?> walk = r.getSecondaryResults().get("bhsPerCall");
-                    byBs.get(bs).put(v, new double[] {r.getPrimaryResult().getScore(),
-                        walk == null ? Double.NaN : walk.getScore()});
+                    byBs.get(bs).put(v, cell(r));
                 }
             }
             List<SmallWriteTable.Measured> rows = new ArrayList<>(SmallWriteTable.rows(byBs));
             top.out.print(SmallWriteTable.markdown(rows));
         }
         return Foliobench.EXIT_OK;
+    }
+
+    /** The bench's per-call numbers of one case, in {@link SmallWriteTable#rows}' order. */
+    static double[] cell(RunResult r) {
+        return new double[] {r.getPrimaryResult().getScore(), secondary(r, "bhsPerCall"), secondary(r, "bhsPerWrite"),
+            secondary(r, "skipsPerCall"), secondary(r, "allocBytesPerCall")};
+    }
+
+    private static double secondary(RunResult r, String name) {
+        Result<?> x = r.getSecondaryResults().get(name);
+        return x == null ? Double.NaN : x.getScore();
     }
 }

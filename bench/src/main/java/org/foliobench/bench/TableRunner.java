@@ -192,6 +192,7 @@ final class TableRunner {
         p.put("dirtyBackgroundRatio", String.valueOf(t.dirtyBackgroundRatio()));
         p.put("blockSize", String.valueOf(t.blockSize()));
         p.put("dioreadNolock", t.dioreadNolockParam());
+        p.put("bhPartialWalk", t.bhPartialWalk().value());
         p.put("memBytes", String.valueOf(t.memBytes()));
         p.put("sizeDivisors", rows.stream().map(r -> String.valueOf(r.divisor())).collect(java.util.stream.Collectors.joining(",")));
         p.put("warmupMs", String.valueOf(s.warmupMs()));

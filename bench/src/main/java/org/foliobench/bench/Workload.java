@@ -6,6 +6,7 @@ import java.util.List;
 import org.foliobench.Defaults;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.results.PassLog;
+import org.foliobench.vfs.BhPartialWalk;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobFileException;
@@ -41,14 +42,26 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
      * The kernel tunables a run may override; carried to the fork as JMH params. {@code memBytes} is
      * the model's RAM the command line set ({@code --mem}), used as given; 0 keeps the job's
      * {@code fb_mem}, which scales with the job's sizes. {@code dioreadNolock} null is the kernel's
-     * default for the block size.
+     * default for the block size. {@code bhPartialWalk} is {@code fb_bh_partial_walk} (the bhlf path's
+     * partial-write buffer walk).
      */
     record Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
-            long memBytes, Boolean dioreadNolock) {
+            long memBytes, Boolean dioreadNolock, BhPartialWalk bhPartialWalk) {
+        Tunables {
+            java.util.Objects.requireNonNull(bhPartialWalk, "bhPartialWalk");
+        }
+
+        /** The tunables with {@code fb_bh_partial_walk} at its default ({@link Defaults#BH_PARTIAL_WALK}). */
+        Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
+                long memBytes, Boolean dioreadNolock) {
+            this(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes, dioreadNolock,
+                    Defaults.BH_PARTIAL_WALK);
+        }
+
         /** The job's own values. */
         static Tunables of(JobSpec j) {
             return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(), 0,
-                    j.dioreadNolock());
+                    j.dioreadNolock(), j.bhPartialWalk());
         }
 
         /** {@code dioreadNolock} as a JMH param: {@code 1}, {@code 0} or {@code default}. */
@@ -61,6 +74,11 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
             return param.equals("default") ? null : param.equals("1");
         }
 
+        /** {@code bhPartialWalk} as a JMH param: {@code full}, {@code range}, or {@code default} ({@link Defaults#BH_PARTIAL_WALK}). */
+        static BhPartialWalk parseBhPartialWalk(String param) {
+            return param.equals("default") ? Defaults.BH_PARTIAL_WALK : BhPartialWalk.parse(param);
+        }
+
         /** Overrides: null keeps the job's value. */
         Tunables with(Overrides o) {
             return new Tunables(o.maxFolioOrder() != null ? o.maxFolioOrder() : maxFolioOrder,
@@ -69,12 +87,14 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
                     o.dirtyBackgroundRatio() != null ? o.dirtyBackgroundRatio() : dirtyBackgroundRatio,
                     o.blockSize() != null ? o.blockSize() : blockSize,
                     o.memBytes() != null ? o.memBytes() : memBytes,
-                    o.dioreadNolock() != null ? o.dioreadNolock() : dioreadNolock);
+                    o.dioreadNolock() != null ? o.dioreadNolock() : dioreadNolock,
+                    o.bhPartialWalk() != null ? o.bhPartialWalk() : bhPartialWalk);
         }
 
         JobSpec applyTo(JobSpec j) {
             JobSpec.Builder b = j.toBuilder().maxFolioOrder(maxFolioOrder).readAheadKb(readAheadKb).dirtyRatio(dirtyRatio)
-                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize).dioreadNolock(dioreadNolock);
+                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize).dioreadNolock(dioreadNolock)
+                    .bhPartialWalk(bhPartialWalk);
             if (memBytes != 0) {
                 b.memBytes(memBytes);
             }
@@ -84,8 +104,14 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
 
     /** The command line's tunable flags; null: not given, the job's value stays. */
     record Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
-            Integer blockSize, Long memBytes, Boolean dioreadNolock) {
-        static final Overrides NONE = new Overrides(null, null, null, null, null, null, null);
+            Integer blockSize, Long memBytes, Boolean dioreadNolock, BhPartialWalk bhPartialWalk) {
+        static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null);
+
+        /** The overrides without {@code --bh-partial-walk}. */
+        Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
+                Integer blockSize, Long memBytes, Boolean dioreadNolock) {
+            this(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes, dioreadNolock, null);
+        }
     }
 
     /** The job file behind {@code key}: the row's seed file, or the user's file for {@code job:} keys. */

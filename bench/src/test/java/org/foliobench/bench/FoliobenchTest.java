@@ -53,6 +53,25 @@ class FoliobenchTest {
     }
 
     @Test
+    void bhPartialWalkFlagMapsToTheTunableAndTheMetadata() throws Exception {
+        assertUsage("bad --bh-partial-walk \"half\"", "tables", "--bh-partial-walk", "half", "--dry-run");
+        Foliobench.Common c = new Foliobench.Common();
+        assertEquals(null, Foliobench.overrides(c).bhPartialWalk(), "not given: the job's value stays");
+        c.bhPartialWalk = "Range";
+        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, Foliobench.overrides(c).bhPartialWalk());
+        Foliobench top = new Foliobench();
+        java.util.Map<String, String> m = top.baseMetadata("tables", TableRunnerTest.settings(null, null), 1, true, c,
+                NvmeDevice.defaultIn(Path.of("/proc/nope/runs/x"), 1 << 20), tmp.resolve("r"));
+        assertEquals("range", m.get("tunable.bh_partial_walk"));
+        c.bhPartialWalk = null;
+        m = top.baseMetadata("tables", TableRunnerTest.settings(null, null), 1, true, c,
+                NvmeDevice.defaultIn(Path.of("/proc/nope/runs/x"), 1 << 20), tmp.resolve("r"));
+        assertEquals("job (full in the seeds)", m.get("tunable.bh_partial_walk"));
+        Result d = run("tables", "--quick", "--dry-run", "--rows", "read/hole/4K", "--paths", "bh,iomap,bhlf", "--bh-partial-walk", "range");
+        assertEquals(0, d.code(), d.toString());
+    }
+
+    @Test
     void badTableFlagsExit2WithOneLine() throws Exception {
         assertUsage("unknown row \"read/floppy/4K\"", "tables", "--rows", "read/floppy/4K");
         assertUsage("block size 8192", "tables", "--bs", "8k");

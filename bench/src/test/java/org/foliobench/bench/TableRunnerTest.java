@@ -48,7 +48,7 @@ class TableRunnerTest {
         assertEquals(List.of("iomap"), List.copyOf(o.getParameter("paths").get()));
         assertEquals(List.of("3"), List.copyOf(o.getParameter("fork").get()));
         for (String p : List.of("maxFolioOrder", "readAheadKb", "dirtyRatio", "dirtyBackgroundRatio", "blockSize", "dioreadNolock",
-                "memBytes", "sizeDivisors", "latency", "warmupMs", "warmupMaxMs", "rowWarmupMaxMs", "passMs")) {
+                "bhPartialWalk", "memBytes", "sizeDivisors", "latency", "warmupMs", "warmupMaxMs", "rowWarmupMaxMs", "passMs")) {
             assertTrue(o.getParameter(p).hasValue(), p);
         }
         List<String> jvm = List.copyOf(o.getJvmArgsAppend().get());
@@ -60,6 +60,21 @@ class TableRunnerTest {
         assertTrue(o.getOutput().get().endsWith("fork3-write-ramdisk-y-n-y-4k.log"), o.getOutput().get());
         long direct = Math.max(b.workload().directMemoryBytes(), b2.workload().directMemoryBytes());
         assertTrue(jvm.contains("-XX:MaxDirectMemorySize=" + (direct >> 20) + "m"), jvm.toString());
+    }
+
+    @Test
+    void theBhPartialWalkOverrideIsAForkParam() throws Exception {
+        Plan d = Plan.build(new Plan.Request(List.of("read/hole/4K"), List.of(), List.of("bh", "bhlf"), Workload.Overrides.NONE, 1,
+                Foliobench.SYNC_CAP_IOS, null, "no direct device"));
+        assertEquals(List.of("full"), List.copyOf(TableRunner.options(List.of(d.benches().get(0)), 0,
+                settings(null, null), tmp).getParameter("bhPartialWalk").get()), "the default, spelled out");
+        Plan p = Plan.build(new Plan.Request(List.of("read/hole/4K"), List.of(), List.of("bh", "iomap", "bhlf"),
+                new Workload.Overrides(null, null, null, null, null, null, null, org.foliobench.vfs.BhPartialWalk.RANGE), 1,
+                Foliobench.SYNC_CAP_IOS, null, "no direct device"));
+        Map<String, String> params = TableRunner.params(List.of(p.benches().get(0)), 0, settings(null, null));
+        assertEquals("range", params.get("bhPartialWalk"));
+        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, p.benches().get(0).workload().job().bhPartialWalk(),
+                "the measured job carries it to the mount (PsyncBench.mountOptions)");
     }
 
     @Test

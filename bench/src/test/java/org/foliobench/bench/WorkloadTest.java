@@ -77,4 +77,20 @@ class WorkloadTest {
         assertEquals(null, Workload.Tunables.parseDioreadNolock("default"));
         assertEquals(8L << 30, Workload.resolve("write/cache/N/N/N/4K", f, t, 1, null).memBytes());
     }
+
+    @Test
+    void bhPartialWalkOverrideReachesTheJob() throws Exception {
+        JobFile f = SeedJobs.load(ReferenceRow.parseKey("write/cache/N/N/N/4K")).file();
+        Workload.Tunables seed = Workload.Tunables.of(f.measuredJobs().get(0));
+        assertEquals(org.foliobench.Defaults.BH_PARTIAL_WALK, seed.bhPartialWalk());
+        Workload.Tunables t = seed.with(new Workload.Overrides(null, null, null, null, null, null, null,
+                org.foliobench.vfs.BhPartialWalk.RANGE));
+        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, t.bhPartialWalk());
+        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, t.applyTo(f.measuredJobs().get(0)).bhPartialWalk());
+        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, seed.with(Workload.Overrides.NONE).with(
+                new Workload.Overrides(null, null, null, null, null, null, null, org.foliobench.vfs.BhPartialWalk.RANGE)).bhPartialWalk());
+        assertEquals(org.foliobench.Defaults.BH_PARTIAL_WALK, Workload.Tunables.parseBhPartialWalk("default"));
+        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, Workload.Tunables.parseBhPartialWalk("range"));
+        assertEquals(org.foliobench.vfs.BhPartialWalk.FULL, Workload.Tunables.parseBhPartialWalk("full"));
+    }
 }

@@ -332,6 +332,15 @@ public final class BufferHeadPath implements IoPathOps {
      * The 2026 fix's {@code ext4_block_write_begin}: the same per-buffer work as
      * {@link #blockWriteBegin} for the buffers of {@code [from, to)} only, reached by following
      * {@code b_this_page} links from the head without examining the buffers on the way.
+     *
+     * <p>A folio's buffers are a singly linked ring whose head is the folio's private data: the
+     * kernel has no index from a block of the folio to its {@code buffer_head}, and
+     * {@code get_nth_bh} (include/linux/buffer_head.h) follows {@code n} links. So the range walk
+     * still does one dependent load per buffer before the range, here and again in
+     * {@code __block_commit_write} ({@code buffer.walk_skips}: half the folio's buffers per call on
+     * average for writes spread over it), where order-0 bh follows none; that, not the buffers
+     * examined ({@code buffer.walk_bhs}, the same as bh's) or allocation (none per call), is what
+     * keeps a small write on bhlf with the range walk above bh.
      */
     private void rangeWriteBegin(Inode inode, Folio folio, BufferHead head, long block, int from, int to)
             throws IOException {

@@ -78,6 +78,25 @@ class FsxTest {
         return l.stream();
     }
 
+    /** The case table itself: at least 200k operations per run over the three paths, bhlf with both walks. */
+    @org.junit.jupiter.api.Test
+    void aRunCoversAtLeast200kOperationsOverTheThreePaths() {
+        java.util.Map<IoPath, Long> ops = new java.util.EnumMap<>(IoPath.class);
+        java.util.Set<BhPartialWalk> walks = java.util.EnumSet.noneOf(BhPartialWalk.class);
+        cases().forEach(a -> {
+            Object[] x = a.get();
+            IoPath p = (IoPath) x[1];
+            ops.merge(p, (long) (x[0] == Backend.RAMDISK ? OPS : OPS / 2), Long::sum);
+            if (p == IoPath.BUFFER_HEAD_LARGE_FOLIO) {
+                walks.add((BhPartialWalk) x[5]);
+            }
+        });
+        assertEquals(java.util.EnumSet.allOf(IoPath.class), ops.keySet(), "every path");
+        long total = ops.values().stream().mapToLong(Long::longValue).sum();
+        org.junit.jupiter.api.Assertions.assertTrue(total >= 200_000, ops + ": " + total);
+        assertEquals(java.util.EnumSet.allOf(BhPartialWalk.class), walks, "bhlf with the full and the range walk");
+    }
+
     @ParameterizedTest(name = "{0} {1} bs={2} seed={3} dioread_nolock={4} bh_partial_walk={5}")
     @MethodSource("cases")
     void fsx(Backend backend, IoPath path, int bs, long seed, Boolean dioreadNolock, BhPartialWalk walk,

@@ -43,10 +43,12 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The report's charts (XChart), rendered headless to PNG and SVG (over VectorGraphics2D), each with
  * a footer that says what its marks and error bars are, and the run, N and the machine:
  * <ul>
- * <li>{@code bw-<section>}: grouped bars, bh vs iomap MiB/s per block size, with error bars of half
+ * <li>{@code bw-<section>}: grouped bars, bh vs iomap MiB/s per block size (and bhlf, a third bar, in
+ *     a run of the three paths), with error bars of half
  *     the 95% interval of each path's IOPS (one standard deviation of the passes for a run from
  *     before the pass log), one chart per table section ({@code read/hole}, {@code write/cache/N/N/N}...);</li>
- * <li>{@code latency-<section>}: p50/p99/p99.9 per-call latency per path and block size (log axis);</li>
+ * <li>{@code latency-<section>}: p50/p99/p99.9 per-call latency per path (bhlf too in a three-path
+ *     run) and block size (log axis);</li>
  * <li>{@code speedup-read}, {@code speedup-write}: per row (rows spelled out, top to bottom) the
  *     measured iomap/bh speedup with its paired 95% interval, beside the published speedup;</li>
  * <li>{@code speedup-scatter}: measured against published speedup, log-log, with the y = x line and
@@ -63,6 +65,7 @@ public final class Charts {
 
     static final Color BH = new Color(0x4C72B0);
     static final Color IOMAP = new Color(0xDD8452);
+    static final Color BHLF = new Color(0x55A868);
     static final Color PUBLISHED = new Color(0x8C8C8C);
     /** The section charts' size in pixels (PNG), before the footer. */
     static final int WIDTH = 960;
@@ -254,19 +257,49 @@ public final class Charts {
         return s.getMin() == s.getMax() ? String.valueOf(s.getMin()) : s.getMin() + "-" + s.getMax();
     }
 
+    /**
+     * The paths a section's charts show: the row's pair, then bhlf when the run measured it beside
+     * bh ({@code --paths bh,iomap,bhlf}): three bars per block size.
+     */
+    static List<PathLabel> chartPaths(RunFolder run, Row row) {
+        List<PathLabel> l = new ArrayList<>(row.paths());
+        if (l.equals(PathLabel.MODEL) && run.measurements().stream().anyMatch(m -> m.path() == PathLabel.BHLF)) {
+            l.add(PathLabel.BHLF);
+        }
+        return l;
+    }
+
+    /** The measurement of {@code p} in row {@code r}: a side of the row, or the run's bhlf one of the same row and variant. */
+    static Measurement measurement(RunFolder run, Row r, PathLabel p) {
+        if (p != PathLabel.BHLF) {
+            return r.get(p);
+        }
+        for (Measurement m : run.measurements()) {
+            if (m.path() == p && m.row().equals(r.key()) && m.variant().equals(r.variant())) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** A path's colour: bh blue, iomap orange, bhlf green (the kernel's ext4 and xfs as bh and iomap). */
+    static Color color(PathLabel p) {
+        return p == PathLabel.BHLF ? BHLF : p.side() == 0 ? BH : IOMAP;
+    }
+
     static NamedChart bandwidth(RunFolder run, String section, List<Row> rows) {
         CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(sectionTitle(section))
                 .xAxisTitle("bs").yAxisTitle("MiB/s").build();
         style(c);
         c.getStyler().setErrorBarsColor(Color.DARK_GRAY);
         List<Measurement> ms = new ArrayList<>();
-        List<PathLabel> pair = rows.get(0).paths();
+        List<PathLabel> pair = chartPaths(run, rows.get(0));
         for (PathLabel p : pair) {
             List<String> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             List<Double> err = new ArrayList<>();
             for (Row r : rows) {
-                Measurement m = r.get(p);
+                Measurement m = measurement(run, r, p);
                 x.add(r.key().bsLabel());
                 y.add(m == null ? 0.0 : m.bwMiB());
                 double e = m == null ? 0.0 : errorBar(m) * r.key().bs() / (1 << 20);
@@ -276,7 +309,7 @@ public final class Charts {
                 }
             }
             CategorySeries s = c.addSeries(p.title(), x, y, err);
-            s.setFillColor(p.side() == 0 ? BH : IOMAP);
+            s.setFillColor(color(p));
         }
         if (ms.isEmpty()) {
             return null;
@@ -293,7 +326,7 @@ public final class Charts {
                     + "(a run from before the pass log).";
         }
         return new NamedChart("bw-" + fileName(section), sectionTitle(section) + ": bandwidth (MiB/s), "
-                + pair.get(0).param() + " vs " + pair.get(1).param(), c,
+                + pair.stream().map(PathLabel::param).collect(java.util.stream.Collectors.joining(" vs ")), c,
                 List.of(bars, runLine(run, samples(ms))));
     }
 
@@ -308,21 +341,21 @@ public final class Charts {
         c.getStyler().setMarkerSize(8);
         double[] qs = {50.0, 99.0, 99.9};
         LongSummaryStatistics timed = new LongSummaryStatistics();
-        for (PathLabel p : rows.get(0).paths()) {
-            if (rows.stream().anyMatch(r -> r.get(p) == null || r.get(p).latency() == null)) {
+        for (PathLabel p : chartPaths(run, rows.get(0))) {
+            if (rows.stream().anyMatch(r -> measurement(run, r, p) == null || measurement(run, r, p).latency() == null)) {
                 continue; // a log axis cannot show a missing point
             }
-            rows.forEach(r -> timed.accept(r.get(p).latency().count()));
+            rows.forEach(r -> timed.accept(measurement(run, r, p).latency().count()));
             for (double q : qs) {
                 List<String> x = new ArrayList<>();
                 List<Double> y = new ArrayList<>();
                 for (Row r : rows) {
-                    LatencySummary l = r.get(p).latency();
+                    LatencySummary l = measurement(run, r, p).latency();
                     x.add(r.key().bsLabel());
                     y.add(Math.max(0.001, l.percentiles().get(q) / 1000.0));
                 }
                 CategorySeries s = c.addSeries(p.param() + " p" + (q == 99.9 ? "99.9" : String.valueOf((int) q)), x, y);
-                Color base = p.side() == 0 ? BH : IOMAP;
+                Color base = color(p);
                 s.setLineColor(base);
                 s.setMarkerColor(base);
                 s.setLineStyle(q == 50.0 ? new BasicStroke(2f)

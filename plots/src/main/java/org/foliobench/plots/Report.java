@@ -19,12 +19,13 @@ import org.foliobench.results.PublishedComparison;
 import org.foliobench.results.RunFolder;
 import org.foliobench.results.RunFolderException;
 import org.foliobench.results.SeedTables;
+import org.foliobench.results.ThreeWayTable;
 
 /**
  * {@code foliobench report RUN}: regenerates every output of a run folder from its
  * {@code jmh.json}, latency logs and metadata:
  * {@code tables.md}, {@code tables.csv} (wide: one line per row), {@code tables-long.csv} (one line per row and
- * path), {@code published-vs-measured.md}/{@code .csv},
+ * path), {@code published-vs-measured.md}/{@code .csv} (the .md with the 2024-11 rows in a run with bhlf),
  * {@code fio/<rowfile>.json}, the same jobs in fio-plot's layout under {@code fio-plot/}
  * ({@link FioJsonExport#fioPlot}), {@code charts/<name>.png} and {@code .svg}, and {@code index.html}.
  *
@@ -82,7 +83,7 @@ public final class Report {
         written.add(AtomicWrite.write(dir.resolve("tables.csv"), SeedTables.csv(run)));
         written.add(AtomicWrite.write(dir.resolve("tables-long.csv"), SeedTables.longCsv(run)));
         PublishedComparison pc = PublishedComparison.of(run);
-        written.add(AtomicWrite.write(dir.resolve("published-vs-measured.md"), pc.markdown(run)));
+        written.add(AtomicWrite.write(dir.resolve("published-vs-measured.md"), publishedVsMeasured(run, pc)));
         written.add(AtomicWrite.write(dir.resolve("published-vs-measured.csv"), pc.csv(run)));
         List<String> notes = new ArrayList<>();
         ModelVsKernel beside = besideModel(run, notes);
@@ -119,6 +120,15 @@ public final class Report {
                 + "report of " + rows + " row(s), " + charts.size() + " chart(s) written to " + dir.resolve(INDEX)
                 + notes.stream().map(n -> "; " + n).reduce("", String::concat);
         return new Written(dir, Collections.unmodifiableList(written), run.complete(), rows, beside, msg);
+    }
+
+    /**
+     * {@code published-vs-measured.md}: the seed's rows (iomap/bh), and in a run with bhlf the five
+     * rows of the 2024-11 table too, with "+%" against bh for iomap and bhlf ({@link ThreeWayTable}).
+     */
+    static String publishedVsMeasured(RunFolder run, PublishedComparison pc) {
+        String seed = pc.markdown(run);
+        return ThreeWayTable.applies(run) ? seed + "\n" + ThreeWayTable.publishedVsMeasured(run) : seed;
     }
 
     /**

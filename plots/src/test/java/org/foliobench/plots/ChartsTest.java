@@ -100,6 +100,41 @@ class ChartsTest {
     }
 
     @Test
+    void aRunOfThreePathsHasThreeBarsAndThreeLatencyPathsPerSection() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.bhlf = true;
+        s.forks = 4;
+        s.iterations = 4;
+        s.rows = k -> k.isRead();
+        RunFolder run = RunFolder.read(RunFixtures.paired(tmp.resolve("r"), s));
+        Charts.NamedChart bw = Charts.all(run).stream().filter(c -> c.name().equals("bw-read-hole")).findFirst().get();
+        org.knowm.xchart.CategoryChart cc = (org.knowm.xchart.CategoryChart) bw.chart();
+        assertEquals(List.of("buffer head", "iomap + large folio", "bh + large folio"), List.copyOf(cc.getSeriesMap().keySet()));
+        assertTrue(bw.caption().endsWith("bh vs iomap vs bhlf"), bw.caption());
+        // the third bar is bhlf's own measurement: iomap's published IOPS x 0.95 in the fixture
+        org.knowm.xchart.CategorySeries iomap = cc.getSeriesMap().get("iomap + large folio");
+        org.knowm.xchart.CategorySeries bhlf = cc.getSeriesMap().get("bh + large folio");
+        double ratio = bhlf.getYData().iterator().next().doubleValue() / iomap.getYData().iterator().next().doubleValue();
+        assertEquals(0.95, ratio, 0.05);
+        assertEquals(Charts.BHLF, bhlf.getFillColor());
+        Charts.NamedChart lat = Charts.all(run).stream().filter(c -> c.name().equals("latency-read-hole")).findFirst().get();
+        long bhlfLines = ((org.knowm.xchart.CategoryChart) lat.chart()).getSeriesMap().keySet().stream()
+                .filter(n -> n.startsWith("bhlf ")).count();
+        assertEquals(3, bhlfLines, "p50, p99, p99.9 of bhlf");
+        assertTrue(isPng(bw.png()));
+    }
+
+    @Test
+    void aRunOfTwoPathsKeepsTwoBars() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.rows = k -> k.isRead();
+        RunFolder run = RunFolder.read(RunFixtures.paired(tmp.resolve("r"), s));
+        Charts.NamedChart bw = Charts.all(run).stream().filter(c -> c.name().equals("bw-read-hole")).findFirst().get();
+        assertEquals(2, ((org.knowm.xchart.CategoryChart) bw.chart()).getSeriesMap().size());
+        assertTrue(bw.caption().endsWith("bh vs iomap"), bw.caption());
+    }
+
+    @Test
     void rowsAreSpelledOut() {
         assertEquals("ramdisk, Sync, 64K", Charts.rowLabel(org.foliobench.results.RowKey.parse("write/ramdisk/N/Y/N/64K"), ""));
         assertEquals("cache, 1M", Charts.rowLabel(org.foliobench.results.RowKey.parse("write/cache/N/N/N/1M"), ""));

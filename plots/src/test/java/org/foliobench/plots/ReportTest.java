@@ -82,6 +82,30 @@ class ReportTest {
     }
 
     @Test
+    void aRunWithBhlfHasThe2024_11RowsInPublishedVsMeasured() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.bhlf = true;
+        s.rows = k -> k.isRead();
+        Path dir = RunFixtures.paired(tmp.resolve("three"), s);
+        Report.write(dir);
+        String md = Files.readString(dir.resolve("published-vs-measured.md"));
+        assertTrue(md.contains("published (2024-11, \"[PATCH 0/9] ext4: enable large folio for regular files\") vs measured:"), md);
+        for (String row : List.of("read/hole/4K", "read/hole/64K", "read/hole/1M", "read/ramdisk/4K", "read/ramdisk/64K")) {
+            assertTrue(md.contains("| " + row + " | "), row + " in " + md);
+        }
+        // the seed's 39-row comparison stays first
+        assertTrue(md.indexOf("2024-11") > md.indexOf("read/hole/4K"), md);
+        String html = Files.readString(dir.resolve("index.html"));
+        assertTrue(html.contains("<h2 id=\"three-way\">Published vs measured: the 2024-11 rows (bh, iomap, bhlf)</h2>"));
+        assertTrue(html.contains("| read/ramdisk/64K | 34.5k / 45.6k / 41.3k | +32% |"), "the rows in the page too");
+
+        Path two = RunFixtures.paired(tmp.resolve("two"), new RunFixtures.Spec());
+        Report.write(two);
+        assertFalse(Files.readString(two.resolve("published-vs-measured.md")).contains("2024-11"), "no bhlf, no 2024-11 rows");
+        assertFalse(Files.readString(two.resolve("index.html")).contains("id=\"three-way\""));
+    }
+
+    @Test
     void regeneratingIsIdempotentAndRemovesStaleFiles() throws IOException {
         Path dir = RunFixtures.full(tmp.resolve("r"));
         Report.write(dir);

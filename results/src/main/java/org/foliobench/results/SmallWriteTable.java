@@ -26,8 +26,35 @@ public final class SmallWriteTable {
     public record Published(String name, double v612, double v618, double v618Fixed) {
     }
 
-    /** One measured case: ns per call and buffers examined per call, by variant. */
-    public record Measured(String bs, Map<String, Double> nsPerCall, Map<String, Double> bhsPerCall) {
+    /**
+     * One variant's measurement of one case.
+     *
+     * @param nsPerCall         time per pwrite
+     * @param bhsPerCall        BufferHeads write_begin and commit_write examined per pwrite
+     *                          ({@code buffer.walk_bhs / calls}; NaN on iomap)
+     * @param bhsPerWrite       the same per write_begin call ({@code buffer.walk_bhs / buffer.walk_writes})
+     * @param skipsPerCall      {@code b_this_page} links followed to reach the written range
+     *                          ({@code get_nth_bh}, {@code buffer.walk_skips / calls})
+     * @param allocBytesPerCall bytes the benchmark thread allocated per pwrite (NaN: not measured)
+     */
+    public record Cell(double nsPerCall, double bhsPerCall, double bhsPerWrite, double skipsPerCall, double allocBytesPerCall) {
+        /** A cell from the bench's numbers in that order; missing trailing ones are NaN. */
+        static Cell of(double[] x) {
+            return new Cell(at(x, 0), at(x, 1), at(x, 2), at(x, 3), at(x, 4));
+        }
+
+        private static double at(double[] x, int i) {
+            return i < x.length ? x[i] : Double.NaN;
+        }
+    }
+
+    /** One measured case (block size): a {@link Cell} per variant. */
+    public record Measured(String bs, Map<String, Cell> cells) {
+        /** Time per call of {@code variant}, NaN when it did not run. */
+        public double ns(String variant) {
+            Cell c = cells.get(variant);
+            return c == null ? Double.NaN : c.nsPerCall();
+        }
     }
 
     private SmallWriteTable() {
@@ -55,41 +82,65 @@ public final class SmallWriteTable {
     }
 
     /**
-     * The Markdown table: per block size the measured time per call of each variant, its ratio to
-     * bh and the buffers examined per call, then the published 6.12 / 6.18 / fixed times and ratios.
+     * The Markdown: per block size the measured time per call of each variant and its ratio to bh,
+     * beside the published 6.12 / 6.18 / fixed times and their ratios to 6.12; then, per block size
+     * and variant, what a call did: buffers examined, links skipped, bytes allocated.
      */
     public static String markdown(List<Measured> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| bs | bh ns/call | bhlf (full walk) | bhlf (range walk) | iomap | buffers/call bh, bhlf full, bhlf range |"
-                + " published pwrite: 6.12 / 6.18 / 6.18 fixed (us) | published 6.18/6.12, fixed/6.12 |\n");
+        sb.append("| bs | bh ns/call | bhlf (full walk) | bhlf (range walk) | iomap |"
+                + " published pwrite: 6.12 / 6.18 / 6.18 fixed (us) | published 6.18/6.12, fixed/6.12 |"
+                + " measured bhlf full/bh, range/bh |\n");
         sb.append("|---|--:|--:|--:|--:|--:|--:|--:|\n");
         for (Measured m : rows) {
-            double bh = m.nsPerCall().getOrDefault("bh", Double.NaN);
+            double bh = m.ns("bh");
             sb.append("| ").append(m.bs()).append(" | ").append(ns(bh));
             for (String v : List.of("bhlf", "bhlf-range", "iomap")) {
-                double t = m.nsPerCall().getOrDefault(v, Double.NaN);
+                double t = m.ns(v);
                 sb.append(" | ").append(ns(t)).append(" (").append(ratio(t / bh)).append(')');
             }
-            sb.append(" | ");
-            List<String> walks = new ArrayList<>();
-            for (String v : List.of("bh", "bhlf", "bhlf-range")) {
-                Double b = m.bhsPerCall().get(v);
-                walks.add(b == null ? "-" : String.format(Locale.ROOT, "%.0f", b));
-            }
-            sb.append(String.join(", ", walks));
             Published p = publishedFor(m.bs());
             if (p != null) {
-                sb.append(String.format(Locale.ROOT, " | %.3f / %.3f / %.3f | %s, %s |", p.v612(), p.v618(), p.v618Fixed(),
+                sb.append(String.format(Locale.ROOT, " | %.3f / %.3f / %.3f | %s, %s", p.v612(), p.v618(), p.v618Fixed(),
                         ratio(p.v618() / p.v612()), ratio(p.v618Fixed() / p.v612())));
             } else {
-                sb.append(" | - | - |");
+                sb.append(" | - | -");
             }
-            sb.append('\n');
+            sb.append(" | ").append(ratio(m.ns("bhlf") / bh)).append(", ").append(ratio(m.ns("bhlf-range") / bh)).append(" |\n");
         }
         sb.append("\nRatios are time per call against bh (lower is faster); the published ones are libMicro's "
-                + "pwrite_u1k / pwrite_u10k against v6.12. Buffers/call: BufferHeads write_begin and commit_write "
-                + "examined per call (buffer.walk_bhs / calls).\n");
+                + "pwrite_u1k / pwrite_u10k against v6.12 (v6.12 = bh, v6.18 = bhlf full walk, v6.18 fixed = bhlf range walk).\n");
+        sb.append("\nPer call:\n\n");
+        sb.append("| bs | path | ns/call | buffers examined/call | buffers/write_begin | links skipped/call | bytes allocated/call |\n");
+        sb.append("|---|---|--:|--:|--:|--:|--:|\n");
+        for (Measured m : rows) {
+            for (String v : VARIANTS) {
+                Cell c = m.cells().get(v);
+                if (c == null) {
+                    continue;
+                }
+                sb.append("| ").append(m.bs()).append(" | ").append(v).append(" | ").append(ns(c.nsPerCall()))
+                        .append(" | ").append(count(c.bhsPerCall())).append(" | ").append(count(c.bhsPerWrite()))
+                        .append(" | ").append(count(c.skipsPerCall())).append(" | ").append(bytes(c.allocBytesPerCall()))
+                        .append(" |\n");
+            }
+        }
+        sb.append("\nBuffers examined: BufferHeads whose state write_begin and commit_write looked at "
+                + "(buffer.walk_bhs; per write_begin: / buffer.walk_writes). Links skipped: b_this_page links get_nth_bh "
+                + "followed to reach the written range without examining the buffers (buffer.walk_skips). Bytes allocated: "
+                + "the benchmark thread's Java heap allocation per call.\n");
         return sb.toString();
+    }
+
+    private static String bytes(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String count(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return Math.abs(v) < 10 && v != Math.rint(v) ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.0f", v);
     }
 
     private static String ns(double v) {
@@ -100,19 +151,16 @@ public final class SmallWriteTable {
         return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "x%.2f", r);
     }
 
-    /** Rows from measurements keyed by block size then variant (insertion order kept). */
+    /**
+     * Rows from measurements keyed by block size then variant (insertion order kept): per variant
+     * {ns/call, buffers/call, buffers/write_begin, skips/call, bytes allocated/call}, trailing ones optional.
+     */
     public static List<Measured> rows(Map<String, Map<String, double[]>> byBs) {
         List<Measured> l = new ArrayList<>();
         byBs.forEach((bs, m) -> {
-            Map<String, Double> t = new LinkedHashMap<>();
-            Map<String, Double> w = new LinkedHashMap<>();
-            m.forEach((v, x) -> {
-                t.put(v, x[0]);
-                if (!v.equals("iomap")) {
-                    w.put(v, x[1]);
-                }
-            });
-            l.add(new Measured(bs, t, w));
+            Map<String, Cell> c = new LinkedHashMap<>();
+            m.forEach((v, x) -> c.put(v, Cell.of(x)));
+            l.add(new Measured(bs, c));
         });
         return l;
     }

@@ -107,14 +107,17 @@ public final class ThreeWayTable {
     }
 
     /**
-     * Published vs measured over the 2024-11 rows: iomap/bh, bhlf/bh and bhlf/iomap, published and
-     * measured with its interval, and whether the published one lies inside it.
+     * Published vs measured over the 2024-11 rows, laid out like the mail: per row the published
+     * IOPS of the three columns, then for iomap and bhlf "+%" against bh, published and measured
+     * (the paired estimate with its 95% interval), then bhlf/iomap; a measured value whose interval
+     * holds the published one is marked "(in CI)". Rows the run did not measure show "-".
      */
     public static String publishedVsMeasured(RunFolder run) {
         StringBuilder sb = new StringBuilder();
         sb.append("published (2024-11, \"[PATCH 0/9] ext4: enable large folio for regular files\") vs measured:\n\n");
-        sb.append("| row | iomap/bh published | measured | bhlf/bh published | measured | bhlf/iomap published | measured |\n");
-        sb.append("|---|--:|--:|--:|--:|--:|--:|\n");
+        sb.append("| row | published IOPS bh / iomap / bhlf | iomap +% published | measured [95% CI] | bhlf +% published"
+                + " | measured [95% CI] | bhlf/iomap published | measured [95% CI] |\n");
+        sb.append("|---|--:|--:|--:|--:|--:|--:|--:|\n");
         int both = 0;
         int rows = 0;
         int below = 0;
@@ -124,8 +127,10 @@ public final class ThreeWayTable {
             Paired.Estimate lf = speedup(r, PathLabel.BH, PathLabel.BHLF);
             Paired.Estimate lfio = speedup(r, PathLabel.IOMAP, PathLabel.BHLF);
             sb.append("| ").append(p.key().key())
-                    .append(" | ").append(Format.ratio(p.iomap() / p.bh())).append(" | ").append(cell(io, p.iomap() / p.bh()))
-                    .append(" | ").append(Format.ratio(p.bhlf() / p.bh())).append(" | ").append(cell(lf, p.bhlf() / p.bh()))
+                    .append(" | ").append(Format.iops(p.bh())).append(" / ").append(Format.iops(p.iomap()))
+                    .append(" / ").append(Format.iops(p.bhlf()))
+                    .append(" | ").append(Format.signedPct(100 * (p.iomap() / p.bh() - 1))).append(" | ").append(plusCell(io, p.iomap() / p.bh()))
+                    .append(" | ").append(Format.signedPct(100 * (p.bhlf() / p.bh() - 1))).append(" | ").append(plusCell(lf, p.bhlf() / p.bh()))
                     .append(" | ").append(Format.ratio(p.bhlf() / p.iomap())).append(" | ").append(cell(lfio, p.bhlf() / p.iomap()))
                     .append(" |\n");
             if (io != null && lf != null && lfio != null) {
@@ -141,6 +146,15 @@ public final class ThreeWayTable {
         sb.append(String.format(Locale.ROOT, "%n- iomap and bhlf both ahead of bh: %d/%d rows%n"
                 + "- bhlf at or below iomap (published bhlf/iomap 0.91-0.98): %d/%d rows%n", both, rows, below, rows));
         return sb.toString();
+    }
+
+    /** A measured speedup as "+%" with its interval in "+%", marked when the interval holds the published ratio. */
+    private static String plusCell(Paired.Estimate e, double published) {
+        if (e == null) {
+            return "-";
+        }
+        String ci = e.hasInterval() ? " [" + Format.signedPct(100 * (e.low() - 1)) + ", " + Format.signedPct(100 * (e.high() - 1)) + "]" : "";
+        return Format.signedPct(100 * (e.value() - 1)) + ci + (e.contains(published) ? " (in CI)" : "");
     }
 
     private static String cell(Paired.Estimate e, double published) {

@@ -41,6 +41,12 @@ public final class RunFixtures {
         public Map<String, String> params = new LinkedHashMap<>();
         /** paired runs: the latency sampling of every pass (1 in P calls timed). */
         public int samplePeriod = 1;
+        /**
+         * paired runs: bhlf as a third path (ABC CBA blocks of six passes), its IOPS iomap's x
+         * {@link #bhlfOverIomap}.
+         */
+        public boolean bhlf = false;
+        public double bhlfOverIomap = 0.95;
     }
 
     private RunFixtures() {
@@ -132,30 +138,34 @@ public final class RunFixtures {
         Files.createDirectories(dir);
         Random rnd = new Random(spec.seed);
         int blocks = Math.max(1, spec.iterations / 4);
+        List<PathLabel> paths = spec.bhlf ? PathLabel.MODEL3 : PathLabel.MODEL;
+        int n = paths.size();
         for (ReferenceTable.Entry e : ReferenceTable.published().entries()) {
             if (!spec.rows.test(e.key())) {
                 continue;
             }
             for (int f = 0; f < spec.forks; f++) {
                 double forkFactor = Math.exp(spec.noise * rnd.nextGaussian());
-                for (int k = 0; k < 4 * blocks; k++) {
-                    PathLabel p = PathLabel.MODEL.get(Paired.pathIndex(f, k));
-                    double iops = e.iops(p) * spec.scale * (p == PathLabel.IOMAP ? spec.iomapFactor : 1) * forkFactor
+                for (int k = 0; k < 2 * n * blocks; k++) {
+                    PathLabel p = paths.get(spec.bhlf ? Paired.pathIndex(f, k, n) : Paired.pathIndex(f, k));
+                    double published = p == PathLabel.BHLF ? e.iops(PathLabel.IOMAP) * spec.bhlfOverIomap : e.iops(p);
+                    double iops = published * spec.scale * (p == PathLabel.IOMAP ? spec.iomapFactor : 1) * forkFactor
                             * Math.exp(spec.noise * rnd.nextGaussian());
                     long ops = 1000;
                     Map<String, Long> counters = spec.counters ? Map.of("path.map_calls", ops * (p == PathLabel.BH ? 16 : 1),
                             "bio.submitted", ops / 4, "bio.bytes", ops / 4 * 131072) : Map.of();
-                    PassLog.append(dir, new PassLog.Pass(e.key().key(), f, 100 + f, 0, false, k / 4, k % 4, p.param(), 3, ops,
+                    PassLog.append(dir, new PassLog.Pass(e.key().key(), f, 100 + f, 0, false, k / (2 * n), k % (2 * n), p.param(), 3, ops,
                             ops * e.key().bs(), Math.round(ops * 1e9 / iops), k == 5 ? 1 : 0, k == 5 ? 4 : 0, 0, 0, ops * 16,
                             spec.latency ? spec.samplePeriod : 0, List.of(), spec.params, counters));
                 }
             }
             boolean sync = "Y".equals(e.key().sync());
             if (spec.latency) {
-                for (PathLabel p : PathLabel.MODEL) {
-                    writeHlog(RunFolder.latencyLog(dir, e.key(), p), 1e9 / (e.iops(p) * spec.scale), rnd);
+                for (PathLabel p : paths) {
+                    double published = p == PathLabel.BHLF ? e.iops(PathLabel.IOMAP) * spec.bhlfOverIomap : e.iops(p);
+                    writeHlog(RunFolder.latencyLog(dir, e.key(), p), 1e9 / (published * spec.scale), rnd);
                     if (sync) {
-                        writeHlog(RunFolder.syncLatencyLog(dir, e.key(), p), 0.8e9 / (e.iops(p) * spec.scale), rnd);
+                        writeHlog(RunFolder.syncLatencyLog(dir, e.key(), p), 0.8e9 / (published * spec.scale), rnd);
                     }
                 }
             }
