@@ -127,25 +127,37 @@ final class IomapFolioState {
         writeBytesPending = 0;
     }
 
+    /** {@code bitmap_set}: a word at a time, as lib/bitmap.c does. */
     private void setBits(int first, int n) {
-        for (int i = first; i < first + n; i++) {
-            state[i >>> 6] |= 1L << (i & 63);
+        for (int end = first + n, hi; first < end; first = hi) {
+            hi = Math.min(end, (first | 63) + 1);
+            state[first >>> 6] |= mask(first, hi - first);
         }
     }
 
+    /** {@code bitmap_clear}. */
     private void clearBits(int first, int n) {
-        for (int i = first; i < first + n; i++) {
-            state[i >>> 6] &= ~(1L << (i & 63));
+        for (int end = first + n, hi; first < end; first = hi) {
+            hi = Math.min(end, (first | 63) + 1);
+            state[first >>> 6] &= ~mask(first, hi - first);
         }
+    }
+
+    /** Bits {@code first & 63} to {@code first & 63 + len - 1} of a word, {@code 1 <= len <= 64 - (first & 63)}. */
+    private static long mask(int first, int len) {
+        return (len == 64 ? -1L : (1L << len) - 1) << (first & 63);
     }
 
     private boolean test(int i) {
         return (state[i >>> 6] & (1L << (i & 63))) != 0;
     }
 
+    /** {@code bitmap_full} / {@code find_next_zero_bit} over the range: whole words compared. */
     private boolean allSet(int first, int n) {
-        for (int i = first; i < first + n; i++) {
-            if (!test(i)) {
+        for (int end = first + n, hi; first < end; first = hi) {
+            hi = Math.min(end, (first | 63) + 1);
+            long m = mask(first, hi - first);
+            if ((state[first >>> 6] & m) != m) {
                 return false;
             }
         }

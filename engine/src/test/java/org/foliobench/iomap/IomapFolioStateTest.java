@@ -55,6 +55,57 @@ class IomapFolioStateTest {
         }
     }
 
+    /** The word-at-a-time bitmap operations against a bit-by-bit model, across word boundaries. */
+    @Test
+    void rangesAcrossWordsMatchABitByBitModel() {
+        java.util.Random rnd = new java.util.Random(7);
+        try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
+            for (int order : new int[] {2, 5, 9}) {
+                Folio folio = pc.filemapAllocFolio(order);
+                IomapFolioState.Caches c = caches(10, new Counters()); // 1K blocks: 16, 128, 2048 per folio
+                IomapFolioState ifs = IomapFolioState.alloc(folio, c);
+                int nr = ifs.nrBlocks;
+                boolean[] up = new boolean[nr];
+                boolean[] dirty = new boolean[nr];
+                for (int op = 0; op < 2000; op++) {
+                    int off = rnd.nextInt(folio.size());
+                    int len = 1 + rnd.nextInt(Math.min(folio.size() - off, rnd.nextBoolean() ? 2048 : folio.size()));
+                    int first = off >> 10;
+                    int last = (off + len - 1) >> 10;
+                    switch (rnd.nextInt(3)) {
+                        case 0 -> {
+                            boolean full = ifs.setRangeUptodate(off, len);
+                            java.util.Arrays.fill(up, first, last + 1, true);
+                            boolean all = true;
+                            for (boolean b : up) {
+                                all &= b;
+                            }
+                            assertEquals(all, full, "setRangeUptodate(" + off + ", " + len + ") on " + nr + " blocks");
+                        }
+                        case 1 -> {
+                            ifs.setRangeDirty(off, len);
+                            java.util.Arrays.fill(dirty, first, last + 1, true);
+                        }
+                        default -> {
+                            ifs.clearRangeDirty(off, len);
+                            java.util.Arrays.fill(dirty, first, last + 1, false);
+                        }
+                    }
+                    int b = rnd.nextInt(nr);
+                    assertEquals(up[b], ifs.blockUptodate(b));
+                    assertEquals(dirty[b], ifs.blockDirty(b));
+                }
+                int ndirty = 0;
+                for (boolean d : dirty) {
+                    ndirty += d ? 1 : 0;
+                }
+                assertEquals(ndirty, ifs.dirtyBlocks());
+                c.free(folio);
+                folio.put();
+            }
+        }
+    }
+
     @Test
     void neverForASingleBlockFolio() {
         try (PageCache pc = new PageCache(PageCacheOptions.builder().arenaBytes(8L << 20).build())) {
