@@ -21,9 +21,16 @@ public record Row(RowKey key, String variant, Measurement bh, Measurement iomap,
         return (bh != null ? bh : iomap).path().pair();
     }
 
-    /** The measurement on {@code p}'s side. */
+    /** The measurement on {@code p}'s side (a row has two: a third column lives in the three-way table). */
     public Measurement get(PathLabel p) {
-        return p.side() == 0 ? bh : iomap;
+        switch (p.side()) {
+            case 0:
+                return bh;
+            case 1:
+                return iomap;
+            default:
+                throw new IllegalArgumentException(p + " is not a column of a two-path row: read it from the three-way table");
+        }
     }
 
     /**
