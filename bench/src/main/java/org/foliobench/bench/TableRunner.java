@@ -598,7 +598,8 @@ final class TableRunner {
     }
 
     static String describe(Settings s) {
-        return String.format(Locale.ROOT, "%d-%d forks of %d ABBA blocks, %d ms passes, target +-%s, latency %s", s.forks(),
-                s.maxForks(), s.blocks(), s.passMs(), Format.pct(s.targetPct()), s.latency() ? "on" : "off");
+        return String.format(Locale.ROOT, "%d-%d forks of %d block%s (ABBA, or ABC CBA for three paths), %d ms passes, target +-%s,"
+                + " latency %s", s.forks(), s.maxForks(), s.blocks(), s.blocks() == 1 ? "" : "s", s.passMs(), Format.pct(s.targetPct()),
+                s.latency() ? "on" : "off");
     }
 }
