@@ -118,4 +118,11 @@ public final class Defaults {
      * folio on a partial write, as ext4 6.16-6.18 do ({@link org.foliobench.vfs.BhPartialWalk}).
      */
     public static final org.foliobench.vfs.BhPartialWalk BH_PARTIAL_WALK = org.foliobench.vfs.BhPartialWalk.FULL;
+
+    /**
+     * {@code fb_defrag_iomap}: {@code EXT4_IOC_MOVE_EXT} on an iomap inode fails with EOPNOTSUPP
+     * (Dave Chinner's answer to the series' fallback patch), unless set to {@code fallback}
+     * ({@link org.foliobench.vfs.DefragIomap}).
+     */
+    public static final org.foliobench.vfs.DefragIomap DEFRAG_IOMAP = org.foliobench.vfs.DefragIomap.EOPNOTSUPP;
 }
