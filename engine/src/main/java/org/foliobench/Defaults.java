@@ -125,4 +125,11 @@ public final class Defaults {
      * ({@link org.foliobench.vfs.DefragIomap}).
      */
     public static final org.foliobench.vfs.DefragIomap DEFRAG_IOMAP = org.foliobench.vfs.DefragIomap.EOPNOTSUPP;
+
+    /**
+     * {@code fb_iomap_dirty_check}: buffered iomap mappings do not call
+     * {@code ext4_inode_datasync_dirty} (patch 33 of the series), unless set to {@code all}
+     * ({@link org.foliobench.vfs.IomapDirtyCheck}).
+     */
+    public static final org.foliobench.vfs.IomapDirtyCheck IOMAP_DIRTY_CHECK = org.foliobench.vfs.IomapDirtyCheck.DIRECT;
 }

@@ -34,6 +34,19 @@ public final class MoveExtent {
         }
     }
 
+    /**
+     * {@code FS_IOC_FIEMAP} with {@code fm_extent_count} 0, as e4defrag asks before and after:
+     * the number of extents mapping the file ({@code fm_mapped_extents}).
+     */
+    public static int fiemapExtents(Inode inode) {
+        inode.iDataSem.readLock().lock();
+        try {
+            return inode.tree.size();
+        } finally {
+            inode.iDataSem.readLock().unlock();
+        }
+    }
+
     /** Credits of one {@link #swapExtents} of {@code nblocks}: both inodes' slots and leaves. */
     public static int swapCredits(Ext4 fs, int nblocks) {
         return 2 * fs.transBlocks(nblocks);

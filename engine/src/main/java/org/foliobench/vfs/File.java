@@ -243,6 +243,12 @@ public final class File implements Closeable {
         return Ext4MoveExtents.moveExtents(fs, this.vi, donor.fs, donor.vi, origStart, donorStart, len);
     }
 
+    /** {@code ioctl(FS_IOC_FIEMAP)} counting only: the extents mapping this file (e4defrag's fragmentation measure). */
+    public int fiemapExtents() throws ErrnoException {
+        checkOpen();
+        return org.foliobench.fs.MoveExtent.fiemapExtents(inode);
+    }
+
     private void checkOpen() throws ErrnoException {
         if (closed) {
             throw new ErrnoException(Errno.EBADF, "'" + inode.name() + "' is closed");

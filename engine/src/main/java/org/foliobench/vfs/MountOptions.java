@@ -121,6 +121,12 @@ public final class MountOptions {
             return this;
         }
 
+        /** {@code fb_iomap_dirty_check}: direct (with patch 33, the default) or all (without it). */
+        public Builder iomapDirtyCheck(IomapDirtyCheck check) {
+            fs.iomapDirtyCheck(check);
+            return this;
+        }
+
         /** {@code /sys/block/<dev>/queue/read_ahead_kb}. */
         public Builder readAheadKb(int kb) {
             pageCache.readAheadKb(kb);
