@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
         description = "buffer_head vs iomap + large folios: the ext4 iomap series' fio psync tables, regenerated with JMH.",
         subcommands = {Foliobench.Tables.class, Foliobench.Run.class, Foliobench.Devices.class, Foliobench.Report.class,
                 Foliobench.Compare.class, ExportFioCommand.class, ImportFioCommand.class, KernelCommand.class,
-                SmallWriteCommand.class, DefragCommand.class, CommandLine.HelpCommand.class},
+                SmallWriteCommand.class, DefragCommand.class, FstimeCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  foliobench tables --quick           # the whole table, about 5 minutes",
             "  foliobench tables --rows 'write/ramdisk/*' --bs 64k",
