@@ -77,7 +77,7 @@ final class DefragCommand implements Callable<Integer> {
         }
     }
 
-    private int defrag(IoPath p, DefragIomap mode, long bytes, int frag) throws Exception {
+    int defrag(IoPath p, DefragIomap mode, long bytes, int frag) throws Exception {
         RamDisk dev = new RamDisk(Math.max(64L << 20, 4 * bytes));
         MountOptions o = MountOptions.builder().blockSize(blockSize).memBytes(Math.max(64L << 20, 2 * bytes))
                 .defragIomap(mode).build();
@@ -104,10 +104,17 @@ final class DefragCommand implements Callable<Integer> {
                     moved = f.moveExtents(d, 0, 0, blocks);
                     f.fsync();
                 } catch (ErrnoException e) {
-                    top.out.println("EXT4_IOC_MOVE_EXT: " + e.getMessage());
+                    top.out.println("EXT4_IOC_MOVE_EXT: " + e.getMessage() + " (here: --defrag-iomap fallback)");
                     top.out.printf("extents: %d (unchanged)%n", f.fiemapExtents());
                     verify(f, data, "after the refused move");
-                    return Foliobench.EXIT_FAILED;
+                    rc = Foliobench.EXIT_FAILED;
+                    moved = -1;
+                }
+                if (moved < 0) {
+                    d.close();
+                    f.close();
+                    fs.unmount();
+                    return rc;
                 }
                 long ns = System.nanoTime() - t0;
                 Map<String, Long> dc = Counters.delta(c0, c.snapshot());

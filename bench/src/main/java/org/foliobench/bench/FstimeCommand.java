@@ -32,6 +32,9 @@ final class FstimeCommand implements Callable<Integer> {
     @Option(names = "--tests", paramLabel = "T[,T..]", split = ",",
             description = "fstime (1024/2000), fsbuffer (256/500), fsdisk (4096/8000); default all three.")
     List<String> tests = List.of("fstime", "fsbuffer", "fsdisk");
+    @Option(names = "--chart", paramLabel = "DIR",
+            description = "also write fstime-<test>.png and .svg there: KBps against copies, one line per case.")
+    java.nio.file.Path chartDir;
 
     /** The columns: path and dirty check. */
     static final List<Object[]> CASES = List.of(new Object[] {IoPath.BUFFER_HEAD, IomapDirtyCheck.DIRECT},
@@ -70,8 +73,45 @@ final class FstimeCommand implements Callable<Integer> {
                 }
             }
             top.out.print(markdown(all));
+            if (chartDir != null) {
+                java.nio.file.Path dir = top.cwd.resolve(chartDir);
+                java.nio.file.Files.createDirectories(dir);
+                for (Fstime.Test t : ts) {
+                    org.foliobench.plots.Charts.NamedChart ch = chart(t, all);
+                    java.nio.file.Files.write(dir.resolve(ch.name() + ".png"), ch.png());
+                    java.nio.file.Files.write(dir.resolve(ch.name() + ".svg"), ch.svg());
+                    top.err.println("chart: " + dir.resolve(ch.name() + ".png"));
+                }
+            }
         }
         return Foliobench.EXIT_OK;
+    }
+
+    /** KBps against copies for one test: bh, iomap without patch 33, iomap with it. */
+    static org.foliobench.plots.Charts.NamedChart chart(Fstime.Test t, List<Fstime.Result> all) {
+        List<org.foliobench.plots.ScalingChart.Series> series = new ArrayList<>();
+        for (Object[] c : CASES) {
+            List<Integer> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (Fstime.Result r : all) {
+                if (r.test().equals(t) && r.path() == c[0] && r.check() == c[1]) {
+                    x.add(r.copies());
+                    y.add(r.kbps() / 1024);
+                }
+            }
+            if (!x.isEmpty()) {
+                series.add(new org.foliobench.plots.ScalingChart.Series(label((IoPath) c[0], (IomapDirtyCheck) c[1]), x, y));
+            }
+        }
+        return org.foliobench.plots.ScalingChart.of("fstime-" + t.name(), t + ": throughput against parallel copies",
+                "MiB/s (sum over copies)", series, List.of("Unixbench fstime copy loop (read bufsize, write it, "
+                        + "start over at the source's end) per copy, each a thread on one RamDisk filesystem; "
+                        + Runtime.getRuntime().availableProcessors() + " CPUs. w/o patch 33: fb_iomap_dirty_check=all, "
+                        + "every buffered write's iomap_begin takes the journal state lock."));
+    }
+
+    static String label(IoPath p, IomapDirtyCheck c) {
+        return p == IoPath.BUFFER_HEAD ? "bh" : c == IomapDirtyCheck.ALL ? "iomap w/o patch 33" : "iomap";
     }
 
     /** The table: one row per test and copy count, the three cases side by side, the lock counts of iomap without the patch. */

@@ -30,5 +30,8 @@ class FstimeTest {
         assertEquals(0, bh.lockChecks(), "buffer_head: none");
         String md = FstimeCommand.markdown(List.of(bh, without, with));
         assertTrue(md.contains("| File Copy 1024 bufsize 2000 maxblocks | 1 |"), md);
+        org.foliobench.plots.Charts.NamedChart ch = FstimeCommand.chart(t, List.of(bh, without, with));
+        assertEquals("fstime-fstime", ch.name());
+        assertTrue(ch.png().length > 1000 && new String(ch.svg(), java.nio.charset.StandardCharsets.UTF_8).contains("<svg"));
     }
 }
