@@ -114,6 +114,7 @@ final class DefragCommand implements Callable<Integer> {
                     d.close();
                     f.close();
                     fs.unmount();
+                    dev.close();
                     return rc;
                 }
                 long ns = System.nanoTime() - t0;
@@ -121,9 +122,8 @@ final class DefragCommand implements Callable<Integer> {
                 top.out.printf("EXT4_IOC_MOVE_EXT: moved %d blocks in %.1f ms (with the fsync), file now on the %s path%n",
                         moved, ns / 1e6, f.path().shortName());
                 top.out.printf("extents: %d before, %d after%n", before, f.fiemapExtents());
-                long mib = Math.max(1, bytes >> 20);
                 for (String k : List.of("vfs.defrag_iomap_fallbacks", "buffer.bh_alloc", "buffer.bh_reads", "jbd2.handles",
-                        "jbd2.commits", "bio.submitted")) {
+                        "jbd2.commits", "writeback.pages_written")) {
                     top.out.printf("  %-28s %d%n", k, dc.getOrDefault(k, 0L));
                 }
                 verify(f, data, "from the cache after the move");
@@ -140,6 +140,7 @@ final class DefragCommand implements Callable<Integer> {
             verify(f, data, "after remount");
         }
         fs.unmount();
+        dev.close();
         top.out.println("fsck: " + (problems.isEmpty() ? "clean" : problems));
         top.out.println("data: verified from the cache, cold, and after remount");
         return problems.isEmpty() ? rc : Foliobench.EXIT_FAILED;

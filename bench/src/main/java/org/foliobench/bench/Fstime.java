@@ -21,7 +21,8 @@ import org.foliobench.vfs.MountOptions;
  * at the source's end ({@code c_test} in fstime.c); its score is the KiB copied per second, the
  * test's the sum over copies (Unixbench's "KBps"). Here the copies are threads on one mounted
  * RamDisk filesystem (Unixbench's are processes in one directory tree on a 100 GB ramdisk), and
- * the duration is a wall-clock deadline checked by the copies, as fstime's {@code alarm()}.
+ * the duration is a wall-clock deadline checked by the copies, as fstime's {@code alarm()}; each
+ * copy first runs as long unmeasured (the JIT compiles the copy loop meanwhile).
  *
  * <p>Besides the score it records the journal state-lock acquisitions ({@code
  * jbd2_transaction_committed} from {@code ext4_inode_datasync_dirty}) per MiB copied and how many
@@ -58,8 +59,8 @@ final class Fstime {
     /** Runs {@code copies} copies of {@code test} for {@code seconds} on {@code path} with the dirty check {@code check}. */
     static Result run(Test test, IoPath path, IomapDirtyCheck check, int copies, double seconds) throws Exception {
         long fileBytes = (long) test.bufsize * test.maxblocks;
-        RamDisk dev = new RamDisk(Math.max(64L << 20, 4 * copies * fileBytes + (32L << 20)));
-        MountOptions o = MountOptions.builder().memBytes(Math.max(128L << 20, 4 * copies * fileBytes))
+        RamDisk dev = new RamDisk(2 * copies * fileBytes + (64L << 20));
+        MountOptions o = MountOptions.builder().memBytes(Math.max(64L << 20, 2 * copies * fileBytes + (32L << 20)))
                 .iomapDirtyCheck(check).build();
         FileSystem.format(dev, o);
         FileSystem fs = FileSystem.mount(dev, o);
@@ -74,11 +75,15 @@ final class Fstime {
                 files.add(new File[] {s, d});
             }
             fs.sync();
-            long checks0 = fs.counters().get("jbd2.state_lock_committed_checks");
-            long cont0 = fs.counters().get("jbd2.state_lock_committed_contended");
+            long[] base = new long[2];
             long[] blocks = new long[copies];
             double[] secs = new double[copies];
             CyclicBarrier start = new CyclicBarrier(copies);
+            // after the warmup (as long as the measurement, for the JIT): the counters' baseline
+            CyclicBarrier measure = new CyclicBarrier(copies, () -> {
+                base[0] = fs.counters().get("jbd2.state_lock_committed_checks");
+                base[1] = fs.counters().get("jbd2.state_lock_committed_contended");
+            });
             AtomicReference<Throwable> failed = new AtomicReference<>();
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < copies; i++) {
@@ -86,9 +91,14 @@ final class Fstime {
                 Thread t = new Thread(() -> {
                     try {
                         start.await();
-                        copy(files.get(c)[0], files.get(c)[1], test.bufsize, seconds, blocks, secs, c);
+                        long[] pos = {0};
+                        copy(files.get(c)[0], files.get(c)[1], test.bufsize, seconds, pos, blocks, secs, c);
+                        measure.await();
+                        copy(files.get(c)[0], files.get(c)[1], test.bufsize, seconds, pos, blocks, secs, c);
                     } catch (Throwable e) {
                         failed.compareAndSet(null, e);
+                        start.reset();
+                        measure.reset();
                     }
                 }, "fstime-" + i);
                 threads.add(t);
@@ -100,6 +110,8 @@ final class Fstime {
             if (failed.get() != null) {
                 throw new IllegalStateException("fstime copy failed: " + failed.get(), failed.get());
             }
+            long checks0 = base[0];
+            long cont0 = base[1];
             long checks = fs.counters().get("jbd2.state_lock_committed_checks") - checks0;
             long cont = fs.counters().get("jbd2.state_lock_committed_contended") - cont0;
             double kbps = 0;
@@ -118,14 +130,15 @@ final class Fstime {
             return new Result(test, path, check, copies, kbps, maxSecs, bytes, checks, cont);
         } finally {
             fs.unmount();
+            dev.close(); // its memory goes back now, not when the collector finds it
         }
     }
 
     /** fstime.c {@code c_test}: read a block, write it, start both files over at the source's end. */
-    private static void copy(File s, File d, int bufsize, double seconds, long[] blocks, double[] secs, int c)
+    private static void copy(File s, File d, int bufsize, double seconds, long[] at, long[] blocks, double[] secs, int c)
             throws Exception {
         ByteBuffer buf = ByteBuffer.allocate(bufsize);
-        long pos = 0;
+        long pos = at[0];
         long n = 0;
         long t0 = System.nanoTime();
         long deadline = t0 + (long) (seconds * 1e9);
@@ -145,6 +158,7 @@ final class Fstime {
             }
             now = System.nanoTime();
         } while (now < deadline);
+        at[0] = pos;
         blocks[c] = n;
         secs[c] = (now - t0) / 1e9;
     }

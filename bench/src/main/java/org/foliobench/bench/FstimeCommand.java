@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fstime", mixinStandardHelpOptions = true,
         footerHeading = "%nExamples:%n",
-        footer = {"  foliobench fstime                       # copies 1,2,4; 2 s per case, about 2 minutes",
+        footer = {"  foliobench fstime                       # copies 1,2,4; 1 s (+1 s warmup) per case, about 1 minute",
             "  foliobench fstime --copies 2 --seconds 1 --tests fstime"},
         description = "Unixbench fstime file copies (1024/2000, 256/500, 4096/8000) with N parallel copies: bh, iomap "
                 + "without patch 33 (fb_iomap_dirty_check=all) and with it; KBps and journal state-lock checks per MiB.")
@@ -27,8 +27,9 @@ final class FstimeCommand implements Callable<Integer> {
     Foliobench top;
     @Option(names = "--copies", paramLabel = "N[,N..]", split = ",", description = "parallel copies to sweep (default 1,2,4).")
     List<Integer> copies = List.of(1, 2, 4);
-    @Option(names = "--seconds", paramLabel = "S", description = "duration of each case (default 2; fstime's own is 30).")
-    double seconds = 2;
+    @Option(names = "--seconds", paramLabel = "S",
+            description = "measured duration of each case, after a warmup as long (default 1; fstime's own is 30).")
+    double seconds = 1;
     @Option(names = "--tests", paramLabel = "T[,T..]", split = ",",
             description = "fstime (1024/2000), fsbuffer (256/500), fsdisk (4096/8000); default all three.")
     List<String> tests = List.of("fstime", "fsbuffer", "fsdisk");
@@ -65,7 +66,15 @@ final class FstimeCommand implements Callable<Integer> {
             for (Fstime.Test t : ts) {
                 for (int n : copies) {
                     for (Object[] c : CASES) {
-                        Fstime.Result r = Fstime.run(t, (IoPath) c[0], (IomapDirtyCheck) c[1], n, seconds);
+                        Fstime.Result r;
+                        try {
+                            r = Fstime.run(t, (IoPath) c[0], (IomapDirtyCheck) c[1], n, seconds);
+                        } catch (OutOfMemoryError | org.foliobench.vfs.ErrnoException e) {
+                            long mib = 4L * n * t.bufsize() * t.maxblocks() >> 20;
+                            throw new UsageException(t + " with " + n + " copies needs about " + mib + " MiB of direct memory"
+                                    + " (" + e.getMessage() + ")", "run with FOLIOBENCH_JAVA_OPTS=-XX:MaxDirectMemorySize=2g, "
+                                    + "or fewer --copies");
+                        }
                         top.err.printf(Locale.ROOT, "  %s, %d copies, %s %s: %.0f KBps%n", t, n, r.path().shortName(),
                                 r.check().value(), r.kbps());
                         all.add(r);
