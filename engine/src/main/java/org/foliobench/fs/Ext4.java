@@ -969,6 +969,20 @@ public final class Ext4 {
         return false;
     }
 
+    /** {@code fb_iomap_dirty_check}: which iomap mappings ask {@link #inodeDatasyncDirty} (patch 33). */
+    public org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck() {
+        return opts.iomapDirtyCheck();
+    }
+
+    /**
+     * {@code ext4_inode_datasync_dirty} (no fast commit): whether the transaction that last
+     * changed the inode's data-relevant metadata ({@code i_datasync_tid}) is still running or
+     * committing, asked of the journal under its state lock ({@link Journal#transactionCommitted}).
+     */
+    public boolean inodeDatasyncDirty(Inode inode) {
+        return !journal.transactionCommitted(inode.datasyncTid);
+    }
+
     /** {@code ext4_sync_fs}: commits the running transaction (flushing the device either way). */
     public void syncFs() throws IOException {
         checkMounted();

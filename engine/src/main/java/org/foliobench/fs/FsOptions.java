@@ -16,6 +16,7 @@ public final class FsOptions {
     private final Counters counters;
     private final int commitIntervalSeconds;
     private final Boolean dioreadNolock;
+    private final org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck;
 
     private FsOptions(Builder b) {
         this.blockSize = b.blockSize;
@@ -24,6 +25,7 @@ public final class FsOptions {
         this.counters = b.counters;
         this.commitIntervalSeconds = b.commitIntervalSeconds;
         this.dioreadNolock = b.dioreadNolock;
+        this.iomapDirtyCheck = b.iomapDirtyCheck;
     }
 
     public static Builder builder() {
@@ -38,6 +40,7 @@ public final class FsOptions {
         b.counters = counters;
         b.commitIntervalSeconds = commitIntervalSeconds;
         b.dioreadNolock = dioreadNolock;
+        b.iomapDirtyCheck = iomapDirtyCheck;
         return b;
     }
 
@@ -54,6 +57,11 @@ public final class FsOptions {
     /** {@code mke2fs -N}; 0 picks one inode per {@link Ext4#INODE_RATIO} bytes. */
     public int inodeCount() {
         return inodeCount;
+    }
+
+    /** {@code fb_iomap_dirty_check}: which iomap mappings check {@code ext4_inode_datasync_dirty} (patch 33). */
+    public org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck() {
+        return iomapDirtyCheck;
     }
 
     public Counters counters() {
@@ -88,6 +96,7 @@ public final class FsOptions {
         private Counters counters = new Counters();
         private int commitIntervalSeconds = Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS;
         private Boolean dioreadNolock;
+        private org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck = Defaults.IOMAP_DIRTY_CHECK;
 
         public Builder blockSize(int blockSize) {
             if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
@@ -133,6 +142,12 @@ public final class FsOptions {
          */
         public Builder dioreadNolock(Boolean on) {
             this.dioreadNolock = on;
+            return this;
+        }
+
+        /** {@code fb_iomap_dirty_check}: direct (with patch 33, the default) or all (without it). */
+        public Builder iomapDirtyCheck(org.foliobench.vfs.IomapDirtyCheck check) {
+            this.iomapDirtyCheck = java.util.Objects.requireNonNull(check);
             return this;
         }
 

@@ -119,6 +119,9 @@ final class Journal {
     private final LongAdder waits;
     private final LongAdder creditOverruns;
     private final LongAdder reservedStarts;
+    /** {@link #transactionCommitted} calls (state-lock acquisitions) and those that found the lock held. */
+    private final LongAdder committedChecks;
+    private final LongAdder committedCheckContended;
 
     Journal(Ext4 fs, long start, int nblocks, int bs, long firstTid, long uuid) {
         this.fs = fs;
@@ -137,6 +140,8 @@ final class Journal {
         this.waits = fs.counters.counter("jbd2.handle_waits");
         this.creditOverruns = fs.counters.counter("jbd2.credit_overruns");
         this.reservedStarts = fs.counters.counter("jbd2.reserved_handle_starts");
+        this.committedChecks = fs.counters.counter("jbd2.state_lock_committed_checks");
+        this.committedCheckContended = fs.counters.counter("jbd2.state_lock_committed_contended");
         this.handleCache = KmemCache.create("jbd2_journal_handle", Defaults.SLAB_FREE_OBJECTS, () -> new Handle(this),
                 fs.counters);
         this.transactionCache = KmemCache.create("jbd2_transaction_s", Defaults.SLAB_FREE_OBJECTS, Transaction::new,
@@ -369,6 +374,29 @@ final class Journal {
     }
 
     /** The running transaction's tid, or -1 when none runs. */
+    /**
+     * {@code jbd2_transaction_committed}: true unless {@code tid} is the running or the committing
+     * transaction, read under the state lock ({@code read_lock(&journal->j_state_lock)}: it
+     * dereferences both transactions). Counts every acquisition, and those that found the lock
+     * held (here the state lock is exclusive, so those waited; the kernel's rwlock lets readers
+     * share it but still bounces its cache line between CPUs on every acquisition).
+     */
+    boolean transactionCommitted(long tid) {
+        committedChecks.increment();
+        if (!lock.tryLock()) {
+            committedCheckContended.increment();
+            lock.lock();
+        }
+        try {
+            if (running != null && running.tid == tid) {
+                return false;
+            }
+            return tid <= commitSequence; // a committing transaction is above the commit sequence
+        } finally {
+            lock.unlock();
+        }
+    }
+
     long runningTid() {
         lock.lock();
         try {

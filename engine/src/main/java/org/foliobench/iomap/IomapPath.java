@@ -46,6 +46,8 @@ import org.foliobench.workqueue.WorkStruct;
 public final class IomapPath implements IoPathOps {
     private final Ext4 fs;
     private final int maxFolioOrder;
+    /** {@code fb_iomap_dirty_check=all}: every buffered mapping checks the datasync state (no patch 33). */
+    private final boolean dirtyCheckAll;
     private final int blockBits;
     private final int blockSize;
     final BufferedIo io;
@@ -95,6 +97,7 @@ public final class IomapPath implements IoPathOps {
         }
         this.fs = fs;
         this.maxFolioOrder = maxFolioOrder;
+        this.dirtyCheckAll = fs.iomapDirtyCheck() == org.foliobench.vfs.IomapDirtyCheck.ALL;
         this.blockBits = fs.blockBits();
         this.blockSize = fs.blockSize();
         Counters c = fs.counters();
@@ -137,11 +140,18 @@ public final class IomapPath implements IoPathOps {
 
     // ================================================================ ext4_set_iomap
 
-    /** {@code ext4_set_iomap} for buffered IO (no IOMAP_F_DIRTY, patch 33), cookie = i_es_seq. */
+    /**
+     * {@code ext4_set_iomap} for buffered IO, cookie = i_es_seq. With patch 33 (the default) no
+     * IOMAP_F_DIRTY; with {@code fb_iomap_dirty_check=all} (before it) every mapping asks
+     * {@code ext4_inode_datasync_dirty}, which takes the journal's state lock.
+     */
     private void setIomap(Inode inode, Iomap iomap, MapBlocks m) {
         iomap.flags = m.isNew() ? Iomap.F_NEW : 0;
         iomap.offset = m.lblk() << blockBits;
         iomap.length = (long) m.len() << blockBits;
+        if (dirtyCheckAll && (fs.inodeDatasyncDirty(inode) || iomap.offset + iomap.length > inode.size())) {
+            iomap.flags |= Iomap.F_DIRTY;
+        }
         if (m.isUnwritten()) {
             iomap.type = Iomap.Type.UNWRITTEN;
             iomap.addr = m.pblk() << blockBits;

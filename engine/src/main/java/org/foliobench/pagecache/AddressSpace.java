@@ -38,7 +38,8 @@ public final class AddressSpace {
     static final int AS_ENOSPC = 2;
 
     final PageCache cache;
-    final AddressSpaceOperations aops;
+    /** {@code a_ops}: changed only by {@link #setAops} on an empty mapping under the invalidate lock. */
+    volatile AddressSpaceOperations aops;
     final XArray<Folio> iPages;
     final Object xaLock = new Object();
     private final ReentrantReadWriteLock invalidateLock = new ReentrantReadWriteLock();
@@ -69,6 +70,24 @@ public final class AddressSpace {
 
     public AddressSpaceOperations aops() {
         return aops;
+    }
+
+    /**
+     * {@code ext4_set_aops} on a live inode (the series' {@code ext4_disable_buffered_iomap_aops}):
+     * the caller holds the inode lock and the invalidate lock for write, and has written back and
+     * dropped every folio, so no folio carries the old aops' private state and none can be added
+     * meanwhile (readers add folios under the invalidate lock, writers under the inode lock).
+     */
+    public void setAops(AddressSpaceOperations aops) {
+        if (!invalidateLock.isWriteLockedByCurrentThread()) {
+            throw new IllegalStateException("setAops without the invalidate lock held for write");
+        }
+        synchronized (xaLock) {
+            if (nrpages != 0) {
+                throw new IllegalStateException("setAops on a mapping still caching " + nrpages + " pages");
+            }
+            this.aops = java.util.Objects.requireNonNull(aops);
+        }
     }
 
     /** {@code mapping->host}: the inode, set by the vfs. */

@@ -9,10 +9,12 @@ public enum Errno {
     ENOMEM(12, "Cannot allocate memory"),
     EBUSY(16, "Device or resource busy"),
     EEXIST(17, "File exists"),
+    EXDEV(18, "Invalid cross-device link"),
     EINVAL(22, "Invalid argument"),
     EFBIG(27, "File too large"),
     ENOSPC(28, "No space left on device"),
     EROFS(30, "Read-only file system"),
+    ENODATA(61, "No data available"),
     EUCLEAN(117, "Structure needs cleaning"),
     EOPNOTSUPP(95, "Operation not supported");
 

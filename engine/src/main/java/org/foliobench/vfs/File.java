@@ -23,8 +23,6 @@ public final class File implements Closeable {
     private final FileSystem.VfsInode vi;
     private final Inode inode;
     private final AddressSpace mapping;
-    private final IoPathOps ops;
-    private final IoPath path;
     private final FileRaState ra;
     private final Errseq.Since wbErr;
     private volatile boolean closed;
@@ -34,15 +32,16 @@ public final class File implements Closeable {
         this.vi = vi;
         this.inode = vi.inode;
         this.mapping = vi.mapping;
-        this.ops = vi.ops;
-        this.path = path;
         this.ra = fs.pageCache().newRaState();
         this.wbErr = mapping.errseqSample();
     }
 
-    /** The path serving this file. */
+    /**
+     * The path serving this file: the one it was opened on, or buffer_head after an
+     * {@link #moveExtents} fell back from iomap ({@link DefragIomap#FALLBACK}).
+     */
     public IoPath path() {
-        return path;
+        return vi.ops.path();
     }
 
     public String name() {
@@ -103,7 +102,7 @@ public final class File implements Closeable {
         long n;
         try {
             fs.ext4().fileUpdateTime(inode); // file_modified
-            n = ops.bufferedWrite(inode, mapping, s, pos);
+            n = vi.ops.bufferedWrite(inode, mapping, s, pos); // read under i_rwsem: a defrag fallback swaps it
         } finally {
             inode.iRwsem().writeLock().unlock();
         }
@@ -149,7 +148,7 @@ public final class File implements Closeable {
                 if (newSize == old) {
                     return;
                 }
-                ops.truncatePage(inode, mapping, Math.min(old, newSize));
+                vi.ops.truncatePage(inode, mapping, Math.min(old, newSize));
                 if (newSize < old) {
                     mapping.truncateInodePages(newSize);
                 }
@@ -198,7 +197,7 @@ public final class File implements Closeable {
                 long first = (offset + bs - 1) & -bs;
                 long last = end & -bs;
                 if (first > offset || last < end) {
-                    ops.zeroPartialBlocks(inode, mapping, offset, end - offset);
+                    vi.ops.zeroPartialBlocks(inode, mapping, offset, end - offset);
                 }
                 if (last > first) {
                     mapping.truncateInodePagesRange(first, last - 1);
@@ -229,6 +228,27 @@ public final class File implements Closeable {
         }
     }
 
+    /**
+     * {@code ioctl(fd, EXT4_IOC_MOVE_EXT, &me)} on this (the original) file, e4defrag's primitive
+     * ({@code ext4_move_extents}): the blocks of {@code [origStart, origStart + len)} (in
+     * filesystem blocks) and those of {@code donor} at {@code donorStart} change places; this
+     * file's data is unchanged as readers see it, the donor gets the old blocks. On an iomap
+     * inode it fails with EOPNOTSUPP or first falls back to buffer_head, as
+     * {@link MountOptions#defragIomap()} says. Returns {@code moved_len}, the blocks moved.
+     */
+    public long moveExtents(File donor, long origStart, long donorStart, long len) throws IOException {
+        checkOpen();
+        donor.checkOpen();
+        fs.checkMounted();
+        return Ext4MoveExtents.moveExtents(fs, this.vi, donor.fs, donor.vi, origStart, donorStart, len);
+    }
+
+    /** {@code ioctl(FS_IOC_FIEMAP)} counting only: the extents mapping this file (e4defrag's fragmentation measure). */
+    public int fiemapExtents() throws ErrnoException {
+        checkOpen();
+        return org.foliobench.fs.MoveExtent.fiemapExtents(inode);
+    }
+
     private void checkOpen() throws ErrnoException {
         if (closed) {
             throw new ErrnoException(Errno.EBADF, "'" + inode.name() + "' is closed");
@@ -249,6 +269,6 @@ public final class File implements Closeable {
 
     @Override
     public String toString() {
-        return "File[" + inode.name() + " " + path.shortName() + " size=" + inode.size() + "]";
+        return "File[" + inode.name() + " " + path().shortName() + " size=" + inode.size() + "]";
     }
 }

@@ -49,7 +49,8 @@ public final class FileSystem implements AutoCloseable {
     static final class VfsInode {
         final Inode inode;
         AddressSpace mapping;
-        IoPathOps ops;
+        /** The path serving the inode; changed by a defrag fallback under i_rwsem and invalidate_lock. */
+        volatile IoPathOps ops;
         int opens;
 
         VfsInode(Inode inode) {
@@ -139,6 +140,11 @@ public final class FileSystem implements AutoCloseable {
 
     synchronized void release(VfsInode vi) {
         vi.opens--;
+    }
+
+    /** The one {@link IoPathOps} of {@code path} on this mount. */
+    IoPathOps opsFor(IoPath path) {
+        return ops(path);
     }
 
     private synchronized IoPathOps ops(IoPath path) {

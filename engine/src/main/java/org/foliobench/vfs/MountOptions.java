@@ -17,6 +17,7 @@ public final class MountOptions {
     private final int maxFolioOrder;
     private final boolean populateMemory;
     private final BhPartialWalk bhPartialWalk;
+    private final DefragIomap defragIomap;
     private final Counters counters;
 
     private MountOptions(Builder b) {
@@ -24,6 +25,7 @@ public final class MountOptions {
         this.maxFolioOrder = b.maxFolioOrder;
         this.populateMemory = b.populateMemory;
         this.bhPartialWalk = b.bhPartialWalk;
+        this.defragIomap = b.defragIomap;
         this.fs = b.fs.counters(counters).build();
         this.pageCache = b.pageCache.counters(counters).maxFolioOrder(b.maxFolioOrder).build();
     }
@@ -52,6 +54,11 @@ public final class MountOptions {
         return bhPartialWalk;
     }
 
+    /** {@code fb_defrag_iomap}: what {@code EXT4_IOC_MOVE_EXT} does to an iomap inode. */
+    public DefragIomap defragIomap() {
+        return defragIomap;
+    }
+
     /** Whether the page-cache memory is touched at mount so the first pass does not pay for it. */
     public boolean populateMemory() {
         return populateMemory;
@@ -75,6 +82,7 @@ public final class MountOptions {
         private int maxFolioOrder = Defaults.MAX_PAGECACHE_ORDER;
         private boolean populateMemory;
         private BhPartialWalk bhPartialWalk = Defaults.BH_PARTIAL_WALK;
+        private DefragIomap defragIomap = Defaults.DEFRAG_IOMAP;
         private Counters counters = new Counters();
 
         private Builder() {
@@ -104,6 +112,18 @@ public final class MountOptions {
         /** {@code fb_bh_partial_walk}: full (6.16-6.18) or range (the 2026 fix). */
         public Builder bhPartialWalk(BhPartialWalk walk) {
             this.bhPartialWalk = java.util.Objects.requireNonNull(walk);
+            return this;
+        }
+
+        /** {@code fb_defrag_iomap}: eopnotsupp (the default) or fallback. */
+        public Builder defragIomap(DefragIomap d) {
+            this.defragIomap = java.util.Objects.requireNonNull(d);
+            return this;
+        }
+
+        /** {@code fb_iomap_dirty_check}: direct (with patch 33, the default) or all (without it). */
+        public Builder iomapDirtyCheck(IomapDirtyCheck check) {
+            fs.iomapDirtyCheck(check);
             return this;
         }
 
