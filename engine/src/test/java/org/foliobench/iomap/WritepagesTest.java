@@ -113,6 +113,9 @@ class WritepagesTest {
                     h.write(f, pos, IomapHarness.data(round, pos, 256 << 10));
                 }
                 h.fsync(f);
+                // fsync returns once the folios' writeback ended; the worker frees the ioend after
+                // that, so wait for the work itself (flush_workqueue) before counting
+                h.fs.rsvConversionWq().flush();
                 assertEquals(0, h.count("slab.iomap_ioend.active"), "round " + round);
             }
             assertEquals(h.count("iomap.ioends"), h.count("slab.iomap_ioend.allocs"));
