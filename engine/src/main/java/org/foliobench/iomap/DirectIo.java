@@ -58,6 +58,9 @@ final class DirectIo {
     private final LongAdder dioBios;
     private final LongAdder dioAtomicBios;
     private final LongAdder dioHoleBytes;
+    private final LongAdder bioSubmitted;
+    private final LongAdder bioSegments;
+    private final LongAdder bioBytes;
 
     DirectIo(BlockDevice device, BioSet bioSet, Counters c) {
         this.device = device;
@@ -67,6 +70,9 @@ final class DirectIo {
         this.dioBios = c.counter("iomap.dio_bios");
         this.dioAtomicBios = c.counter("iomap.dio_atomic_bios");
         this.dioHoleBytes = c.counter("iomap.dio_hole_bytes");
+        this.bioSubmitted = c.counter("bio.submitted");
+        this.bioSegments = c.counter("bio.segments");
+        this.bioBytes = c.counter("bio.bytes");
     }
 
     /** {@code struct iomap_dio} of a synchronous dio: the bios in flight and the first error. */
@@ -246,6 +252,9 @@ final class DirectIo {
             dio.ref.incrementAndGet();
             dio.size += n;
             dioBios.increment();
+            bioSubmitted.increment();
+            bioSegments.increment();
+            bioBytes.add(n);
             if (atomic) {
                 dioAtomicBios.increment();
             }
