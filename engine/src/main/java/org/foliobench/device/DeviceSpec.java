@@ -263,7 +263,8 @@ public final class DeviceSpec {
      */
     public Probe probe() throws IOException {
         if (kind == Kind.RAMDISK) {
-            return new Probe(size, logicalBlockSize, "ramdisk size=" + size + " lbs=" + logicalBlockSize, false);
+            return new Probe(size, logicalBlockSize, "ramdisk size=" + size + " lbs=" + logicalBlockSize
+                    + (atomicWriteUnitMax != 0 ? " awu_max=" + atomicWriteUnitMax : ""), false);
         }
         boolean exists = Files.exists(path);
         if (exists && !(Files.isRegularFile(path) && size > Files.size(path))) {
