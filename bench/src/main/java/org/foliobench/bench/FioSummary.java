@@ -96,6 +96,9 @@ final class FioSummary {
                     / Math.max(1, totalIos)));
         }
         s.append('\n');
+        if (job.direct() && sweeps > 0) {
+            s.append("  direct       : ").append(directCounters(passes, sweeps)).append('\n');
+        }
         s.append(String.format(Locale.ROOT, "%nRun status group %d (all jobs):%n", group));
         double minBw = passes.stream().mapToDouble(p -> p.bytes() / (p.nanos() / 1e9)).min().orElse(bw);
         double maxBw = passes.stream().mapToDouble(p -> p.bytes() / (p.nanos() / 1e9)).max().orElse(bw);
@@ -138,6 +141,24 @@ final class FioSummary {
     }
 
     /** The options that shape one run (one pass's sweep), as the job gave them: what the numbers above are of. */
+    /**
+     * The direct IO counters per sweep of a {@code direct=1} job: bios straight from fio's buffer,
+     * atomic writes, mballoc's aligned allocations and refused atomic writes.
+     */
+    static String directCounters(List<PassLog.Pass> passes, long sweeps) {
+        Map<String, Long> t = new TreeMap<>();
+        passes.forEach(p -> p.counters().forEach((k, v) -> t.merge(k, v, Long::sum)));
+        StringBuilder s = new StringBuilder();
+        String[][] names = {{"dioBios", "iomap.dio_bios"}, {"atomicBios", "iomap.dio_atomic_bios"},
+                {"atomicWrites", "fs.atomic_writes"}, {"alignedAllocs", "fs.aligned_alloc_calls"},
+                {"atomicRejections", "fs.atomic_rejections"}};
+        for (String[] n : names) {
+            s.append(s.length() == 0 ? "" : ", ").append(n[0]).append("/sweep=")
+                    .append(Math.round((double) t.getOrDefault(n[1], 0L) / sweeps));
+        }
+        return s.toString();
+    }
+
     static String runOptions(JobSpec job) {
         StringBuilder s = new StringBuilder();
         if (job.numjobs() > 1) {
@@ -154,6 +175,12 @@ final class FioSummary {
         }
         if (job.endFsync() && job.rw().isWrite()) {
             s.append(", end_fsync");
+        }
+        if (job.direct()) {
+            s.append(", direct=1");
+        }
+        if (job.atomic()) {
+            s.append(", atomic=1");
         }
         if (job.verify() != VerifyMode.NONE) {
             s.append(", verify=").append(job.verify().name().toLowerCase(Locale.ROOT))

@@ -29,6 +29,8 @@ final class JobClone {
     private final boolean timeBased;
     private final boolean endFsync;
     private final boolean verify;
+    /** {@code atomic=1}: every write is {@code pwritev2(..., RWF_ATOMIC)}. */
+    private final int writeFlags;
     private final ByteBuffer buf;
     private final int dataCrc;
 
@@ -59,6 +61,7 @@ final class JobClone {
         this.timeBased = job.timeBased();
         this.endFsync = job.endFsync() && write;
         this.verify = job.verify() == VerifyMode.CRC32C;
+        this.writeFlags = job.atomic() ? File.RWF_ATOMIC : 0;
         this.rng = 0x9E3779B97F4A7C15L + index;
         buf = DmaMemory.allocate(bs, 4096);
         fill(buf);
@@ -70,6 +73,12 @@ final class JobClone {
         for (int j = 0; j < b.capacity(); j++) {
             b.put(j, (byte) (j * 31 + 17));
         }
+    }
+
+    /** How fio opens the job's file: {@code O_DIRECT} for {@code direct=1}. */
+    static java.nio.file.OpenOption[] openOptions(JobSpec job) {
+        return job.direct() ? new java.nio.file.OpenOption[] {com.sun.nio.file.ExtendedOpenOption.DIRECT}
+                : new java.nio.file.OpenOption[0];
     }
 
     /** A fresh run over {@code f}: offset 0, nothing written yet. */
@@ -166,7 +175,7 @@ final class JobClone {
                 FioVerify.fill(b, bs, index, off, w, index, dataCrc);
             }
             while (b.hasRemaining()) {
-                n += file.pwrite(b, off + n);
+                n += file.pwritev2(b, off + n, writeFlags);
             }
         } else {
             while (b.hasRemaining()) {

@@ -557,7 +557,7 @@ public class PsyncBench {
                     throw new AssertionError(pass);
             }
             for (JobClone c : clones) {
-                c.open(fs.open(c.filename, p));
+                c.open(fs.open(c.filename, p, JobClone.openOptions(job)));
             }
             if (job.rampTimeMicros() > 0) {
                 // ramp_time: the job's IO, unmeasured; the measured run goes on from where it stopped

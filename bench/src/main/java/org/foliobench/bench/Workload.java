@@ -168,7 +168,8 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
             return d;
         }
         long cap = roundUp((spec.size() + divisor - 1) / divisor, 1 << 20);
-        return "ramdisk:size=" + cap + (spec.logicalBlockSize() != 512 ? ",lbs=" + spec.logicalBlockSize() : "");
+        return "ramdisk:size=" + cap + (spec.logicalBlockSize() != 512 ? ",lbs=" + spec.logicalBlockSize() : "")
+                + (spec.atomicWriteUnitMax() != 0 ? ",awu_max=" + spec.atomicWriteUnitMax() : "");
     }
 
     /** The bytes the job's files take: {@code size} for each distinct file of its clones. */

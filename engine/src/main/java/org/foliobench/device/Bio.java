@@ -32,6 +32,8 @@ public final class Bio {
     private int vcnt;
     private long size;
     private boolean fua;
+    /** {@code REQ_ATOMIC}: the device writes all of this bio or none of it, even across a power cut. */
+    private boolean atomic;
     private Consumer<Bio> endIo;
     private Object privateData;
     private volatile boolean done;
@@ -107,6 +109,7 @@ public final class Bio {
         op = null;
         maxVecs = 0;
         fua = false;
+        atomic = false;
         endIo = null;
         privateData = null;
         status = null;
@@ -223,6 +226,21 @@ public final class Bio {
         return fua;
     }
 
+    /**
+     * {@code REQ_ATOMIC} (an {@code RWF_ATOMIC} direct write): the device persists the whole bio or
+     * none of it. The block layer checks it against the queue's atomic write limits
+     * ({@code blk_validate_atomic_write_op_size}) and never splits it.
+     */
+    public Bio atomic(boolean atomic) {
+        checkLive();
+        this.atomic = atomic;
+        return this;
+    }
+
+    public boolean isAtomic() {
+        return atomic;
+    }
+
     /** {@code bi_end_io}: called once, on completion, with {@link #status()} set. */
     public Bio endIo(Consumer<Bio> endIo) {
         checkLive();
@@ -302,6 +320,6 @@ public final class Bio {
 
     @Override
     public String toString() {
-        return "Bio[" + op + " sector=" + sector + " size=" + size + " vecs=" + vcnt + "]";
+        return "Bio[" + op + " sector=" + sector + " size=" + size + " vecs=" + vcnt + (atomic ? " atomic" : "") + "]";
     }
 }

@@ -49,6 +49,48 @@ public abstract class BlockDevice implements AutoCloseable {
     }
 
     /**
+     * The device's own atomic write limit ({@code awu_max} of the hardware: NVMe AWUPF, SCSI
+     * WRITE ATOMIC's maximum length), 0 when it has none. {@link #atomicWriteUnitMax()} is what
+     * the queue offers of it.
+     */
+    protected int hwAtomicWriteUnitMax() {
+        return 0;
+    }
+
+    /**
+     * {@code queue_atomic_write_unit_max_bytes}: the largest {@code REQ_ATOMIC} write, 0 when the
+     * device cannot write atomically. As {@code blk_atomic_writes_update_limits}: the hardware
+     * limit, capped by what one request can carry without a split ({@link #maxRequestBytes()} and
+     * {@link Bio#BIO_MAX_VECS} pages), rounded down to a power of two; 0 if that falls below
+     * {@link #atomicWriteUnitMin()}.
+     */
+    public final int atomicWriteUnitMax() {
+        int hw = hwAtomicWriteUnitMax();
+        if (hw <= 0) {
+            return 0;
+        }
+        long limit = Math.min(Math.min(hw, maxRequestBytes()), (long) Bio.BIO_MAX_VECS << Defaults.PAGE_SHIFT);
+        int max = Integer.highestOneBit((int) limit);
+        return max < logicalBlockSize() ? 0 : max;
+    }
+
+    /**
+     * {@code queue_atomic_write_unit_min_bytes}: the smallest {@code REQ_ATOMIC} write, the
+     * logical block size on a device that writes atomically (0 otherwise).
+     */
+    public final int atomicWriteUnitMin() {
+        return atomicWriteUnitMax() == 0 ? 0 : logicalBlockSize();
+    }
+
+    /**
+     * {@code queue_dma_alignment} + 1: the alignment the memory of a bio segment needs. 1 (any
+     * memory) unless the backend transfers straight from it ({@link DirectDevice}).
+     */
+    public int dmaAlignment() {
+        return 1;
+    }
+
+    /**
      * {@code submit_bio}: checks the bio and hands it to the device. A bio larger than
      * {@link #maxRequestBytes()} is split into requests of at most that size, as the block layer
      * does ({@code bio_split_to_limits}, the parts chained to the bio); each is one IO in
@@ -276,6 +318,23 @@ public abstract class BlockDevice implements AutoCloseable {
         if (pos % lbs != 0 || bio.size() % lbs != 0) {
             throw new IllegalArgumentException("misaligned " + bio.op() + ": offset " + pos + ", length "
                     + bio.size() + " must be multiples of the logical block size " + lbs);
+        }
+        if (bio.isAtomic()) {
+            checkAtomic(bio);
+        }
+    }
+
+    /**
+     * {@code blk_validate_atomic_write_op_size}: an atomic write is a power of two between the
+     * queue's atomic unit min and max, naturally aligned on the device, so it is never split.
+     */
+    private void checkAtomic(Bio bio) {
+        long size = bio.size();
+        int max = atomicWriteUnitMax();
+        if (bio.op() != Bio.Op.WRITE || max == 0 || Long.bitCount(size) != 1 || size < atomicWriteUnitMin()
+                || size > max || bio.position() % size != 0) {
+            throw new IllegalArgumentException("invalid atomic " + bio + " on " + describe() + ": an atomic write must be"
+                    + " a power of two from " + atomicWriteUnitMin() + " to " + max + " bytes, at a multiple of its size");
         }
     }
 

@@ -18,8 +18,9 @@ import org.foliobench.FioSize;
 /**
  * A device named by a string, as the CLI and job files name it:
  * <ul>
- * <li>{@code ramdisk:size=SIZE[,lbs=N]} - a {@link RamDisk} of SIZE bytes, logical block size N
- *     (512 by default; a power of two up to 4096);</li>
+ * <li>{@code ramdisk:size=SIZE[,lbs=N][,awu_max=SIZE]} - a {@link RamDisk} of SIZE bytes, logical block size N
+ *     (512 by default; a power of two up to 4096), claiming atomic writes up to {@code awu_max}
+ *     (a power of two; default none, as {@code brd});</li>
  * <li>{@code file:PATH[,size=SIZE][,lbs=N][,nr_requests=N]} - a {@link FileDevice} on a regular file
  *     through the OS cache;</li>
  * <li>{@code direct:PATH[,size=SIZE][,force][,nr_requests=N]} - a {@link DirectDevice} ({@code O_DIRECT})
@@ -57,6 +58,8 @@ public final class DeviceSpec {
     private final boolean force;
     /** {@code queue/nr_requests}; 0: the device kind's default. */
     private final int nrRequests;
+    /** A ramdisk's {@code awu_max=}: the atomic write unit it claims, 0 for none. */
+    private int atomicWriteUnitMax;
 
     private DeviceSpec(String spec, Kind kind, Path path, long size, int logicalBlockSize, boolean force, int nrRequests) {
         this.nrRequests = nrRequests;
@@ -103,6 +106,7 @@ public final class DeviceSpec {
         boolean force = false;
         boolean sawSize = false;
         int nrRequests = 0;
+        long awuMax = -1;
         for (int i = first; i < parts.length; i++) {
             String opt = parts[i].trim();
             if (opt.isEmpty()) {
@@ -135,6 +139,20 @@ public final class DeviceSpec {
                     }
                     lbs = (int) v;
                     break;
+                case "awu_max":
+                    if (kind != Kind.RAMDISK) {
+                        throw new DeviceSpecException(spec, "awu_max= is a ramdisk option (file: and direct: devices"
+                                + " cannot write atomically from Java); drop it");
+                    }
+                    if (awuMax >= 0 || value == null) {
+                        throw new DeviceSpecException(spec, awuMax >= 0 ? "awu_max= given twice" : "awu_max needs a value (awu_max=64k)");
+                    }
+                    awuMax = parseSize(spec, value);
+                    if (awuMax != 0 && (Long.bitCount(awuMax) != 1 || awuMax > (1 << 20))) {
+                        throw new DeviceSpecException(spec, "atomic write unit max " + value
+                                + " must be a power of two up to 1m (awu_max=64k), or 0 for none");
+                    }
+                    break;
                 case "force":
                     if (kind != Kind.DIRECT || value != null) {
                         throw new DeviceSpecException(spec, kind != Kind.DIRECT ? "force only applies to direct: devices"
@@ -163,7 +181,7 @@ public final class DeviceSpec {
                     break;
                 default:
                     throw new DeviceSpecException(spec, "unknown option \"" + key + "\""
-                            + " (" + kind.prefix + ": takes " + (kind == Kind.RAMDISK ? "size=, lbs="
+                            + " (" + kind.prefix + ": takes " + (kind == Kind.RAMDISK ? "size=, lbs=, awu_max="
                                     : kind == Kind.FILE ? "size=, lbs=, nr_requests=" : "size=, force, nr_requests=") + ")");
             }
         }
@@ -176,7 +194,13 @@ public final class DeviceSpec {
         if (kind != Kind.DIRECT && size % lbs != 0) {
             throw new DeviceSpecException(spec, "size " + size + " is not a multiple of the logical block size " + lbs);
         }
-        return new DeviceSpec(spec, kind, path, size, lbs, force, nrRequests);
+        if (awuMax > 0 && awuMax < lbs) {
+            throw new DeviceSpecException(spec, "atomic write unit max " + awuMax + " is below the logical block size " + lbs
+                    + " (use awu_max=" + lbs + " or more)");
+        }
+        DeviceSpec d = new DeviceSpec(spec, kind, path, size, lbs, force, nrRequests);
+        d.atomicWriteUnitMax = (int) Math.max(awuMax, 0);
+        return d;
     }
 
     /** A size in fio's units ({@link FioSize}); problems name the spec. */
@@ -210,6 +234,11 @@ public final class DeviceSpec {
         return force;
     }
 
+    /** A ramdisk's {@code awu_max=}: the atomic write unit it claims, 0 for none. */
+    public int atomicWriteUnitMax() {
+        return atomicWriteUnitMax;
+    }
+
     /** The {@code nr_requests=} given, 0 for the device kind's default. */
     public int nrRequests() {
         return nrRequests;
@@ -234,7 +263,8 @@ public final class DeviceSpec {
      */
     public Probe probe() throws IOException {
         if (kind == Kind.RAMDISK) {
-            return new Probe(size, logicalBlockSize, "ramdisk size=" + size + " lbs=" + logicalBlockSize, false);
+            return new Probe(size, logicalBlockSize, "ramdisk size=" + size + " lbs=" + logicalBlockSize
+                    + (atomicWriteUnitMax != 0 ? " awu_max=" + atomicWriteUnitMax : ""), false);
         }
         boolean exists = Files.exists(path);
         if (exists && !(Files.isRegularFile(path) && size > Files.size(path))) {
@@ -286,7 +316,7 @@ public final class DeviceSpec {
             if (((size + RamDisk.CHUNK_SIZE - 1) >>> RamDisk.CHUNK_SHIFT) > Integer.MAX_VALUE) {
                 throw new DeviceSpecException(spec, "ramdisk size " + size + " is too large");
             }
-            return new RamDisk(size, logicalBlockSize);
+            return new RamDisk(size, logicalBlockSize, atomicWriteUnitMax);
         }
         if (Files.exists(path) && !Files.isRegularFile(path)) {
             return openExistingNode();

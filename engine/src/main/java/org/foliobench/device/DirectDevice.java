@@ -193,6 +193,12 @@ public final class DirectDevice extends ChannelDevice {
         return logicalBlockSize();
     }
 
+    /** O_DIRECT transfers straight from the segment's memory: aligned direct memory only. */
+    @Override
+    public int dmaAlignment() {
+        return logicalBlockSize();
+    }
+
     public boolean isBlockDevice() {
         return blockDevice;
     }

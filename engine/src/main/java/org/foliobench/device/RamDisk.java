@@ -22,6 +22,8 @@ public final class RamDisk extends BlockDevice {
     private final long capacity;
     private final int logicalBlockSize;
     private final ByteBuffer[] chunks;
+    /** The atomic write unit this ramdisk claims (0: none, as brd). */
+    private final int awuMax;
     private volatile boolean closed;
 
     public RamDisk(long capacity) {
@@ -29,6 +31,22 @@ public final class RamDisk extends BlockDevice {
     }
 
     public RamDisk(long capacity, int logicalBlockSize) {
+        this(capacity, logicalBlockSize, 0);
+    }
+
+    /**
+     * A ramdisk that also claims atomic writes up to {@code atomicWriteUnitMax} bytes (0: none, as
+     * {@code brd}; a power of two from the logical block size up, as {@code scsi_debug}'s
+     * {@code atomic_wr_max_length} makes a RAM-backed disk claim them). A write is one copy in
+     * the submitter, so a {@code REQ_ATOMIC} bio, which never crosses a chunk (naturally aligned,
+     * at most 1 MiB), lands whole; what a power cut leaves is modelled by the crash tests' device.
+     */
+    public RamDisk(long capacity, int logicalBlockSize, int atomicWriteUnitMax) {
+        if (atomicWriteUnitMax != 0 && (Integer.bitCount(atomicWriteUnitMax) != 1 || atomicWriteUnitMax < logicalBlockSize)) {
+            throw new IllegalArgumentException("ramdisk atomic write unit max " + atomicWriteUnitMax
+                    + " must be 0 or a power of two of at least the logical block size " + logicalBlockSize);
+        }
+        this.awuMax = atomicWriteUnitMax;
         if (logicalBlockSize < Bio.SECTOR_SIZE || Integer.bitCount(logicalBlockSize) != 1 || logicalBlockSize > 4096) {
             throw new IllegalArgumentException("ramdisk logical block size " + logicalBlockSize
                     + " must be a power of two from 512 to 4096");
@@ -58,7 +76,12 @@ public final class RamDisk extends BlockDevice {
 
     @Override
     public String describe() {
-        return "ramdisk size=" + capacity + " lbs=" + logicalBlockSize;
+        return "ramdisk size=" + capacity + " lbs=" + logicalBlockSize + (awuMax != 0 ? " awu_max=" + awuMax : "");
+    }
+
+    @Override
+    protected int hwAtomicWriteUnitMax() {
+        return awuMax;
     }
 
     /** Bytes of memory actually backing written regions. */

@@ -45,6 +45,8 @@ final class Mballoc {
     private final LongAdder allocCalls;
     private final LongAdder allocBlocks;
     private final LongAdder freeCalls;
+    /** Allocations with {@code EXT4_MB_HINT_ALIGNED} (atomic writes): power-of-two, naturally aligned. */
+    private final LongAdder alignedAllocs;
 
     Mballoc(Ext4 fs) {
         this.fs = fs;
@@ -52,6 +54,7 @@ final class Mballoc {
         this.allocCalls = fs.counters.counter("fs.alloc_calls");
         this.allocBlocks = fs.counters.counter("fs.alloc_blocks");
         this.freeCalls = fs.counters.counter("fs.free_calls");
+        this.alignedAllocs = fs.counters.counter("fs.aligned_alloc_calls");
         this.freeDataCache = KmemCache.create("ext4_free_data", Defaults.SLAB_FREE_OBJECTS, FreeData::new, fs.counters);
     }
 
@@ -207,8 +210,13 @@ final class Mballoc {
                         + " allocation of " + len + ": " + freeBlocks + " free, " + dirtyClusters
                         + " reserved for delalloc");
             }
-            if (!(alignment > 1 ? findAligned((int) want, alignment, ar) : find(goal, want, ar))) {
-                throw new ErrnoException(Errno.ENOSPC, "no free " + (alignment > 1 ? alignment + "-block aligned " : "")
+            if (alignment > 0 && want < len) {
+                // EXT4_MB_HINT_ALIGNED: exactly len blocks or nothing, never a short extent
+                throw new ErrnoException(Errno.ENOSPC, "no room for an aligned allocation of " + len + " blocks: "
+                        + freeBlocks + " free, " + dirtyClusters + " reserved for delalloc");
+            }
+            if (!(alignment > 0 ? findAligned(goal, (int) want, alignment, ar) : find(goal, want, ar))) {
+                throw new ErrnoException(Errno.ENOSPC, "no free " + (alignment > 0 ? alignment + "-block aligned " : "")
                         + "extent of " + want + " blocks");
             }
             take(ar.pblk, ar.len);
@@ -218,6 +226,9 @@ final class Mballoc {
             }
             allocCalls.increment();
             allocBlocks.add(ar.len);
+            if (alignment > 0) {
+                alignedAllocs.increment();
+            }
         } finally {
             lock.unlock();
         }
@@ -262,11 +273,26 @@ final class Mballoc {
         return true;
     }
 
-    /** Exactly {@code len} blocks starting at a multiple of {@code alignment} (a power of two), into {@code ar}. */
-    private boolean findAligned(int len, int alignment, MapBlocks ar) {
-        for (int i = 0; i < nfree; i++) {
-            long s = (freeStart[i] + alignment - 1) & -(long) alignment;
+    /**
+     * {@code EXT4_MB_HINT_ALIGNED} ({@code ext4_mb_scan_aligned} over the buddy's order-n free
+     * chunks): exactly {@code len} blocks starting at a multiple of {@code alignment} (a power of
+     * two), into {@code ar}: at the goal rounded up to the alignment if that is free, else the first
+     * free extent after the goal (then from the start) holding such a chunk.
+     */
+    private boolean findAligned(long goal, int len, int alignment, MapBlocks ar) {
+        int g = floorIndex(goal);
+        for (int k = 0; k < nfree; k++) {
+            int i = g < 0 ? k : (g + k) % nfree;
+            long from = k == 0 && g >= 0 ? Math.max(goal, freeStart[i]) : freeStart[i];
+            long s = (from + alignment - 1) & -(long) alignment;
             if (s + len <= freeStart[i] + freeLen[i]) {
+                return found(ar, s, len);
+            }
+        }
+        // the extent holding the goal, from its start (the part before the goal)
+        if (g >= 0) {
+            long s = (freeStart[g] + alignment - 1) & -(long) alignment;
+            if (s + len <= freeStart[g] + freeLen[g]) {
                 return found(ar, s, len);
             }
         }

@@ -776,6 +776,61 @@ public final class AddressSpace {
     }
 
     /**
+     * {@code invalidate_inode_pages2_range}: removes every cached folio overlapping page indices
+     * {@code [start, end]} (a large folio straddling an edge goes whole), after its writeback
+     * finished, whoever else holds a reference; what they hold is no longer the file's. A dirty
+     * folio stays ({@code invalidate_complete_folio2} refuses it: no {@code ->launder_folio}), as
+     * does one whose private data cannot be released. Direct IO calls this after writing the range
+     * back, so the cache never serves data older than the device's. Returns false when a folio
+     * stayed (the kernel's -EBUSY).
+     */
+    public boolean invalidateInodePages2Range(long start, long end) {
+        boolean busy = false;
+        long index = start;
+        // folios overlapping start from below
+        Folio head = getEntry(start);
+        if (head != null) {
+            index = Math.min(index, head.index());
+            head.put();
+        }
+        List<Folio> batch = new ArrayList<>();
+        while (index <= end) {
+            batch.clear();
+            long from = index;
+            synchronized (xaLock) {
+                iPages.forEach(from, end, -1, (idx, f) -> {
+                    if (f.tryGet()) {
+                        batch.add(f);
+                    }
+                    return batch.size() < 31;
+                });
+            }
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (Folio f : batch) {
+                index = Math.max(index, f.nextIndex());
+                f.lock();
+                try {
+                    if (f.mapping() != this) {
+                        continue;
+                    }
+                    f.waitWriteback();
+                    if (f.isDirty() || f.hasPrivate() && !aops.releaseFolio(f)) {
+                        busy = true;
+                        continue;
+                    }
+                    filemapRemoveFolio(f);
+                } finally {
+                    f.unlock();
+                    f.put();
+                }
+            }
+        }
+        return !busy;
+    }
+
+    /**
      * {@code truncate_inode_pages_final} at inode eviction: drops every folio (dirty ones too)
      * and forgets the mapping.
      */

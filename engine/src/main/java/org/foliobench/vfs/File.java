@@ -25,9 +25,19 @@ public final class File implements Closeable {
     private final AddressSpace mapping;
     private final FileRaState ra;
     private final Errseq.Since wbErr;
+    /** {@code O_DIRECT}: reads and writes bypass the page cache. */
+    private final boolean direct;
     private volatile boolean closed;
 
+    /** {@code RWF_ATOMIC}: a {@link #pwritev2} flag; the write is untorn (O_DIRECT only). */
+    public static final int RWF_ATOMIC = 0x00000040;
+
     File(FileSystem fs, FileSystem.VfsInode vi, IoPath path) {
+        this(fs, vi, path, false);
+    }
+
+    File(FileSystem fs, FileSystem.VfsInode vi, IoPath path, boolean direct) {
+        this.direct = direct;
         this.fs = fs;
         this.vi = vi;
         this.inode = vi.inode;
@@ -46,6 +56,23 @@ public final class File implements Closeable {
 
     public String name() {
         return inode.name();
+    }
+
+    /** Opened {@code O_DIRECT}. */
+    public boolean isDirect() {
+        return direct;
+    }
+
+    /**
+     * {@code statx(2)} with {@code STATX_DIOALIGN | STATX_WRITE_ATOMIC} ({@code ext4_getattr}): the
+     * atomic write unit is the filesystem's ({@code ext4_inode_can_atomic_write}: any regular file
+     * with extents) whether or not this open is O_DIRECT; the write needs O_DIRECT.
+     */
+    public Statx statx() throws ErrnoException {
+        checkOpen();
+        org.foliobench.iomap.Ext4DirectIo d = fs.directIo();
+        return new Statx(inode.size(), fs.blockSize(), d.dioMemAlign(), d.dioOffsetAlign(), d.atomicWriteUnitMin(),
+                d.atomicWriteUnitMax(), d.atomicWriteUnitMax() > 0 ? 1 : 0);
     }
 
     /** {@code i_size}. */
@@ -70,6 +97,10 @@ public final class File implements Closeable {
         if (!dst.hasRemaining()) {
             return 0;
         }
+        if (direct) {
+            fs.checkMounted();
+            return (int) fs.directIo().read(inode, mapping, dst, pos); // ext4_dio_read_iter
+        }
         return Filemap.filemapRead(mapping, ra, pos, dst, inode.size());
     }
 
@@ -80,7 +111,28 @@ public final class File implements Closeable {
      * throttled by {@code balance_dirty_pages}. Returns the bytes written.
      */
     public int pwrite(ByteBuffer src, long pos) throws IOException {
+        return pwritev2(src, pos, 0);
+    }
+
+    /**
+     * {@code pwritev2(2)} with one buffer: {@link #pwrite} with {@code flags}, of which this model
+     * has {@link #RWF_ATOMIC}: the write reaches the device whole or not at all. It needs an
+     * {@code O_DIRECT} open (EOPNOTSUPP otherwise, as {@code kiocb_set_rw_flags} without
+     * {@code FMODE_CAN_ATOMIC_WRITE}); one that breaks the atomic rules ({@link #statx}) fails with
+     * EINVAL, or ENOSPC when no aligned free extent is left, and writes nothing. On an O_DIRECT open
+     * the write goes from {@code src} to the device ({@code ext4_dio_write_iter}).
+     */
+    public int pwritev2(ByteBuffer src, long pos, int flags) throws IOException {
         checkOpen();
+        if ((flags & ~RWF_ATOMIC) != 0) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "pwritev2 flags 0x" + Integer.toHexString(flags & ~RWF_ATOMIC)
+                    + " are not supported (only RWF_ATOMIC)");
+        }
+        boolean atomic = (flags & RWF_ATOMIC) != 0;
+        if (atomic && !direct) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "RWF_ATOMIC write to '" + inode.name()
+                    + "', which is not open O_DIRECT (open it with ExtendedOpenOption.DIRECT)");
+        }
         if (pos < 0) {
             throw new ErrnoException(Errno.EINVAL, "pwrite at negative offset " + pos);
         }
@@ -92,6 +144,14 @@ public final class File implements Closeable {
         long max = maxBytes();
         if (pos >= max) {
             throw new ErrnoException(Errno.EFBIG, "write at offset " + pos + " beyond the largest file size " + max);
+        }
+        if (direct) {
+            if (pos + count > max) {
+                throw new ErrnoException(Errno.EFBIG, "direct write at offset " + pos + " of " + count
+                        + " bytes ends beyond the largest file size " + max);
+            }
+            fs.checkMounted();
+            return (int) fs.directIo().write(inode, mapping, src, pos, atomic); // ext4_dio_write_iter
         }
         ByteBuffer s = src;
         if (pos + count > max) {
@@ -269,6 +329,6 @@ public final class File implements Closeable {
 
     @Override
     public String toString() {
-        return "File[" + inode.name() + " " + path().shortName() + " size=" + inode.size() + "]";
+        return "File[" + inode.name() + " " + path().shortName() + (direct ? " O_DIRECT" : "") + " size=" + inode.size() + "]";
     }
 }

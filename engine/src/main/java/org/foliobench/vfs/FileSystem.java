@@ -13,6 +13,7 @@ import org.foliobench.buffer.BufferHeadPath;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Inode;
+import org.foliobench.iomap.Ext4DirectIo;
 import org.foliobench.iomap.IomapPath;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.PageCache;
@@ -41,6 +42,8 @@ public final class FileSystem implements AutoCloseable {
     private final Ext4 ext4;
     private final PageCache pageCache;
     private final Map<IoPath, IoPathOps> paths = new EnumMap<>(IoPath.class);
+    /** Direct IO (O_DIRECT opens), through iomap whichever path serves the file, as ext4's. */
+    private final Ext4DirectIo directIo;
     /** In-core vfs inodes with an attached mapping, by inode number; guarded by {@code this}. */
     private final Map<Integer, VfsInode> icache = new HashMap<>();
     private volatile boolean mounted = true;
@@ -63,6 +66,7 @@ public final class FileSystem implements AutoCloseable {
         this.opts = opts;
         this.ext4 = ext4;
         this.pageCache = new PageCache(opts.pageCache());
+        this.directIo = new Ext4DirectIo(ext4);
         if (opts.populateMemory()) {
             pageCache.arena().populate();
         }
@@ -84,6 +88,8 @@ public final class FileSystem implements AutoCloseable {
      * {@link StandardOpenOption#TRUNCATE_EXISTING} truncates it to 0. A file open on one path can
      * be opened on the other only once every open of it is closed (EBUSY otherwise); switching
      * writes its cached data back and drops it first, as ext4 does when an inode changes aops.
+     * {@link com.sun.nio.file.ExtendedOpenOption#DIRECT} opens it {@code O_DIRECT}: reads and writes
+     * go between the caller's buffer and the device ({@link File#pread}, {@link File#pwritev2}).
      */
     public File open(String name, IoPath path, OpenOption... options) throws IOException {
         checkMounted();
@@ -102,7 +108,7 @@ public final class FileSystem implements AutoCloseable {
             }
         }
         VfsInode vi = attach(inode, ops(path));
-        File f = new File(this, vi, path);
+        File f = new File(this, vi, path, o.contains(com.sun.nio.file.ExtendedOpenOption.DIRECT));
         if (o.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
             try {
                 f.truncate(0);
@@ -294,6 +300,10 @@ public final class FileSystem implements AutoCloseable {
 
     Ext4 ext4() {
         return ext4;
+    }
+
+    Ext4DirectIo directIo() {
+        return directIo;
     }
 
     PageCache pageCache() {

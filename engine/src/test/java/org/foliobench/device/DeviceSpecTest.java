@@ -228,4 +228,20 @@ class DeviceSpecTest {
             Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
+
+    @Test
+    void ramdiskAtomicWriteUnit() throws IOException {
+        DeviceSpec s = DeviceSpec.parse("ramdisk:size=8m,awu_max=64k");
+        assertEquals(64 << 10, s.atomicWriteUnitMax());
+        try (BlockDevice d = s.open()) {
+            assertEquals(64 << 10, d.atomicWriteUnitMax());
+            assertTrue(d.describe().contains("awu_max=65536"), d.describe());
+        }
+        assertEquals(0, DeviceSpec.parse("ramdisk:size=8m").atomicWriteUnitMax());
+        expect("ramdisk:size=8m,awu_max=48k", "must be a power of two up to 1m");
+        expect("ramdisk:size=8m,awu_max=2m", "must be a power of two up to 1m");
+        expect("ramdisk:size=8m,lbs=4096,awu_max=2k", "below the logical block size 4096");
+        expect("ramdisk:size=8m,awu_max=64k,awu_max=64k", "awu_max= given twice");
+        expect("file:" + dir.resolve("x.img") + ",size=8m,awu_max=64k", "awu_max= is a ramdisk option");
+    }
 }

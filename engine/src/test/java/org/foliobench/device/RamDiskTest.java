@@ -3,6 +3,7 @@ package org.foliobench.device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -138,5 +139,37 @@ class RamDiskTest {
             assertArrayEquals(want, back);
             assertEquals(true, w.isDone() && w.status() == null);
         }
+    }
+
+    @Test
+    void atomicWriteLimitsAndTheBlockLayerChecksOfAnAtomicBio() {
+        try (RamDisk plain = new RamDisk(1 << 20)) {
+            assertEquals(0, plain.atomicWriteUnitMax(), "brd claims no atomic writes");
+            assertEquals(0, plain.atomicWriteUnitMin());
+        }
+        try (RamDisk big = new RamDisk(8 << 20, 512, 4 << 20)) {
+            assertEquals(1 << 20, big.atomicWriteUnitMax(), "capped to what one unsplit request carries (256 pages)");
+        }
+        try (RamDisk disk = new RamDisk(4 << 20, 512, 64 << 10)) {
+            assertEquals(512, disk.atomicWriteUnitMin());
+            assertEquals(64 << 10, disk.atomicWriteUnitMax());
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(128 << 10);
+            Bio ok = new Bio(Bio.Op.WRITE, (64 << 10) >> Bio.SECTOR_SHIFT).atomic(true);
+            ok.addSegment(b, 0, 16 << 10);
+            disk.submitWait(ok);
+            assertEquals(null, ok.status());
+            long[][] bad = {{8 << 10, 16 << 10}, {0, 12 << 10}, {0, 128 << 10}};
+            for (long[] x : bad) {
+                Bio bio = new Bio(Bio.Op.WRITE, x[0] >> Bio.SECTOR_SHIFT).atomic(true);
+                bio.addSegment(b, 0, (int) x[1]);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> disk.submit(bio));
+                assertTrue(e.getMessage().contains("invalid atomic"), e.getMessage());
+            }
+            Bio read = new Bio(Bio.Op.READ, 0).atomic(true);
+            read.addSegment(b, 0, 4096);
+            assertThrows(IllegalArgumentException.class, () -> disk.submit(read), "REQ_ATOMIC is for writes");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RamDisk(1 << 20, 4096, 2048), "below the logical block size");
+        assertThrows(IllegalArgumentException.class, () -> new RamDisk(1 << 20, 512, 3 << 10), "not a power of two");
     }
 }

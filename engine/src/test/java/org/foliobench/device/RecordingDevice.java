@@ -12,7 +12,8 @@ import java.util.Map;
  * dm-flakey). Every write and flush passing through to the inner device is recorded in order
  * once {@link #startRecording} took a snapshot of the inner device; {@link #imageAt} rebuilds
  * the device as it would be after a power cut at any point of that stream, including a torn cut
- * inside a multi-block write (only the first logical blocks of it landed). Faults: a chosen
+ * inside a multi-block write (only the first logical blocks of it landed), except an atomic
+ * ({@code REQ_ATOMIC}) write, which the device persists whole or not at all. Faults: a chosen
  * write or flush fails with an IO error (the bio's status), writing nothing.
  *
  * <p>The crash model is a prefix of the stream: what reached the media before the cut is there,
@@ -31,16 +32,23 @@ public final class RecordingDevice extends BlockDevice {
         public final boolean flush;
         public final long pos;
         public final byte[] data;
+        /** A {@code REQ_ATOMIC} write: a cut leaves all of it or none, never a torn part. */
+        public final boolean atomic;
 
         Event(boolean flush, long pos, byte[] data) {
+            this(flush, pos, data, false);
+        }
+
+        Event(boolean flush, long pos, byte[] data, boolean atomic) {
             this.flush = flush;
             this.pos = pos;
             this.data = data;
+            this.atomic = atomic;
         }
 
         @Override
         public String toString() {
-            return flush ? "FLUSH" : "WRITE pos=" + pos + " len=" + data.length;
+            return flush ? "FLUSH" : (atomic ? "ATOMIC " : "") + "WRITE pos=" + pos + " len=" + data.length;
         }
     }
 
@@ -83,10 +91,13 @@ public final class RecordingDevice extends BlockDevice {
         return events.get(i);
     }
 
-    /** Logical blocks of write event {@code i} (0 for a flush): the torn cut points inside it. */
+    /**
+     * The units write event {@code i} can tear into (0 for a flush): its logical blocks, or 1 for an
+     * atomic write, which the device persists whole or not at all.
+     */
     public synchronized int units(int i) {
         Event e = events.get(i);
-        return e.flush ? 0 : e.data.length / logicalBlockSize();
+        return e.flush ? 0 : e.atomic ? 1 : e.data.length / logicalBlockSize();
     }
 
     /** The {@code n}-th write from now (0 = the next one) fails with an IO error. */
@@ -127,6 +138,9 @@ public final class RecordingDevice extends BlockDevice {
         }
         if (tornUnits > 0) {
             Event e = events.get(cut);
+            if (e.atomic) {
+                throw new IllegalArgumentException("event " + cut + " is an atomic write: a cut cannot tear it");
+            }
             img.apply(e.pos, e.data, Math.min(e.data.length, tornUnits * inner.logicalBlockSize()));
         }
         return img;
@@ -169,6 +183,17 @@ public final class RecordingDevice extends BlockDevice {
         inner.check(bio);
     }
 
+    /** The inner device's atomic write limit: the recording adds the power-cut model, not a capability. */
+    @Override
+    protected int hwAtomicWriteUnitMax() {
+        return inner.atomicWriteUnitMax();
+    }
+
+    @Override
+    public int dmaAlignment() {
+        return inner.dmaAlignment();
+    }
+
     /** The inner device's own IO, on this device's IO thread (or the submitter, without a queue). */
     @Override
     protected void read(Bio bio) throws IOException {
@@ -192,7 +217,7 @@ public final class RecordingDevice extends BlockDevice {
                     bio.segmentMemory(s).get(bio.segmentOffset(s), data, at, bio.segmentLength(s));
                     at += bio.segmentLength(s);
                 }
-                events.add(new Event(false, bio.position(), data));
+                events.add(new Event(false, bio.position(), data, bio.isAtomic()));
             }
         }
     }

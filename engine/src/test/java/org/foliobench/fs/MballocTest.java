@@ -84,4 +84,29 @@ class MballocTest {
         h2.stop();
         fs.unmount();
     }
+
+    @Test
+    void alignedAllocationsAreExactNaturallyAlignedAndNearTheGoal() throws IOException {
+        RamDisk disk = new RamDisk(2 << 20);
+        Ext4 fs = Ext4Test.fresh(disk, Ext4Test.opts(1024, 128));
+        Mballoc mb = fs.mballoc;
+        long first = fs.firstDataBlock;
+        Handle h = fs.journalStart(64);
+        long goal = (first + 300) | 5; // not aligned: rounded up to the alignment
+        MapBlocks a = alloc(mb, h, goal, 16, 16);
+        assertEquals((goal + 15) & -16L, a.pblk(), "at the goal rounded up to the alignment");
+        assertEquals(16, a.len());
+        MapBlocks b = alloc(mb, h, a.pblk(), 16, 16);
+        assertEquals(a.pblk() + 16, b.pblk(), "the next aligned chunk after the goal");
+        long before = fs.counters().get("fs.aligned_alloc_calls");
+        MapBlocks one = alloc(mb, h, first, 1, 1);
+        assertEquals(1, one.len(), "alignment 1: any single block");
+        assertEquals(before + 1, fs.counters().get("fs.aligned_alloc_calls"));
+        // use up nearly everything: an aligned request never comes back short
+        alloc(mb, h, first, (int) (mb.freeBlocks() - mb.resvClusters - 100), 0);
+        ErrnoException e = assertThrows(ErrnoException.class, () -> alloc(mb, h, first, 256, 256));
+        assertEquals(Errno.ENOSPC, e.errno(), e.getMessage());
+        h.stop();
+        fs.unmount();
+    }
 }

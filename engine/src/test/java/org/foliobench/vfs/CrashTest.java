@@ -1,6 +1,7 @@
 package org.foliobench.vfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,13 +15,16 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import com.sun.nio.file.ExtendedOpenOption;
 import org.foliobench.device.BlockDevice;
+import org.foliobench.device.RamDisk;
 import org.foliobench.device.RecordingDevice;
 import org.foliobench.fs.Fsck;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -31,6 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * is the fsync'd one when nothing changed it since. Unsynced data may be lost, nothing else; and
  * no block the file never wrote shows through (the device starts filled with {@link #STALE}).
  * The buffer_head cases run with dioread_nolock on and off at both block sizes.
+ * {@link #atomicWritesAreWholeOrAbsentAfterAnyCut} does the same for O_DIRECT writes, atomic
+ * ({@code RWF_ATOMIC}) and not: an atomic write is never torn by a cut, a non-atomic one can be.
  */
 @Tag("slow") // a long suite: ./mvnw verify runs it, -Pfast leaves it out (see the README)
 class CrashTest {
@@ -239,5 +245,190 @@ class CrashTest {
             fs.crash();
         }
         assertEquals(List.of(), Fsck.check(img), "fsck after replay");
+    }
+
+    // ---------------------------------------------------------------- atomic writes
+
+    /** The file region the atomic power-cut runs write in. */
+    static final int ATOMIC_REGION = 4 << 20;
+    /** The ramdisk's atomic write unit max in the atomic power-cut runs. */
+    static final int AWU_MAX = 64 << 10;
+    static final int SECTOR = 512;
+
+    /** One direct write of an atomic power-cut run: its stamp id, range, kind and device events. */
+    record DioWrite(int id, long off, int len, boolean atomic, int eventsBefore, int eventsAfter) {
+    }
+
+    /** Every 512-byte sector of a write carries the write's id and the sector's file offset, then filler. */
+    static byte[] stamped(int id, long off, int len) {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        for (int s = 0; s < len; s += SECTOR) {
+            b.putInt(s, id).putLong(s + 4, off + s);
+            for (int i = 12; i < SECTOR; i++) {
+                b.put(s + i, (byte) (id * 7 + i));
+            }
+        }
+        return b.array();
+    }
+
+    /**
+     * Power cuts among O_DIRECT writes, atomic ({@code RWF_ATOMIC}, power-of-two sizes up to the
+     * ramdisk's {@code awu_max}, naturally aligned) and not (whole blocks, any size up to 64), on a
+     * {@link RecordingDevice} whose fault model tears any multi-block write at a cut except an atomic
+     * one. Each atomic write reaches the device as one {@code REQ_ATOMIC} request. At every cut
+     * (random ones, plus cuts tearing the data of non-atomic writes): fsck is clean, every sector
+     * reads as written by some write of the run (or never written: zeros, never stale), every atomic
+     * write is wholly there or wholly absent (no sector of it shows it while another shows an older
+     * write), and every write fsync'd before the cut is wholly there. Torn non-atomic writes must be
+     * seen at some cut: the check has teeth.
+     */
+    @ParameterizedTest(name = "{0} bs={1}")
+    @CsvSource({"BUFFER_HEAD, 1024", "BUFFER_HEAD, 4096", "IOMAP, 1024", "IOMAP, 4096", "BUFFER_HEAD_LARGE_FOLIO, 4096"})
+    void atomicWritesAreWholeOrAbsentAfterAnyCut(IoPath path, int bs) throws Exception {
+        Random rnd = new Random(41L * bs + path.ordinal());
+        RamDisk ram = new RamDisk(32L << 20, SECTOR, AWU_MAX);
+        fillStale(ram);
+        try (RecordingDevice dev = new RecordingDevice(ram)) {
+            MountOptions opts = MountOptions.builder().blockSize(bs).memBytes(8L << 20).commitIntervalSeconds(0).build();
+            FileSystem.format(dev, opts);
+            FileSystem fs = FileSystem.mount(dev, opts);
+            File f = fs.open("atomic", path, StandardOpenOption.CREATE, ExtendedOpenOption.DIRECT);
+            fs.sync();
+            dev.startRecording();
+            List<DioWrite> writes = new ArrayList<>();
+            List<int[]> syncs = new ArrayList<>(); // {events after the fsync, writes before it}
+            int rejected = 0;
+            int id = 0;
+            for (int i = 0; i < 160; i++) {
+                int r = rnd.nextInt(100);
+                if (r < 90) {
+                    boolean atomic = r < 55;
+                    int len;
+                    long off;
+                    if (atomic) {
+                        len = bs << rnd.nextInt(Integer.numberOfTrailingZeros(AWU_MAX / bs) + 1);
+                        off = (long) len * rnd.nextInt(ATOMIC_REGION / len);
+                    } else {
+                        len = bs * (1 + rnd.nextInt(64));
+                        off = (long) bs * rnd.nextInt((ATOMIC_REGION - len) / bs);
+                        if (!writes.isEmpty() && rnd.nextBoolean()) {
+                            // over an earlier write: a torn overwrite shows, a torn write into a hole reads as zeros
+                            DioWrite w = writes.get(rnd.nextInt(writes.size()));
+                            off = Math.min(w.off, ATOMIC_REGION - len);
+                        }
+                    }
+                    int before = dev.events();
+                    try {
+                        f.pwritev2(ByteBuffer.wrap(stamped(++id, off, len)), off, atomic ? File.RWF_ATOMIC : 0);
+                    } catch (ErrnoException e) {
+                        assertTrue(atomic && e.errno() == Errno.EINVAL, "only atomic writes over unaligned blocks fail: " + e);
+                        rejected++;
+                        continue;
+                    }
+                    writes.add(new DioWrite(id, off, len, atomic, before, dev.events()));
+                } else {
+                    f.fsync();
+                    syncs.add(new int[] {dev.events(), writes.size()});
+                }
+            }
+            fs.crash();
+            dev.stopRecording();
+            long atomics = writes.stream().filter(DioWrite::atomic).count();
+            assertTrue(atomics > 30 && rejected > 0, atomics + " atomic writes, " + rejected + " refused");
+            for (DioWrite w : writes) {
+                if (w.atomic) {
+                    int n = 0;
+                    for (int e = w.eventsBefore; e < w.eventsAfter; e++) {
+                        RecordingDevice.Event ev = dev.event(e);
+                        if (ev.atomic) {
+                            assertEquals(w.len, ev.data.length, "the atomic write is one request");
+                            n++;
+                        }
+                    }
+                    assertEquals(1, n, "write " + w + ": one REQ_ATOMIC request");
+                }
+            }
+            // random cuts, then cuts tearing the data of non-atomic multi-sector writes
+            List<int[]> cuts = new ArrayList<>();
+            int events = dev.events();
+            for (int k = 0; k < 60; k++) {
+                int cut = k == 0 ? events : rnd.nextInt(events + 1);
+                cuts.add(new int[] {cut, cut < events && dev.units(cut) > 1 ? 1 + rnd.nextInt(dev.units(cut) - 1) : 0});
+            }
+            for (DioWrite w : writes) {
+                if (!w.atomic && cuts.size() < 160) {
+                    for (int e = w.eventsBefore; e < w.eventsAfter; e++) {
+                        RecordingDevice.Event ev = dev.event(e);
+                        if (!ev.flush && dev.units(e) > 1 && ev.data.length == w.len) {
+                            cuts.add(new int[] {e, dev.units(e) / 2});
+                            break;
+                        }
+                    }
+                }
+            }
+            int tornNonAtomic = 0;
+            for (int[] c : cuts) {
+                try {
+                    tornNonAtomic += checkAtomicImage(dev.imageAt(c[0], c[1]), opts, path, writes, syncs, c[0]);
+                } catch (Throwable t) {
+                    fail(path + " bs=" + bs + " cut " + c[0] + "/" + events + " torn " + c[1] + ": " + t, t);
+                }
+            }
+            assertTrue(tornNonAtomic > 0, "no cut tore a non-atomic write: the fault model did not bite");
+        }
+    }
+
+    /**
+     * Checks one image of an atomic power-cut run (see above); returns how many non-atomic writes it
+     * shows torn.
+     */
+    static int checkAtomicImage(BlockDevice img, MountOptions opts, IoPath path, List<DioWrite> writes,
+            List<int[]> syncs, int cut) throws IOException {
+        assertEquals(List.of(), Fsck.check(img), "fsck of the crashed image");
+        FileSystem fs = FileSystem.mount(img, opts);
+        int[] stamp = new int[ATOMIC_REGION / SECTOR];
+        try (File f = fs.open("atomic", path)) {
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(f.size(), ATOMIC_REGION));
+            f.pread(b, 0);
+            for (int s = 0; s + SECTOR <= b.capacity(); s += SECTOR) {
+                int id = b.getInt(s);
+                if (b.get(s) == STALE && b.get(s + 1) == STALE) {
+                    fail("stale data at offset " + s + ": the sector was never written through this file");
+                }
+                if (id != 0) {
+                    assertEquals(s, b.getLong(s + 4), "sector at " + s + " holds write " + id + "'s data for another offset");
+                    assertTrue(id > 0 && id <= writes.get(writes.size() - 1).id, "sector at " + s + ": unknown write " + id);
+                }
+                stamp[s / SECTOR] = id;
+            }
+        } finally {
+            fs.crash();
+        }
+        assertEquals(List.of(), Fsck.check(img), "fsck after replay");
+        int synced = 0;
+        for (int[] s : syncs) {
+            if (s[0] <= cut) {
+                synced = s[1];
+            }
+        }
+        int torn = 0;
+        for (int i = 0; i < writes.size(); i++) {
+            DioWrite w = writes.get(i);
+            boolean seen = false;
+            boolean older = false;
+            for (long o = w.off; o < w.off + w.len; o += SECTOR) {
+                int id = stamp[(int) (o / SECTOR)];
+                seen |= id == w.id;
+                older |= id < w.id;
+            }
+            if (i < synced) {
+                assertFalse(older, "write " + w + " was fsync'd before the cut, yet part of it is missing");
+            }
+            if (seen && older) {
+                assertFalse(w.atomic, "atomic write " + w + " is torn: part of it is on disk, part shows older data");
+                torn++;
+            }
+        }
+        return torn;
     }
 }

@@ -1,6 +1,7 @@
 package org.foliobench.vfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -107,6 +108,30 @@ class FsxTest {
         }
     }
 
+    /**
+     * fsx with O_DIRECT (fsx {@code -Z}) beside the buffered opens: a fifth of the operations are
+     * direct reads and writes of whole blocks through a second, O_DIRECT open of the same file, so
+     * every direct IO meets cached, dirty and under-writeback folios of the buffered one; on a
+     * ramdisk that claims atomic writes, half the direct writes are {@code RWF_ATOMIC} of a power of
+     * two, and one refused (EINVAL, ENOSPC) must leave the file as it was.
+     */
+    @ParameterizedTest(name = "{0} bs={1} seed={2} awu_max={3} on {4}")
+    @org.junit.jupiter.params.provider.CsvSource({"BUFFER_HEAD, 1024, 21, 65536, RAMDISK", "BUFFER_HEAD, 4096, 22, 0, RAMDISK",
+            "IOMAP, 1024, 23, 0, RAMDISK", "IOMAP, 4096, 24, 65536, RAMDISK", "BUFFER_HEAD_LARGE_FOLIO, 4096, 25, 65536, RAMDISK",
+            "BUFFER_HEAD, 4096, 26, 0, DIRECT", "IOMAP, 4096, 27, 0, DIRECT"})
+    void fsxDirect(IoPath path, int bs, long seed, int awuMax, Backend backend, @TempDir Path dir) throws Exception {
+        try (BlockDevice d = backend == Backend.RAMDISK ? new RamDisk(DEVICE_BYTES, 512, awuMax)
+                : backend.open(dir, DEVICE_BYTES, "FsxTest")) {
+            Fsx f = new Fsx(d, path, bs, seed, null);
+            f.direct = true;
+            f.run(backend == Backend.RAMDISK ? OPS / 2 : OPS / 4);
+            assertTrue(f.directOps > OPS / 40, "direct operations ran: " + f.directOps);
+            if (awuMax > 0) {
+                assertTrue(f.atomicOk > 0 && f.atomicRefused > 0, f.atomicOk + " atomic writes, " + f.atomicRefused + " refused");
+            }
+        }
+    }
+
     /** One fsx run: a file, its model, and the operation log. */
     static final class Fsx {
         final IoPath firstPath;
@@ -119,6 +144,12 @@ class FsxTest {
         long size;
         FileSystem fs;
         File file;
+        /** With {@link #direct}: the O_DIRECT open of the same file. */
+        File dfile;
+        boolean direct;
+        int directOps;
+        int atomicOk;
+        int atomicRefused;
         IoPath path;
         final ArrayDeque<String> log = new ArrayDeque<>();
         int opNo;
@@ -149,6 +180,7 @@ class FsxTest {
             FileSystem.format(dev, opts);
             fs = FileSystem.mount(dev, opts);
             file = fs.open("fsx", path, StandardOpenOption.CREATE);
+            openDirect();
             try {
                 for (opNo = 0; opNo < ops; opNo++) {
                     step();
@@ -160,6 +192,7 @@ class FsxTest {
                 file.fsync();
                 fs.sync();
                 assertEquals(0, fs.reservedBlocks(), "delalloc reservations left after sync");
+                closeDirect();
                 file.close();
                 fs.unmount();
                 assertEquals(List.of(), Fsck.check(dev), "fsck after the run");
@@ -186,7 +219,85 @@ class FsxTest {
             return 1 + rnd.nextInt(Math.max(1, max));
         }
 
+        void openDirect() throws IOException {
+            if (direct) {
+                dfile = fs.open("fsx", path, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            }
+        }
+
+        void closeDirect() {
+            if (dfile != null) {
+                dfile.close();
+                dfile = null;
+            }
+        }
+
+        /** A buffer for direct IO: heap or direct memory, as the device's DMA alignment allows. */
+        ByteBuffer directBuffer(int len) {
+            int a = dev.dmaAlignment();
+            return a > 1 ? org.foliobench.device.DmaMemory.allocate(len, a)
+                    : rnd.nextBoolean() ? ByteBuffer.allocate(len) : ByteBuffer.allocateDirect(len);
+        }
+
+        /** A direct read or write of whole blocks (an atomic one when the device claims them). */
+        void directStep() throws IOException {
+            directOps++;
+            int blocks = 1 + rnd.nextInt(rnd.nextInt(8) == 0 ? 256 : 16);
+            long off = (long) bs * rnd.nextInt(MAX_LEN / bs - blocks);
+            if (rnd.nextInt(3) == 0 && size > 0) {
+                off = Math.min(off, size / bs * bs); // near and across EOF
+            }
+            int len = blocks * bs;
+            if (rnd.nextBoolean()) {
+                log("direct read " + off + "+" + len + " (size " + size + ")");
+                ByteBuffer dst = directBuffer(len);
+                int n = dfile.pread(dst, off);
+                int expect = (int) Math.max(0, Math.min(len, size - off));
+                assertEquals(expect, n, "direct pread returned");
+                for (int i = 0; i < n; i++) {
+                    if (dst.get(i) != model[(int) off + i]) {
+                        fail("direct read data mismatch at file offset " + (off + i) + ": read " + dst.get(i) + ", expected "
+                                + model[(int) off + i] + " (read " + off + "+" + len + ")");
+                    }
+                }
+                return;
+            }
+            boolean atomic = dfile.statx().writeAtomic() && rnd.nextBoolean();
+            if (atomic) {
+                len = Integer.highestOneBit(len);
+                if (rnd.nextInt(4) != 0) {
+                    off = off / len * len; // mostly by the rules
+                }
+            }
+            byte[] data = new byte[len];
+            rnd.nextBytes(data);
+            ByteBuffer src = directBuffer(len);
+            src.put(data).flip();
+            log((atomic ? "atomic " : "direct ") + "write " + off + "+" + len + " (size " + size + ")");
+            try {
+                int n = dfile.pwritev2(src, off, atomic ? File.RWF_ATOMIC : 0);
+                assertEquals(len, n, "direct pwrite returned");
+            } catch (ErrnoException e) {
+                if (!atomic || e.errno() != Errno.EINVAL && e.errno() != Errno.ENOSPC) {
+                    throw e;
+                }
+                log("  refused: " + e.getMessage());
+                atomicRefused++;
+                return; // nothing written: the model stays, and the reads that follow check it
+            }
+            if (atomic) {
+                atomicOk++;
+            }
+            System.arraycopy(data, 0, model, (int) off, len);
+            size = Math.max(size, off + len);
+        }
+
         void step() throws IOException {
+            if (direct && rnd.nextInt(5) == 0) {
+                directStep();
+                assertEquals(size, file.size(), "i_size");
+                return;
+            }
             int r = rnd.nextInt(100);
             if (r < 32) {
                 long off = randomOffset();
@@ -269,19 +380,23 @@ class FsxTest {
         void switchPath() throws IOException {
             IoPath other = IoPath.values()[(path.ordinal() + 1) % IoPath.values().length];
             log("reopen on " + other);
+            closeDirect();
             file.close();
             path = other;
             file = fs.open("fsx", path);
+            openDirect();
         }
 
         void remount() throws IOException {
             log("remount");
+            closeDirect();
             file.close();
             fs.unmount();
             List<String> problems = Fsck.check(dev);
             assertEquals(List.of(), problems, "fsck at remount");
             fs = FileSystem.mount(dev, opts);
             file = fs.open("fsx", path);
+            openDirect();
             assertEquals(size, file.size(), "i_size after remount");
         }
     }

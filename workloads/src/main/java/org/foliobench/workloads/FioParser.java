@@ -67,8 +67,11 @@ import org.foliobench.Defaults;
  *  numjobs              int    1         1..4096 clones (threads), each on name.N.0 unless filename= is
  *                                        given (then shared); needs group_reporting
  *  iodepth              int    1         1..65536; psync issues one call at a time whatever it says (as fio)
- *  direct               bool   0         only 0: "foliobench models buffered IO; direct=1 is not supported"
- *  buffered             bool   1         only 1 (fio's inverse of direct)
+ *  direct               bool   0         O_DIRECT: calls go between fio's buffer and the device (ext4's iomap
+ *                                        direct IO on every path); bs a multiple of fb_block_size
+ *  buffered             bool   1         fio's inverse of direct
+ *  atomic               bool   0         fio 3.38: writes with RWF_ATOMIC (untorn); needs direct=1, a write job
+ *                                        and a power-of-two bs within the file's atomic write unit (statx)
  *  verify               str    0         0 or crc32c (alias crc32c-intel): fio's header + crc32c per block,
  *                                        written by write jobs, checked by read jobs and by do_verify
  *  do_verify            bool   1         after each write run: sync, drop the cache, read back and check
@@ -328,20 +331,9 @@ public final class FioParser {
         def("ramp_time", Arg.VALUE, time(JobSpec.Builder::rampTimeMicros));
         def("numjobs", Arg.VALUE, fioInt(1, 4096, JobSpec.Builder::numjobs));
         def("iodepth", Arg.VALUE, fioInt(1, 65536, JobSpec.Builder::iodepth));
-        def("direct", Arg.BOOL, (o, v) -> {
-            if (parseBool(o, v)) {
-                throw new BadValueException("foliobench models buffered IO; direct=1 is not supported",
-                        "remove it or write direct=0");
-            }
-            return bld -> { };
-        });
-        def("buffered", Arg.BOOL, (o, v) -> {
-            if (!parseBool(o, v)) {
-                throw new BadValueException("foliobench models buffered IO; buffered=0 is not supported",
-                        "remove it or write buffered=1");
-            }
-            return bld -> { };
-        });
+        def("direct", Arg.BOOL, bool(JobSpec.Builder::direct));
+        def("buffered", Arg.BOOL, bool((bld, b) -> bld.direct(!b)));
+        def("atomic", Arg.BOOL, bool(JobSpec.Builder::atomic));
         def("verify", Arg.VALUE, (o, v) -> {
             VerifyMode m;
             switch (v) {
@@ -688,6 +680,47 @@ public final class FioParser {
                         + b.fallocate().fioName() + (at == null ? " (fio's default)" : "") + " would preallocate the file"
                         + " this job writes, which the model cannot (no fallocate(2))",
                         "add fallocate=none to write into an empty file, or fallocate=truncate for a sparse one");
+            }
+            if (b.atomic()) {
+                Entry at = last.get("atomic");
+                if (!b.direct()) {
+                    throw new JobFileException(file, at.line(), "job \"" + section + "\": atomic=1 without direct=1:"
+                            + " RWF_ATOMIC writes need O_DIRECT (Linux fails them with EOPNOTSUPP)", "add direct=1");
+                }
+                if (!b.rw().isWrite()) {
+                    throw new JobFileException(file, at.line(), "job \"" + section + "\": atomic=1 on a read job",
+                            "atomic writes are writes: use rw=write, or drop atomic");
+                }
+                if (Integer.bitCount(b.bs()) != 1) {
+                    Entry bsAt = last.containsKey("bs") ? last.get("bs") : at;
+                    throw new JobFileException(file, bsAt.line(), "job \"" + section + "\": atomic=1 with bs=" + b.bs()
+                            + ", which is not a power of two", "use a power of two within the atomic write unit, e.g. bs=16k");
+                }
+                Entry dev = last.get("fb_device");
+                int awu = 0;
+                if (dev != null && dev.value().startsWith("ramdisk:")) {
+                    try {
+                        awu = org.foliobench.device.DeviceSpec.parse(dev.value()).atomicWriteUnitMax();
+                    } catch (org.foliobench.device.DeviceSpecException e) {
+                        throw new JobFileException(file, dev.line(), e.getMessage(), "fix fb_device");
+                    }
+                }
+                if (awu == 0) {
+                    throw new JobFileException(file, dev != null ? dev.line() : at.line(), "job \"" + section + "\": atomic=1"
+                            + " on a device that cannot write atomically (" + (dev != null ? dev.value() : "the default ramdisk")
+                            + ")", "give the job a ramdisk that claims atomic writes, e.g. fb_device=ramdisk:size=2g,awu_max=64k");
+                }
+                if (b.bs() > awu) {
+                    Entry bsAt = last.containsKey("bs") ? last.get("bs") : at;
+                    throw new JobFileException(file, bsAt.line(), "job \"" + section + "\": atomic=1 with bs=" + b.bs()
+                            + " above the device's atomic write unit max " + awu, "use bs=" + awu + " or less, or a larger awu_max=");
+                }
+            }
+            if (b.direct() && b.bs() % b.blockSize() != 0) {
+                Entry at = last.containsKey("bs") ? last.get("bs") : last.containsKey("direct") ? last.get("direct") : last.get("buffered");
+                throw new JobFileException(file, at.line(), "job \"" + section + "\": direct IO with bs=" + b.bs()
+                        + ", not a multiple of the " + b.blockSize() + "-byte filesystem block",
+                        "use a bs that is a multiple of fb_block_size (O_DIRECT offsets and lengths are whole blocks here)");
             }
             if (!jobs.isEmpty() && !b.stonewall()) {
                 throw new JobFileException(file, sectionLine, "job \"" + section + "\" would run at the same time as the"

@@ -60,6 +60,8 @@ public final class JobSpec {
     private final boolean thread;
     private final boolean groupReporting;
     private final boolean stonewall;
+    private final boolean direct;
+    private final boolean atomic;
     private final IoPathKind path;
     private final String device;
     private final long memBytes;
@@ -104,6 +106,8 @@ public final class JobSpec {
         thread = b.thread;
         groupReporting = b.groupReporting;
         stonewall = b.stonewall;
+        direct = b.direct;
+        atomic = b.atomic;
         path = b.path;
         device = b.device;
         memBytes = b.memBytes;
@@ -153,6 +157,8 @@ public final class JobSpec {
         b.thread = thread;
         b.groupReporting = groupReporting;
         b.stonewall = stonewall;
+        b.direct = direct;
+        b.atomic = atomic;
         b.path = path;
         b.device = device;
         b.memBytes = memBytes;
@@ -347,9 +353,20 @@ public final class JobSpec {
         return Duration.of(rampTimeMicros, ChronoUnit.MICROS);
     }
 
-    /** {@code direct=}: always false, foliobench models buffered IO. */
+    /**
+     * {@code direct=} ({@code buffered=} inverted): the file is opened {@code O_DIRECT}, its calls go
+     * between fio's buffer and the device through ext4's iomap direct IO; default false.
+     */
     public boolean direct() {
-        return false;
+        return direct;
+    }
+
+    /**
+     * {@code atomic=} (fio 3.38): every write is {@code pwritev2(..., RWF_ATOMIC)}, untorn across a
+     * power cut; needs {@code direct=1}; default false.
+     */
+    public boolean atomic() {
+        return atomic;
     }
 
     /** {@code ioengine=}: always {@code psync}. */
@@ -497,6 +514,9 @@ public final class JobSpec {
         }
         o.put("ioengine", ioengine());
         o.put("direct", bit(direct()));
+        if (atomic) {
+            o.put("atomic", "1");
+        }
         o.put("rw", rw.fioName());
         o.put("bs", FioSize.format(bs));
         o.put("size", FioSize.format(size));
@@ -612,6 +632,8 @@ public final class JobSpec {
         private boolean thread;
         private boolean groupReporting;
         private boolean stonewall;
+        private boolean direct;
+        private boolean atomic;
         private IoPathKind path;
         private String device;
         private long memBytes;
@@ -658,6 +680,8 @@ public final class JobSpec {
         public Builder thread(boolean v) { thread = v; return this; }
         public Builder groupReporting(boolean v) { groupReporting = v; return this; }
         public Builder stonewall(boolean v) { stonewall = v; return this; }
+        public Builder direct(boolean v) { direct = v; return this; }
+        public Builder atomic(boolean v) { atomic = v; return this; }
         public Builder path(IoPathKind v) { path = v; return this; }
         public Builder device(String v) { device = v; return this; }
         public Builder memBytes(long v) { memBytes = v; return this; }
@@ -720,6 +744,9 @@ public final class JobSpec {
         boolean groupReporting() { return groupReporting; }
         VerifyMode verify() { return verify; }
         boolean stonewall() { return stonewall; }
+        boolean direct() { return direct; }
+        boolean atomic() { return atomic; }
+        int blockSize() { return blockSize; }
         ReferenceRow row() { return row; }
 
         /** Checks the cross-option rules and builds; throws {@link IllegalArgumentException} naming the problem. */

@@ -359,10 +359,27 @@ class FioParserTest {
     }
 
     @Test
-    void directIo() {
-        assertEquals("t.fio:2: foliobench models buffered IO; direct=1 is not supported (remove it or write direct=0)",
-                error("[j]\ndirect=1\n"));
-        assertTrue(error("[j]\nbuffered=0\n").contains("buffered=0 is not supported"));
+    void directIo() throws Exception {
+        JobSpec j = parse("[j]\nsize=1m\nrw=write\nbs=64k\ndirect=1\nfallocate=none\n").jobs().get(0);
+        assertTrue(j.direct());
+        assertFalse(j.atomic());
+        assertEquals("1", j.fioOptions().get("direct"));
+        assertTrue(parse("[j]\nsize=1m\nbuffered=0\n").jobs().get(0).direct(), "buffered=0 is direct=1");
+        JobSpec a = parse("[j]\nsize=1m\nrw=write\nbs=16k\ndirect=1\natomic=1\nfallocate=none\n"
+                + "fb_device=ramdisk:size=64m,awu_max=64k\n").jobs().get(0);
+        assertTrue(a.atomic());
+        assertEquals("1", a.fioOptions().get("atomic"));
+        assertEquals("t.fio:4: job \"j\": direct IO with bs=6144, not a multiple of the 4096-byte filesystem block (use a bs"
+                + " that is a multiple of fb_block_size (O_DIRECT offsets and lengths are whole blocks here))",
+                error("[j]\nsize=1m\ndirect=1\nbs=6k\n"));
+        assertTrue(error("[j]\nsize=1m\nrw=write\natomic=1\nfallocate=none\n").contains("atomic=1 without direct=1"));
+        assertTrue(error("[j]\nsize=1m\ndirect=1\natomic=1\n").contains("atomic=1 on a read job"));
+        assertTrue(error("[j]\nsize=1m\nrw=write\nbs=12k\ndirect=1\natomic=1\nfallocate=none\n")
+                .contains("bs=12288, which is not a power of two"));
+        assertTrue(error("[j]\nsize=1m\nrw=write\nbs=16k\ndirect=1\natomic=1\nfallocate=none\n")
+                .contains("on a device that cannot write atomically (the default ramdisk)"));
+        assertTrue(error("[j]\nsize=1m\nrw=write\nbs=128k\ndirect=1\natomic=1\nfallocate=none\nfb_device=ramdisk:size=64m,awu_max=64k\n")
+                .contains("bs=131072 above the device's atomic write unit max 65536"));
     }
 
     @Test
