@@ -123,6 +123,60 @@ class ReflinkTest {
         fs.unmount();
     }
 
+    private static ByteBuffer readBlock(RamDisk dev, int bs, long blk) throws Exception {
+        ByteBuffer b = Ext4.ioBuffer(bs);
+        org.foliobench.device.Bio bio = new org.foliobench.device.Bio(org.foliobench.device.Bio.Op.READ,
+                blk * bs >> org.foliobench.device.Bio.SECTOR_SHIFT);
+        bio.addSegment(b, 0, bs);
+        dev.submitWait(bio);
+        return b;
+    }
+
+    private static void writeBlock(RamDisk dev, int bs, long blk, ByteBuffer b) throws Exception {
+        org.foliobench.device.Bio bio = new org.foliobench.device.Bio(org.foliobench.device.Bio.Op.WRITE,
+                blk * bs >> org.foliobench.device.Bio.SECTOR_SHIFT);
+        bio.addSegment(b, 0, bs);
+        dev.submitWait(bio);
+    }
+
+    /** Fsck counts the extents mapping every shared block against the refcount tree. */
+    @Test
+    void fsckChecksRefcounts() throws Exception {
+        int bs = 4096;
+        RamDisk dev = new RamDisk(16L << 20);
+        MountOptions o = opts(bs);
+        FileSystem.format(dev, o);
+        FileSystem fs = FileSystem.mount(dev, o);
+        try (File a = fs.open("a", IoPath.IOMAP, StandardOpenOption.CREATE);
+                File b = fs.open("b", IoPath.IOMAP, StandardOpenOption.CREATE)) {
+            write(a, random(9, 64 << 10), 0);
+            a.fsync();
+            b.cloneFrom(a);
+            b.fsync();
+        }
+        fs.unmount();
+        assertEquals(List.of(), Fsck.check(dev));
+        long itable = Ext4.readSuperblock(dev).getLong(40);
+        ByteBuffer root = readBlock(dev, bs, itable);
+        assertEquals(RefcountTree.ROOT_MAGIC, root.getShort(0));
+        long rblk = root.getLong(RefcountTree.HEADER);
+        ByteBuffer rb = readBlock(dev, bs, rblk);
+        assertEquals(1, rb.getShort(2), "one shared range");
+        assertEquals(2, rb.getInt(RefcountTree.HEADER + 12), "two owners");
+        rb.putInt(RefcountTree.HEADER + 12, 3);
+        writeBlock(dev, bs, rblk, rb);
+        List<String> p = Fsck.check(dev);
+        assertTrue(!p.isEmpty() && p.get(0).contains("has refcount 3 but 2 extents map it"), p.toString());
+        // without the tree, the same blocks are mapped twice
+        ByteBuffer zero = root.duplicate();
+        for (int i = 0; i < Ext4.INODE_SIZE; i++) {
+            zero.put(i, (byte) 0);
+        }
+        writeBlock(dev, bs, itable, zero);
+        p = Fsck.check(dev);
+        assertTrue(p.stream().anyMatch(x -> x.contains("used twice")), p.toString());
+    }
+
     @Test
     void bufferHeadPathsHaveNoReflink() throws Exception {
         RamDisk dev = new RamDisk(16L << 20);
