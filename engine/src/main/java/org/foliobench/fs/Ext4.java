@@ -37,7 +37,8 @@ import org.foliobench.workqueue.Workqueue;
  *                      first data block, uuid, CRC32C of the fields (all in the first 512 bytes)
  * [bitmap]             block bitmap, one bit per block (1 = in use); bits of the metadata area
  *                      and past the end of the device are set at format
- * [inode table]        256-byte inodes; inode n at byte n*256 (inode 0 unused). An inode in
+ * [inode table]        256-byte inodes; inode n at byte n*256 (inode 0's slot: the root of the
+ *                      refcount tree of shared blocks, {@link RefcountTree}). An inode in
  *                      use: magic 0xE41E, depth (0/1), name length, entry count, i_disksize,
  *                      its name (up to 64 bytes: the flat directory lives in the inode table),
  *                      and 10 16-byte slots holding the extents themselves (depth 0), or index

@@ -32,7 +32,7 @@ public final class Inode {
      * DELAYED ranges reserved by a write into shared blocks, UNWRITTEN ranges allocated as
      * staging blocks by writeback and not yet remapped ({@link Reflink}).
      */
-    final ExtentMap cow = new ExtentMap(Ext4.EXT_INIT_MAX_LEN);
+    final ExtentMap cow;
     /** Blocks reserved by the CoW fork's DELAYED ranges (under i_data_sem). */
     long cowReserved;
     /** The CoW fork is not empty: read without a lock by the mapping fast paths. */
@@ -77,6 +77,7 @@ public final class Inode {
         this.nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.tree = new ExtentMap(Ext4.EXT_INIT_MAX_LEN, fs != null ? fs.extentCache : null);
         this.es = new ExtentMap(Long.MAX_VALUE / 4, fs != null ? fs.esCache : null);
+        this.cow = new ExtentMap(Ext4.EXT_INIT_MAX_LEN, fs != null ? fs.extentCache : null);
     }
 
     /** {@code i_ino}. */

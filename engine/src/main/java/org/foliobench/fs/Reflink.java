@@ -308,6 +308,9 @@ public final class Reflink {
         return out.set(true, lblk, n, -1, dataPblk, unwritten);
     }
 
+    /** The allocation request of {@link #cowAllocate} (on the kernel's stack), one per thread. */
+    private final ThreadLocal<MapBlocks> allocScratch = ThreadLocal.withInitial(MapBlocks::new);
+
     /**
      * Writeback's half ({@code xfs_map_blocks} looking at the CoW fork first, then
      * {@code xfs_bmapi_convert_delalloc(XFS_COW_FORK)}): the staging blocks to write
@@ -326,7 +329,7 @@ public final class Reflink {
             ExtentMap.Ext c = inode.cow.find(lblk);
             boolean reserved = c != null;
             int n = out.len;
-            MapBlocks ar = new MapBlocks();
+            MapBlocks ar = allocScratch.get();
             long goal = out.dataPblk >= 0 ? out.dataPblk : fs.firstDataBlock;
             fs.mballoc.allocStaging(goal, n, reserved, ar);
             if (reserved) {
