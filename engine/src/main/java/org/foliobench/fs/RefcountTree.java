@@ -45,6 +45,44 @@ final class RefcountTree {
     private final List<MetaBuffer> blocks = new ArrayList<>();
     /** Records held, read without the lock by {@link #isEmpty}. */
     private volatile int size;
+    /**
+     * The records as sorted primitive arrays, rebuilt with every change, for the lookups of every
+     * write and writeback mapping call ({@link #run}, {@link #refs}): no boxing, no entry objects.
+     */
+    private long[] starts = new long[0];
+    private long[] lens = new long[0];
+    private long[] counts = new long[0];
+
+    /** Rebuilds {@link #starts}, {@link #lens} and {@link #counts} from {@link #recs}. Under {@code this}. */
+    private void index() {
+        int n = recs.size();
+        starts = new long[n];
+        lens = new long[n];
+        counts = new long[n];
+        int i = 0;
+        for (Map.Entry<Long, long[]> e : recs.entrySet()) {
+            starts[i] = e.getKey();
+            lens[i] = e.getValue()[0];
+            counts[i] = e.getValue()[1];
+            i++;
+        }
+        size = n;
+    }
+
+    /** The index of the last record starting at or before {@code pblk}, or -1. Under {@code this}. */
+    private int floor(long pblk) {
+        int lo = 0;
+        int hi = starts.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] <= pblk) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
+    }
 
     RefcountTree(Ext4 fs) {
         this.fs = fs;
@@ -71,9 +109,9 @@ final class RefcountTree {
 
     /** {@code xfs_refcount_lookup}: the refcount of an in-use data block (1 when in no record). */
     synchronized int refs(long pblk) {
-        Map.Entry<Long, long[]> e = recs.floorEntry(pblk);
-        if (e != null && e.getKey() + e.getValue()[0] > pblk) {
-            return (int) e.getValue()[1];
+        int i = floor(pblk);
+        if (i >= 0 && starts[i] + lens[i] > pblk) {
+            return (int) counts[i];
         }
         return 1;
     }
@@ -84,15 +122,14 @@ final class RefcountTree {
      * uniformly unshared (negative).
      */
     synchronized long run(long pblk, long len) {
-        if (recs.isEmpty()) {
+        if (starts.length == 0) {
             return -len;
         }
-        Map.Entry<Long, long[]> e = recs.floorEntry(pblk);
-        if (e != null && e.getKey() + e.getValue()[0] > pblk) {
-            return Math.min(len, e.getKey() + e.getValue()[0] - pblk);
+        int i = floor(pblk);
+        if (i >= 0 && starts[i] + lens[i] > pblk) {
+            return Math.min(len, starts[i] + lens[i] - pblk);
         }
-        Long next = recs.higherKey(pblk);
-        return -(next == null ? len : Math.min(len, next - pblk));
+        return -(i + 1 < starts.length ? Math.min(len, starts[i + 1] - pblk) : len);
     }
 
     /** {@code xfs_refcount_increase_extent}: one more extent maps every block of the range. */
@@ -152,7 +189,7 @@ final class RefcountTree {
                             + fs.bs + "); unshare or delete reflinked files, or use a larger block size");
                 }
                 recs = next;
-                size = next.size();
+                index();
                 write(h);
             }
         }
@@ -248,7 +285,7 @@ final class RefcountTree {
         for (long[] x : r) {
             recs.put(x[0], new long[] {x[1], x[2]});
         }
-        size = recs.size();
+        index();
     }
 
     /**
