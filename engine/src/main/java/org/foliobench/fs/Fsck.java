@@ -291,7 +291,7 @@ public final class Fsck {
         for (long b = start; b < start + len; b++) {
             if (owner[(int) b] != 0) {
                 if (problems.size() < MAX_PROBLEMS) {
-                    problems.add("block " + b + " used twice: by inode " + ino + " and by "
+                    problems.add("block " + b + " used twice: by " + ownerName(ino) + " and by "
                             + ownerName(owner[(int) b]));
                 }
             } else {
