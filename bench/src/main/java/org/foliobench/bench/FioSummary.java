@@ -91,6 +91,7 @@ final class FioSummary {
         if (sweeps > 0) {
             Map<String, Long> total = new TreeMap<>();
             passes.forEach(p -> TableCounters.of(p.counters()).forEach((k, v) -> total.merge(k, v, Long::sum)));
+            passes.forEach(p -> TableCounters.cow(p.counters()).forEach((k, v) -> total.merge(k, v, Long::sum)));
             total.forEach((k, v) -> s.append(", ").append(k).append("/sweep=").append(Math.round((double) v / sweeps)));
             s.append(String.format(Locale.ROOT, ", alloc/call=%.0fB", (double) passes.stream().mapToLong(PassLog.Pass::allocBytes).sum()
                     / Math.max(1, totalIos)));

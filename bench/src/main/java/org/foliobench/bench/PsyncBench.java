@@ -268,6 +268,14 @@ public class PsyncBench {
             size = job.size();
             write = job.rw().isWrite();
             pass = Pass.of(job);
+            if (job.reflink()) {
+                for (IoPath p : ioPaths) {
+                    if (p != IoPath.IOMAP) {
+                        throw new IllegalStateException(row + ": fb_reflink=1 on the " + p.shortName() + " path: ext4's"
+                                + " buffer_head path has no reflink (FICLONE fails with EOPNOTSUPP); run it on iomap only");
+                    }
+                }
+            }
 
             device = DeviceSpec.parse(workload.device()).open();
             MountOptions opts = mountOptions(job);
@@ -536,6 +544,9 @@ public class PsyncBench {
                     }
                     break;
                 case OVERWRITE:
+                    if (job.reflink()) {
+                        reflink(p);
+                    }
                     fs.sync();
                     if (job.invalidate()) {
                         fs.dropCaches();
@@ -565,6 +576,23 @@ public class PsyncBench {
             }
             counterStart = fs.counters().snapshot();
             sweepStart.readStart(); // last: nothing of the preparation is counted
+        }
+
+        /**
+         * {@code fb_reflink=1}: {@code cp --reflink} of every file of the job to
+         * {@link JobSpec#reflinkName}, replacing the previous copy (whose unlink drops the blocks the
+         * last sweep's copy on write left it alone holding), so this sweep overwrites shared blocks.
+         */
+        void reflink(IoPath p) throws IOException {
+            for (String name : job.files()) {
+                String copy = JobSpec.reflinkName(name);
+                if (fs.list().contains(copy)) {
+                    fs.unlink(copy);
+                }
+                try (File src = fs.open(name, p); File dst = fs.open(copy, p, StandardOpenOption.CREATE_NEW)) {
+                    dst.cloneFrom(src);
+                }
+            }
         }
 
         /** Ends one sweep: what it did and what disturbed it go into the pass. */

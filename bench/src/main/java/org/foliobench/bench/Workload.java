@@ -172,9 +172,12 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
                 + (spec.atomicWriteUnitMax() != 0 ? ",awu_max=" + spec.atomicWriteUnitMax() : "");
     }
 
-    /** The bytes the job's files take: {@code size} for each distinct file of its clones. */
+    /**
+     * The bytes the job's files take: {@code size} for each distinct file of its clones; twice that
+     * with {@code fb_reflink=1} (the reflinked copy keeps the old blocks while a pass writes new ones).
+     */
     static long dataBytes(JobSpec job) {
-        return job.size() * job.files().size();
+        return job.size() * job.files().size() * (job.reflink() ? 2 : 1);
     }
 
     /**

@@ -37,7 +37,8 @@ import org.foliobench.workqueue.Workqueue;
  *                      first data block, uuid, CRC32C of the fields (all in the first 512 bytes)
  * [bitmap]             block bitmap, one bit per block (1 = in use); bits of the metadata area
  *                      and past the end of the device are set at format
- * [inode table]        256-byte inodes; inode n at byte n*256 (inode 0 unused). An inode in
+ * [inode table]        256-byte inodes; inode n at byte n*256 (inode 0's slot: the root of the
+ *                      refcount tree of shared blocks, {@link RefcountTree}). An inode in
  *                      use: magic 0xE41E, depth (0/1), name length, entry count, i_disksize,
  *                      its name (up to 64 bytes: the flat directory lives in the inode table),
  *                      and 10 16-byte slots holding the extents themselves (depth 0), or index
@@ -152,6 +153,8 @@ public final class Ext4 {
     private MetaBuffer[] itableBufs;
     final Mballoc mballoc;
     final Journal journal;
+    /** Shared extents and copy on write (the refcount tree in inode 0's slot, the inodes' CoW forks). */
+    final Reflink reflink;
     private final ReentrantLock nsLock = new ReentrantLock();
     private final TreeMap<String, Inode> names = new TreeMap<>();
     private final Inode[] inodes;
@@ -212,6 +215,7 @@ public final class Ext4 {
         this.daReleaseBlocks = counters.counter("fs.da_release_blocks");
         this.mballoc = new Mballoc(this);
         this.journal = new Journal(this, journalStart, journalBlocks, bs, firstTid, uuid);
+        this.reflink = new Reflink(this);
     }
 
     // ---------------------------------------------------------------- format / mount
@@ -409,6 +413,7 @@ public final class Ext4 {
             names.put(inode.name, inode);
         }
         mballoc.loadFromBitmap();
+        reflink.refcount.load();
     }
 
     static ExtentMap.Ext decodeExtent(ByteBuffer d, int off) {
@@ -560,6 +565,11 @@ public final class Ext4 {
     /** {@code s_dirtyclusters_counter}: delalloc blocks reserved and not yet allocated. */
     public long dirtyClusters() {
         return mballoc.dirtyClusters();
+    }
+
+    /** Shared extents and copy on write on this filesystem. */
+    public Reflink reflink() {
+        return reflink;
     }
 
     /** {@code s_resv_clusters}: blocks kept back from data allocations for metadata. */
@@ -1088,7 +1098,7 @@ public final class Ext4 {
         }
     }
 
-    private static void checkLive(Inode inode) throws ErrnoException {
+    static void checkLive(Inode inode) throws ErrnoException {
         if (inode.unlinked) {
             throw new ErrnoException(Errno.ENOENT, inode + " was unlinked; open it again by name");
         }
@@ -1178,7 +1188,7 @@ public final class Ext4 {
         inode.bumpEsSeq();
     }
 
-    private void esRemove(Inode inode, long lblk, long len) {
+    void esRemove(Inode inode, long lblk, long len) {
         synchronized (inode.esLock) {
             inode.es.remove(lblk, len);
         }
@@ -1501,11 +1511,16 @@ public final class Ext4 {
         removeSpace(inode, lblk, lblk + len, -1);
     }
 
-    /** {@code ext4_ext_remove_space}: frees extents in {@code [from, to)}, from the end down. */
+    /**
+     * {@code ext4_ext_remove_space}: frees extents in {@code [from, to)}, from the end down (a
+     * shared block loses one reference instead, {@link RefcountTree#decrement}); the CoW fork's
+     * ranges there are cancelled first ({@code xfs_reflink_cancel_cow_range}).
+     */
     private void removeSpace(Inode inode, long from, long to, long newSize) throws IOException {
         long maxBlocks = 2L * bs * 8;
+        reflink.cancelCow(inode, from, to - from);
         while (to > from) {
-            Handle h = journalStart(removeCredits());
+            Handle h = journalStart(removeCredits() + (reflink.refcount.isEmpty() ? 0 : reflink.refcount.credits()));
             try {
                 inode.iDataSem.writeLock().lock();
                 try {
@@ -1536,7 +1551,7 @@ public final class Ext4 {
                     for (ExtentMap.Ext e : inode.tree.overlapping(lo, to)) {
                         long s = Math.max(e.lblk, lo);
                         long t = Math.min(e.end(), to);
-                        mballoc.free(h, e.pblk + (s - e.lblk), t - s, false);
+                        reflink.refcount.decrement(h, e.pblk + (s - e.lblk), t - s);
                     }
                     inode.tree.remove(lo, to - lo);
                     esRemove(inode, lo, to - lo);

@@ -20,7 +20,10 @@ import org.foliobench.device.BlockDevice;
  * header, name (unique), extents (inside the data area, lengths, sorted and not overlapping),
  * extent index and leaf blocks (magic, owner, count, index order); no block used twice; no block used but free
  * in the bitmap; no block in use in the bitmap but owned by nothing; no initialized extent past
- * i_disksize.
+ * i_disksize; the refcount tree ({@link RefcountTree}: root, blocks, records sorted, disjoint,
+ * refcount >= 2, inside the data area) and, for every block, that the extents mapping it are as
+ * many as its refcount says (one when it has no record): a block may be mapped twice only when
+ * the tree says it is shared.
  */
 public final class Fsck {
     private static final int MAX_PROBLEMS = 200;
@@ -76,6 +79,39 @@ public final class Fsck {
         int[] owner = new int[(int) blocks];
         for (long b = 0; b < firstData; b++) {
             owner[(int) b] = -1;
+        }
+        // the refcount tree: recorded[b] = its refcount, 0 when the block has no record
+        int[] recorded = null;
+        int[] refs = null;
+        {
+            List<Long> rblks = new ArrayList<>();
+            List<long[]> recs = new ArrayList<>();
+            String err = RefcountTree.read(rd, rd.read(itableStart), 0, bs, rblks, recs);
+            if (err != null) {
+                problems.add("refcount tree: " + err);
+            }
+            for (long rb : rblks) {
+                if (rb < firstData || rb >= blocks) {
+                    problems.add("refcount block " + rb + " outside the data area");
+                } else {
+                    claim(owner, rb, 1, -2, problems);
+                }
+            }
+            long prevEnd = -1;
+            for (long[] r : recs) {
+                if (r[1] <= 0 || r[2] < 2 || r[0] < firstData || r[0] + r[1] > blocks || r[0] < prevEnd) {
+                    problems.add("refcount record [" + r[0] + "+" + r[1] + " x" + r[2] + "] is bad or out of order");
+                    continue;
+                }
+                prevEnd = r[0] + r[1];
+                if (recorded == null) {
+                    recorded = new int[(int) blocks];
+                    refs = new int[(int) blocks];
+                }
+                for (long b = r[0]; b < r[0] + r[1]; b++) {
+                    recorded[(int) b] = (int) r[2];
+                }
+            }
         }
         Set<String> names = new HashSet<>();
         int cap = Ext4.leafCapacity(bs);
@@ -197,7 +233,18 @@ public final class Fsck {
                 if (x.status == ExtentMap.WRITTEN && x.end() > sizeBlocks) {
                     problems.add("inode " + ino + ": initialized extent " + x + " past i_disksize " + diskSize);
                 }
-                claim(owner, x.pblk, x.len, ino, problems);
+                if (recorded == null) {
+                    claim(owner, x.pblk, x.len, ino, problems);
+                } else {
+                    claimShared(owner, recorded, refs, x.pblk, x.len, ino, problems);
+                }
+            }
+        }
+        if (recorded != null) {
+            for (int b = 0; b < recorded.length && problems.size() < MAX_PROBLEMS; b++) {
+                if (recorded[b] != 0 && refs[b] != recorded[b]) {
+                    problems.add("block " + b + " has refcount " + recorded[b] + " but " + refs[b] + " extents map it");
+                }
             }
         }
         for (long b = 0; b < (long) bitmapBlocks * bs * 8 && problems.size() < MAX_PROBLEMS; b++) {
@@ -210,7 +257,7 @@ public final class Fsck {
             }
             int o = owner[(int) b];
             if (o != 0 && !set) {
-                problems.add("block " + b + " is used by " + (o < 0 ? "the metadata area" : "inode " + o) + " but free in the bitmap");
+                problems.add("block " + b + " is used by " + ownerName(o) + " but free in the bitmap");
             } else if (o == 0 && set) {
                 problems.add("block " + b + " is in use in the bitmap but owned by nothing");
             }
@@ -218,12 +265,34 @@ public final class Fsck {
         return problems;
     }
 
+    /** A data extent's blocks where some blocks are shared: a recorded block may have several owners. */
+    private static void claimShared(int[] owner, int[] recorded, int[] refs, long start, long len, int ino,
+            List<String> problems) {
+        for (long b = start; b < start + len; b++) {
+            int i = (int) b;
+            if (recorded[i] == 0) {
+                claim(owner, b, 1, ino, problems);
+                continue;
+            }
+            refs[i]++;
+            if (owner[i] == 0) {
+                owner[i] = ino;
+            } else if (owner[i] < 0 && problems.size() < MAX_PROBLEMS) {
+                problems.add("shared block " + b + " of inode " + ino + " is also " + ownerName(owner[i]));
+            }
+        }
+    }
+
+    private static String ownerName(int o) {
+        return o == -1 ? "the metadata area" : o == -2 ? "a refcount tree block" : "inode " + o;
+    }
+
     private static void claim(int[] owner, long start, long len, int ino, List<String> problems) {
         for (long b = start; b < start + len; b++) {
             if (owner[(int) b] != 0) {
                 if (problems.size() < MAX_PROBLEMS) {
-                    problems.add("block " + b + " used twice: by inode " + ino + " and by "
-                            + (owner[(int) b] < 0 ? "the metadata area" : "inode " + owner[(int) b]));
+                    problems.add("block " + b + " used twice: by " + ownerName(ino) + " and by "
+                            + ownerName(owner[(int) b]));
                 }
             } else {
                 owner[(int) b] = ino;

@@ -27,6 +27,16 @@ public final class Inode {
     final List<long[]> leaves = new ArrayList<>();
     /** Depth 2: the block holding the index entries (more leaves than the inode holds), else 0. */
     long indexBlock;
+    /**
+     * The copy-on-write fork ({@code ip->i_cowfp} in XFS), in memory only, under i_data_sem:
+     * DELAYED ranges reserved by a write into shared blocks, UNWRITTEN ranges allocated as
+     * staging blocks by writeback and not yet remapped ({@link Reflink}).
+     */
+    final ExtentMap cow;
+    /** Blocks reserved by the CoW fork's DELAYED ranges (under i_data_sem). */
+    long cowReserved;
+    /** The CoW fork is not empty: read without a lock by the mapping fast paths. */
+    volatile boolean hasCow;
     /** {@code i_es_tree}, guarded by {@link #esLock} ({@code i_es_lock}). */
     final ExtentMap es;
     final Object esLock = new Object();
@@ -67,6 +77,7 @@ public final class Inode {
         this.nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.tree = new ExtentMap(Ext4.EXT_INIT_MAX_LEN, fs != null ? fs.extentCache : null);
         this.es = new ExtentMap(Long.MAX_VALUE / 4, fs != null ? fs.esCache : null);
+        this.cow = new ExtentMap(Ext4.EXT_INIT_MAX_LEN, fs != null ? fs.extentCache : null);
     }
 
     /** {@code i_ino}. */

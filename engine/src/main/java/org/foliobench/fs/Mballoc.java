@@ -235,6 +235,50 @@ final class Mballoc {
     }
 
     /**
+     * A copy-on-write staging allocation (XFS allocates CoW staging extents the same way, in
+     * {@code xfs_bmapi_convert_delalloc} on the CoW fork): up to {@code len} blocks near
+     * {@code goal} are taken out of the free extents but not marked in the bitmap; the bitmap
+     * learns of them only in the handle that remaps them into a file ({@link #commitStaging}),
+     * so a crash before that leaves them free on disk (XFS records them in its refcount btree
+     * and frees them at mount, {@code xfs_reflink_recover_cow}). {@code reserved}: the blocks were
+     * reserved at write time (they leave {@code s_dirtyclusters_counter}).
+     */
+    void allocStaging(long goal, int len, boolean reserved, MapBlocks ar) throws ErrnoException {
+        lock.lock();
+        try {
+            long budget = reserved ? len : freeBlocks - dirtyClusters - resvClusters;
+            long want = Math.min(len, Math.min(budget, freeBlocks));
+            if (want <= 0 || !find(goal, want, ar)) {
+                throw new ErrnoException(Errno.ENOSPC, "no free blocks for a copy-on-write allocation of " + len + ": "
+                        + freeBlocks + " free, " + dirtyClusters + " reserved for delalloc");
+            }
+            take(ar.pblk, ar.len);
+            if (reserved) {
+                dirtyClusters -= ar.len;
+            }
+            allocCalls.increment();
+            allocBlocks.add(ar.len);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The staging blocks enter the bitmap in {@code h}, which maps them into a file. */
+    void commitStaging(Handle h, long pblk, long len) {
+        lock.lock();
+        try {
+            setBits(h, pblk, len, true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Staging blocks never remapped (a cancelled or failed write) go back to the free extents. */
+    void releaseStaging(long pblk, long len) {
+        release(pblk, len);
+    }
+
+    /**
      * The goal if free, else the first free extent after it (then from the start) holding
      * {@code want} blocks, else the longest one seen; into {@code ar}. False when nothing is free.
      */

@@ -45,6 +45,8 @@ final class BufferedIo {
     final LongAdder ioendMerges;
     final LongAdder shortCopies;
     final LongAdder writeBeginReads;
+    /** Partial blocks {@code __iomap_write_begin} read from a srcmap other than the iomap (copy on write). */
+    final LongAdder srcmapReads;
     final LongAdder readZeroedBytes;
     final LongAdder writeMapCalls;
 
@@ -76,6 +78,7 @@ final class BufferedIo {
         this.ioendMerges = c.counter("iomap.ioend_merges");
         this.shortCopies = c.counter("iomap.short_copies");
         this.writeBeginReads = c.counter("iomap.write_begin_reads");
+        this.srcmapReads = c.counter("iomap.srcmap_reads");
         this.readZeroedBytes = c.counter("iomap.read_zeroed_bytes");
         this.writeMapCalls = c.counter("iomap.writeback_map_calls");
         this.bioSet = bioSet;
@@ -448,6 +451,9 @@ final class BufferedIo {
                 // not marked uptodate: a short copy into the zeroed block must be refused by
                 // write_end ("iomap: don't mark blocks uptodate after partial zeroing")
             } else {
+                if (iter.srcmap() != iter.iomap) {
+                    srcmapReads.increment();
+                }
                 readFolioSync(blockStart, folio, poff, plen, iter.srcmap());
                 setRangeUptodate(folio, poff, plen);
             }

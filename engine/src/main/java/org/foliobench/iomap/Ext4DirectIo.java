@@ -172,6 +172,12 @@ public final class Ext4DirectIo {
             lock.lock();
         }
         try {
+            if (fs.reflink().hasShared(inode)) {
+                // XFS copies on write for direct IO too (xfs_reflink_allocate_cow); this model's direct
+                // path would write the shared blocks in place, so it refuses before changing anything
+                throw new ErrnoException(Errno.EOPNOTSUPP, "direct write into '" + inode.name() + "', which shares"
+                        + " blocks with a reflinked file: copy on write for O_DIRECT is not modelled; write it buffered");
+            }
             fs.fileUpdateTime(inode); // file_modified
             dioWrites.increment();
             if (shared) {

@@ -10,6 +10,7 @@ import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
+import org.foliobench.fs.Reflink;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.AddressSpaceOperations;
 import org.foliobench.pagecache.Folio;
@@ -213,6 +214,75 @@ public final class IomapPath implements IoPathOps {
         }
     };
 
+    /** {@link Reflink.CowMap} scratch of {@link #cowBegin} and writeback's CoW allocation, one per thread. */
+    private final ThreadLocal<Reflink.CowMap> cowScratch = ThreadLocal.withInitial(Reflink.CowMap::new);
+
+    /**
+     * The CoW half of {@code xfs_buffered_write_iomap_begin}, for writes into an inode that may
+     * share blocks ({@link Reflink#cowBegin}): when the blocks at {@code lblk} are shared (or the
+     * CoW fork already covers them), {@code iomap} becomes the CoW fork's range (DELALLOC while
+     * reserved, UNWRITTEN once writeback gave it staging blocks) with {@link Iomap#F_SHARED}, and
+     * {@code srcmap} the data fork's blocks that {@code __iomap_write_begin} reads partial blocks
+     * from; returns 0. Otherwise returns how many blocks from {@code lblk} are not shared, to
+     * map as usual.
+     */
+    private int cowBegin(Inode inode, long lblk, int nblocks, Iomap iomap, Iomap srcmap) throws IOException {
+        Reflink.CowMap c = fs.reflink().cowBegin(inode, lblk, nblocks, cowScratch.get());
+        if (!c.shared()) {
+            return c.len();
+        }
+        iomap.offset = lblk << blockBits;
+        iomap.length = (long) c.len() << blockBits;
+        iomap.flags = Iomap.F_SHARED;
+        if (c.cowPblk() >= 0) {
+            iomap.type = Iomap.Type.UNWRITTEN;
+            iomap.addr = c.cowPblk() << blockBits;
+        } else {
+            iomap.type = Iomap.Type.DELALLOC;
+            iomap.addr = Iomap.NULL_ADDR;
+        }
+        srcmap.offset = iomap.offset;
+        srcmap.length = iomap.length;
+        srcmap.flags = 0;
+        if (c.dataPblk() >= 0) {
+            srcmap.type = c.dataUnwritten() ? Iomap.Type.UNWRITTEN : Iomap.Type.MAPPED;
+            srcmap.addr = c.dataPblk() << blockBits;
+        } else {
+            srcmap.type = Iomap.Type.HOLE;
+            srcmap.addr = Iomap.NULL_ADDR;
+        }
+        iomap.validityCookie = inode.esSeq();
+        srcmap.validityCookie = iomap.validityCookie;
+        return 0;
+    }
+
+    /**
+     * The zeroing ops of truncate and punch ({@code xfs_buffered_write_iomap_ops} as
+     * {@code iomap_zero_range} uses them): {@link #readOps}, except that shared blocks map to
+     * the CoW fork, so zeroing part of a shared block never writes the shared block in place.
+     */
+    final IomapOps zeroOps = new IomapOps() {
+        @Override
+        public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
+                throws IOException {
+            long lblk = firstBlock(pos);
+            int nblocks = (int) blockCount(pos, length);
+            if (fs.reflink().active(inode)) {
+                nblocks = cowBegin(inode, lblk, nblocks, iomap, srcmap);
+                if (nblocks == 0) {
+                    return;
+                }
+            }
+            MapBlocks m = fs.ext4MapBlocks(null, inode, lblk, nblocks, 0, mapScratch.get());
+            setIomap(inode, iomap, m);
+        }
+
+        @Override
+        public boolean iomapValid(Inode inode, Iomap iomap) {
+            return IomapPath.iomapValid(inode, iomap);
+        }
+    };
+
     /** {@code ext4_iomap_buffered_da_write_ops}: {@code ext4_da_map_blocks} / delalloc punch on a short write. */
     final IomapOps daWriteOps = new IomapOps() {
         @Override
@@ -220,6 +290,12 @@ public final class IomapPath implements IoPathOps {
                 throws IOException {
             long lblk = firstBlock(pos);
             int nblocks = (int) blockCount(pos, length);
+            if (fs.reflink().active(inode)) {
+                nblocks = cowBegin(inode, lblk, nblocks, iomap, srcmap);
+                if (nblocks == 0) {
+                    return;
+                }
+            }
             MapBlocks m;
             int retries = 0;
             for (;;) {
@@ -264,6 +340,12 @@ public final class IomapPath implements IoPathOps {
                 throws IOException {
             long lblk = firstBlock(pos);
             int len = (int) Math.min(blockCount(pos, length), Ext4.EXT_UNWRITTEN_MAX_LEN);
+            if (fs.reflink().active(inode)) {
+                len = cowBegin(inode, lblk, len, iomap, srcmap);
+                if (len == 0) {
+                    return;
+                }
+            }
             MapBlocks m;
             int retries = 0;
             for (;;) {
@@ -382,15 +464,15 @@ public final class IomapPath implements IoPathOps {
         long endBlk = (end - 1) >> blockBits;
         if (startBlk == endBlk) {
             if ((pos & mask) != 0 || (end & mask) != 0) {
-                io.zeroRange(inode, mapping, pos, len, readOps);
+                io.zeroRange(inode, mapping, pos, len, zeroOps);
             }
             return;
         }
         if ((pos & mask) != 0) {
-            io.zeroRange(inode, mapping, pos, blockSize - (pos & mask), readOps);
+            io.zeroRange(inode, mapping, pos, blockSize - (pos & mask), zeroOps);
         }
         if ((end & mask) != 0) {
-            io.zeroRange(inode, mapping, end & ~mask, end & mask, readOps);
+            io.zeroRange(inode, mapping, end & ~mask, end & mask, zeroOps);
         }
     }
 
@@ -424,6 +506,39 @@ public final class IomapPath implements IoPathOps {
         }
     }
 
+    /**
+     * {@code xfs_map_blocks}'s CoW fork lookup: if the blocks at {@code index} are shared or in
+     * the CoW fork, the writeback mapping becomes the CoW fork's staging blocks (allocated now
+     * from a reservation, {@link Reflink#cowAllocate}) with {@link Iomap#F_SHARED}, so the ioend
+     * writes only the new blocks and remaps them at completion; returns 0. Else returns how many
+     * blocks from {@code index} are not shared.
+     */
+    private int cowMapBlocks(WritepageCtx wpc, Inode inode, long index, int len) throws IOException {
+        Reflink.CowMap c;
+        try {
+            c = fs.reflink().cowAllocate(inode, index, len, cowScratch.get());
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOSPC) {
+                throw e;
+            }
+            enospcRetries.increment();
+            fs.commit(); // blocks freed by the running transaction
+            c = fs.reflink().cowAllocate(inode, index, len, cowScratch.get());
+        }
+        if (!c.shared()) {
+            return c.len();
+        }
+        Iomap iomap = wpc.iomap;
+        iomap.type = Iomap.Type.MAPPED;
+        iomap.flags = Iomap.F_SHARED;
+        iomap.offset = index << blockBits;
+        iomap.length = (long) c.len() << blockBits;
+        iomap.addr = c.cowPblk() << blockBits;
+        wpc.dataSeq = inode.esSeq();
+        iomap.validityCookie = wpc.dataSeq;
+        return 0;
+    }
+
     /** ext4's {@code iomap_writeback_ops}. */
     private final WritebackOps writebackOps = new WritebackOps() {
         /**
@@ -445,6 +560,12 @@ public final class IomapPath implements IoPathOps {
             long dirtyBlocks = (dirtyLen + blockSize - 1) >> blockBits;
             long len = end > index + dirtyBlocks ? end - index + 1 : dirtyBlocks;
             len = Math.min(Math.min(len, Ext4.EXT_UNWRITTEN_MAX_LEN), Ext4.EXT_MAX_BLOCKS - index);
+            if (fs.reflink().active(inode)) {
+                len = cowMapBlocks(wpc, inode, index, (int) len);
+                if (len == 0) {
+                    return;
+                }
+            }
             int retries = 0;
             for (;;) {
                 MapBlocks m = fs.ext4MapBlocks(null, inode, index, (int) len, 0, wpc.map);
@@ -469,11 +590,12 @@ public final class IomapPath implements IoPathOps {
             setIomap(inode, wpc.iomap, wpc.map);
         }
 
-        /** {@code ext4_iomap_prepare_ioend}. */
+        /** {@code ext4_iomap_prepare_ioend}; a CoW ioend completes on the worker too ({@code xfs_prepare_ioend}). */
         @Override
         public void prepareIoend(IomapIoend ioend) {
             ioend.deferEndIo = ioend.type == Iomap.Type.UNWRITTEN
-                    || ioend.offset + ioend.size > ioend.inode.diskSize();
+                    || ioend.offset + ioend.size > ioend.inode.diskSize()
+                    || (ioend.flags & Iomap.F_SHARED) != 0;
         }
 
         /** {@code ext4_iomap_discard_folio}. */
@@ -599,9 +721,18 @@ public final class IomapPath implements IoPathOps {
             try {
                 long lblk = ioend.offset >> blockBits;
                 long nblocks = ((ioend.offset + size + blockSize - 1) >> blockBits) - lblk;
-                Handle h = fs.journalStart(fs.transBlocks((int) Math.min(nblocks, Integer.MAX_VALUE)));
+                boolean shared = (ioend.flags & Iomap.F_SHARED) != 0;
+                int credits = fs.transBlocks((int) Math.min(nblocks, Integer.MAX_VALUE));
+                if (shared) {
+                    credits += fs.reflink().credits((int) Math.min(nblocks, Integer.MAX_VALUE));
+                }
+                Handle h = fs.journalStart(credits);
                 endIoHandles.increment();
                 try {
+                    if (shared) {
+                        // xfs_reflink_end_cow: the written staging blocks replace the old ones
+                        fs.reflink().endCow(h, inode, lblk, nblocks);
+                    }
                     if (ioend.type == Iomap.Type.UNWRITTEN) {
                         fs.convertUnwritten(h, inode, lblk, nblocks);
                     }
@@ -627,6 +758,11 @@ public final class IomapPath implements IoPathOps {
                 // never leave folios under writeback: fail the IO instead
                 ret = new ErrnoException(Errno.EIO, "unwritten extent conversion of " + inode + " failed: " + e, e);
             }
+        }
+        if (ret != null && (ioend.flags & Iomap.F_SHARED) != 0) {
+            // xfs_end_ioend: a failed CoW write gives its staging blocks back
+            long lblk = ioend.offset >> blockBits;
+            fs.reflink().cancelCow(inode, lblk, ((ioend.offset + size + blockSize - 1) >> blockBits) - lblk);
         }
         wp.finishIoend(ioend.mapping, ioend, ret);
     }

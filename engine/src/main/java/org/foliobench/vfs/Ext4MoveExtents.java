@@ -42,6 +42,15 @@ final class Ext4MoveExtents {
         try {
             second.inode.iRwsem().writeLock().lock();
             try {
+                // a reflinked file's blocks belong to other files too: moving them (or falling back to
+                // buffer_head, which writes in place) would change those files. ext4 has no reflink, so
+                // no kernel path exists for this; refused before anything changes
+                for (FileSystem.VfsInode vi : new FileSystem.VfsInode[] {o, d}) {
+                    if (fs.ext4().reflink().hasShared(vi.inode)) {
+                        throw new ErrnoException(Errno.EOPNOTSUPP, "'" + vi.inode.name() + "' shares blocks with a"
+                                + " reflinked file, whose extents cannot be moved; copy it (cp --reflink=never) first");
+                    }
+                }
                 // ext4_move_extents: inodes using buffered iomap
                 for (FileSystem.VfsInode vi : new FileSystem.VfsInode[] {o, d}) {
                     if (vi.ops.path() == IoPath.IOMAP) {

@@ -309,6 +309,111 @@ public final class File implements Closeable {
         return org.foliobench.fs.MoveExtent.fiemapExtents(inode);
     }
 
+    /**
+     * {@code ioctl(FICLONE)} ({@code ioctl_file_clone} with a length of 0): this file's blocks
+     * from 0 to {@code src}'s end of file become {@code src}'s blocks, shared and copied on write
+     * from then on. See {@link #cloneRange}.
+     */
+    public void cloneFrom(File src) throws IOException {
+        cloneRange(src, 0, 0, 0);
+    }
+
+    /**
+     * {@code ioctl(FICLONERANGE)} ({@code vfs_clone_file_range}, {@code generic_remap_file_range_prep},
+     * then the filesystem's {@code ->remap_file_range}): {@code [dstOff, dstOff + len)} of this file
+     * maps the blocks of {@code [srcOff, srcOff + len)} of {@code src} ({@code len} 0: to
+     * {@code src}'s end of file). Offsets and length must be multiples of the block size, except
+     * a length reaching {@code src}'s end of file that does not end inside this file. Both files
+     * must be served by the iomap path: ext4's buffer_head path has no copy on write, so a clone
+     * there fails with EOPNOTSUPP as FICLONE does on ext4. Both ranges are written back first and
+     * this file's cached pages of the range dropped; this file grows if the range ends past it.
+     */
+    public void cloneRange(File src, long srcOff, long len, long dstOff) throws IOException {
+        checkOpen();
+        src.checkOpen();
+        fs.checkMounted();
+        if (src.fs != fs) {
+            throw new ErrnoException(Errno.EINVAL, "clone from '" + src.name() + "' on another filesystem (EXDEV); "
+                    + "reflink works within one filesystem");
+        }
+        if (path() != IoPath.IOMAP || src.path() != IoPath.IOMAP) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "clone of '" + src.name() + "' into '" + name() + "' on the "
+                    + (path() != IoPath.IOMAP ? path() : src.path()).shortName() + " path: ext4's buffer_head path has no "
+                    + "reflink (no copy on write); open both files on the iomap path");
+        }
+        Ext4 ext4 = fs.ext4();
+        int bits = ext4.blockBits();
+        long bmask = (1L << bits) - 1;
+        if (srcOff < 0 || dstOff < 0 || len < 0) {
+            throw new ErrnoException(Errno.EINVAL, "clone range: negative offset or length");
+        }
+        Inode si = src.inode;
+        boolean same = si == inode;
+        lockTwo(si, inode);
+        try {
+            long srcSize = si.size();
+            if (len == 0) {
+                len = srcSize - srcOff;
+                if (len <= 0) {
+                    return;
+                }
+            }
+            if (srcOff + len > srcSize) {
+                throw new ErrnoException(Errno.EINVAL, "clone range " + srcOff + "+" + len + " runs past the end of '"
+                        + src.name() + "' (" + srcSize + " bytes)");
+            }
+            long dstEnd = dstOff + len;
+            boolean tail = (len & bmask) != 0;
+            if ((srcOff & bmask) != 0 || (dstOff & bmask) != 0 || tail && (srcOff + len != srcSize || dstEnd < inode.size())) {
+                throw new ErrnoException(Errno.EINVAL, "clone range " + srcOff + "+" + len + " -> " + dstOff
+                        + " is not aligned to the " + (1L << bits) + "-byte block (only a range ending at the source's "
+                        + "end of file, and not inside the destination, may end mid-block)");
+            }
+            if (dstEnd > maxBytes()) {
+                throw new ErrnoException(Errno.EFBIG, "clone range ends at " + dstEnd + ", beyond the largest file");
+            }
+            long blocks = (len + bmask) >> bits;
+            if (same && srcOff < dstOff + (blocks << bits) && dstOff < srcOff + (blocks << bits)) {
+                throw new ErrnoException(Errno.EINVAL, "clone range " + srcOff + "+" + len + " -> " + dstOff
+                        + " overlaps itself in '" + name() + "'");
+            }
+            // generic_remap_file_range_prep: write back both ranges, drop the destination's cache
+            src.mapping.filemapWriteAndWaitRange(srcOff, srcOff + (blocks << bits) - 1);
+            mapping.filemapWriteAndWaitRange(dstOff, dstOff + (blocks << bits) - 1);
+            if (inode.size() < dstOff) {
+                vi.ops.truncatePage(inode, mapping, inode.size()); // the old EOF block's tail reads as zeros
+            }
+            mapping.truncateInodePagesRange(dstOff, dstOff + (blocks << bits) - 1);
+            ext4.reflink().remapRange(si, srcOff >> bits, inode, dstOff >> bits, blocks, Math.max(inode.size(), dstEnd));
+            mapping.truncateInodePagesRange(dstOff, dstOff + (blocks << bits) - 1);
+        } finally {
+            unlockTwo(si, inode);
+        }
+    }
+
+    /** {@code lock_two_nondirectories} + {@code filemap_invalidate_lock_two}, in inode order. */
+    private void lockTwo(Inode a, Inode b) {
+        Inode first = a.ino() <= b.ino() ? a : b;
+        Inode second = first == a ? b : a;
+        first.iRwsem().writeLock().lock();
+        if (second != first) {
+            second.iRwsem().writeLock().lock();
+        }
+        ((AddressSpace) first.mapping()).invalidateLock().writeLock().lock();
+        if (second != first) {
+            ((AddressSpace) second.mapping()).invalidateLock().writeLock().lock();
+        }
+    }
+
+    private static void unlockTwo(Inode a, Inode b) {
+        ((AddressSpace) a.mapping()).invalidateLock().writeLock().unlock();
+        a.iRwsem().writeLock().unlock();
+        if (b != a) {
+            ((AddressSpace) b.mapping()).invalidateLock().writeLock().unlock();
+            b.iRwsem().writeLock().unlock();
+        }
+    }
+
     private void checkOpen() throws ErrnoException {
         if (closed) {
             throw new ErrnoException(Errno.EBADF, "'" + inode.name() + "' is closed");

@@ -121,6 +121,11 @@ public final class FileSystem implements AutoCloseable {
     }
 
     private synchronized VfsInode attach(Inode inode, IoPathOps ops) throws IOException {
+        if (ops.path() != IoPath.IOMAP && ext4.reflink().hasShared(inode)) {
+            // the buffer_head path would write shared blocks in place (it has no copy on write)
+            throw new ErrnoException(Errno.EOPNOTSUPP, "'" + inode.name() + "' shares blocks with a reflinked file; "
+                    + "only the iomap path copies on write: open it on the iomap path");
+        }
         VfsInode vi = icache.computeIfAbsent(inode.ino(), k -> new VfsInode(inode));
         if (vi.mapping != null && vi.ops != ops) {
             if (vi.opens > 0) {
@@ -296,6 +301,11 @@ public final class FileSystem implements AutoCloseable {
         if (!mounted) {
             throw new ErrnoException(Errno.EIO, "filesystem on " + device.describe() + " is not mounted");
         }
+    }
+
+    /** Shared extents and copy on write of this filesystem (refcounts, CoW forks). */
+    public org.foliobench.fs.Reflink reflink() {
+        return ext4.reflink();
     }
 
     Ext4 ext4() {

@@ -577,4 +577,54 @@ class IomapPathTest {
             assertFsckClean(h);
         }
     }
+
+    /**
+     * A write into blocks shared with another file ({@code IOMAP_F_SHARED}): {@code ->iomap_begin}
+     * answers with a CoW fork reservation as the iomap and the old blocks as the srcmap;
+     * {@code __iomap_write_begin} reads the partial block from the srcmap; writeback writes new
+     * blocks and remaps them at completion; the other file's blocks and data never change.
+     */
+    @Test
+    void aWriteIntoSharedBlocksMapsTheCowForkWithTheOldBlocksAsSrcmap() throws IOException {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile a = h.open("a");
+            IomapHarness.OpenFile b = h.open("b");
+            byte[] orig = IomapHarness.data(3, 0, 64 << 10);
+            h.write(a, 0, orig);
+            h.fsync(a);
+            h.fs.reflink().remapRange(a.inode, 0, b.inode, 0, 16, 64 << 10);
+            long old1 = h.fs.ext4MapBlocks(null, a.inode, 1, 1, 0).pblk();
+            assertEquals(old1, h.fs.ext4MapBlocks(null, b.inode, 1, 1, 0).pblk(), "b maps a's blocks");
+            assertEquals(2, h.fs.reflink().refs(old1));
+
+            Iomap iomap = new Iomap();
+            Iomap srcmap = new Iomap();
+            h.path.daWriteOps.iomapBegin(b.inode, 4096 + 100, 8192, IomapOps.IOMAP_WRITE, iomap, srcmap);
+            assertEquals(Iomap.Type.DELALLOC, iomap.type, iomap.toString());
+            assertTrue((iomap.flags & Iomap.F_SHARED) != 0, iomap.toString());
+            assertEquals(4096, iomap.offset);
+            assertEquals(3 * 4096, iomap.length, "the blocks of the write, all shared");
+            assertEquals(Iomap.Type.MAPPED, srcmap.type, srcmap.toString());
+            assertEquals(old1 << 12, srcmap.addr, "the srcmap is the old blocks");
+            assertEquals(iomap.offset, srcmap.offset);
+
+            h.dropCaches();
+            long reads = h.count("iomap.srcmap_reads");
+            byte[] w = IomapHarness.data(4, 4196, 5000);
+            h.write(b, 4196, w);
+            assertTrue(h.count("iomap.srcmap_reads") > reads, "the partial blocks came from the srcmap");
+            h.fsync(b);
+            assertTrue(h.count("fs.cow_remaps") > 0, "remapped at ioend completion");
+            long new1 = h.fs.ext4MapBlocks(null, b.inode, 1, 1, 0).pblk();
+            assertTrue(new1 != old1, "b's block 1 moved to " + new1);
+            assertEquals(old1, h.fs.ext4MapBlocks(null, a.inode, 1, 1, 0).pblk(), "a keeps its block");
+            assertEquals(1, h.fs.reflink().refs(old1), "one owner left");
+            h.dropCaches();
+            assertArrayEquals(orig, h.read(a, 0, orig.length), "the source never changes");
+            byte[] model = orig.clone();
+            System.arraycopy(w, 0, model, 4196, w.length);
+            assertArrayEquals(model, h.read(b, 0, model.length));
+            assertEquals(List.of(), h.fsck());
+        }
+    }
 }

@@ -132,6 +132,40 @@ class FsxTest {
         }
     }
 
+    /**
+     * fsx with clone ranges (xfstests fsx's {@code OP_CLONE_RANGE}, plus a FICLONE snapshot into a
+     * second file checked never to change while the first is rewritten): copy on write through
+     * the iomap path's srcmap; on the buffer_head paths every clone fails with EOPNOTSUPP and
+     * changes nothing.
+     */
+    @ParameterizedTest(name = "clone ranges {0} bs={1} seed={2}")
+    @MethodSource("cloneCases")
+    void fsxCloneRange(IoPath path, int bs, long seed) throws Exception {
+        try (BlockDevice d = new RamDisk(DEVICE_BYTES)) {
+            Fsx fsx = new Fsx(d, path, bs, seed, null);
+            fsx.cloneOps = true;
+            fsx.run(path == IoPath.IOMAP ? OPS : OPS / 4);
+            System.out.println("fsx clone ranges " + path + " bs=" + bs + " seed=" + seed + ": " + fsx.clones
+                    + " clones, cow remaps " + fsx.cowRemaps);
+            if (path == IoPath.IOMAP) {
+                org.junit.jupiter.api.Assertions.assertTrue(fsx.clones > 20 && fsx.cowRemaps > 0,
+                        fsx.clones + " clones, " + fsx.cowRemaps + " CoW remaps");
+            }
+        }
+    }
+
+    static Stream<Arguments> cloneCases() {
+        List<Arguments> l = new ArrayList<>();
+        for (int bs : new int[] {1024, 4096}) {
+            for (long seed : new long[] {21, 22, 23}) {
+                l.add(Arguments.of(IoPath.IOMAP, bs, seed));
+            }
+        }
+        l.add(Arguments.of(IoPath.BUFFER_HEAD, 4096, 24L));
+        l.add(Arguments.of(IoPath.BUFFER_HEAD_LARGE_FOLIO, 1024, 25L));
+        return l.stream();
+    }
+
     /** One fsx run: a file, its model, and the operation log. */
     static final class Fsx {
         final IoPath firstPath;
@@ -153,6 +187,13 @@ class FsxTest {
         IoPath path;
         final ArrayDeque<String> log = new ArrayDeque<>();
         int opNo;
+        /** Clone ranges within the file and FICLONE snapshots into {@link #SNAP} ({@link #fsxCloneRange}). */
+        boolean cloneOps;
+        static final String SNAP = "fsx.snap";
+        /** The snapshot's contents (null: none yet). */
+        byte[] snap;
+        int clones;
+        long cowRemaps;
 
         Fsx(BlockDevice dev, IoPath path, int bs, long seed, Boolean dioreadNolock) {
             this(dev, path, bs, seed, dioreadNolock, Defaults.BH_PARTIAL_WALK);
@@ -194,6 +235,7 @@ class FsxTest {
                 assertEquals(0, fs.reservedBlocks(), "delalloc reservations left after sync");
                 closeDirect();
                 file.close();
+                cowRemaps += fs.counters().get("fs.cow_remaps");
                 fs.unmount();
                 assertEquals(List.of(), Fsck.check(dev), "fsck after the run");
             } catch (Throwable t) {
@@ -332,6 +374,12 @@ class FsxTest {
             } else if (r < 93) {
                 log("drop_caches");
                 fs.dropCaches();
+            } else if (cloneOps && r < 95 && r >= 93 + (rnd.nextInt(3) == 0 ? 0 : 1)) {
+                if (rnd.nextInt(4) == 0) {
+                    snapshot();
+                } else {
+                    cloneRange();
+                }
             } else if (r < 95) {
                 switchPath();
             } else if (r < 96) {
@@ -375,6 +423,78 @@ class FsxTest {
             for (long off = 0; off < size; off += 1 << 20) {
                 read(off, (int) Math.min(1 << 20, size - off + 1));
             }
+            if (snap != null) {
+                try (File f = fs.open(SNAP, IoPath.IOMAP)) {
+                    assertEquals(snap.length, f.size(), "snapshot size");
+                    ByteBuffer b = ByteBuffer.allocate(snap.length);
+                    assertEquals(snap.length, f.pread(b, 0));
+                    int m = Arrays.mismatch(snap, b.array());
+                    if (m >= 0) {
+                        fail("snapshot changed at offset " + m + " (a write into shared blocks went in place)");
+                    }
+                }
+            }
+        }
+
+        /** {@code OP_CLONE_RANGE}: block-aligned, not overlapping, maybe ending at EOF mid-block. */
+        void cloneRange() throws IOException {
+            if (size < bs) {
+                return;
+            }
+            long src = (long) rnd.nextInt((int) (size / bs)) * bs;
+            long len;
+            long dst;
+            if (rnd.nextInt(4) == 0) {
+                len = size - src; // to EOF: the destination must end at or past EOF
+                long first = ((size + bs - 1) / bs) * bs;
+                if (first + len > MAX_LEN) {
+                    return;
+                }
+                dst = first + (long) rnd.nextInt((int) Math.max(1, (MAX_LEN - first - len) / bs + 1)) * bs;
+            } else {
+                long maxBlocks = Math.min((size - src) / bs, (1 << 20) / bs);
+                if (maxBlocks == 0) {
+                    return;
+                }
+                len = (1 + rnd.nextInt((int) maxBlocks)) * (long) bs;
+                dst = (long) rnd.nextInt((int) ((MAX_LEN - len) / bs + 1)) * bs;
+                if (dst < src + len && src < dst + len) {
+                    return;
+                }
+            }
+            log("clone_range " + src + "+" + len + " -> " + dst + " (size " + size + ")");
+            try {
+                file.cloneRange(file, src, len, dst);
+            } catch (ErrnoException e) {
+                if (path != IoPath.IOMAP && e.errno() == Errno.EOPNOTSUPP) {
+                    return; // ext4's buffer_head path: no reflink, nothing changed
+                }
+                throw e;
+            }
+            if (path != IoPath.IOMAP) {
+                fail("clone_range on the " + path + " path succeeded");
+            }
+            System.arraycopy(model, (int) src, model, (int) dst, (int) len);
+            size = Math.max(size, dst + len);
+            clones++;
+        }
+
+        /** FICLONE of the whole file into {@link #SNAP}, whose contents must never change after. */
+        void snapshot() throws IOException {
+            log("ficlone -> " + SNAP + " (size " + size + ")");
+            if (path != IoPath.IOMAP) {
+                try (File f = fs.open(SNAP, IoPath.IOMAP, StandardOpenOption.CREATE)) {
+                    ErrnoException e = org.junit.jupiter.api.Assertions.assertThrows(ErrnoException.class, () -> f.cloneFrom(file));
+                    assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
+                }
+                return;
+            }
+            try (File f = fs.open(SNAP, IoPath.IOMAP, StandardOpenOption.CREATE)) {
+                f.truncate(0);
+                f.cloneFrom(file);
+            }
+            snap = Arrays.copyOf(model, (int) size);
+            clones++;
         }
 
         void switchPath() throws IOException {
@@ -382,6 +502,20 @@ class FsxTest {
             log("reopen on " + other);
             closeDirect();
             file.close();
+            if (cloneOps && other != IoPath.IOMAP) {
+                try {
+                    file = fs.open("fsx", other);
+                } catch (ErrnoException e) {
+                    // ext4's buffer_head path has no copy on write: an inode sharing blocks stays on iomap
+                    assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
+                    assertEquals(IoPath.IOMAP, path, "only an iomap inode can share blocks");
+                    log("  EOPNOTSUPP: shares blocks, stays on " + path);
+                    file = fs.open("fsx", path);
+                    return;
+                }
+                path = other;
+                return;
+            }
             path = other;
             file = fs.open("fsx", path);
             openDirect();
@@ -391,6 +525,7 @@ class FsxTest {
             log("remount");
             closeDirect();
             file.close();
+            cowRemaps += fs.counters().get("fs.cow_remaps");
             fs.unmount();
             List<String> problems = Fsck.check(dev);
             assertEquals(List.of(), problems, "fsck at remount");

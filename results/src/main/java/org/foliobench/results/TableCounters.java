@@ -31,6 +31,22 @@ public final class TableCounters {
         return m;
     }
 
+    /**
+     * The copy-on-write counters of a delta (jobs with {@code fb_reflink=1}): staging allocations
+     * at writeback ({@code cowAllocs}, {@code cowAllocBlocks}), partial blocks read from the
+     * srcmap by write_begin ({@code srcmapReads}), remaps at ioend completion ({@code cowRemaps},
+     * {@code cowRemapBlocks}); empty when all are zero.
+     */
+    public static Map<String, Long> cow(Map<String, Long> d) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("cowAllocs", d.getOrDefault("fs.cow_alloc_calls", 0L));
+        m.put("cowAllocBlocks", d.getOrDefault("fs.cow_alloc_blocks", 0L));
+        m.put("srcmapReads", d.getOrDefault("iomap.srcmap_reads", 0L));
+        m.put("cowRemaps", d.getOrDefault("fs.cow_remaps", 0L));
+        m.put("cowRemapBlocks", d.getOrDefault("fs.cow_remap_blocks", 0L));
+        return m.values().stream().allMatch(v -> v == 0) ? Map.of() : m;
+    }
+
     /** The sum of every counter whose name starts with {@code prefix}. */
     public static long sumPrefix(Map<String, Long> d, String prefix) {
         long s = 0;

@@ -111,6 +111,9 @@ public final class FioJobWriter {
                     + " the June 2026 series walks the written range)");
         }
         j.path().ifPresent(p -> n.add("fb_path=" + p.fioName() + ": the model's IO path; a real kernel's is its filesystem's"));
+        if (j.reflink()) {
+            n.add("fb_reflink=1: before each run, cp --reflink=always FILE FILE.reflink (xfs or btrfs; ext4 has no reflink)");
+        }
         return n;
     }
 

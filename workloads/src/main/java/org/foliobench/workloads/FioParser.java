@@ -103,6 +103,8 @@ import org.foliobench.Defaults;
  *  fb_dirty_writeback_centisecs=N 500                    vm.dirty_writeback_centisecs
  *  fb_dioread_nolock=0|1         1 with 4k blocks, else 0 ext4 dioread_nolock / nodioread_nolock
  *  fb_bh_partial_walk=full|range full                    bhlf: buffers a partial write walks (6.16-6.18 / 2026 fix)
+ *  fb_reflink=0|1                0                       cp --reflink (FICLONE) of the laid-out file to
+ *                                                        FILE.reflink before every pass (overwrite=1, iomap only)
  *  fb_row=KEY                    none                    the reference row the job reproduces, e.g.
  *                                                        read/hole or write/ramdisk/N/Y/N (bs from bs=)
  * </pre>
@@ -413,6 +415,7 @@ public final class FioParser {
             }
             return bld -> bld.bhPartialWalk(w);
         });
+        def("fb_reflink", Arg.BOOL, bool(JobSpec.Builder::reflink));
         def("fb_row", Arg.VALUE, (o, v) -> {
             try {
                 ReferenceRow.parseRowKey(v, 4096);
@@ -721,6 +724,21 @@ public final class FioParser {
                 throw new JobFileException(file, at.line(), "job \"" + section + "\": direct IO with bs=" + b.bs()
                         + ", not a multiple of the " + b.blockSize() + "-byte filesystem block",
                         "use a bs that is a multiple of fb_block_size (O_DIRECT offsets and lengths are whole blocks here)");
+            }
+            if (b.reflink() && (!b.rw().isWrite() || !b.overwrite())) {
+                throw new JobFileException(file, last.get("fb_reflink") != null ? last.get("fb_reflink").line() : sectionLine, "job \"" + section + "\": fb_reflink=1"
+                        + " reflinks the laid-out file before each pass, so that the pass overwrites shared blocks;"
+                        + " it needs a write job with overwrite=1", "add overwrite=1 to a write job, or drop fb_reflink");
+            }
+            if (b.reflink() && b.direct()) {
+                throw new JobFileException(file, last.get("fb_reflink") != null ? last.get("fb_reflink").line() : sectionLine, "job \"" + section + "\": fb_reflink=1 with direct=1:"
+                        + " copy on write for O_DIRECT is not modelled (a direct write into shared blocks fails with EOPNOTSUPP)",
+                        "drop direct=1, or drop fb_reflink");
+            }
+            if (b.reflink() && b.path() != null && b.path() != IoPathKind.IOMAP) {
+                throw new JobFileException(file, last.get("fb_reflink") != null ? last.get("fb_reflink").line() : sectionLine, "job \"" + section + "\": fb_reflink=1 on fb_path="
+                        + b.path().fioName() + ": ext4's buffer_head path has no reflink (FICLONE fails with EOPNOTSUPP)",
+                        "use fb_path=iomap");
             }
             if (!jobs.isEmpty() && !b.stonewall()) {
                 throw new JobFileException(file, sectionLine, "job \"" + section + "\" would run at the same time as the"

@@ -76,6 +76,7 @@ public final class JobSpec {
     private final int dirtyWritebackCentisecs;
     private final Boolean dioreadNolock;
     private final org.foliobench.vfs.BhPartialWalk bhPartialWalk;
+    private final boolean reflink;
     private final ReferenceRow row;
 
     private JobSpec(Builder b) {
@@ -122,6 +123,7 @@ public final class JobSpec {
         dirtyWritebackCentisecs = b.dirtyWritebackCentisecs;
         dioreadNolock = b.dioreadNolock;
         bhPartialWalk = b.bhPartialWalk;
+        reflink = b.reflink;
         row = b.row;
     }
 
@@ -173,6 +175,7 @@ public final class JobSpec {
         b.dirtyWritebackCentisecs = dirtyWritebackCentisecs;
         b.dioreadNolock = dioreadNolock;
         b.bhPartialWalk = bhPartialWalk;
+        b.reflink = reflink;
         b.row = row;
         return b;
     }
@@ -484,6 +487,21 @@ public final class JobSpec {
         return bhPartialWalk;
     }
 
+    /**
+     * {@code fb_reflink=1}: before every pass of an overwrite job, each laid-out file is reflinked
+     * ({@code FICLONE}, {@code cp --reflink}) to {@code <file>.reflink}, so the pass overwrites
+     * shared blocks: copy on write through the iomap path's srcmap. The iomap path only (ext4's
+     * buffer_head path has no reflink).
+     */
+    public boolean reflink() {
+        return reflink;
+    }
+
+    /** The file {@link #reflink()} clones {@code file} to. */
+    public static String reflinkName(String file) {
+        return file + ".reflink";
+    }
+
     /** {@code fb_row=}: the reference-table row this job reproduces. */
     public Optional<ReferenceRow> row() {
         return Optional.ofNullable(row);
@@ -558,6 +576,9 @@ public final class JobSpec {
         }
         if (bhPartialWalk != Defaults.BH_PARTIAL_WALK) {
             o.put("fb_bh_partial_walk", bhPartialWalk.value());
+        }
+        if (reflink) {
+            o.put("fb_reflink", "1");
         }
         row().ifPresent(r -> o.put("fb_row", r.rowKey()));
         return o;
@@ -648,6 +669,7 @@ public final class JobSpec {
         private int dirtyWritebackCentisecs = Defaults.DIRTY_WRITEBACK_CENTISECS;
         private Boolean dioreadNolock;
         private org.foliobench.vfs.BhPartialWalk bhPartialWalk = Defaults.BH_PARTIAL_WALK;
+        private boolean reflink;
         private ReferenceRow row;
 
         private Builder(String name) {
@@ -692,6 +714,7 @@ public final class JobSpec {
         public Builder dirtyWritebackCentisecs(int v) { dirtyWritebackCentisecs = v; return this; }
         public Builder dioreadNolock(Boolean v) { dioreadNolock = v; return this; }
         public Builder bhPartialWalk(org.foliobench.vfs.BhPartialWalk v) { bhPartialWalk = java.util.Objects.requireNonNull(v); return this; }
+        public Builder reflink(boolean v) { reflink = v; return this; }
         public Builder row(ReferenceRow v) { row = v; return this; }
 
         /** {@code vm.dirty_ratio}: a changed value clears {@code dirty_bytes}, as {@code dirty_ratio_handler()} does. */
@@ -748,6 +771,8 @@ public final class JobSpec {
         boolean atomic() { return atomic; }
         int blockSize() { return blockSize; }
         ReferenceRow row() { return row; }
+        boolean reflink() { return reflink; }
+        IoPathKind path() { return path; }
 
         /** Checks the cross-option rules and builds; throws {@link IllegalArgumentException} naming the problem. */
         public JobSpec build() {

@@ -36,6 +36,23 @@ class FioParserTest {
     }
 
     @Test
+    void reflinkNeedsAnOverwriteJobOnIomap() throws Exception {
+        JobSpec j = parse("[j]\nrw=write\nsize=1m\noverwrite=1\nfb_path=iomap\nfb_reflink=1\n").jobs().get(0);
+        assertTrue(j.reflink());
+        assertEquals("1", j.fioOptions().get("fb_reflink"));
+        assertEquals("f.reflink", JobSpec.reflinkName("f"));
+        JobSpec d = parse("[j]\nrw=write\nsize=1m\noverwrite=1\n").jobs().get(0);
+        assertFalse(d.reflink());
+        assertFalse(d.fioOptions().containsKey("fb_reflink"), "the default is not written out");
+        assertTrue(error("[j]\nrw=write\nsize=1m\nfallocate=none\nfb_reflink=1\n")
+                .startsWith("t.fio:5: job \"j\": fb_reflink=1 reflinks the laid-out file"));
+        assertTrue(error("[j]\nrw=write\nsize=1m\noverwrite=1\nfb_path=bh\nfb_reflink=1\n")
+                .contains("buffer_head path has no reflink"));
+        assertTrue(error("[j]\nrw=write\nsize=1m\nbs=4k\noverwrite=1\ndirect=1\nfb_path=iomap\nfb_reflink=1\n")
+                .contains("copy on write for O_DIRECT is not modelled"));
+    }
+
+    @Test
     void bhPartialWalkAndTheBhlfPath() throws Exception {
         JobSpec j = parse("[j]\nsize=1m\nfb_path=bhlf\nfb_bh_partial_walk=range\n").jobs().get(0);
         assertEquals(IoPathKind.BHLF, j.path().get());
