@@ -264,23 +264,7 @@ public final class Ext4DirectIo {
 
     /** {@code ext4_set_iomap} for direct IO. */
     private void setIomap(Inode inode, Iomap iomap, MapBlocks m) {
-        iomap.flags = m.isNew() ? Iomap.F_NEW : 0;
-        iomap.offset = m.lblk() << blockBits;
-        iomap.length = (long) m.len() << blockBits;
-        if (m.isUnwritten()) {
-            iomap.type = Iomap.Type.UNWRITTEN;
-            iomap.addr = m.pblk() << blockBits;
-        } else if (m.isMapped()) {
-            iomap.type = Iomap.Type.MAPPED;
-            iomap.addr = m.pblk() << blockBits;
-        } else if (m.isDelayed()) {
-            iomap.type = Iomap.Type.DELALLOC;
-            iomap.addr = Iomap.NULL_ADDR;
-        } else {
-            iomap.type = Iomap.Type.HOLE;
-            iomap.addr = Iomap.NULL_ADDR;
-        }
-        iomap.validityCookie = inode.esSeq();
+        iomap.setFrom(m, blockBits, inode.esSeq());
     }
 
     private long blocks(long pos, long length) throws ErrnoException {

@@ -54,6 +54,30 @@ final class Iomap {
         validityCookie = o.validityCookie;
     }
 
+    /**
+     * {@code ext4_set_iomap}: ext4's mapping {@code m} (blocks of {@code 1 << blockBits}) as this
+     * iomap, for buffered and direct IO alike; {@code cookie} is the inode's {@code i_es_seq}.
+     */
+    void setFrom(org.foliobench.fs.MapBlocks m, int blockBits, long cookie) {
+        flags = m.isNew() ? F_NEW : 0;
+        offset = m.lblk() << blockBits;
+        length = (long) m.len() << blockBits;
+        if (m.isUnwritten()) {
+            type = Type.UNWRITTEN;
+            addr = m.pblk() << blockBits;
+        } else if (m.isMapped()) {
+            type = Type.MAPPED;
+            addr = m.pblk() << blockBits;
+        } else if (m.isDelayed()) {
+            type = Type.DELALLOC;
+            addr = NULL_ADDR;
+        } else {
+            type = Type.HOLE;
+            addr = NULL_ADDR;
+        }
+        validityCookie = cookie;
+    }
+
     long end() {
         return offset + length;
     }

@@ -147,26 +147,10 @@ public final class IomapPath implements IoPathOps {
      * {@code ext4_inode_datasync_dirty}, which takes the journal's state lock.
      */
     private void setIomap(Inode inode, Iomap iomap, MapBlocks m) {
-        iomap.flags = m.isNew() ? Iomap.F_NEW : 0;
-        iomap.offset = m.lblk() << blockBits;
-        iomap.length = (long) m.len() << blockBits;
+        iomap.setFrom(m, blockBits, inode.esSeq());
         if (dirtyCheckAll && (fs.inodeDatasyncDirty(inode) || iomap.offset + iomap.length > inode.size())) {
             iomap.flags |= Iomap.F_DIRTY;
         }
-        if (m.isUnwritten()) {
-            iomap.type = Iomap.Type.UNWRITTEN;
-            iomap.addr = m.pblk() << blockBits;
-        } else if (m.isMapped()) {
-            iomap.type = Iomap.Type.MAPPED;
-            iomap.addr = m.pblk() << blockBits;
-        } else if (m.isDelayed()) {
-            iomap.type = Iomap.Type.DELALLOC;
-            iomap.addr = Iomap.NULL_ADDR;
-        } else {
-            iomap.type = Iomap.Type.HOLE;
-            iomap.addr = Iomap.NULL_ADDR;
-        }
-        iomap.validityCookie = inode.esSeq();
     }
 
     /** The first logical block of {@code offset} (EFBIG beyond the largest file). */
