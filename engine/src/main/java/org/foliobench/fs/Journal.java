@@ -373,7 +373,6 @@ final class Journal {
         }
     }
 
-    /** The running transaction's tid, or -1 when none runs. */
     /**
      * {@code jbd2_transaction_committed}: true unless {@code tid} is the running or the committing
      * transaction, read under the state lock ({@code read_lock(&journal->j_state_lock)}: it
@@ -397,6 +396,7 @@ final class Journal {
         }
     }
 
+    /** The running transaction's tid, or -1 when none runs. */
     long runningTid() {
         lock.lock();
         try {
