@@ -112,21 +112,39 @@ final class BufferedIo {
 
     /** The calling thread's {@code iomap_adjust_read_range} out-parameters for a write begin. */
     private long[] frameAdj(IomapIter iter) {
-        Frames fs = frames.get();
-        return fs.writeAdj;
+        return FRAMES.get().writeAdj;
     }
 
     private static final class Frames {
+        /** The BufferedIo whose frames these are: a thread keeps those of the last one it used. */
+        BufferedIo owner;
         Frame[] free = new Frame[4];
         int n;
         final long[] writeAdj = new long[3];
     }
 
-    private final ThreadLocal<Frames> frames = ThreadLocal.withInitial(Frames::new);
+    /**
+     * One set of frames per thread for every BufferedIo. Not a ThreadLocal per instance: its
+     * frames point back at their BufferedIo (the read context is an inner object), so the
+     * thread's map entry would never go stale and every filesystem a thread had used would stay
+     * reachable, with its page cache, until the thread ended.
+     */
+    private static final ThreadLocal<Frames> FRAMES = ThreadLocal.withInitial(Frames::new);
+
+    /** The calling thread's frames, emptied first when they were another filesystem's. */
+    private Frames frames() {
+        Frames fs = FRAMES.get();
+        if (fs.owner != this) {
+            java.util.Arrays.fill(fs.free, 0, fs.n, null);
+            fs.n = 0;
+            fs.owner = this;
+        }
+        return fs;
+    }
 
     /** A frame of this thread for one operation; give it back with {@link #putFrame}. */
     private Frame getFrame() {
-        Frames fs = frames.get();
+        Frames fs = frames();
         if (fs.n == 0) {
             return new Frame(this);
         }
@@ -139,7 +157,7 @@ final class BufferedIo {
         f.iter.init(null, 0, 0, 0);
         f.ws.init(null, -1);
         f.rctx.reset();
-        Frames fs = frames.get();
+        Frames fs = frames();
         if (fs.n < fs.free.length) {
             fs.free[fs.n++] = f;
         }
