@@ -41,7 +41,12 @@ final class NoiseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long size = FioUnits.parseSize("--bs", bs);
+        long size;
+        try {
+            size = FioUnits.parseSize("--bs", bs);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bad --bs \"" + bs + "\"", "give a copy size such as 4k, 64k or 1m");
+        }
         if (size < 1 || size > MAX_BS) {
             throw new UsageException("--bs " + bs + " is outside 1 byte to 64m", "give a copy size such as 4k, 64k or 1m");
         }

@@ -72,6 +72,14 @@ class FoliobenchTest {
     }
 
     @Test
+    void noiseRefusesBadFlagsBeforeMeasuring() throws Exception {
+        assertUsage("bad --bs \"lots\"", "noise", "--bs", "lots");
+        assertUsage("--bs 128m is outside 1 byte to 64m", "noise", "--bs", "128m");
+        assertUsage("--chunk-ms 0 must be at least 1", "noise", "--chunk-ms", "5,0");
+        assertUsage("--seconds 0 must be at least 1", "noise", "--seconds", "0");
+    }
+
+    @Test
     void badTableFlagsExit2WithOneLine() throws Exception {
         assertUsage("unknown row \"read/floppy/4K\"", "tables", "--rows", "read/floppy/4K");
         assertUsage("block size 8192", "tables", "--bs", "8k");
