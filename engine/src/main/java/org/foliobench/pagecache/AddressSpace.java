@@ -671,15 +671,7 @@ public final class AddressSpace {
         while (index < end) {
             List<Folio> batch = new ArrayList<>();
             long last = end == Long.MAX_VALUE ? Long.MAX_VALUE : end - 1;
-            long scanFrom = index;
-            synchronized (xaLock) {
-                iPages.forEach(scanFrom, last, -1, (idx, f) -> {
-                    if (f.tryGet()) {
-                        batch.add(f);
-                    }
-                    return batch.size() < 31;
-                });
-            }
+            findGetEntries(index, last, batch);
             if (batch.isEmpty()) {
                 break;
             }
@@ -743,6 +735,22 @@ public final class AddressSpace {
     }
 
     /**
+     * {@code find_get_entries}: appends to {@code batch} up to {@link Filemap#FOLIO_BATCH_SIZE}
+     * folios of page indices {@code [from, last]}, in index order, each with a reference the
+     * caller must put.
+     */
+    private void findGetEntries(long from, long last, List<Folio> batch) {
+        synchronized (xaLock) {
+            iPages.forEach(from, last, -1, (idx, f) -> {
+                if (f.tryGet()) {
+                    batch.add(f);
+                }
+                return batch.size() < Filemap.FOLIO_BATCH_SIZE;
+            });
+        }
+    }
+
+    /**
      * {@code invalidate_mapping_pages}: drops the clean, unused folios of page indices
      * {@code [start, end]}; dirty, under-writeback, locked or referenced folios stay. Returns
      * pages dropped.
@@ -752,15 +760,7 @@ public final class AddressSpace {
         long index = start;
         while (index <= end) {
             List<Folio> batch = new ArrayList<>();
-            long from = index;
-            synchronized (xaLock) {
-                iPages.forEach(from, end, -1, (idx, f) -> {
-                    if (f.tryGet()) {
-                        batch.add(f);
-                    }
-                    return batch.size() < 31;
-                });
-            }
+            findGetEntries(index, end, batch);
             if (batch.isEmpty()) {
                 break;
             }
@@ -796,15 +796,7 @@ public final class AddressSpace {
         List<Folio> batch = new ArrayList<>();
         while (index <= end) {
             batch.clear();
-            long from = index;
-            synchronized (xaLock) {
-                iPages.forEach(from, end, -1, (idx, f) -> {
-                    if (f.tryGet()) {
-                        batch.add(f);
-                    }
-                    return batch.size() < 31;
-                });
-            }
+            findGetEntries(index, end, batch);
             if (batch.isEmpty()) {
                 break;
             }
