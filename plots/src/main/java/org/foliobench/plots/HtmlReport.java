@@ -106,7 +106,7 @@ final class HtmlReport {
         }
         b.append("</ul>\n");
         if (org.foliobench.results.ThreeWayTable.applies(run)) {
-            // a run with bhlf: the 2024-11 mail's five rows, as published-vs-measured.md has them
+            // a run with bhlf: the 2024-11 mail's rows, as published-vs-measured.md has them
             b.append("<h2 id=\"three-way\">Published vs measured: the 2024-11 rows (bh, iomap, bhlf)</h2>\n<pre>")
                     .append(escape(org.foliobench.results.ThreeWayTable.publishedVsMeasured(run))).append("</pre>\n");
         }

@@ -123,8 +123,8 @@ public final class Report {
     }
 
     /**
-     * {@code published-vs-measured.md}: the seed's rows (iomap/bh), and in a run with bhlf the five
-     * rows of the 2024-11 table too, with "+%" against bh for iomap and bhlf ({@link ThreeWayTable}).
+     * {@code published-vs-measured.md}: the seed's rows (iomap/bh), and in a run with bhlf the rows
+     * of the 2024-11 table it measured too, with "+%" against bh for iomap and bhlf ({@link ThreeWayTable}).
      */
     static String publishedVsMeasured(RunFolder run, PublishedComparison pc) {
         String seed = pc.markdown(run);
