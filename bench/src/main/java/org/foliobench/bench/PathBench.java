@@ -55,16 +55,15 @@ import org.openjdk.jmh.infra.IterationParams;
  * has an end, and starting the next one (unlink, sync, drop the cache, create) must not be
  * measured, so it is a {@link Level#Invocation} setup; with invocation fixtures JMH times each
  * invocation on its own and sums only those times, so {@link Mode#Throughput} stays honest (a pass
- * lasts 15-50 ms, far above the fixture's timestamp cost) and several passes make an iteration.
+ * lasts milliseconds, far above the fixture's timestamp cost) and several passes make an iteration.
  * Throughput rather than {@link Mode#SingleShotTime}: JMH reports {@code OPERATIONS} auxiliary
  * counters only as rates of a timed mode, so the {@code mib} secondary result is MiB per second
  * straight from JMH's own clock, for all three benchmarks in the same run (read {@code cacheWrite:mib}
  * against {@code copyBaseline:mib}). The primary score is passes per second.
  *
  * <p>The baseline's region and the page cache's folios are different direct memory, and on a VM the
- * bandwidth of the same copy depends on where its memory lies (the same 1 MiB put loop measured
- * about 13 000 MiB/s into one 256 MiB direct buffer and up to 20 000 MiB/s into another of the same
- * JVM): the baseline is the ceiling of this copy into this region, and a cache write whose folios
+ * bandwidth of the same copy depends on where its memory lies (the same put loop can run at
+ * markedly different speeds into two direct buffers of the same size in one JVM): the baseline is the ceiling of this copy into this region, and a cache write whose folios
  * sit in faster memory can exceed it. Read the ratio with that in mind.
  *
  * <p>The {@link Events} secondary results are the engine's counters per MiB moved, the reason for

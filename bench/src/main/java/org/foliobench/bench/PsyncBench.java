@@ -171,8 +171,8 @@ public class PsyncBench {
          * Record per-call latency: two {@code System.nanoTime()} around the call into an HdrHistogram
          * recorder. The first pass of a path times every call; after each pass, calls are timed at random
          * 1 in P, P (never lowered) the smallest power of two keeping two clock reads under 2% of a mean
-         * call (P = 1 for calls of a few microseconds and more; a clock read costs 25-60 ns on this kind
-         * of VM, so a 0.7 us 4K hole read would pay 9% if every call were timed).
+         * call (P = 1 for calls of a few microseconds and more; on a VM a clock read can cost tens of
+         * nanoseconds, a sizeable share of a sub-microsecond 4K hole read if every call were timed).
          */
         @Param("true")
         public boolean latency;

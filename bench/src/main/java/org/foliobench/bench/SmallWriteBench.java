@@ -32,7 +32,7 @@ import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * Small writes rewriting a cached file, per call, in the spirit of libMicro's {@code write_u1k} /
- * {@code write_u10k} (the cases of ../shared/reference/small-overwrite-regression-2026.csv):
+ * {@code write_u10k} (the cases of the packaged small-overwrite-regression-2026.csv):
  * sequential {@code pwrite}s of {@code bs} (1 KiB or 10 KiB) from offset 0 over a {@link #FILE}-byte
  * file that was written in 2 MiB calls and fsync'd at trial setup, wrapping to 0 at its end. The
  * file stays in the page cache (large folios on bhlf and iomap, order-0 on bh); its blocks are

@@ -54,10 +54,10 @@ final class TableRunner {
                 QUICK_PASS_MS = 100, TARGET_PCT = 3, QUICK_TARGET_PCT = 10;
 
         /**
-         * {@code tables --quick}: +-10%, 5 to 6 forks of one ABBA block of 100 ms passes per row. Two
-         * blocks of 50 ms passes moved identical runs no less and took longer (twice the per-pass
-         * preparation); the spread of a block's ratio here is mostly the machine's ({@code foliobench
-         * noise}). About 5 minutes on 2 cores.
+         * {@code tables --quick}: +-10%, 5 to 6 forks of one ABBA block of 100 ms passes per row. More,
+         * shorter blocks pay the per-pass preparation more often; the spread of a block's ratio is
+         * mostly the machine's ({@code foliobench noise}). The README's A/A section gives what identical
+         * quick runs moved, with the commands.
          */
         static Settings quick(boolean latency, CommandLineOptions jmh, String nvmeSpec) {
             return new Settings(QUICK_FORKS, MAX_FORKS, QUICK_BLOCKS, QUICK_PASS_MS, 2000, 4000, 400, QUICK_TARGET_PCT, latency, jmh, null,

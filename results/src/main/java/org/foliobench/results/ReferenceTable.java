@@ -17,8 +17,8 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * The published fio psync table: Zhang Yi's cover letter of "[RESEND RFC PATCH v4 00/34] ext4:
  * use iomap for regular file's buffered IO path and enable large folio" (linux-ext4, 2024-04-10,
- * measured on the v3 series). The CSV is a copy of {@code reference/ext4-iomap-v4-fio-psync.csv}
- * kept as the resource {@value #RESOURCE}, its source cited in its header comment.
+ * measured on the v3 series). The CSV is the resource {@value #RESOURCE}, its source cited in its
+ * header comment.
  */
 public final class ReferenceTable {
 

@@ -78,8 +78,8 @@ public final class RunComparison {
 
     /**
      * The change every row of every path shares: what a change of the machine's state between two
-     * runs does (another tenant, clock, memory placement; on this project's 2-core VM two identical
-     * quick tables moved 4-5% with every row alike), and what a change of code or a tunable that
+     * runs does (another tenant, clock, memory placement: identical runs can move every row alike),
+     * and what a change of code or a tunable that
      * acts on one path does not. Per path, the median of its rows' log changes; the shared shift is
      * the one nearest 0 when every path moved the same way, else 0. Rows are tested for what changed
      * beyond it, with its standard error (of a median: {@code 1.2533 * 1.4826 MAD / sqrt(n)}) added

@@ -10,8 +10,7 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * The small-write table: time per {@code pwrite} of 1 KiB and 10 KiB rewriting a cached file on bh,
  * bhlf (full walk), bhlf (range walk) and iomap (the bench's {@code SmallWriteBench}), beside the
- * libMicro numbers of the June 2026 report ({@value #RESOURCE}, a copy of
- * reference/small-overwrite-regression-2026.csv): v6.12 is bh, v6.18 is bhlf with the full walk,
+ * libMicro numbers of the June 2026 report ({@value #RESOURCE}): v6.12 is bh, v6.18 is bhlf with the full walk,
  * v6.18 with the fix is bhlf with the range walk. Absolute times are not comparable (a JVM model on
  * a shared VM against a kernel on bare metal); the ratios to bh are.
  */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The key of one row of the published fio psync tables (reference/ext4-iomap-v4-fio-psync.csv):
+ * The key of one row of the published fio psync tables (results' ext4-iomap-v4-fio-psync.csv):
  * the CSV's key columns {@code table,type,overwrite,sync,writeback,bs}. Read rows have no
  * Overwrite/Sync/Writeback columns; they are {@code false} here and print as empty in the CSV.
  *

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class ReferenceRowTest {
 
-    /** The key columns of the published CSV (a copy of reference/ext4-iomap-v4-fio-psync.csv). */
+    /** The key columns of the published CSV (results' ext4-iomap-v4-fio-psync.csv). */
     static List<ReferenceRow> csvRows() throws Exception {
         try (InputStream in = ReferenceRowTest.class.getResourceAsStream("ext4-iomap-v4-fio-psync.csv")) {
             assertNotNull(in, "test resource ext4-iomap-v4-fio-psync.csv");
