@@ -24,4 +24,21 @@ class OnStackTest {
         assertNull(other.get(), "another thread has its own");
         assertSame(outer, s.take());
     }
+
+    @Test
+    void manyKindsKeepTheirOwnSlots() {
+        java.util.List<OnStack<Object>> kinds = new java.util.ArrayList<>();
+        java.util.List<Object> objs = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) { // more kinds than the thread's first array holds
+            kinds.add(new OnStack<>());
+            objs.add(new Object());
+        }
+        for (int i = 0; i < kinds.size(); i++) {
+            kinds.get(i).put(objs.get(i));
+        }
+        for (int i = kinds.size() - 1; i >= 0; i--) {
+            assertSame(objs.get(i), kinds.get(i).take(), "kind " + i);
+            assertNull(kinds.get(i).take(), "kind " + i + " is in use");
+        }
+    }
 }
