@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.mm.ZeroPage;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * An off-heap RAM disk, the embedded default device (the kernel's {@code brd}). Memory is held in

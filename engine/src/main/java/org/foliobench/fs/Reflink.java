@@ -2,9 +2,9 @@ package org.foliobench.fs;
 
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * Shared extents and copy on write, as XFS does them ({@code fs/xfs/xfs_reflink.c}) on the

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.mm.OnStack;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * {@code struct address_space}: one inode's page cache, its folios indexed by page index in

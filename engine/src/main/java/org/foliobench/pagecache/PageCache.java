@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * The page cache's global state, the kernel's memory node ({@code pg_data_t}) plus its one

@@ -1,4 +1,4 @@
-package org.foliobench.vfs;
+package org.foliobench.iopath;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
