@@ -85,7 +85,7 @@ public final class RamDisk extends BlockDevice {
     }
 
     /** Bytes of memory actually backing written regions. */
-    public long residentBytes() {
+    long residentBytes() {
         long n = 0;
         for (int i = 0; i < chunks.length; i++) {
             ByteBuffer c = (ByteBuffer) CHUNK.getAcquire(chunks, i);

@@ -86,7 +86,7 @@ public final class FsOptions {
     }
 
     /** {@code dioread_nolock} as given; null when the mount leaves it to the default. */
-    public Boolean dioreadNolockOption() {
+    Boolean dioreadNolockOption() {
         return dioreadNolock;
     }
 

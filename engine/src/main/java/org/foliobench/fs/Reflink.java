@@ -103,7 +103,7 @@ public final class Reflink {
     }
 
     /** Shared ranges in the refcount tree (tests, Fsck's counterpart). */
-    public int sharedRecords() {
+    int sharedRecords() {
         return refcount.records();
     }
 
@@ -432,7 +432,7 @@ public final class Reflink {
     }
 
     /** The inode's CoW fork as text, for tests and debugging. */
-    public String dumpCowFork(Inode inode) {
+    String dumpCowFork(Inode inode) {
         inode.iDataSem.readLock().lock();
         try {
             return inode.cow.toString();
@@ -442,7 +442,7 @@ public final class Reflink {
     }
 
     /** The refcount records as text ({@code [pblk+len xN]...}). */
-    public String dumpRefcounts() {
+    String dumpRefcounts() {
         return refcount.toString();
     }
 }

@@ -43,7 +43,7 @@ public final class MountOptions {
     }
 
     /** The page cache's options (memory, dirty limits, readahead), counting into {@link #counters()}. */
-    public PageCacheOptions pageCache() {
+    PageCacheOptions pageCache() {
         return pageCache;
     }
 
