@@ -31,6 +31,10 @@ public abstract class BlockDevice implements AutoCloseable {
     /** The request queue's hardware queues, null for a synchronous device. */
     private volatile BlkMq mq;
 
+    /** For the device types: RamDisk, FileDevice, DirectDevice and test devices. */
+    protected BlockDevice() {
+    }
+
     /** {@code queue_logical_block_size}: the alignment of every IO, in bytes. */
     public abstract int logicalBlockSize();
 

@@ -14,6 +14,10 @@ public final class DiskStats {
     private final LongAdder[] errors = {new LongAdder(), new LongAdder()};
     private final LongAdder flushes = new LongAdder();
 
+    /** Each device keeps one ({@link BlockDevice#stats}). */
+    DiskStats() {
+    }
+
     /** Accounts one completed bio ({@code blk_account_io_done}). */
     void account(Bio.Op op, long bytes, long elapsedNanos) {
         int d = op.ordinal();

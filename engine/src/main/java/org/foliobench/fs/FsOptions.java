@@ -99,6 +99,10 @@ public final class FsOptions {
         private Boolean dioreadNolock;
         private IomapDirtyCheck iomapDirtyCheck = Defaults.IOMAP_DIRTY_CHECK;
 
+        /** {@link FsOptions#builder()}. */
+        Builder() {
+        }
+
         public Builder blockSize(int blockSize) {
             if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
                 throw new IllegalArgumentException("block size " + blockSize + " must be 1024, 2048 or 4096");

@@ -58,6 +58,10 @@ public final class Reflink {
         long dataPblk;
         boolean dataUnwritten;
 
+        /** An empty answer, filled by {@link Reflink#cowBegin} or {@link Reflink#cowAllocate}. */
+        public CowMap() {
+        }
+
         /** True: {@code [lblk, lblk + len)} is copied on write; false: not shared, map it normally. */
         public boolean shared() {
             return shared;
