@@ -115,21 +115,21 @@ public final class Defaults {
 
     /**
      * {@code fb_bh_partial_walk}: the buffer_head path with large folios walks every buffer of a
-     * folio on a partial write, as ext4 6.16-6.18 do ({@link org.foliobench.vfs.BhPartialWalk}).
+     * folio on a partial write, as ext4 6.16-6.18 do ({@link BhPartialWalk}).
      */
-    public static final org.foliobench.vfs.BhPartialWalk BH_PARTIAL_WALK = org.foliobench.vfs.BhPartialWalk.FULL;
+    public static final BhPartialWalk BH_PARTIAL_WALK = BhPartialWalk.FULL;
 
     /**
      * {@code fb_defrag_iomap}: {@code EXT4_IOC_MOVE_EXT} on an iomap inode fails with EOPNOTSUPP
      * (Dave Chinner's answer to the series' fallback patch), unless set to {@code fallback}
-     * ({@link org.foliobench.vfs.DefragIomap}).
+     * ({@link DefragIomap}).
      */
-    public static final org.foliobench.vfs.DefragIomap DEFRAG_IOMAP = org.foliobench.vfs.DefragIomap.EOPNOTSUPP;
+    public static final DefragIomap DEFRAG_IOMAP = DefragIomap.EOPNOTSUPP;
 
     /**
      * {@code fb_iomap_dirty_check}: buffered iomap mappings do not call
      * {@code ext4_inode_datasync_dirty} (patch 33 of the series), unless set to {@code all}
-     * ({@link org.foliobench.vfs.IomapDirtyCheck}).
+     * ({@link IomapDirtyCheck}).
      */
-    public static final org.foliobench.vfs.IomapDirtyCheck IOMAP_DIRTY_CHECK = org.foliobench.vfs.IomapDirtyCheck.DIRECT;
+    public static final IomapDirtyCheck IOMAP_DIRTY_CHECK = IomapDirtyCheck.DIRECT;
 }

@@ -47,7 +47,7 @@ public final class FioSize {
     }
 
     /** The fix every size error suggests. */
-    public static final String FIX = "use a whole number with an optional k, m, g, t or p (powers of 1024), e.g. 4k or 1g";
+    static final String FIX = "use a whole number with an optional k, m, g, t or p (powers of 1024), e.g. 4k or 1g";
 
     /** Parses {@code value} (surrounding blanks ignored); throws {@link Invalid}. */
     public static long parse(String value) {

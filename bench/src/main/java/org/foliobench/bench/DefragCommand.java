@@ -6,19 +6,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import org.foliobench.DefragIomap;
+import org.foliobench.ErrnoException;
 import org.foliobench.FioSize;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
+import org.foliobench.iopath.IoPath;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.DefragIomap;
-import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
-import org.foliobench.vfs.IoPath;
 import org.foliobench.vfs.MountOptions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code foliobench defrag}: e4defrag's steps on a RamDisk. A file is written fragmented (its

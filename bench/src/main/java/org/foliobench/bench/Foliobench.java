@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
-import org.foliobench.results.Format;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
+import org.foliobench.results.Format;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobFileException;
@@ -24,10 +25,10 @@ import org.foliobench.workloads.ReferenceRow;
 import org.foliobench.workloads.SeedJobs;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * The {@code foliobench} command line: {@code tables} sweeps the seed matrix, {@code run JOBFILE}
@@ -226,12 +227,12 @@ public final class Foliobench implements Callable<Integer> {
     }
 
     /** {@code --bh-partial-walk}: null when not given. */
-    static org.foliobench.vfs.BhPartialWalk bhPartialWalk(String given) throws UsageException {
+    static BhPartialWalk bhPartialWalk(String given) throws UsageException {
         if (given == null) {
             return null;
         }
         try {
-            return org.foliobench.vfs.BhPartialWalk.parse(given);
+            return BhPartialWalk.parse(given);
         } catch (IllegalArgumentException e) {
             throw new UsageException("bad --bh-partial-walk \"" + given + "\"", "use full or range");
         }
@@ -388,7 +389,7 @@ public final class Foliobench implements Callable<Integer> {
         m.put("tunable.dioread_nolock", c.dioreadNolock == null ? "job (the kernel's default: 1 with 4096-byte blocks, else 0)"
                 : c.dioreadNolock.toString());
         m.put("tunable.bh_partial_walk", c.bhPartialWalk == null ? "job (" + Defaults.BH_PARTIAL_WALK.value() + " in the seeds)"
-                : org.foliobench.vfs.BhPartialWalk.parse(c.bhPartialWalk).value());
+                : BhPartialWalk.parse(c.bhPartialWalk).value());
         m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
                 : c.mem + " (as given, not divided)");
         m.put("tunable.dirty_expire_centisecs", String.valueOf(Defaults.DIRTY_EXPIRE_CENTISECS));

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
+import org.foliobench.IomapDirtyCheck;
 import org.foliobench.device.RamDisk;
+import org.foliobench.iopath.IoPath;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
-import org.foliobench.vfs.IoPath;
-import org.foliobench.vfs.IomapDirtyCheck;
 import org.foliobench.vfs.MountOptions;
 
 /**

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.foliobench.vfs.IoPath;
-import org.foliobench.vfs.IomapDirtyCheck;
-import picocli.CommandLine;
+import org.foliobench.IomapDirtyCheck;
+import org.foliobench.iopath.IoPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code foliobench fstime}: patch 33's table ({@link Fstime}): Unixbench's three file-copy tests
@@ -69,7 +69,7 @@ final class FstimeCommand implements Callable<Integer> {
                         Fstime.Result r;
                         try {
                             r = Fstime.run(t, (IoPath) c[0], (IomapDirtyCheck) c[1], n, seconds);
-                        } catch (OutOfMemoryError | org.foliobench.vfs.ErrnoException e) {
+                        } catch (OutOfMemoryError | org.foliobench.ErrnoException e) {
                             long mib = 4L * n * t.bufsize() * t.maxblocks() >> 20;
                             throw new UsageException(t + " with " + n + " copies needs about " + mib + " MiB of direct memory"
                                     + " (" + e.getMessage() + ")", "run with FOLIOBENCH_JAVA_OPTS=-XX:MaxDirectMemorySize=2g, "

@@ -2,9 +2,9 @@ package org.foliobench.bench;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.DmaMemory;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 import org.foliobench.vfs.File;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.VerifyMode;

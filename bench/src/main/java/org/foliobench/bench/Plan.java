@@ -106,7 +106,7 @@ final class Plan {
         Set<String> s = new LinkedHashSet<>();
         for (String p : paths) {
             try {
-                s.add(org.foliobench.vfs.IoPath.parse(p.trim()).shortName());
+                s.add(org.foliobench.iopath.IoPath.parse(p.trim()).shortName());
             } catch (IllegalArgumentException e) {
                 throw new UsageException("unknown path \"" + p.trim() + "\"", "use --paths bh,iomap or bh,iomap,bhlf");
             }

@@ -8,8 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.foliobench.vfs.DefragIomap;
-import org.foliobench.vfs.IoPath;
+import org.foliobench.DefragIomap;
+import org.foliobench.iopath.IoPath;
 import org.junit.jupiter.api.Test;
 
 /**

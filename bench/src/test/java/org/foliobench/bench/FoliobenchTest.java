@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.foliobench.BhPartialWalk;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +59,7 @@ class FoliobenchTest {
         Foliobench.Common c = new Foliobench.Common();
         assertEquals(null, Foliobench.overrides(c).bhPartialWalk(), "not given: the job's value stays");
         c.bhPartialWalk = "Range";
-        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, Foliobench.overrides(c).bhPartialWalk());
+        assertEquals(BhPartialWalk.RANGE, Foliobench.overrides(c).bhPartialWalk());
         Foliobench top = new Foliobench();
         java.util.Map<String, String> m = top.baseMetadata("tables", TableRunnerTest.settings(null, null), 1, true, c,
                 NvmeDevice.defaultIn(Path.of("/proc/nope/runs/x"), 1 << 20), tmp.resolve("r"));

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.foliobench.vfs.IoPath;
-import org.foliobench.vfs.IomapDirtyCheck;
+import org.foliobench.IomapDirtyCheck;
+import org.foliobench.iopath.IoPath;
 import org.junit.jupiter.api.Test;
 
 /**

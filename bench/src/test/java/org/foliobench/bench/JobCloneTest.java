@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.StandardOpenOption;
+import org.foliobench.iopath.IoPath;
 import org.foliobench.vfs.FileSystem;
-import org.foliobench.vfs.IoPath;
 import org.foliobench.vfs.MountOptions;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.Rw;

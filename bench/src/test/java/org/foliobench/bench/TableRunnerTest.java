@@ -12,11 +12,12 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import org.foliobench.BhPartialWalk;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class TableRunnerTest {
     @TempDir
@@ -69,11 +70,11 @@ class TableRunnerTest {
         assertEquals(List.of("full"), List.copyOf(TableRunner.options(List.of(d.benches().get(0)), 0,
                 settings(null, null), tmp).getParameter("bhPartialWalk").get()), "the default, spelled out");
         Plan p = Plan.build(new Plan.Request(List.of("read/hole/4K"), List.of(), List.of("bh", "iomap", "bhlf"),
-                new Workload.Overrides(null, null, null, null, null, null, null, org.foliobench.vfs.BhPartialWalk.RANGE), 1,
+                new Workload.Overrides(null, null, null, null, null, null, null, BhPartialWalk.RANGE), 1,
                 Foliobench.SYNC_CAP_IOS, null, "no direct device"));
         Map<String, String> params = TableRunner.params(List.of(p.benches().get(0)), 0, settings(null, null));
         assertEquals("range", params.get("bhPartialWalk"));
-        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, p.benches().get(0).workload().job().bhPartialWalk(),
+        assertEquals(BhPartialWalk.RANGE, p.benches().get(0).workload().job().bhPartialWalk(),
                 "the measured job carries it to the mount (PsyncBench.mountOptions)");
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.foliobench.BhPartialWalk;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.ReferenceRow;
 import org.foliobench.workloads.SeedJobs;
@@ -84,13 +85,13 @@ class WorkloadTest {
         Workload.Tunables seed = Workload.Tunables.of(f.measuredJobs().get(0));
         assertEquals(org.foliobench.Defaults.BH_PARTIAL_WALK, seed.bhPartialWalk());
         Workload.Tunables t = seed.with(new Workload.Overrides(null, null, null, null, null, null, null,
-                org.foliobench.vfs.BhPartialWalk.RANGE));
-        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, t.bhPartialWalk());
-        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, t.applyTo(f.measuredJobs().get(0)).bhPartialWalk());
-        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, seed.with(Workload.Overrides.NONE).with(
-                new Workload.Overrides(null, null, null, null, null, null, null, org.foliobench.vfs.BhPartialWalk.RANGE)).bhPartialWalk());
+                BhPartialWalk.RANGE));
+        assertEquals(BhPartialWalk.RANGE, t.bhPartialWalk());
+        assertEquals(BhPartialWalk.RANGE, t.applyTo(f.measuredJobs().get(0)).bhPartialWalk());
+        assertEquals(BhPartialWalk.RANGE, seed.with(Workload.Overrides.NONE).with(
+                new Workload.Overrides(null, null, null, null, null, null, null, BhPartialWalk.RANGE)).bhPartialWalk());
         assertEquals(org.foliobench.Defaults.BH_PARTIAL_WALK, Workload.Tunables.parseBhPartialWalk("default"));
-        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, Workload.Tunables.parseBhPartialWalk("range"));
-        assertEquals(org.foliobench.vfs.BhPartialWalk.FULL, Workload.Tunables.parseBhPartialWalk("full"));
+        assertEquals(BhPartialWalk.RANGE, Workload.Tunables.parseBhPartialWalk("range"));
+        assertEquals(BhPartialWalk.FULL, Workload.Tunables.parseBhPartialWalk("full"));
     }
 }

@@ -3,7 +3,10 @@ package org.foliobench.buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BioSet;
 import org.foliobench.device.BlkPlug;
@@ -12,6 +15,8 @@ import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
+import org.foliobench.iopath.IoPath;
+import org.foliobench.iopath.IoPathOps;
 import org.foliobench.mm.KmemCache;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.AddressSpaceOperations;
@@ -20,11 +25,6 @@ import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
 import org.foliobench.pagecache.WritebackControl;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.BhPartialWalk;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
-import org.foliobench.vfs.IoPath;
-import org.foliobench.vfs.IoPathOps;
 
 /**
  * The legacy buffer_head buffered IO path of ext4 ({@code ext4_da_aops}): order-0 folios, a ring

@@ -1,11 +1,11 @@
 package org.foliobench.buffer;
 
+import org.foliobench.ErrnoException;
 import org.foliobench.device.Bio;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
-import org.foliobench.vfs.ErrnoException;
 
 /** The generic buffer_head helpers of fs/buffer.c the ext4 buffered path uses. */
 final class Buffers {

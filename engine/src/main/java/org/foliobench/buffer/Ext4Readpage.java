@@ -1,6 +1,7 @@
 package org.foliobench.buffer;
 
 import org.foliobench.Defaults;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlkPlug;
 import org.foliobench.fs.Inode;
@@ -8,7 +9,6 @@ import org.foliobench.fs.MapBlocks;
 import org.foliobench.mm.OnStack;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * fs/ext4/readpage.c: {@code ext4_mpage_readpages}, ext4's own mpage read. It maps as much as

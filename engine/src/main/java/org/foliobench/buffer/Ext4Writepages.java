@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlkPlug;
 import org.foliobench.fs.Ext4;
@@ -16,8 +18,6 @@ import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.WritebackControl;
 import org.foliobench.pagecache.XArray;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * {@code struct mpage_da_data} and ext4's delalloc writeback (fs/ext4/inode.c

@@ -1,16 +1,16 @@
 package org.foliobench.buffer;
 
 import java.io.IOException;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
 import org.foliobench.fs.MoveExtent;
+import org.foliobench.iopath.IoPathOps;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
-import org.foliobench.vfs.IoPathOps;
 
 /**
  * The page-cache half of {@code EXT4_IOC_MOVE_EXT} on the buffer_head path

@@ -216,13 +216,13 @@ public final class Bio {
     }
 
     /** {@code REQ_FUA}: the device persists this write before completing it. */
-    public Bio fua(boolean fua) {
+    Bio fua(boolean fua) {
         checkLive();
         this.fua = fua;
         return this;
     }
 
-    public boolean isFua() {
+    boolean isFua() {
         return fua;
     }
 
@@ -237,7 +237,7 @@ public final class Bio {
         return this;
     }
 
-    public boolean isAtomic() {
+    boolean isAtomic() {
         return atomic;
     }
 
@@ -269,7 +269,7 @@ public final class Bio {
     }
 
     /** Whether an end_io handler is set (such a bio may be put by it: nobody else may wait on it). */
-    public boolean hasEndIo() {
+    boolean hasEndIo() {
         return endIo != null;
     }
 
@@ -299,7 +299,7 @@ public final class Bio {
      * {@code submit_bio_wait}'s sleep ({@code wait_for_completion_io}): returns once the bio
      * completed. Only for a bio without an end_io handler (a handler may put the bio).
      */
-    public void awaitCompletion() {
+    void awaitCompletion() {
         if (done) {
             return;
         }

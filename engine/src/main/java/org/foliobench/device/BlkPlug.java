@@ -28,9 +28,9 @@ import org.foliobench.mm.OnStack;
  */
 public final class BlkPlug implements AutoCloseable {
     /** {@code BLK_MAX_REQUEST_COUNT}: requests a plug holds before it is flushed. */
-    public static final int BLK_MAX_REQUEST_COUNT = 32;
+    static final int BLK_MAX_REQUEST_COUNT = 32;
     /** {@code BLK_PLUG_FLUSH_SIZE}: a plugged request this large is dispatched before another is added. */
-    public static final int BLK_PLUG_FLUSH_SIZE = 128 << 10;
+    static final int BLK_PLUG_FLUSH_SIZE = 128 << 10;
 
     private BlockDevice device;
     private long maxSectors;
@@ -167,7 +167,7 @@ public final class BlkPlug implements AutoCloseable {
     }
 
     /** Requests currently held by the plug. */
-    public int plugged() {
+    int plugged() {
         return requests.size();
     }
 

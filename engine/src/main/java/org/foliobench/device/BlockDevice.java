@@ -31,6 +31,10 @@ public abstract class BlockDevice implements AutoCloseable {
     /** The request queue's hardware queues, null for a synchronous device. */
     private volatile BlkMq mq;
 
+    /** For the device types: RamDisk, FileDevice, DirectDevice and test devices. */
+    protected BlockDevice() {
+    }
+
     /** {@code queue_logical_block_size}: the alignment of every IO, in bytes. */
     public abstract int logicalBlockSize();
 
@@ -44,7 +48,7 @@ public abstract class BlockDevice implements AutoCloseable {
      * {@code queue_max_sectors} in bytes: the largest request the device takes; a larger bio is
      * split ({@code bio_split_to_limits}). Default {@link Defaults#MAX_SECTORS_KB}.
      */
-    public int maxRequestBytes() {
+    int maxRequestBytes() {
         return Defaults.MAX_SECTORS_KB << 10;
     }
 
@@ -262,13 +266,13 @@ public abstract class BlockDevice implements AutoCloseable {
     }
 
     /** {@code queue/nr_requests}: tags per hardware queue; 0 for a device without a queue. */
-    public final int nrRequests() {
+    final int nrRequests() {
         BlkMq q = mq;
         return q != null ? q.nrRequests() : 0;
     }
 
     /** Hardware queues ({@code /sys/block/<dev>/mq/*}); 0 for a device without a queue. */
-    public final int nrHwQueues() {
+    final int nrHwQueues() {
         BlkMq q = mq;
         return q != null ? q.nrHwQueues() : 0;
     }
@@ -300,7 +304,7 @@ public abstract class BlockDevice implements AutoCloseable {
     }
 
     /** Capacity in 512-byte sectors. */
-    public long sectors() {
+    long sectors() {
         return capacity() >> Bio.SECTOR_SHIFT;
     }
 

@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  */
 public final class DeviceSafety {
     /** Bytes of the device head the signature probe needs (the btrfs superblock sits at 64 KiB). */
-    public static final int PROBE_BYTES = 128 << 10;
+    static final int PROBE_BYTES = 128 << 10;
 
     private DeviceSafety() {
     }
@@ -137,7 +137,7 @@ public final class DeviceSafety {
     }
 
     /** A recognised filesystem or partition-table signature in the device's first bytes, described for a message. */
-    public static Optional<String> signature(byte[] head) {
+    static Optional<String> signature(byte[] head) {
         if (at(head, 1080, new byte[] {0x53, (byte) 0xEF})) {
             return Optional.of("an ext2/3/4 filesystem (superblock magic 0xEF53 at byte 1080)");
         }

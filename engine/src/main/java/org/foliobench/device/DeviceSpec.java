@@ -240,7 +240,7 @@ public final class DeviceSpec {
     }
 
     /** The {@code nr_requests=} given, 0 for the device kind's default. */
-    public int nrRequests() {
+    int nrRequests() {
         return nrRequests;
     }
 

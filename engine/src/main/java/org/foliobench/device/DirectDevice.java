@@ -199,7 +199,7 @@ public final class DirectDevice extends ChannelDevice {
         return logicalBlockSize();
     }
 
-    public boolean isBlockDevice() {
+    boolean isBlockDevice() {
         return blockDevice;
     }
 

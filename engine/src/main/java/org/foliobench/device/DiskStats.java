@@ -14,8 +14,12 @@ public final class DiskStats {
     private final LongAdder[] errors = {new LongAdder(), new LongAdder()};
     private final LongAdder flushes = new LongAdder();
 
+    /** Each device keeps one ({@link BlockDevice#stats}). */
+    DiskStats() {
+    }
+
     /** Accounts one completed bio ({@code blk_account_io_done}). */
-    public void account(Bio.Op op, long bytes, long elapsedNanos) {
+    void account(Bio.Op op, long bytes, long elapsedNanos) {
         int d = op.ordinal();
         ios[d].increment();
         sectors[d].add(bytes >> Bio.SECTOR_SHIFT);
@@ -23,15 +27,15 @@ public final class DiskStats {
     }
 
     /** A bio merged into an earlier one before dispatch (the "merges" columns). */
-    public void accountMerge(Bio.Op op) {
+    void accountMerge(Bio.Op op) {
         merges[op.ordinal()].increment();
     }
 
-    public void accountError(Bio.Op op) {
+    void accountError(Bio.Op op) {
         errors[op.ordinal()].increment();
     }
 
-    public void accountFlush() {
+    void accountFlush() {
         flushes.increment();
     }
 
@@ -39,11 +43,11 @@ public final class DiskStats {
         return ios[op.ordinal()].sum();
     }
 
-    public long merges(Bio.Op op) {
+    long merges(Bio.Op op) {
         return merges[op.ordinal()].sum();
     }
 
-    public long sectors(Bio.Op op) {
+    long sectors(Bio.Op op) {
         return sectors[op.ordinal()].sum();
     }
 
@@ -55,11 +59,11 @@ public final class DiskStats {
         return nanos[op.ordinal()].sum();
     }
 
-    public long errors(Bio.Op op) {
+    long errors(Bio.Op op) {
         return errors[op.ordinal()].sum();
     }
 
-    public long flushes() {
+    long flushes() {
         return flushes.sum();
     }
 

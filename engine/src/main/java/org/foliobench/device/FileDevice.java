@@ -20,7 +20,7 @@ import org.foliobench.Defaults;
  * {@link Defaults#LOOP_HW_QUEUE_DEPTH}), whose IO thread does the system calls, as loop's worker does.
  */
 public final class FileDevice extends ChannelDevice {
-    public static final int DEFAULT_LOGICAL_BLOCK_SIZE = Bio.SECTOR_SIZE;
+    static final int DEFAULT_LOGICAL_BLOCK_SIZE = Bio.SECTOR_SIZE;
 
     private FileDevice(Path path, FileChannel channel, long capacity, int lbs) {
         super(path, channel, capacity, lbs);

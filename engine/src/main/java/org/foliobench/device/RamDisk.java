@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.mm.ZeroPage;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * An off-heap RAM disk, the embedded default device (the kernel's {@code brd}). Memory is held in
@@ -85,7 +85,7 @@ public final class RamDisk extends BlockDevice {
     }
 
     /** Bytes of memory actually backing written regions. */
-    public long residentBytes() {
+    long residentBytes() {
         long n = 0;
         for (int i = 0; i < chunks.length; i++) {
             ByteBuffer c = (ByteBuffer) CHUNK.getAcquire(chunks, i);

@@ -15,13 +15,14 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
+import org.foliobench.IomapDirtyCheck;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BioSet;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 import org.foliobench.workqueue.Workqueue;
 
 /**
@@ -980,7 +981,7 @@ public final class Ext4 {
     }
 
     /** {@code fb_iomap_dirty_check}: which iomap mappings ask {@link #inodeDatasyncDirty} (patch 33). */
-    public org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck() {
+    public IomapDirtyCheck iomapDirtyCheck() {
         return opts.iomapDirtyCheck();
     }
 

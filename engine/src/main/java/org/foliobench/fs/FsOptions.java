@@ -1,6 +1,7 @@
 package org.foliobench.fs;
 
 import org.foliobench.Defaults;
+import org.foliobench.IomapDirtyCheck;
 import org.foliobench.stats.Counters;
 
 /**
@@ -16,7 +17,7 @@ public final class FsOptions {
     private final Counters counters;
     private final int commitIntervalSeconds;
     private final Boolean dioreadNolock;
-    private final org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck;
+    private final IomapDirtyCheck iomapDirtyCheck;
 
     private FsOptions(Builder b) {
         this.blockSize = b.blockSize;
@@ -60,7 +61,7 @@ public final class FsOptions {
     }
 
     /** {@code fb_iomap_dirty_check}: which iomap mappings check {@code ext4_inode_datasync_dirty} (patch 33). */
-    public org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck() {
+    public IomapDirtyCheck iomapDirtyCheck() {
         return iomapDirtyCheck;
     }
 
@@ -85,7 +86,7 @@ public final class FsOptions {
     }
 
     /** {@code dioread_nolock} as given; null when the mount leaves it to the default. */
-    public Boolean dioreadNolockOption() {
+    Boolean dioreadNolockOption() {
         return dioreadNolock;
     }
 
@@ -96,7 +97,11 @@ public final class FsOptions {
         private Counters counters = new Counters();
         private int commitIntervalSeconds = Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS;
         private Boolean dioreadNolock;
-        private org.foliobench.vfs.IomapDirtyCheck iomapDirtyCheck = Defaults.IOMAP_DIRTY_CHECK;
+        private IomapDirtyCheck iomapDirtyCheck = Defaults.IOMAP_DIRTY_CHECK;
+
+        /** {@link FsOptions#builder()}. */
+        Builder() {
+        }
 
         public Builder blockSize(int blockSize) {
             if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
@@ -146,7 +151,7 @@ public final class FsOptions {
         }
 
         /** {@code fb_iomap_dirty_check}: direct (with patch 33, the default) or all (without it). */
-        public Builder iomapDirtyCheck(org.foliobench.vfs.IomapDirtyCheck check) {
+        public Builder iomapDirtyCheck(IomapDirtyCheck check) {
             this.iomapDirtyCheck = java.util.Objects.requireNonNull(check);
             return this;
         }

@@ -59,7 +59,7 @@ public final class Handle {
     }
 
     /** The id of the transaction this handle belongs to. */
-    public long tid() {
+    long tid() {
         checkLive();
         return transaction.tid;
     }

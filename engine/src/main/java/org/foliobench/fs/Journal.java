@@ -7,14 +7,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.mm.KmemCache;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * The jbd2-like journal in a region of the device ({@code journal_t}).

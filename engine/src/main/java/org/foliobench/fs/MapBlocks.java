@@ -9,13 +9,13 @@ package org.foliobench.fs;
  */
 public final class MapBlocks {
     /** {@code EXT4_MAP_NEW}. */
-    public static final int NEW = 1;
+    static final int NEW = 1;
     /** {@code EXT4_MAP_MAPPED}. */
     public static final int MAPPED = 1 << 1;
     /** {@code EXT4_MAP_UNWRITTEN}. */
     public static final int UNWRITTEN = 1 << 2;
     /** {@code EXT4_MAP_DELAYED}. */
-    public static final int DELAYED = 1 << 3;
+    static final int DELAYED = 1 << 3;
 
     long lblk;
     long pblk;

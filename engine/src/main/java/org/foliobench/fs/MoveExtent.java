@@ -1,8 +1,8 @@
 package org.foliobench.fs;
 
 import java.util.List;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 
 /**
  * The filesystem half of {@code EXT4_IOC_MOVE_EXT} (fs/ext4/move_extent.c): exchanging the block

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 
 /**
  * The reference counts of shared data blocks, as XFS's refcount btree ({@code fs/xfs/libxfs/

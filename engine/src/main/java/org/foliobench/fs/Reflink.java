@@ -2,9 +2,9 @@ package org.foliobench.fs;
 
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * Shared extents and copy on write, as XFS does them ({@code fs/xfs/xfs_reflink.c}) on the
@@ -58,6 +58,10 @@ public final class Reflink {
         long dataPblk;
         boolean dataUnwritten;
 
+        /** An empty answer, filled by {@link Reflink#cowBegin} or {@link Reflink#cowAllocate}. */
+        public CowMap() {
+        }
+
         /** True: {@code [lblk, lblk + len)} is copied on write; false: not shared, map it normally. */
         public boolean shared() {
             return shared;
@@ -103,7 +107,7 @@ public final class Reflink {
     }
 
     /** Shared ranges in the refcount tree (tests, Fsck's counterpart). */
-    public int sharedRecords() {
+    int sharedRecords() {
         return refcount.records();
     }
 
@@ -432,7 +436,7 @@ public final class Reflink {
     }
 
     /** The inode's CoW fork as text, for tests and debugging. */
-    public String dumpCowFork(Inode inode) {
+    String dumpCowFork(Inode inode) {
         inode.iDataSem.readLock().lock();
         try {
             return inode.cow.toString();
@@ -442,7 +446,7 @@ public final class Reflink {
     }
 
     /** The refcount records as text ({@code [pblk+len xN]...}). */
-    public String dumpRefcounts() {
+    String dumpRefcounts() {
         return refcount.toString();
     }
 }

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BioSet;
 import org.foliobench.device.BlkPlug;
@@ -18,8 +20,6 @@ import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
 import org.foliobench.pagecache.Writeback;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * fs/iomap/buffered-io.c: the filesystem-independent half of the iomap buffered IO path. The

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BioSet;
 import org.foliobench.device.BlockDevice;
@@ -12,8 +14,6 @@ import org.foliobench.fs.Inode;
 import org.foliobench.mm.ZeroPage;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * Direct IO through iomap ({@code fs/iomap/direct-io.c}) for a synchronous kiocb, as fio's psync

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Lock;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DmaMemory;
 import org.foliobench.fs.Ext4;
@@ -12,8 +14,6 @@ import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * ext4's direct IO ({@code ext4_dio_read_iter}, {@code ext4_dio_write_iter} in fs/ext4/file.c,

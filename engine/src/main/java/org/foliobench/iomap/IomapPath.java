@@ -6,21 +6,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
+import org.foliobench.IomapDirtyCheck;
 import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
 import org.foliobench.fs.Reflink;
+import org.foliobench.iopath.IoPath;
+import org.foliobench.iopath.IoPathOps;
 import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.AddressSpaceOperations;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
 import org.foliobench.pagecache.WritebackControl;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
-import org.foliobench.vfs.IoPath;
-import org.foliobench.vfs.IoPathOps;
 import org.foliobench.workqueue.WorkStruct;
 
 /**
@@ -98,7 +99,7 @@ public final class IomapPath implements IoPathOps {
         }
         this.fs = fs;
         this.maxFolioOrder = maxFolioOrder;
-        this.dirtyCheckAll = fs.iomapDirtyCheck() == org.foliobench.vfs.IomapDirtyCheck.ALL;
+        this.dirtyCheckAll = fs.iomapDirtyCheck() == IomapDirtyCheck.ALL;
         this.blockBits = fs.blockBits();
         this.blockSize = fs.blockSize();
         Counters c = fs.counters();

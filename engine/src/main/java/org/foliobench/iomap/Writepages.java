@@ -3,6 +3,8 @@ package org.foliobench.iomap;
 import java.io.IOException;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlkPlug;
 import org.foliobench.fs.Inode;
@@ -12,8 +14,6 @@ import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.Writeback;
 import org.foliobench.pagecache.WritebackControl;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * {@code iomap_writepages} and its helpers (fs/iomap/buffered-io.c, fs/iomap/ioend.c): walk the

@@ -119,7 +119,7 @@ public final class KmemCache<T> {
     }
 
     /** {@code kmem_cache_shrink}: drops every free object to the garbage collector. */
-    public synchronized void shrink() {
+    synchronized void shrink() {
         java.util.Arrays.fill(free, 0, nfree, null);
         nfree = 0;
     }

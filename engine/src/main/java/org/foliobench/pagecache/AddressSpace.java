@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.mm.OnStack;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * {@code struct address_space}: one inode's page cache, its folios indexed by page index in
@@ -26,11 +26,11 @@ public final class AddressSpace {
     /** {@code FGP_CREAT}: allocate and insert a folio if none is cached. */
     public static final int FGP_CREAT = 1 << 2;
     /** {@code FGP_WRITE}: the folio is about to be written. */
-    public static final int FGP_WRITE = 1 << 3;
+    static final int FGP_WRITE = 1 << 3;
     /** {@code FGP_NOWAIT}: don't sleep on the folio lock (EAGAIN instead). */
-    public static final int FGP_NOWAIT = 1 << 4;
+    static final int FGP_NOWAIT = 1 << 4;
     /** {@code FGP_STABLE}: wait for writeback to finish when the mapping needs stable writes. */
-    public static final int FGP_STABLE = 1 << 5;
+    static final int FGP_STABLE = 1 << 5;
     /** {@code FGP_WRITEBEGIN}. */
     public static final int FGP_WRITEBEGIN = FGP_LOCK | FGP_WRITE | FGP_CREAT | FGP_STABLE;
 
@@ -100,7 +100,7 @@ public final class AddressSpace {
     }
 
     /** {@code mapping_set_large_folios}: folios up to the page cache's max order. */
-    public void setLargeFolios() {
+    void setLargeFolios() {
         maxFolioOrder = cache.arena.maxOrder();
     }
 
@@ -113,7 +113,7 @@ public final class AddressSpace {
      * {@code mapping_set_stable_writes}: writers wait for writeback of a folio before changing it
      * ({@code folio_wait_stable}); off by default, as for devices without stable-page needs.
      */
-    public void setStableWrites(boolean on) {
+    void setStableWrites(boolean on) {
         stableWrites = on;
     }
 
@@ -268,7 +268,7 @@ public final class AddressSpace {
      * its order), locked; the page cache takes its own reference and puts it on the LRU. Returns
      * false ({@code -EEXIST}) when any index of its range is already cached.
      */
-    public boolean filemapAddFolio(Folio folio, long index) {
+    boolean filemapAddFolio(Folio folio, long index) {
         int nr = folio.nrPages();
         if ((index & (nr - 1)) != 0) {
             throw new IllegalArgumentException("folio of order " + folio.order() + " at unaligned index " + index);
@@ -292,7 +292,7 @@ public final class AddressSpace {
     }
 
     /** {@code filemap_remove_folio}: the folio is locked; the cache's reference is dropped. */
-    public void filemapRemoveFolio(Folio folio) {
+    void filemapRemoveFolio(Folio folio) {
         if (!folio.isLocked()) {
             throw new IllegalStateException("filemap_remove_folio of unlocked " + folio);
         }
@@ -332,7 +332,7 @@ public final class AddressSpace {
     // ---------------------------------------------------------------- dirty and writeback
 
     /** {@code folio_mark_dirty}: through {@code ->dirty_folio}. */
-    public boolean folioMarkDirty(Folio folio) {
+    boolean folioMarkDirty(Folio folio) {
         return aops.dirtyFolio(this, folio);
     }
 
@@ -601,7 +601,7 @@ public final class AddressSpace {
     }
 
     /** {@code filemap_check_wb_err}: the error set since the sample, without advancing. */
-    public Errno filemapCheckWbErr(Errseq.Since since) {
+    Errno filemapCheckWbErr(Errseq.Since since) {
         return wbErr.check(since);
     }
 
@@ -609,7 +609,7 @@ public final class AddressSpace {
      * {@code file_check_and_advance_wb_err}: throws the writeback error recorded since this
      * opener's sample, once; later calls report only errors set after this one.
      */
-    public void fileCheckAndAdvanceWbErr(Errseq.Since since) throws ErrnoException {
+    void fileCheckAndAdvanceWbErr(Errseq.Since since) throws ErrnoException {
         Errno e = wbErr.checkAndAdvance(since);
         // as the kernel: the errseq check also clears the legacy AS_EIO / AS_ENOSPC flags
         synchronized (xaLock) {
@@ -755,7 +755,7 @@ public final class AddressSpace {
      * {@code [start, end]}; dirty, under-writeback, locked or referenced folios stay. Returns
      * pages dropped.
      */
-    public long invalidateMappingPages(long start, long end) {
+    long invalidateMappingPages(long start, long end) {
         long dropped = 0;
         long index = start;
         while (index <= end) {

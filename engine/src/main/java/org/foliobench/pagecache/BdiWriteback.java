@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.foliobench.Defaults;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 
 /**
  * {@code struct bdi_writeback} and its flusher ({@code wb_workfn}, fs/fs-writeback.c): the dirty

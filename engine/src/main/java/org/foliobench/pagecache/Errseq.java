@@ -1,7 +1,7 @@
 package org.foliobench.pagecache;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import org.foliobench.vfs.Errno;
+import org.foliobench.Errno;
 
 /**
  * {@code errseq_t} (lib/errseq.c): a mapping's writeback error as an errno, a "seen" flag and a

@@ -28,24 +28,24 @@ public final class FileRaState {
         return size;
     }
 
-    public int asyncSize() {
+    int asyncSize() {
         return asyncSize;
     }
 
-    public int raPages() {
+    int raPages() {
         return raPages;
     }
 
     /** Sets {@code ra_pages} (posix_fadvise / a changed read_ahead_kb); 0 disables readahead. */
-    public void setRaPages(int raPages) {
+    void setRaPages(int raPages) {
         this.raPages = raPages;
     }
 
-    public int mmapMiss() {
+    int mmapMiss() {
         return mmapMiss;
     }
 
-    public long prevPos() {
+    long prevPos() {
         return prevPos;
     }
 

@@ -135,7 +135,7 @@ public final class Folio {
     }
 
     /** {@code folio_next_index}. */
-    public long nextIndex() {
+    long nextIndex() {
         return index + (1L << order);
     }
 
@@ -203,7 +203,7 @@ public final class Folio {
         }
     }
 
-    public boolean isLocked() {
+    boolean isLocked() {
         return testFlag(PG_LOCKED);
     }
 
@@ -233,7 +233,7 @@ public final class Folio {
     }
 
     /** {@code folio_test_readahead}: the async readahead marker. */
-    public boolean isReadahead() {
+    boolean isReadahead() {
         return testFlag(PG_READAHEAD);
     }
 
@@ -245,7 +245,7 @@ public final class Folio {
         return testClearFlag(PG_READAHEAD);
     }
 
-    public boolean isReferenced() {
+    boolean isReferenced() {
         return testFlag(PG_REFERENCED);
     }
 
@@ -305,7 +305,7 @@ public final class Folio {
     }
 
     /** {@code folio_wait_locked}: waits until nobody holds the lock (reads in flight finish). */
-    public void waitLocked() {
+    void waitLocked() {
         waitFlagClear(PG_LOCKED);
     }
 
@@ -383,7 +383,7 @@ public final class Folio {
     }
 
     /** {@code folio_ref_count}. */
-    public int refCount() {
+    int refCount() {
         return refs;
     }
 
@@ -437,7 +437,7 @@ public final class Folio {
     // ---- dirty and writeback (mm/page-writeback.c), forwarded to the mapping ----
 
     /** {@code folio_mark_dirty}: through the mapping's {@code ->dirty_folio}. */
-    public boolean markDirty() {
+    boolean markDirty() {
         AddressSpace m = mapping;
         if (m == null) {
             return !testSetFlag(PG_DIRTY);

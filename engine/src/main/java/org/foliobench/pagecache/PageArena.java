@@ -85,7 +85,7 @@ public final class PageArena {
         }
     }
 
-    public int maxOrder() {
+    int maxOrder() {
         return maxOrder;
     }
 
@@ -95,7 +95,7 @@ public final class PageArena {
     }
 
     /** {@code NR_FREE_PAGES}. */
-    public synchronized long freePages() {
+    synchronized long freePages() {
         return freePages;
     }
 

@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.mm.KmemCache;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 
 /**
  * The page cache's global state, the kernel's memory node ({@code pg_data_t}) plus its one
@@ -183,7 +183,7 @@ public final class PageCache implements AutoCloseable {
     }
 
     /** The bdi's {@code ra_pages}, from read_ahead_kb. */
-    public int raPages() {
+    int raPages() {
         return opts.readAheadKb() >> (Defaults.PAGE_SHIFT - 10);
     }
 
@@ -212,12 +212,12 @@ public final class PageCache implements AutoCloseable {
     }
 
     /** {@code NR_WRITTEN}: pages whose writeback completed, cumulative. */
-    public long nrWritten() {
+    long nrWritten() {
         return nrWritten.get();
     }
 
     /** Pages on the LRU (cached). */
-    public long nrCached() {
+    long nrCached() {
         synchronized (lruLock) {
             return lruPages;
         }

@@ -108,7 +108,7 @@ public final class PageCacheOptions {
     }
 
     /** {@code num_online_cpus()} for {@code ratelimit_pages}. */
-    public int nrCpus() {
+    int nrCpus() {
         return nrCpus;
     }
 
@@ -201,7 +201,7 @@ public final class PageCacheOptions {
             return this;
         }
 
-        public Builder nrCpus(int v) {
+        Builder nrCpus(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("nr_cpus " + v + " must be positive");
             }

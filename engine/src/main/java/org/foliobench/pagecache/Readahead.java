@@ -13,7 +13,7 @@ import org.foliobench.Defaults;
  * <p>Folios are inserted locked and not uptodate, and handed to {@code ->readahead}; the path
  * completes them with {@link Folio#endRead(boolean)}.
  */
-public final class Readahead {
+final class Readahead {
     private Readahead() {
     }
 
@@ -57,7 +57,7 @@ public final class Readahead {
      * cache. Starts a window for a sequential stream (or the start of the file, or an oversized
      * read); reads just the request for a small random read.
      */
-    public static void pageCacheSyncReadahead(AddressSpace mapping, FileRaState ra, long index, long reqCount,
+    static void pageCacheSyncReadahead(AddressSpace mapping, FileRaState ra, long index, long reqCount,
             long iSize) throws IOException {
         ReadaheadControl ractl = ReadaheadControl.get(mapping, ra, index);
         try {
@@ -109,7 +109,7 @@ public final class Readahead {
      * {@code page_cache_async_ra}: the reader hit {@code folio}, marked {@code PG_readahead}.
      * Pushes the window forward (ramped up) and submits it without waiting.
      */
-    public static void pageCacheAsyncReadahead(AddressSpace mapping, FileRaState ra, Folio folio, long reqCount,
+    static void pageCacheAsyncReadahead(AddressSpace mapping, FileRaState ra, Folio folio, long reqCount,
             long iSize) throws IOException {
         if (ra.raPages == 0) {
             return;

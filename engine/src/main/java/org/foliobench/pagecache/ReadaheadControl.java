@@ -84,7 +84,7 @@ public final class ReadaheadControl {
     }
 
     /** {@code readahead_index}. */
-    public long readaheadIndex() {
+    long readaheadIndex() {
         return index;
     }
 

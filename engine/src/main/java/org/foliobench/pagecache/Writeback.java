@@ -17,7 +17,7 @@ public final class Writeback {
 
     /** A path's per-folio writeback callback for {@link #writeCachePages}. */
     @FunctionalInterface
-    public interface WritepageFn {
+    interface WritepageFn {
         /**
          * Writes one locked folio whose dirty bit was cleared for io: call
          * {@link Folio#startWriteback()}, unlock it, and submit (or queue) its IO. The folio must
@@ -141,7 +141,7 @@ public final class Writeback {
      * {@code write_cache_pages}: {@link #writebackIter} with a per-folio callback; throws the
      * first error once the walk is over (WB_SYNC_ALL) or at once (WB_SYNC_NONE).
      */
-    public static void writeCachePages(AddressSpace mapping, WritebackControl wbc, WritepageFn fn) throws IOException {
+    static void writeCachePages(AddressSpace mapping, WritebackControl wbc, WritepageFn fn) throws IOException {
         Folio folio = null;
         IOException err = null;
         while ((folio = writebackIter(mapping, wbc, folio, err)) != null) {

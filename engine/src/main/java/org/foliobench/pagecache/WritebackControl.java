@@ -12,27 +12,27 @@ import org.foliobench.mm.OnStack;
  */
 public final class WritebackControl {
     /** {@code enum writeback_sync_modes}. */
-    public enum SyncMode {
+    enum SyncMode {
         /** Don't wait on anything: background and periodic writeback. */
         WB_SYNC_NONE,
         /** Wait on every folio: data integrity (fsync, sync). */
         WB_SYNC_ALL
     }
 
-    public SyncMode syncMode = SyncMode.WB_SYNC_NONE;
+    SyncMode syncMode = SyncMode.WB_SYNC_NONE;
     /** Pages still to write; decremented per folio written. */
     public long nrToWrite = Long.MAX_VALUE;
     /** Pages skipped (redirtied). */
-    public long pagesSkipped;
+    long pagesSkipped;
     /** Byte range, inclusive, when not {@link #rangeCyclic}. */
     public long rangeStart;
     public long rangeEnd = Long.MAX_VALUE;
     /** Continue from the mapping's {@code writeback_index}. */
     public boolean rangeCyclic;
-    public boolean forBackground;
-    public boolean forKupdate;
-    public boolean forSync;
-    public boolean forReclaim;
+    boolean forBackground;
+    boolean forKupdate;
+    boolean forSync;
+    boolean forReclaim;
     /** Tag TOWRITE first (livelock avoidance) even for WB_SYNC_NONE. */
     public boolean taggedWritepages;
 

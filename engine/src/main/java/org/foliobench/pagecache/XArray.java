@@ -27,11 +27,11 @@ public final class XArray<E> {
     static final int XA_CHUNK_SIZE = 1 << XA_CHUNK_SHIFT;
     static final int XA_CHUNK_MASK = XA_CHUNK_SIZE - 1;
     /** {@code XA_MAX_MARKS}. */
-    public static final int XA_MAX_MARKS = 3;
+    static final int XA_MAX_MARKS = 3;
     /** {@code PAGECACHE_TAG_DIRTY} ({@code XA_MARK_0}). */
     public static final int DIRTY = 0;
     /** {@code PAGECACHE_TAG_WRITEBACK} ({@code XA_MARK_1}). */
-    public static final int WRITEBACK = 1;
+    static final int WRITEBACK = 1;
     /** {@code PAGECACHE_TAG_TOWRITE} ({@code XA_MARK_2}). */
     public static final int TOWRITE = 2;
     /** Indices are page indices of files up to 2^63 bytes. */
@@ -59,7 +59,7 @@ public final class XArray<E> {
      * {@code radix_tree_node_cachep} ("radix_tree_node" in /proc/slabinfo): the nodes of every
      * xarray sharing it; at most {@code limit} free ones are kept.
      */
-    public static KmemCache<Object> nodeCache(int limit, Counters counters) {
+    static KmemCache<Object> nodeCache(int limit, Counters counters) {
         return KmemCache.create("radix_tree_node", limit, Node::new, counters);
     }
 
@@ -82,7 +82,7 @@ public final class XArray<E> {
 
     /** Visitor for {@link #forEach}: return false to stop. */
     @FunctionalInterface
-    public interface Visitor<E> {
+    interface Visitor<E> {
         boolean visit(long index, E entry);
     }
 
@@ -166,13 +166,13 @@ public final class XArray<E> {
      * The canonical index of the entry covering {@code index} (its first index), or -1. A
      * multi-order entry is naturally aligned, so this is {@code index} rounded down to its order.
      */
-    public long entryIndex(long index) {
+    long entryIndex(long index) {
         int order = entryOrder(index);
         return order < 0 ? -1 : index & -(1L << order);
     }
 
     /** {@code xas_get_order}: the order of the entry covering {@code index}, or -1 if none. */
-    public int entryOrder(long index) {
+    int entryOrder(long index) {
         Node n = root;
         if (n == null || index < 0 || index > maxIndexOf(n)) {
             return -1;
@@ -449,7 +449,7 @@ public final class XArray<E> {
     }
 
     /** {@code xa_set_mark} on the entry covering {@code index}; no-op when absent. */
-    public void setMark(long index, int mark) {
+    void setMark(long index, int mark) {
         markOps.increment();
         Node n = locate(index);
         if (n == null) {
@@ -463,7 +463,7 @@ public final class XArray<E> {
     }
 
     /** {@code xa_clear_mark} on the entry covering {@code index}. */
-    public void clearMark(long index, int mark) {
+    void clearMark(long index, int mark) {
         markOps.increment();
         Node n = locate(index);
         if (n == null) {
@@ -477,13 +477,13 @@ public final class XArray<E> {
     }
 
     /** {@code xa_get_mark}. */
-    public boolean getMark(long index, int mark) {
+    boolean getMark(long index, int mark) {
         Node n = locate(index);
         return n != null && (n.marks[mark] & (1L << locOff)) != 0;
     }
 
     /** {@code xa_marked}: any entry carries the mark ({@code mapping_tagged}). */
-    public boolean anyMarked(int mark) {
+    boolean anyMarked(int mark) {
         Node r = root;
         if (r == null) {
             return false;
@@ -567,7 +567,7 @@ public final class XArray<E> {
      * {@code page_cache_next_miss}: the first index in {@code [index, index + maxScan)} with no
      * entry, or {@code index + maxScan} when none is missing.
      */
-    public long nextMiss(long index, long maxScan) {
+    long nextMiss(long index, long maxScan) {
         long i = index;
         long end = index + maxScan;
         while (i < end) {
@@ -584,7 +584,7 @@ public final class XArray<E> {
      * {@code page_cache_prev_miss}: the last index in {@code (index - maxScan, index]} with no
      * entry, or {@code index - maxScan} when none is missing (-1 means "cached from index 0").
      */
-    public long prevMiss(long index, long maxScan) {
+    long prevMiss(long index, long maxScan) {
         long i = index;
         long end = index - maxScan;
         while (i > end) {

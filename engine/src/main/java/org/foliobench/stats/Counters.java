@@ -14,6 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Counters {
     private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
 
+    /** An empty set: every counter reads zero until first incremented. */
+    public Counters() {
+    }
+
     /** The counter of that name, created at zero on first use. */
     public LongAdder counter(String name) {
         return counters.computeIfAbsent(name, n -> new LongAdder());

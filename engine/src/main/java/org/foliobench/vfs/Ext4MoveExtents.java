@@ -3,8 +3,13 @@ package org.foliobench.vfs;
 import java.io.IOException;
 import java.util.concurrent.locks.Lock;
 import org.foliobench.Defaults;
+import org.foliobench.DefragIomap;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.buffer.MoveExtentFolios;
 import org.foliobench.fs.Inode;
+import org.foliobench.iopath.IoPath;
+import org.foliobench.iopath.IoPathOps;
 import org.foliobench.pagecache.AddressSpace;
 
 /**

@@ -1,6 +1,9 @@
 package org.foliobench.vfs;
 
+import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
+import org.foliobench.DefragIomap;
+import org.foliobench.IomapDirtyCheck;
 import org.foliobench.fs.FsOptions;
 import org.foliobench.pagecache.PageCacheOptions;
 import org.foliobench.stats.Counters;
@@ -40,7 +43,7 @@ public final class MountOptions {
     }
 
     /** The page cache's options (memory, dirty limits, readahead), counting into {@link #counters()}. */
-    public PageCacheOptions pageCache() {
+    PageCacheOptions pageCache() {
         return pageCache;
     }
 

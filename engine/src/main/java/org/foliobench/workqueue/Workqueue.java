@@ -182,7 +182,7 @@ public final class Workqueue {
     }
 
     /** Whether the calling thread is this queue's worker. */
-    public boolean isWorker() {
+    boolean isWorker() {
         return Thread.currentThread() == worker;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.fs.Ext4;
@@ -16,7 +17,6 @@ import org.foliobench.pagecache.Filemap;
 import org.foliobench.pagecache.PageCache;
 import org.foliobench.pagecache.PageCacheOptions;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.BhPartialWalk;
 
 /**
  * A mounted filesystem with a page cache and the buffer_head path, wired as the vfs will do it

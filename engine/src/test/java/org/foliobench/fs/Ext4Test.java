@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.RamDisk;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class Ext4Test {
     static FsOptions opts(int bs, int journal) {

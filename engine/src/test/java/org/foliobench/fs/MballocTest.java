@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.RamDisk;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 import org.junit.jupiter.api.Test;
 
 class MballocTest {

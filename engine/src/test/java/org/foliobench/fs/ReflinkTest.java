@@ -10,12 +10,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.foliobench.DefragIomap;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.RamDisk;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
+import org.foliobench.iopath.IoPath;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
-import org.foliobench.vfs.IoPath;
 import org.foliobench.vfs.MountOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -249,7 +250,7 @@ class ReflinkTest {
         int bs = 4096;
         RamDisk dev = new RamDisk(32L << 20);
         MountOptions o = MountOptions.builder().blockSize(bs).memBytes(16L << 20).commitIntervalSeconds(0)
-                .defragIomap(org.foliobench.vfs.DefragIomap.FALLBACK).build();
+                .defragIomap(DefragIomap.FALLBACK).build();
         FileSystem.format(dev, o);
         FileSystem fs = FileSystem.mount(dev, o);
         byte[] src = random(7, 16 * bs);

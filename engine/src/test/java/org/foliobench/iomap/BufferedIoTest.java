@@ -7,9 +7,9 @@ import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.file.StandardOpenOption;
 import org.foliobench.device.RamDisk;
+import org.foliobench.iopath.IoPath;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
-import org.foliobench.vfs.IoPath;
 import org.foliobench.vfs.MountOptions;
 import org.junit.jupiter.api.Test;
 

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.RamDisk;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
 import org.junit.jupiter.api.Test;
 
 class AddressSpaceTest {

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.foliobench.Defaults;
+import org.foliobench.Errno;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlockDevice;
-import org.foliobench.vfs.Errno;
 
 /**
  * A test filesystem in the spirit of ramfs over a block device: file {@code id} occupies a fixed
@@ -113,7 +113,7 @@ final class RamAops implements AddressSpaceOperations {
     @Override
     public Folio writeBegin(AddressSpace mapping, long pos, int len) throws IOException {
         if (pos + len > maxSize) {
-            throw new org.foliobench.vfs.ErrnoException(Errno.EFBIG, "test file limited to " + maxSize);
+            throw new org.foliobench.ErrnoException(Errno.EFBIG, "test file limited to " + maxSize);
         }
         int order = 0;
         if (mapping.largeFolioSupport()) {
@@ -133,7 +133,7 @@ final class RamAops implements AddressSpaceOperations {
                     if (bio.status() != null) {
                         folio.unlock();
                         folio.put();
-                        throw new org.foliobench.vfs.ErrnoException(Errno.EIO, "read before write failed");
+                        throw new org.foliobench.ErrnoException(Errno.EIO, "read before write failed");
                     }
                     long valid = iSize() - fpos;
                     if (valid < folio.size()) {

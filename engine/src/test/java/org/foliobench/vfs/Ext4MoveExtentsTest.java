@@ -18,14 +18,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.foliobench.DefragIomap;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
 import org.foliobench.fs.Inode;
+import org.foliobench.iopath.IoPath;
 import org.foliobench.stats.Counters;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@code EXT4_IOC_MOVE_EXT} ({@link File#moveExtents}): the original's data is unchanged, its

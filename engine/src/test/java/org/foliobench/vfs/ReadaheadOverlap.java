@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
+import org.foliobench.iopath.IoPath;
 import org.foliobench.stats.Counters;
 
 /**

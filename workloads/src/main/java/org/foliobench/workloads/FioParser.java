@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 
 /**
@@ -407,9 +408,9 @@ public final class FioParser {
                 plainInt(0, Integer.MAX_VALUE, JobSpec.Builder::dirtyWritebackCentisecs));
         def("fb_dioread_nolock", Arg.BOOL, bool(JobSpec.Builder::dioreadNolock));
         def("fb_bh_partial_walk", Arg.VALUE, (o, v) -> {
-            org.foliobench.vfs.BhPartialWalk w;
+            BhPartialWalk w;
             try {
-                w = org.foliobench.vfs.BhPartialWalk.parse(v);
+                w = BhPartialWalk.parse(v);
             } catch (IllegalArgumentException e) {
                 throw new BadValueException("bad value \"" + v + "\" for fb_bh_partial_walk", "use full or range");
             }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.FioSize;
 
@@ -75,7 +76,7 @@ public final class JobSpec {
     private final int dirtyExpireCentisecs;
     private final int dirtyWritebackCentisecs;
     private final Boolean dioreadNolock;
-    private final org.foliobench.vfs.BhPartialWalk bhPartialWalk;
+    private final BhPartialWalk bhPartialWalk;
     private final boolean reflink;
     private final ReferenceRow row;
 
@@ -483,7 +484,7 @@ public final class JobSpec {
     }
 
     /** {@code fb_bh_partial_walk=full|range}: the bhlf path's partial-write buffer walk; default {@link Defaults#BH_PARTIAL_WALK}. */
-    public org.foliobench.vfs.BhPartialWalk bhPartialWalk() {
+    public BhPartialWalk bhPartialWalk() {
         return bhPartialWalk;
     }
 
@@ -668,7 +669,7 @@ public final class JobSpec {
         private int dirtyExpireCentisecs = Defaults.DIRTY_EXPIRE_CENTISECS;
         private int dirtyWritebackCentisecs = Defaults.DIRTY_WRITEBACK_CENTISECS;
         private Boolean dioreadNolock;
-        private org.foliobench.vfs.BhPartialWalk bhPartialWalk = Defaults.BH_PARTIAL_WALK;
+        private BhPartialWalk bhPartialWalk = Defaults.BH_PARTIAL_WALK;
         private boolean reflink;
         private ReferenceRow row;
 
@@ -713,7 +714,7 @@ public final class JobSpec {
         public Builder dirtyExpireCentisecs(int v) { dirtyExpireCentisecs = v; return this; }
         public Builder dirtyWritebackCentisecs(int v) { dirtyWritebackCentisecs = v; return this; }
         public Builder dioreadNolock(Boolean v) { dioreadNolock = v; return this; }
-        public Builder bhPartialWalk(org.foliobench.vfs.BhPartialWalk v) { bhPartialWalk = java.util.Objects.requireNonNull(v); return this; }
+        public Builder bhPartialWalk(BhPartialWalk v) { bhPartialWalk = java.util.Objects.requireNonNull(v); return this; }
         public Builder reflink(boolean v) { reflink = v; return this; }
         public Builder row(ReferenceRow v) { row = v; return this; }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +57,7 @@ class FioParserTest {
     void bhPartialWalkAndTheBhlfPath() throws Exception {
         JobSpec j = parse("[j]\nsize=1m\nfb_path=bhlf\nfb_bh_partial_walk=range\n").jobs().get(0);
         assertEquals(IoPathKind.BHLF, j.path().get());
-        assertEquals(org.foliobench.vfs.BhPartialWalk.RANGE, j.bhPartialWalk());
+        assertEquals(BhPartialWalk.RANGE, j.bhPartialWalk());
         assertEquals("range", j.fioOptions().get("fb_bh_partial_walk"));
         JobSpec d = parse("[j]\nsize=1m\n").jobs().get(0);
         assertEquals(org.foliobench.Defaults.BH_PARTIAL_WALK, d.bhPartialWalk());

@@ -1,4 +1,4 @@
-package org.foliobench.vfs;
+package org.foliobench;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.foliobench.vfs;
+package org.foliobench.iopath;
 
 /** The buffered IO path of a file, chosen at open like the series' per-inode switch. */
 public enum IoPath {

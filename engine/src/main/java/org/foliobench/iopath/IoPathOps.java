@@ -1,4 +1,4 @@
-package org.foliobench.vfs;
+package org.foliobench.iopath;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,7 +17,11 @@ import org.foliobench.pagecache.AddressSpaceOperations;
  * {@link #zeroPartialBlocks} with the inode's i_rwsem held exclusive; truncate and punch also
  * hold the mapping's invalidate_lock. Reads need nothing here: both paths read through
  * {@code Filemap.filemapRead} with their own {@link #aops()}.
+ *
+ * <p>The engine's own contract between vfs and the two paths: its methods take pagecache and fs
+ * types, and pagecache is not exported (only {@link IoPath} is for the other modules).
  */
+@SuppressWarnings("exports")
 public interface IoPathOps {
     /** The path this implements. */
     IoPath path();

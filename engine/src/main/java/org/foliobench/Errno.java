@@ -1,4 +1,4 @@
-package org.foliobench.vfs;
+package org.foliobench;
 
 /** The errno values the engine reports, with the kernel's numbers and meanings. */
 public enum Errno {
