@@ -114,7 +114,7 @@ public final class Fsck {
             }
         }
         Set<String> names = new HashSet<>();
-        int cap = Ext4.leafCapacity(bs);
+        int cap = ExtentTree.leafCapacity(bs);
         for (int ino = 1; ino < inodeCount && problems.size() < MAX_PROBLEMS; ino++) {
             long pos = (long) ino * Ext4.INODE_SIZE;
             ByteBuffer it = rd.read(itableStart + pos / bs);
@@ -157,7 +157,7 @@ public final class Fsck {
             List<ExtentMap.Ext> exts = new ArrayList<>();
             if (depth == 0) {
                 for (int k = 0; k < count; k++) {
-                    exts.add(Ext4.decodeExtent(it, off + Ext4.INODE_ENTRIES_OFF + 16 * k));
+                    exts.add(ExtentTree.decodeExtent(it, off + Ext4.INODE_ENTRIES_OFF + 16 * k));
                 }
             } else {
                 ByteBuffer ix = it;
@@ -204,7 +204,7 @@ public final class Fsck {
                         continue;
                     }
                     for (int j = 0; j < n; j++) {
-                        ExtentMap.Ext x = Ext4.decodeExtent(lb, Ext4.LEAF_HEADER + 16 * j);
+                        ExtentMap.Ext x = ExtentTree.decodeExtent(lb, Ext4.LEAF_HEADER + 16 * j);
                         if (j == 0 && k > 0 && x.lblk != first) {
                             problems.add("inode " + ino + ": leaf " + leaf + " starts at " + x.lblk + ", index says " + first);
                         }
