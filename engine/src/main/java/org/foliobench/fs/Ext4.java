@@ -4,15 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.foliobench.Defaults;
 import org.foliobench.Errno;
@@ -79,6 +73,14 @@ import org.foliobench.workqueue.Workqueue;
  * Order: the VFS i_rwsem, then a journal handle ({@link #journalStart}), then the inode's
  * i_data_sem, then the allocator lock, then the journal's state lock. Extent-status lookups take
  * only the inode's es lock, as ext4's {@code i_es_lock}.
+ *
+ * <h2>Parts</h2>
+ * This class is the superblock and the entry points of the other packages ({@code ext4_map_blocks},
+ * truncate, sizes, the journal API); it delegates to package-private parts named after the kernel
+ * files they model: {@link ExtentTree} ({@code extents.c}: the trees' encoding, lookup, allocation,
+ * conversion and removal), {@link ExtentStatus} ({@code extents_status.c}), {@link Delalloc}
+ * (delalloc reservations) and {@link Namei} (the namespace), beside {@link Mballoc},
+ * {@link Journal} and {@link Reflink}.
  */
 public final class Ext4 {
     static final int SB_MAGIC = 0xEF53F00B;
@@ -147,8 +149,6 @@ public final class Ext4 {
     final long firstDataBlock;
     final long uuid;
 
-    /** The cached extent leaf and index blocks, by block number. */
-    private final ConcurrentHashMap<Long, MetaBuffer> buffers = new ConcurrentHashMap<>();
     /** The block bitmap's and the inode table's buffers, loaded at mount, by their index in the region (no boxed lookup). */
     private MetaBuffer[] bitmapBufs;
     private MetaBuffer[] itableBufs;
@@ -156,10 +156,10 @@ public final class Ext4 {
     final Journal journal;
     /** Shared extents and copy on write (the refcount tree in inode 0's slot, the inodes' CoW forks). */
     final Reflink reflink;
-    private final ReentrantLock nsLock = new ReentrantLock();
-    private final TreeMap<String, Inode> names = new TreeMap<>();
-    private final Inode[] inodes;
-    private final BitSet usedInodes = new BitSet();
+    final ExtentStatus extentStatus;
+    final Delalloc delalloc;
+    final ExtentTree extentTree;
+    final Namei namei;
     private volatile boolean mounted = true;
     /**
      * {@code sbi->rsv_conversion_wq} ({@code alloc_workqueue("ext4-rsv-conversion", WQ_MEM_RECLAIM
@@ -170,14 +170,7 @@ public final class Ext4 {
     private volatile Workqueue rsvConversionWq;
 
     private final LongAdder mapBlocks;
-    private final LongAdder esLookups;
-    private final LongAdder esHits;
-    private final LongAdder esInserts;
-    private final LongAdder daReserve;
-    private final LongAdder daReserveBlocks;
-    private final LongAdder daRelease;
     private final LongAdder timeUpdates;
-    private final LongAdder daReleaseBlocks;
 
     /** Reads one block of a device image (the live device, or a device plus a journal overlay). */
     interface BlockReader {
@@ -204,19 +197,15 @@ public final class Ext4 {
         this.firstDataBlock = sb.getLong(72);
         this.uuid = sb.getLong(80);
         this.dioreadNolock = opts.dioreadNolock(bs);
-        this.inodes = new Inode[inodeCount];
         this.mapBlocks = counters.counter("fs.map_blocks");
-        this.esLookups = counters.counter("fs.es_lookups");
-        this.esHits = counters.counter("fs.es_hits");
-        this.esInserts = counters.counter("fs.es_inserts");
-        this.daReserve = counters.counter("fs.da_reserve");
-        this.daReserveBlocks = counters.counter("fs.da_reserve_blocks");
-        this.daRelease = counters.counter("fs.da_release");
         this.timeUpdates = counters.counter("fs.time_updates");
-        this.daReleaseBlocks = counters.counter("fs.da_release_blocks");
         this.mballoc = new Mballoc(this);
         this.journal = new Journal(this, journalStart, journalBlocks, bs, firstTid, uuid);
         this.reflink = new Reflink(this);
+        this.extentStatus = new ExtentStatus(this);
+        this.delalloc = new Delalloc(this);
+        this.extentTree = new ExtentTree(this);
+        this.namei = new Namei(this);
     }
 
     // ---------------------------------------------------------------- format / mount
@@ -370,65 +359,18 @@ public final class Ext4 {
             if (d.getShort(off) != INODE_MAGIC) {
                 continue;
             }
-            int depth = d.get(off + 2);
             int nameLen = d.get(off + 3) & 0xff;
-            int count = d.getInt(off + 4);
             byte[] nm = new byte[nameLen];
             d.get(off + INODE_NAME_OFF, nm);
             Inode inode = new Inode(this, ino, new String(nm, StandardCharsets.UTF_8));
             inode.diskSize = d.getLong(off + 8);
             inode.mtime = d.getLong(off + INODE_TIME_OFF);
             inode.setSize(inode.diskSize);
-            List<long[]> index = new ArrayList<>();
-            for (int k = 0; k < count; k++) {
-                int e = off + INODE_ENTRIES_OFF + 16 * k;
-                if (depth == 0) {
-                    inode.tree.put(decodeExtent(d, e));
-                } else if (depth == 1) {
-                    index.add(new long[] {d.getInt(e) & 0xFFFFFFFFL, d.getLong(e + 8)});
-                } else {
-                    inode.indexBlock = d.getLong(e + 8);
-                    MetaBuffer ib = new MetaBuffer(inode.indexBlock, bs);
-                    ib.data.put(0, readBlocks(inode.indexBlock, 1), 0, bs);
-                    buffers.put(inode.indexBlock, ib);
-                    int n = ib.data.getShort(2) & 0xffff;
-                    for (int j = 0; j < n; j++) {
-                        int x = LEAF_HEADER + 16 * j;
-                        index.add(new long[] {ib.data.getInt(x) & 0xFFFFFFFFL, ib.data.getLong(x + 8)});
-                    }
-                }
-            }
-            for (long[] ix : index) {
-                long leaf = ix[1];
-                inode.leaves.add(ix);
-                MetaBuffer lb = new MetaBuffer(leaf, bs);
-                lb.data.put(0, readBlocks(leaf, 1), 0, bs);
-                buffers.put(leaf, lb);
-                int n = lb.data.getShort(2) & 0xffff;
-                for (int j = 0; j < n; j++) {
-                    inode.tree.put(decodeExtent(lb.data, LEAF_HEADER + 16 * j));
-                }
-            }
-            inodes[ino] = inode;
-            usedInodes.set(ino);
-            names.put(inode.name, inode);
+            extentTree.load(inode, d, off);
+            namei.add(inode);
         }
         mballoc.loadFromBitmap();
         reflink.refcount.load();
-    }
-
-    static ExtentMap.Ext decodeExtent(ByteBuffer d, int off) {
-        long lblk = d.getInt(off) & 0xFFFFFFFFL;
-        int raw = d.getInt(off + 4);
-        boolean unwritten = raw < 0;
-        long len = raw & 0x7FFFFFFF;
-        return new ExtentMap.Ext(lblk, len, d.getLong(off + 8), unwritten ? ExtentMap.UNWRITTEN : ExtentMap.WRITTEN);
-    }
-
-    static void encodeExtent(ByteBuffer d, int off, ExtentMap.Ext e) {
-        d.putInt(off, (int) e.lblk);
-        d.putInt(off + 4, (int) e.len | (e.status == ExtentMap.UNWRITTEN ? 0x80000000 : 0));
-        d.putLong(off + 8, e.pblk);
     }
 
     /** {@code ext4_put_super}: commits, checkpoints the journal and detaches from the device. */
@@ -516,13 +458,6 @@ public final class Ext4 {
         return (int) (((long) ino * INODE_SIZE) % bs);
     }
 
-    /** {@code sb_getblk} of a freshly allocated metadata block: zeroed, not read. */
-    private MetaBuffer newBuffer(long blk) {
-        MetaBuffer bh = new MetaBuffer(blk, bs);
-        buffers.put(blk, bh);
-        return bh;
-    }
-
     // ---------------------------------------------------------------- accessors
 
     public int blockSize() {
@@ -582,111 +517,25 @@ public final class Ext4 {
 
     /** Creates an empty file ({@code ext4_create}); EEXIST if the name exists, ENOSPC without a free inode. */
     public Inode create(String name) throws IOException {
-        checkName(name);
-        Handle h = journalStart(2);
-        try {
-            nsLock.lock();
-            try {
-                if (names.containsKey(name)) {
-                    throw new ErrnoException(Errno.EEXIST, "file '" + name + "' already exists");
-                }
-                int ino = usedInodes.nextClearBit(1);
-                if (ino >= inodeCount) {
-                    throw new ErrnoException(Errno.ENOSPC, "all " + (inodeCount - 1) + " inodes are in use; unlink a file or format with more inodes");
-                }
-                Inode inode = new Inode(this, ino, name);
-                usedInodes.set(ino);
-                inodes[ino] = inode;
-                names.put(name, inode);
-                inode.iDataSem.writeLock().lock();
-                try {
-                    inode.mtime = currentTime();
-                    writeInode(h, inode);
-                } finally {
-                    inode.iDataSem.writeLock().unlock();
-                }
-                return inode;
-            } finally {
-                nsLock.unlock();
-            }
-        } finally {
-            h.stop();
-        }
-    }
-
-    private static void checkName(String name) throws ErrnoException {
-        if (name == null || name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX || name.indexOf('/') >= 0) {
-            throw new ErrnoException(Errno.EINVAL, "file name '" + name + "' must be 1.." + NAME_MAX + " bytes without '/'");
-        }
+        return namei.create(name);
     }
 
     /** {@code ext4_lookup}: ENOENT if there is no such file. */
     public Inode lookup(String name) throws ErrnoException {
-        nsLock.lock();
-        try {
-            Inode i = names.get(name);
-            if (i == null) {
-                throw new ErrnoException(Errno.ENOENT, "no file named '" + name + "'");
-            }
-            return i;
-        } finally {
-            nsLock.unlock();
-        }
+        return namei.lookup(name);
     }
 
     /** Names of all files, sorted. */
     public List<String> list() {
-        nsLock.lock();
-        try {
-            return new ArrayList<>(names.keySet());
-        } finally {
-            nsLock.unlock();
-        }
+        return namei.list();
     }
 
     /** {@code ext4_unlink} + {@code ext4_evict_inode}: frees the file's blocks and its inode. */
     public void unlink(String name) throws IOException {
-        Inode inode = lookup(name);
-        truncate(inode, 0);
-        Handle h = journalStart(INODE_SLOTS + 2);
-        try {
-            nsLock.lock();
-            try {
-                inode.iDataSem.writeLock().lock();
-                try {
-                    freeExtentBlocks(h, inode);
-                    // ext4_clear_inode: ext4_es_remove_extent(inode, 0, EXT_MAX_BLOCKS), entries back to their caches
-                    inode.tree.clear();
-                    synchronized (inode.esLock) {
-                        inode.es.clear();
-                    }
-                    MetaBuffer bh = itableBuffer(inode.ino);
-                    int off = itableOffset(inode.ino);
-                    for (int i = 0; i < INODE_SIZE; i += 8) {
-                        bh.data.putLong(off + i, 0);
-                    }
-                    h.dirtyMetadata(bh);
-                    inode.unlinked = true;
-                    inode.syncTid = inode.datasyncTid = h.tid();
-                } finally {
-                    inode.iDataSem.writeLock().unlock();
-                }
-                names.remove(name);
-                inodes[inode.ino] = null;
-                usedInodes.clear(inode.ino);
-            } finally {
-                nsLock.unlock();
-            }
-        } finally {
-            h.stop();
-        }
+        namei.unlink(name);
     }
 
     // ---------------------------------------------------------------- inode write-out
-
-    static int leafCapacity(int bs) {
-        return (bs - LEAF_HEADER) / 16;
-    }
 
     /**
      * {@code ext4_mark_inode_dirty} after an extent-tree or size change: writes the inode slot
@@ -696,59 +545,20 @@ public final class Ext4 {
         if (inode.unlinked) {
             throw new ErrnoException(Errno.ENOENT, inode + " was unlinked; its blocks and inode are gone");
         }
-        ExtentMap tree = inode.tree;
         MetaBuffer bh = itableBuffer(inode.ino);
         int off = itableOffset(inode.ino);
         ByteBuffer d = bh.data;
-        int depth;
-        int count;
-        if (tree.size() <= INODE_SLOTS) {
-            freeExtentBlocks(h, inode);
-            depth = 0;
-            count = tree.size();
-        } else {
-            writeLeaves(h, inode, tree.all());
-            if (inode.leaves.size() <= INODE_SLOTS) {
-                if (inode.indexBlock != 0) {
-                    freeMetaBlock(h, inode.indexBlock);
-                    inode.indexBlock = 0;
-                }
-                depth = 1;
-                count = inode.leaves.size();
-            } else {
-                if (inode.indexBlock == 0) {
-                    MapBlocks r = new MapBlocks();
-                    mballoc.alloc(h, inode.leaves.get(0)[1], 1, Mballoc.Kind.METADATA, 0, r);
-                    newBuffer(r.pblk);
-                    inode.indexBlock = r.pblk;
-                }
-                writeIndex(h, inode);
-                depth = 2;
-                count = 1;
-            }
-        }
+        int depth = extentTree.writeTree(h, inode);
         byte[] nm = inode.nameBytes;
         for (int i = 0; i < INODE_SIZE; i += 8) {
             d.putLong(off + i, 0);
         }
         d.putShort(off, INODE_MAGIC);
-        d.put(off + 2, (byte) depth);
         d.put(off + 3, (byte) nm.length);
-        d.putInt(off + 4, count);
         d.putLong(off + 8, inode.diskSize);
         d.putLong(off + INODE_TIME_OFF, inode.mtime);
         d.put(off + INODE_NAME_OFF, nm);
-        for (int k = 0; k < count; k++) {
-            int e = off + INODE_ENTRIES_OFF + 16 * k;
-            if (depth == 0) {
-                encodeExtent(d, e, tree.get(k));
-            } else if (depth == 1) {
-                d.putInt(e, (int) inode.leaves.get(k)[0]);
-                d.putLong(e + 8, inode.leaves.get(k)[1]);
-            } else {
-                d.putLong(e + 8, inode.indexBlock);
-            }
-        }
+        ExtentTree.encodeRoot(d, off, inode, depth);
         h.dirtyMetadata(bh);
         inode.syncTid = h.tid();
         inode.datasyncTid = h.tid();
@@ -791,124 +601,6 @@ public final class Ext4 {
         }
         timeUpdates.increment();
         return true;
-    }
-
-    private void freeMetaBlock(Handle h, long blk) {
-        mballoc.free(h, blk, 1, true);
-        buffers.remove(blk);
-    }
-
-    /** Frees every leaf and the index block: the tree goes back into the inode. */
-    private void freeExtentBlocks(Handle h, Inode inode) {
-        for (int i = 0; i < inode.leaves.size(); i++) {
-            freeMetaBlock(h, inode.leaves.get(i)[1]);
-        }
-        inode.leaves.clear();
-        if (inode.indexBlock != 0) {
-            freeMetaBlock(h, inode.indexBlock);
-            inode.indexBlock = 0;
-        }
-    }
-
-    /**
-     * Distributes the extents over the leaves by their first logical block, drops empty leaves
-     * and splits an overflowing one in two ({@code ext4_ext_split}), writing only leaves whose
-     * contents changed. EFBIG, before any change, when the index would exceed its block.
-     */
-    private void writeLeaves(Handle h, Inode inode, List<ExtentMap.Ext> exts) throws ErrnoException {
-        int cap = leafCapacity(bs);
-        List<long[]> leaves = inode.leaves;
-        List<List<ExtentMap.Ext>> parts = new ArrayList<>();
-        List<Long> blocks = new ArrayList<>();
-        if (leaves.isEmpty()) {
-            parts.add(new ArrayList<>(exts));
-            blocks.add(0L);
-        } else {
-            int li = 0;
-            for (int i = 0; i < leaves.size(); i++) {
-                parts.add(new ArrayList<>());
-                blocks.add(leaves.get(i)[1]);
-            }
-            for (ExtentMap.Ext e : exts) {
-                while (li + 1 < leaves.size() && e.lblk >= leaves.get(li + 1)[0]) {
-                    li++;
-                }
-                parts.get(li).add(e);
-            }
-        }
-        List<List<ExtentMap.Ext>> outParts = new ArrayList<>();
-        List<Long> outBlocks = new ArrayList<>();
-        List<Long> dropped = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            List<ExtentMap.Ext> p = parts.get(i);
-            if (p.isEmpty()) {
-                dropped.add(blocks.get(i));
-                continue;
-            }
-            if (p.size() <= cap) {
-                outParts.add(p);
-                outBlocks.add(blocks.get(i));
-                continue;
-            }
-            int per = cap / 2;
-            for (int from = 0; from < p.size(); from += per) {
-                outParts.add(p.subList(from, Math.min(p.size(), from + per)));
-                outBlocks.add(from == 0 ? blocks.get(i) : 0L);
-            }
-        }
-        if (outParts.size() > cap) {
-            throw new ErrnoException(Errno.EFBIG, inode + " has " + exts.size() + " extents, more than its extent tree holds ("
-                    + (long) cap * cap + " at this block size)");
-        }
-        for (long blk : dropped) {
-            if (blk != 0) {
-                freeMetaBlock(h, blk);
-            }
-        }
-        leaves.clear();
-        for (int i = 0; i < outParts.size(); i++) {
-            long blk = outBlocks.get(i);
-            if (blk == 0) {
-                MapBlocks r = new MapBlocks();
-                mballoc.alloc(h, outParts.get(i).get(0).pblk, 1, Mballoc.Kind.METADATA, 0, r);
-                blk = r.pblk;
-                newBuffer(blk);
-            }
-            leaves.add(new long[] {outParts.get(i).get(0).lblk, blk});
-            writeLeaf(h, inode, blk, outParts.get(i));
-        }
-    }
-
-    private void writeIndex(Handle h, Inode inode) {
-        ByteBuffer img = ByteBuffer.allocate(bs);
-        img.putShort(0, INDEX_MAGIC);
-        img.putShort(2, (short) inode.leaves.size());
-        img.putInt(4, inode.ino);
-        for (int i = 0; i < inode.leaves.size(); i++) {
-            img.putInt(LEAF_HEADER + 16 * i, (int) inode.leaves.get(i)[0]);
-            img.putLong(LEAF_HEADER + 16 * i + 8, inode.leaves.get(i)[1]);
-        }
-        MetaBuffer bh = buffers.get(inode.indexBlock);
-        if (bh.data.mismatch(img) != -1) {
-            bh.data.put(0, img, 0, bs);
-            h.dirtyMetadata(bh);
-        }
-    }
-
-    private void writeLeaf(Handle h, Inode inode, long pblk, List<ExtentMap.Ext> part) {
-        ByteBuffer img = ByteBuffer.allocate(bs);
-        img.putShort(0, LEAF_MAGIC);
-        img.putShort(2, (short) part.size());
-        img.putInt(4, inode.ino);
-        for (int i = 0; i < part.size(); i++) {
-            encodeExtent(img, LEAF_HEADER + 16 * i, part.get(i));
-        }
-        MetaBuffer bh = buffers.get(pblk);
-        if (bh.data.mismatch(img) != -1) {
-            bh.data.put(0, img, 0, bs);
-            h.dirtyMetadata(bh);
-            counters.counter("fs.extent_leaf_writes").increment();
-        }
     }
 
     // ---------------------------------------------------------------- journal API
@@ -1037,65 +729,17 @@ public final class Ext4 {
 
     // ---------------------------------------------------------------- mapping
 
-    private static MapBlocks fromExt(ExtentMap.Ext e, long lblk, int len, MapBlocks out) {
-        int n = (int) Math.min(len, e.end() - lblk);
-        switch (e.status) {
-            case ExtentMap.WRITTEN: return out.set(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.MAPPED);
-            case ExtentMap.UNWRITTEN: return out.set(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.UNWRITTEN);
-            case ExtentMap.DELAYED: return out.set(lblk, 0, n, MapBlocks.DELAYED);
-            default: return out.set(lblk, 0, n, 0);
-        }
-    }
-
     /** {@code ext4_es_lookup_extent} then {@code ext4_ext_map_blocks} without create. */
     private MapBlocks lookup(Inode inode, long lblk, int len, MapBlocks out) {
-        esLookups.increment();
-        synchronized (inode.esLock) {
-            ExtentMap.Ext e = inode.es.find(lblk);
-            if (e != null) {
-                esHits.increment();
-                return fromExt(e, lblk, len, out);
-            }
+        MapBlocks m = extentStatus.lookupExtent(inode, lblk, len, out);
+        if (m != null) {
+            return m;
         }
         inode.iDataSem.readLock().lock();
         try {
-            return lookupTree(inode, lblk, len, out);
+            return extentTree.lookupTree(inode, lblk, len, out);
         } finally {
             inode.iDataSem.readLock().unlock();
-        }
-    }
-
-    /**
-     * The extent tree, caching what it finds (extent or hole) in the status tree. Under i_data_sem.
-     * The kernel caches it with {@code ext4_es_insert_extent} ({@code ext4_map_blocks} after
-     * {@code ext4_ext_map_blocks}; {@code ext4_ext_put_gap_in_cache} for a hole), which bumps the
-     * sequence like every insert (patch 21's {@code ext4_es_inc_seq}).
-     */
-    private MapBlocks lookupTree(Inode inode, long lblk, int len, MapBlocks out) {
-        ExtentMap.Ext t = inode.tree.find(lblk);
-        synchronized (inode.esLock) {
-            ExtentMap.Ext d = inode.es.find(lblk);
-            if (d != null) {
-                return fromExt(d, lblk, len, out);
-            }
-            esInserts.increment();
-            inode.bumpEsSeq();
-            if (t != null) {
-                inode.es.insert(t.lblk, t.len, t.pblk, t.status);
-                return fromExt(t, lblk, len, out);
-            }
-            ExtentMap.Ext nt = inode.tree.next(lblk);
-            ExtentMap.Ext ne = inode.es.next(lblk);
-            long end = EXT_MAX_BLOCKS;
-            if (nt != null) {
-                end = Math.min(end, nt.lblk);
-            }
-            if (ne != null) {
-                end = Math.min(end, ne.lblk);
-            }
-            // ext4_ext_put_gap_in_cache
-            inode.es.insert(lblk, end - lblk, 0, ExtentMap.HOLE);
-            return out.set(lblk, 0, (int) Math.min(len, end - lblk), 0);
         }
     }
 
@@ -1105,7 +749,7 @@ public final class Ext4 {
         }
     }
 
-    private void checkRange(long lblk, long len) throws ErrnoException {
+    static void checkRange(long lblk, long len) throws ErrnoException {
         if (lblk < 0 || len <= 0 || lblk + len > EXT_MAX_BLOCKS) {
             throw new ErrnoException(Errno.EFBIG, "block range " + lblk + "+" + len + " is outside 0.." + EXT_MAX_BLOCKS);
         }
@@ -1175,125 +819,10 @@ public final class Ext4 {
         }
         inode.iDataSem.writeLock().lock();
         try {
-            return mapCreate(h, inode, lblk, len, flags, alignment, out);
+            return extentTree.mapCreate(h, inode, lblk, len, flags, alignment, out);
         } finally {
             inode.iDataSem.writeLock().unlock();
         }
-    }
-
-    private void esInsert(Inode inode, long lblk, long len, long pblk, int status) {
-        synchronized (inode.esLock) {
-            inode.es.insert(lblk, len, pblk, status);
-        }
-        esInserts.increment();
-        inode.bumpEsSeq();
-    }
-
-    void esRemove(Inode inode, long lblk, long len) {
-        synchronized (inode.esLock) {
-            inode.es.remove(lblk, len);
-        }
-        inode.bumpEsSeq();
-    }
-
-    /** The create half of {@code ext4_map_blocks}, under i_data_sem held for write. */
-    private MapBlocks mapCreate(Handle h, Inode inode, long lblk, int len, int flags, int alignment, MapBlocks out)
-            throws ErrnoException {
-        checkLive(inode);
-        boolean create = (flags & GET_BLOCKS_CREATE) != 0;
-        boolean unwrit = (flags & GET_BLOCKS_UNWRIT_EXT) != 0;
-        boolean convert = (flags & GET_BLOCKS_CONVERT) != 0;
-        ExtentMap.Ext t = inode.tree.find(lblk);
-        if (t != null) {
-            if (alignment != 0) {
-                throw new ErrnoException(Errno.EINVAL, "aligned allocation at " + lblk + " of " + inode + " is not over a hole");
-            }
-            int n = (int) Math.min(len, t.end() - lblk);
-            long p = t.pblk + (lblk - t.lblk);
-            if (t.status == ExtentMap.WRITTEN) {
-                return out.set(lblk, p, n, MapBlocks.MAPPED);
-            }
-            if (!convert && (!create || unwrit)) {
-                return out.set(lblk, p, n, MapBlocks.UNWRITTEN);
-            }
-            // ext4_ext_handle_unwritten_extents: convert to initialized
-            inode.tree.insert(lblk, n, p, ExtentMap.WRITTEN);
-            esInsert(inode, lblk, n, p, ExtentMap.WRITTEN);
-            writeInode(h, inode);
-            return out.set(lblk, p, n, MapBlocks.MAPPED | (convert ? 0 : MapBlocks.NEW));
-        }
-        if (convert && !create) {
-            return lookupTree(inode, lblk, len, out);
-        }
-        ExtentMap.Ext delayed;
-        long runEnd;
-        synchronized (inode.esLock) {
-            delayed = inode.es.find(lblk);
-            if (delayed != null && delayed.status != ExtentMap.DELAYED) {
-                delayed = null;
-            }
-            if (delayed != null) {
-                runEnd = delayed.end();
-            } else {
-                ExtentMap.Ext nt = inode.tree.next(lblk);
-                runEnd = nt == null ? EXT_MAX_BLOCKS : nt.lblk;
-                ExtentMap.Ext nd = nextDelayed(inode, lblk, runEnd);
-                if (nd != null) {
-                    runEnd = nd.lblk;
-                }
-            }
-        }
-        int n = (int) Math.min(len, runEnd - lblk);
-        if (!create) {
-            if (delayed != null) {
-                return out.set(lblk, 0, n, MapBlocks.DELAYED);
-            }
-            reserveDelayedLocked(inode, lblk, lblk + n, n);
-            return out.set(lblk, 0, n, MapBlocks.DELAYED | MapBlocks.NEW);
-        }
-        if (alignment != 0 && (n < len || delayed != null)) {
-            throw new ErrnoException(Errno.EINVAL, "aligned allocation of " + lblk + "+" + len + " of " + inode
-                    + " is not over one hole");
-        }
-        n = Math.min(n, unwrit ? EXT_UNWRITTEN_MAX_LEN : EXT_INIT_MAX_LEN);
-        mballoc.alloc(h, findGoal(inode, lblk), n, delayed != null ? Mballoc.Kind.DELALLOC : Mballoc.Kind.DATA,
-                alignment, out);
-        long pblk = out.pblk;
-        int got = out.len;
-        int st = unwrit ? ExtentMap.UNWRITTEN : ExtentMap.WRITTEN;
-        inode.tree.insert(lblk, got, pblk, st);
-        synchronized (inode.esLock) {
-            inode.es.insert(lblk, got, pblk, st);
-            if (delayed != null) {
-                inode.reservedBlocks -= got;
-            }
-        }
-        esInserts.increment();
-        inode.bumpEsSeq();
-        writeInode(h, inode);
-        return out.set(lblk, pblk, got, MapBlocks.NEW | (unwrit ? MapBlocks.UNWRITTEN : MapBlocks.MAPPED));
-    }
-
-    /** First delayed status extent starting in (lblk, end). Under the es lock. */
-    private static ExtentMap.Ext nextDelayed(Inode inode, long lblk, long end) {
-        return inode.es.nextWithStatus(lblk + 1, end, ExtentMap.DELAYED);
-    }
-
-    /** {@code ext4_ext_find_goal}: right after the previous extent, else a spot chosen by inode number. */
-    private long findGoal(Inode inode, long lblk) {
-        ExtentMap.Ext p = inode.tree.prev(lblk);
-        if (p != null) {
-            long g = p.pblk + (lblk - p.lblk);
-            if (g < blocksCount) {
-                return g;
-            }
-        }
-        ExtentMap.Ext nx = inode.tree.next(lblk);
-        if (nx != null && nx.pblk - (nx.lblk - lblk) >= firstDataBlock) {
-            return nx.pblk - (nx.lblk - lblk);
-        }
-        long data = blocksCount - firstDataBlock;
-        return firstDataBlock + (inode.ino % 16) * (data / 16);
     }
 
     // ---------------------------------------------------------------- delalloc
@@ -1304,76 +833,7 @@ public final class Ext4 {
      * change. Returns the number of blocks newly reserved.
      */
     public long insertDelayedBlocks(Inode inode, long lblk, int len) throws ErrnoException {
-        checkRange(lblk, len);
-        checkLive(inode);
-        inode.iDataSem.writeLock().lock();
-        try {
-            long total = delayedHoles(inode, lblk, lblk + len, false);
-            if (total > 0) {
-                reserveDelayedLocked(inode, lblk, lblk + len, total);
-            }
-            return total;
-        } finally {
-            inode.iDataSem.writeLock().unlock();
-        }
-    }
-
-    /**
-     * The blocks of {@code [lblk, end)} that are holes (neither in the tree nor delayed), counted
-     * and, with {@code insert}, made delayed extents. Under i_data_sem held for write, so two walks
-     * see the same holes.
-     */
-    private long delayedHoles(Inode inode, long lblk, long end, boolean insert) {
-        long total = 0;
-        int inserts = 0;
-        long pos = lblk;
-        while (pos < end) {
-            ExtentMap.Ext t = inode.tree.find(pos);
-            if (t != null) {
-                pos = t.end();
-                continue;
-            }
-            long runEnd;
-            synchronized (inode.esLock) {
-                ExtentMap.Ext d = inode.es.find(pos);
-                if (d != null && d.status == ExtentMap.DELAYED) {
-                    pos = d.end();
-                    continue;
-                }
-                ExtentMap.Ext nt = inode.tree.next(pos);
-                runEnd = Math.min(end, nt == null ? end : nt.lblk);
-                ExtentMap.Ext nd = nextDelayed(inode, pos, runEnd);
-                if (nd != null) {
-                    runEnd = nd.lblk;
-                }
-                if (insert) {
-                    inode.es.insert(pos, runEnd - pos, 0, ExtentMap.DELAYED);
-                    inserts++;
-                }
-            }
-            total += runEnd - pos;
-            pos = runEnd;
-        }
-        if (inserts > 0) {
-            esInserts.add(inserts);
-        }
-        return total;
-    }
-
-    /** Reserves {@code total} blocks, then makes the holes of {@code [lblk, end)} delayed extents. */
-    private void reserveDelayedLocked(Inode inode, long lblk, long end, long total) throws ErrnoException {
-        mballoc.reserve(total, inode);
-        daReserve.increment();
-        daReserveBlocks.add(total);
-        long inserted = delayedHoles(inode, lblk, end, true);
-        if (inserted != total) {
-            throw new IllegalStateException("delalloc holes of " + lblk + ".." + end + " changed under i_data_sem: "
-                    + total + " then " + inserted + " blocks");
-        }
-        synchronized (inode.esLock) {
-            inode.reservedBlocks += total;
-        }
-        inode.bumpEsSeq();
+        return delalloc.insertDelayedBlocks(inode, lblk, len);
     }
 
     /**
@@ -1381,35 +841,7 @@ public final class Ext4 {
      * range (punch, truncate, a short write). Returns the number of blocks released.
      */
     public long releaseDelayedBlocks(Inode inode, long lblk, long len) throws ErrnoException {
-        checkRange(lblk, len);
-        inode.iDataSem.writeLock().lock();
-        try {
-            return releaseDelayedLocked(inode, lblk, lblk + len);
-        } finally {
-            inode.iDataSem.writeLock().unlock();
-        }
-    }
-
-    private long releaseDelayedLocked(Inode inode, long lblk, long end) {
-        long total = 0;
-        synchronized (inode.esLock) {
-            ExtentMap.Ext e;
-            for (long pos = lblk; pos < end && (e = inode.es.firstOverlapping(pos, end, ExtentMap.DELAYED)) != null; ) {
-                long s = Math.max(e.lblk, pos);
-                long t = Math.min(e.end(), end);
-                inode.es.remove(s, t - s);
-                total += t - s;
-                pos = t;
-            }
-            inode.reservedBlocks -= total;
-        }
-        if (total > 0) {
-            mballoc.unreserve(total);
-            daRelease.increment();
-            daReleaseBlocks.add(total);
-            inode.bumpEsSeq();
-        }
-        return total;
+        return delalloc.releaseDelayedBlocks(inode, lblk, len);
     }
 
     // ---------------------------------------------------------------- unwritten, sizes
@@ -1419,28 +851,7 @@ public final class Ext4 {
      * (end of an IO into unwritten extents). Returns the number of blocks converted.
      */
     public long convertUnwritten(Handle h, Inode inode, long lblk, long len) throws ErrnoException {
-        checkRange(lblk, len);
-        inode.iDataSem.writeLock().lock();
-        try {
-            long end = lblk + len;
-            long total = 0;
-            ExtentMap.Ext e;
-            for (long pos = lblk; pos < end && (e = inode.tree.firstOverlapping(pos, end, ExtentMap.UNWRITTEN)) != null; ) {
-                long s = Math.max(e.lblk, pos);
-                long t = Math.min(e.end(), end);
-                long p = e.pblk + (s - e.lblk);
-                inode.tree.insert(s, t - s, p, ExtentMap.WRITTEN); // e is not read after the change
-                esInsert(inode, s, t - s, p, ExtentMap.WRITTEN);
-                total += t - s;
-                pos = t;
-            }
-            if (total > 0) {
-                writeInode(h, inode);
-            }
-            return total;
-        } finally {
-            inode.iDataSem.writeLock().unlock();
-        }
+        return extentTree.convertUnwritten(h, inode, lblk, len);
     }
 
     /**
@@ -1464,13 +875,6 @@ public final class Ext4 {
         }
     }
 
-    /** Credits of one step of {@link #removeSpace}. */
-    private int removeCredits() {
-        return REMOVE_MAX_EXTENTS + 4 + 1 + INODE_SLOTS + 2;
-    }
-
-    static final int REMOVE_MAX_EXTENTS = 8;
-
     /**
      * {@code ext4_truncate} / {@code ext4_setattr} size change: sets i_size and i_disksize to
      * {@code newSize}; shrinking releases delayed blocks and frees allocated ones past the new
@@ -1484,7 +888,7 @@ public final class Ext4 {
         inode.setSize(newSize);
         if (from < EXT_MAX_BLOCKS) {
             releaseDelayedBlocks(inode, from, EXT_MAX_BLOCKS - from);
-            removeSpace(inode, from, EXT_MAX_BLOCKS, newSize);
+            extentTree.removeSpace(inode, from, EXT_MAX_BLOCKS, newSize);
         }
         Handle h = journalStart(2);
         try {
@@ -1509,65 +913,7 @@ public final class Ext4 {
     public void punchHole(Inode inode, long lblk, long len) throws IOException {
         checkRange(lblk, len);
         releaseDelayedBlocks(inode, lblk, len);
-        removeSpace(inode, lblk, lblk + len, -1);
-    }
-
-    /**
-     * {@code ext4_ext_remove_space}: frees extents in {@code [from, to)}, from the end down (a
-     * shared block loses one reference instead, {@link RefcountTree#decrement}); the CoW fork's
-     * ranges there are cancelled first ({@code xfs_reflink_cancel_cow_range}).
-     */
-    private void removeSpace(Inode inode, long from, long to, long newSize) throws IOException {
-        long maxBlocks = 2L * bs * 8;
-        reflink.cancelCow(inode, from, to - from);
-        while (to > from) {
-            Handle h = journalStart(removeCredits() + (reflink.refcount.isEmpty() ? 0 : reflink.refcount.credits()));
-            try {
-                inode.iDataSem.writeLock().lock();
-                try {
-                    List<ExtentMap.Ext> ov = inode.tree.overlapping(from, to);
-                    if (ov.isEmpty()) {
-                        return;
-                    }
-                    long lo = to;
-                    long blocks = 0;
-                    int cnt = 0;
-                    boolean cut = false;
-                    for (int i = ov.size() - 1; i >= 0 && cnt < REMOVE_MAX_EXTENTS && !cut; i--) {
-                        ExtentMap.Ext e = ov.get(i);
-                        long s = Math.max(e.lblk, from);
-                        long t = Math.min(e.end(), lo);
-                        if (t - s > maxBlocks - blocks) {
-                            s = t - (maxBlocks - blocks);
-                            cut = true;
-                        }
-                        blocks += t - s;
-                        lo = s;
-                        cnt++;
-                        cut |= blocks >= maxBlocks;
-                    }
-                    if (cnt == ov.size() && !cut) {
-                        lo = from;
-                    }
-                    for (ExtentMap.Ext e : inode.tree.overlapping(lo, to)) {
-                        long s = Math.max(e.lblk, lo);
-                        long t = Math.min(e.end(), to);
-                        reflink.refcount.decrement(h, e.pblk + (s - e.lblk), t - s);
-                    }
-                    inode.tree.remove(lo, to - lo);
-                    esRemove(inode, lo, to - lo);
-                    if (newSize >= 0) {
-                        inode.diskSize = Math.min(inode.diskSize, Math.max(newSize, lo << bits));
-                    }
-                    writeInode(h, inode);
-                    to = lo;
-                } finally {
-                    inode.iDataSem.writeLock().unlock();
-                }
-            } finally {
-                h.stop();
-            }
-        }
+        extentTree.removeSpace(inode, lblk, lblk + len, -1);
     }
 
     // ---------------------------------------------------------------- test and fsck support
@@ -1591,12 +937,4 @@ public final class Ext4 {
         }
     }
 
-    Map<String, Inode> namespace() {
-        nsLock.lock();
-        try {
-            return new HashMap<>(names);
-        } finally {
-            nsLock.unlock();
-        }
-    }
 }

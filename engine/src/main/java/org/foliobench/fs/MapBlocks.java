@@ -38,6 +38,17 @@ public final class MapBlocks {
         return this;
     }
 
+    /** The part of {@code e} from {@code lblk}, at most {@code len} blocks, as an answer in {@code out}. */
+    static MapBlocks fromExt(ExtentMap.Ext e, long lblk, int len, MapBlocks out) {
+        int n = (int) Math.min(len, e.end() - lblk);
+        switch (e.status) {
+            case ExtentMap.WRITTEN: return out.set(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.MAPPED);
+            case ExtentMap.UNWRITTEN: return out.set(lblk, e.pblk + (lblk - e.lblk), n, MapBlocks.UNWRITTEN);
+            case ExtentMap.DELAYED: return out.set(lblk, 0, n, MapBlocks.DELAYED);
+            default: return out.set(lblk, 0, n, 0);
+        }
+    }
+
     /** {@code m_lblk}. */
     public long lblk() {
         return lblk;

@@ -143,7 +143,7 @@ public final class Reflink {
 
     /** Credits of one remap or CoW completion step over {@code n} blocks. */
     public int credits(int n) {
-        return fs.transBlocks(n) + refcount.credits() + Ext4.REMOVE_MAX_EXTENTS + 2;
+        return fs.transBlocks(n) + refcount.credits() + ExtentTree.REMOVE_MAX_EXTENTS + 2;
     }
 
     // ---------------------------------------------------------------- clone
@@ -194,7 +194,7 @@ public final class Reflink {
                             dst.tree.insert(d, piece, p, st);
                             cloneBlocks.add(piece);
                         }
-                        fs.esRemove(dst, d, piece);
+                        fs.extentStatus.esRemove(dst, d, piece);
                         done += piece;
                     }
                     long mapped = Math.min(newDstSize, (dstLblk + done) << fs.bits);
@@ -384,7 +384,7 @@ public final class Reflink {
                 fs.mballoc.commitStaging(h, np, e - pos);
                 inode.tree.insert(pos, e - pos, np, ExtentMap.WRITTEN);
                 inode.cow.remove(pos, e - pos);
-                fs.esRemove(inode, pos, e - pos);
+                fs.extentStatus.esRemove(inode, pos, e - pos);
                 total += e - pos;
                 pos = e;
             }

@@ -227,7 +227,7 @@ class Ext4Test {
         Inode a = fs.create("a");
         Inode b = fs.create("b");
         // more extents than ten full leaves: the index moves out of the inode (depth 2)
-        int n = Ext4.INODE_SLOTS * Ext4.leafCapacity(bs) + 50;
+        int n = Ext4.INODE_SLOTS * ExtentTree.leafCapacity(bs) + 50;
         // interleave two files so no extent of either can merge with its neighbour
         for (int i = 0; i < n; i++) {
             for (Inode x : new Inode[] {a, b}) {

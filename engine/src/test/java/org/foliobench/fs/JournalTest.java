@@ -33,7 +33,7 @@ class JournalTest {
     /** What a mount must see: every file's name, i_disksize and extent tree. */
     static String state(Ext4 fs) {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, Inode> e : new TreeMap<>(fs.namespace()).entrySet()) {
+        for (Map.Entry<String, Inode> e : new TreeMap<>(fs.namei.namespace()).entrySet()) {
             sb.append(e.getKey()).append(" size=").append(e.getValue().diskSize()).append(' ')
                     .append(fs.extents(e.getValue())).append('\n');
         }
