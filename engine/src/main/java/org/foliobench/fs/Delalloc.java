@@ -1,7 +1,7 @@
 package org.foliobench.fs;
 
 import java.util.concurrent.atomic.LongAdder;
-import org.foliobench.vfs.ErrnoException;
+import org.foliobench.ErrnoException;
 
 /**
  * Delayed allocation's reservations: {@code ext4_da_reserve_space} /

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.foliobench.stats.Counters;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 
 /**
  * The inodes' extent trees ({@code fs/ext4/extents.c}): their on-disk encoding in the inode's

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.foliobench.vfs.Errno;
-import org.foliobench.vfs.ErrnoException;
+import org.foliobench.Errno;
+import org.foliobench.ErrnoException;
 
 /**
  * The flat namespace ({@code fs/ext4/namei.c}, with {@code fs/ext4/ialloc.c}'s choice of a free
