@@ -187,7 +187,8 @@ public final class Charts {
     static Map<String, List<Row>> sections(RunFolder run) {
         Map<String, List<Row>> m = new LinkedHashMap<>();
         for (Row r : run.rows()) {
-            String key = r.key().section() + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]");
+            String key = r.key().section() + (r.key().numjobs() == 0 ? "" : " [" + RowKey.NUMJOBS + "=" + r.key().numjobs() + "]")
+                    + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]");
             m.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
         }
         return m;
