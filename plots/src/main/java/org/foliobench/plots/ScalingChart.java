@@ -55,8 +55,8 @@ public final class ScalingChart {
             });
             if (!series.isEmpty()) {
                 out.add(of(NAME_PREFIX + Charts.fileName(g.label()), g.label() + ": throughput against threads (numjobs)",
-                        "MiB/s (all threads)", series, List.of("each thread (fio clone) on its own file; throughput summed over"
-                                + " the threads as fio's group_reporting does")));
+                        "MiB/s (all threads)", series, List.of("each thread a fio clone of the job (all on its filename= when it"
+                                + " gives one); throughput summed over the threads as fio's group_reporting does")));
             }
         }
         return out;

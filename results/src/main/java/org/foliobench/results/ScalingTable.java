@@ -125,8 +125,9 @@ public final class ScalingTable {
         if (!run.complete()) {
             b.append("**").append(run.incompleteNotice()).append("**\n\n");
         }
-        b.append("Throughput against threads (fio numjobs, each thread on its own file, reported together as with"
-                + " group_reporting); \"vs 1 thread\" is the throughput over that of numjobs=1.\n\n");
+        b.append("Throughput against threads: fio numjobs, each thread a clone of the job (on its own file, or all on the"
+                + " job's filename= when it gives one, as the seeds do), reported together as with group_reporting;"
+                + " \"vs 1 thread\" is the throughput over that of numjobs=1.\n\n");
         b.append(table(run).markdown());
         return b.toString();
     }
