@@ -644,7 +644,9 @@ public final class Foliobench implements Callable<Integer> {
             err.println(w.message());
         }
         err.println("report: " + displayPath(w.index())
-                + " (tables.md, tables.csv, tables-long.csv, published-vs-measured.md, charts/, fio/, fio-plot/)");
+                + " (tables.md, tables.csv, tables-long.csv, published-vs-measured.md, "
+                + (org.foliobench.results.ScalingTable.applies(run) ? org.foliobench.results.ScalingTable.NAME + ".md, "
+                        + org.foliobench.results.ScalingTable.NAME + ".csv, " : "") + "charts/, fio/, fio-plot/)");
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
