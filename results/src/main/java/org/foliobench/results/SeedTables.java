@@ -52,12 +52,15 @@ public final class SeedTables {
 
     /**
      * A run in the cover letter's plain-text layout: the published columns only, titled with the
-     * run's columns (the mail's for a model run, ext4 and xfs for a kernel run).
+     * run's columns (the mail's for a model run, ext4 and xfs for a kernel run); of a numjobs sweep
+     * the numjobs=1 rows.
      */
     public static String seedText(RunFolder run) {
         List<Line> lines = new ArrayList<>();
         for (Row r : run.rows()) {
-            lines.add(new Line(r.key(), iops(r.bh()), bw(r.bh()), iops(r.iomap()), bw(r.iomap())));
+            if (r.key().numjobs() <= 1) { // the mail's rows ran one job: a numjobs sweep's others are in scaling.md
+                lines.add(new Line(r.key(), iops(r.bh()), bw(r.bh()), iops(r.iomap()), bw(r.iomap())));
+            }
         }
         return seedText(lines, run.paths());
     }
