@@ -201,7 +201,8 @@ public final class Charts {
 
     /**
      * A row spelled out for a label: the type, the write flags that are Y by name, the block size
-     * ({@code ramdisk, Sync, 64K}; {@code cache, 1M} is a new file, no fsync, no writeback), and any tunables.
+     * ({@code ramdisk, Sync, 64K}; {@code cache, 1M} is a new file, no fsync, no writeback), the threads
+     * of a numjobs sweep ({@code numjobs=2}), and any tunables.
      */
     static String rowLabel(RowKey k, String variant) {
         List<String> parts = new ArrayList<>(List.of(k.type()));
@@ -217,6 +218,9 @@ public final class Charts {
             }
         }
         parts.add(k.bsLabel());
+        if (k.numjobs() > 0) {
+            parts.add(RowKey.NUMJOBS + "=" + k.numjobs());
+        }
         return String.join(", ", parts) + (variant.isEmpty() ? "" : " [" + variant + "]");
     }
 
