@@ -181,6 +181,10 @@ public final class Foliobench implements Callable<Integer> {
         String jmh;
         @Option(names = "--no-latency", description = "Do not record per-call latency.")
         boolean noLatency;
+        @Option(names = "--numjobs", split = ",", paramLabel = "N", description = "Scaling sweep: run every row with each of these"
+                + " thread counts (fio numjobs, 1..4096, reported together as with group_reporting), e.g. 1,2,4; rows then"
+                + " carry @numjobs=N and the report adds scaling.md/.csv and charts. Default: each job's own (1 in the seeds).")
+        List<String> numjobs;
     }
 
     /** The measurement flags of {@code c} over a run kind's defaults. */
@@ -392,6 +396,7 @@ public final class Foliobench implements Callable<Integer> {
                 : BhPartialWalk.parse(c.bhPartialWalk).value());
         m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
                 : c.mem + " (as given, not divided)");
+        m.put("numjobs", c.numjobs == null ? "job (1 in the seeds)" : String.join(",", c.numjobs.stream().map(String::strip).toList()));
         m.put("tunable.dirty_expire_centisecs", String.valueOf(Defaults.DIRTY_EXPIRE_CENTISECS));
         m.put("tunable.dirty_writeback_centisecs", String.valueOf(Defaults.DIRTY_WRITEBACK_CENTISECS));
         m.put("tunable.journal_commit_interval_seconds", String.valueOf(Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS));
@@ -561,12 +566,13 @@ public final class Foliobench implements Callable<Integer> {
             Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
             List<String> rows = rowList;
             // plan once to learn which nvme rows run and how large their file is
-            Plan probe = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, "direct:probe", null));
+            List<Integer> numjobs = Plan.parseNumjobs(c.numjobs);
+            Plan probe = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, "direct:probe", null, numjobs));
             long largest = probe.benches().stream().filter(Plan.Bench::nvme).mapToLong(b -> b.workload().job().size()).max().orElse(0);
             boolean needNvme = probe.benches().stream().anyMatch(Plan.Bench::nvme);
             NvmeDevice nvme = nvmeFor(c, runDir, largest, needNvme);
             Plan plan = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, nvme.spec(),
-                    "no direct device: " + nvme.unavailable()));
+                    "no direct device: " + nvme.unavailable(), numjobs));
             for (Plan.Bench b : plan.runnable()) {
                 if (b.nvme()) {
                     b.workload().checkFits(nvme); // --nvme may be smaller than a row's file
@@ -577,8 +583,9 @@ public final class Foliobench implements Callable<Integer> {
             TableRunner.Settings s = settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
                     : TableRunner.Settings.full(!c.noLatency, jmh, nvme.spec()));
             List<String> header = new ArrayList<>();
-            header.add(String.format(Locale.ROOT, "foliobench tables: %d rows x %s paired%s, %s, sizes / %d",
-                    plan.runnable().size(), String.join(", ", Plan.parsePaths(c.paths)),
+            header.add(String.format(Locale.ROOT, "foliobench tables: %d rows%s x %s paired%s, %s, sizes / %d",
+                    plan.runnable().size(), numjobs.isEmpty() ? "" : " (numjobs " + numjobs.stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(",")) + ")", String.join(", ", Plan.parsePaths(c.paths)),
                     plan.skipped().isEmpty() ? "" : ", " + plan.skipped().size() + " skipped", TableRunner.describe(s), divisor));
             header.add("nvme: " + (nvme.spec() != null ? nvme.description().get("device.nvme") : "none (" + nvme.unavailable() + ")"));
             header.addAll(skips(plan));
@@ -586,7 +593,8 @@ public final class Foliobench implements Callable<Integer> {
                 header.forEach(top.out::println); // the plan is what --dry-run is asked for
                 for (Plan.Bench b : plan.runnable()) {
                     top.out.println("  " + b.key() + " " + b.pathList() + ": " + b.workload().job().size() + " bytes, "
-                            + b.iosPerPass() + " calls/sweep, fb_mem " + (b.workload().memBytes() >> 20) + " MiB, on "
+                            + b.iosPerPass() + " calls/sweep" + (b.workload().job().numjobs() > 1
+                                    ? " x " + b.workload().job().numjobs() + " threads" : "") + ", fb_mem " + (b.workload().memBytes() >> 20) + " MiB, on "
                             + b.workload().device());
                 }
                 return EXIT_OK;
@@ -637,7 +645,9 @@ public final class Foliobench implements Callable<Integer> {
             err.println(w.message());
         }
         err.println("report: " + displayPath(w.index())
-                + " (tables.md, tables.csv, tables-long.csv, published-vs-measured.md, charts/, fio/, fio-plot/)");
+                + " (tables.md, tables.csv, tables-long.csv, published-vs-measured.md, "
+                + (org.foliobench.results.ScalingTable.applies(run) ? org.foliobench.results.ScalingTable.NAME + ".md, "
+                        + org.foliobench.results.ScalingTable.NAME + ".csv, " : "") + "charts/, fio/, fio-plot/)");
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
@@ -730,6 +740,7 @@ public final class Foliobench implements Callable<Integer> {
             checkMeasure(c);
             positive("--size-divisor", c.sizeDivisor, 1);
             Workload.Overrides ov = overrides(c);
+            List<Integer> numjobs = Plan.parseNumjobs(c.numjobs);
             CommandLineOptions jmh = jmhOptions(c.jmh);
             List<String> jobs = selection("--job", jobList, "seq-read");
             Path file = top.cwd.resolve(jobFile).toAbsolutePath().normalize();
@@ -775,27 +786,28 @@ public final class Foliobench implements Callable<Integer> {
             NvmeDevice nvme = nvmeFor(c, runDir, largest, need);
             List<Plan.Bench> benches = new ArrayList<>();
             for (JobSpec j : measured) {
-                String key = Workload.JOB_PREFIX + j.name();
-                Workload.Tunables t = Workload.Tunables.of(j).with(ov);
-                Workload w;
-                try {
-                    w = Workload.resolve(key, jf, t, divisor, nvme.spec());
-                    w.checkFits(nvme);
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException("job [" + j.name() + "]: " + e.getMessage(), "fix the job file");
+                for (String key : Plan.keys(Workload.JOB_PREFIX + j.name(), j.numjobs(), numjobs)) {
+                    Workload.Tunables t = Workload.Tunables.of(j).with(ov);
+                    Workload w;
+                    try {
+                        w = Workload.resolve(key, jf, t, divisor, nvme.spec());
+                        w.checkFits(nvme);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("job [" + j.name() + "]: " + e.getMessage(), "fix the job file");
+                    }
+                    boolean nv = Workload.onNvme(j);
+                    if (nv && nvme.spec() == null) {
+                        throw new UsageException("job [" + j.name() + "] runs on fb_device=nvme but there is no direct device: "
+                                + nvme.unavailable(), "give --nvme direct:/dev/nvme0n1 or direct:PATH,size=8g");
+                    }
+                    List<String> jp = j.path().isPresent() ? List.of(j.path().get().fioName()) : paths;
+                    if (j.reflink() && !jp.equals(List.of("iomap"))) {
+                        throw new UsageException("job [" + j.name() + "]: fb_reflink=1 needs the iomap path only (ext4's"
+                                + " buffer_head path has no reflink: FICLONE fails with EOPNOTSUPP), not " + String.join(",", jp),
+                                "add fb_path=iomap to the job, or run with --paths iomap");
+                    }
+                    benches.add(new Plan.Bench(key, j.row().orElse(null), jp, t, divisor, w, nv, null));
                 }
-                boolean nv = Workload.onNvme(j);
-                if (nv && nvme.spec() == null) {
-                    throw new UsageException("job [" + j.name() + "] runs on fb_device=nvme but there is no direct device: "
-                            + nvme.unavailable(), "give --nvme direct:/dev/nvme0n1 or direct:PATH,size=8g");
-                }
-                List<String> jp = j.path().isPresent() ? List.of(j.path().get().fioName()) : paths;
-                if (j.reflink() && !jp.equals(List.of("iomap"))) {
-                    throw new UsageException("job [" + j.name() + "]: fb_reflink=1 needs the iomap path only (ext4's"
-                            + " buffer_head path has no reflink: FICLONE fails with EOPNOTSUPP), not " + String.join(",", jp),
-                            "add fb_path=iomap to the job, or run with --paths iomap");
-                }
-                benches.add(new Plan.Bench(key, j.row().orElse(null), jp, t, divisor, w, nv, null));
             }
             Plan plan = new Plan(benches);
             checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
@@ -807,7 +819,10 @@ public final class Foliobench implements Callable<Integer> {
             meta.put("jobfile", file.toString());
             int[] group = {0};
             return top.runPlan(plan, s, meta, runDir, nvme, r -> r.onFinished(b -> {
-                String name = jf.job(b.key().substring(Workload.JOB_PREFIX.length())).map(JobSpec::displayName).orElse(b.key());
+                String job = org.foliobench.results.RowKey.withoutNumjobs(b.key());
+                int n = org.foliobench.results.RowKey.numjobsOf(b.key());
+                String name = jf.job(job.substring(Workload.JOB_PREFIX.length())).map(JobSpec::displayName).orElse(job)
+                        + (n == 0 ? "" : " numjobs=" + n);
                 List<org.foliobench.results.PassLog.Pass> passes = org.foliobench.results.PassLog.read(
                         org.foliobench.results.PassLog.file(runDir, b.key()));
                 for (String p : b.paths()) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
+import org.foliobench.results.RowKey;
 import org.foliobench.workloads.JobFileException;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.ReferenceRow;
@@ -36,9 +37,21 @@ final class Plan {
         }
     }
 
-    /** What a plan is built from (the {@code tables} flags). */
+    /**
+     * What a plan is built from (the {@code tables} flags). {@code numjobs} is the {@code --numjobs}
+     * sweep (empty: each row's own, no numjobs dimension).
+     */
     record Request(List<String> rows, List<Integer> blockSizes, List<String> paths, Workload.Overrides overrides,
-            int divisor, long syncCapIos, String nvmeSpec, String nvmeMissing) {
+            int divisor, long syncCapIos, String nvmeSpec, String nvmeMissing, List<Integer> numjobs) {
+        Request {
+            numjobs = List.copyOf(numjobs);
+        }
+
+        /** A request without a numjobs sweep. */
+        Request(List<String> rows, List<Integer> blockSizes, List<String> paths, Workload.Overrides overrides,
+                int divisor, long syncCapIos, String nvmeSpec, String nvmeMissing) {
+            this(rows, blockSizes, paths, overrides, divisor, syncCapIos, nvmeSpec, nvmeMissing, List.of());
+        }
     }
 
     private final List<Bench> benches;
@@ -74,19 +87,65 @@ final class Plan {
             boolean nvme = Workload.onNvme(seed.job());
             Workload.Tunables t = Workload.Tunables.of(seed.job()).with(r.overrides());
             int divisor = rowDivisor(seed.job(), row, r.divisor(), r.syncCapIos());
-            Workload w;
-            try {
-                w = Workload.resolve(row.key(), seed.file(), t, divisor, r.nvmeSpec());
-                if (!nvme) {
-                    w.checkFits(null); // the nvme rows' device is the run's, checked against them by the caller
+            for (String key : keys(row.key(), seed.job().numjobs(), r.numjobs())) {
+                Workload w;
+                try {
+                    w = Workload.resolve(key, seed.file(), t, divisor, r.nvmeSpec());
+                    if (!nvme) {
+                        w.checkFits(null); // the nvme rows' device is the run's, checked against them by the caller
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(key + ": " + e.getMessage(), "check the tunable flags");
                 }
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(row.key() + ": " + e.getMessage(), "check the tunable flags");
+                String skip = nvme && r.nvmeSpec() == null ? r.nvmeMissing() : null;
+                out.add(new Bench(key, row, paths, t, divisor, w, nvme, skip));
             }
-            String skip = nvme && r.nvmeSpec() == null ? r.nvmeMissing() : null;
-            out.add(new Bench(row.key(), row, paths, t, divisor, w, nvme, skip));
         }
         return new Plan(out);
+    }
+
+    /**
+     * The benchmark keys of a job ({@code key}, whose own numjobs is {@code own}) under a
+     * {@code --numjobs} sweep: the key alone without a sweep, or when the sweep is just the job's own
+     * numjobs (its results keep their key); else one key per value, {@code read/hole/4K@numjobs=2}
+     * ({@link RowKey#withNumjobs}).
+     */
+    static List<String> keys(String key, int own, List<Integer> numjobs) {
+        if (numjobs.isEmpty() || numjobs.equals(List.of(own))) {
+            return List.of(key);
+        }
+        return numjobs.stream().map(n -> RowKey.withNumjobs(key, n)).toList();
+    }
+
+    /** Parses {@code --numjobs 1,2,4}: distinct values in 1..4096, in the order given. */
+    static List<Integer> parseNumjobs(List<String> given) throws UsageException {
+        List<Integer> out = new ArrayList<>();
+        if (given == null) {
+            return out;
+        }
+        for (String s : given) {
+            String t = s.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            int v;
+            try {
+                v = Integer.parseInt(t);
+            } catch (NumberFormatException e) {
+                throw new UsageException("bad --numjobs \"" + t + "\"", "give thread counts like --numjobs 1,2,4");
+            }
+            if (v < 1 || v > RowKey.MAX_NUMJOBS) {
+                throw new UsageException("--numjobs " + v + " is out of range", "use 1.." + RowKey.MAX_NUMJOBS + ", like fio");
+            }
+            if (out.contains(v)) {
+                throw new UsageException("--numjobs " + v + " given twice", "give each thread count once, e.g. --numjobs 1,2,4");
+            }
+            out.add(v);
+        }
+        if (out.isEmpty()) {
+            throw new UsageException("--numjobs is empty", "give thread counts like --numjobs 1,2,4, or leave the flag out");
+        }
+        return out;
     }
 
     /**

@@ -7,6 +7,7 @@ import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.results.PassLog;
+import org.foliobench.results.RowKey;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobFileException;
@@ -21,7 +22,8 @@ import org.foliobench.workloads.SeedJobs;
  * (to run), from the row key or job file, the tunables and the size divisor.
  *
  * @param key      the {@code row} JMH param: a reference row key ({@code read/hole/4K}) or
- *                 {@code job:<section>} for a section of {@link #JOBFILE_PROPERTY}'s file
+ *                 {@code job:<section>} for a section of {@link #JOBFILE_PROPERTY}'s file; in a numjobs
+ *                 sweep with {@code @numjobs=N} appended ({@link RowKey#withNumjobs}), the job run with N threads
  * @param setup    the {@code create_only} jobs before {@code job} on its files, in file order, scaled
  * @param job      the measured job with the tunables applied and scaled down
  * @param device   the device spec it runs on ({@code nvme} resolved to the run's direct device)
@@ -116,6 +118,7 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
 
     /** The job file behind {@code key}: the row's seed file, or the user's file for {@code job:} keys. */
     static JobFile jobFile(String key, Path jobFile) throws JobFileException, IOException {
+        key = RowKey.withoutNumjobs(key);
         if (key.startsWith(JOB_PREFIX)) {
             if (jobFile == null) {
                 throw new IllegalStateException("row " + key + " needs -D" + JOBFILE_PROPERTY + "=FILE");
@@ -127,6 +130,7 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
 
     /** The measured job of {@code key} in {@code file}. */
     static JobSpec measuredJob(String key, JobFile file) {
+        key = RowKey.withoutNumjobs(key);
         if (key.startsWith(JOB_PREFIX)) {
             String section = key.substring(JOB_PREFIX.length());
             return file.job(section).orElseThrow(() -> new IllegalArgumentException(
@@ -138,15 +142,29 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     /**
      * The workload of {@code key} with sizes divided by {@code divisor} ({@link JobSpec#scaledDown}:
      * size, fb_mem and dirty bytes together, so a row keeps its meaning), then {@code tunables}
-     * applied: what the command line set explicitly is used as given, never scaled.
+     * applied: what the command line set explicitly is used as given, never scaled. A key of a numjobs
+     * sweep ({@code @numjobs=N}) runs the job with N threads ({@link #withNumjobs}).
      */
     static Workload resolve(String key, JobFile file, Tunables tunables, int divisor, String nvmeSpec) {
         JobSpec original = measuredJob(key, file);
-        JobSpec job = tunables.applyTo(original.scaledDown(divisor));
+        JobSpec job = withNumjobs(tunables.applyTo(original.scaledDown(divisor)), RowKey.numjobsOf(key));
         List<JobSpec> setup = file.jobs().subList(0, file.jobs().indexOf(original)).stream()
                 .filter(s -> s.createOnly() && !java.util.Collections.disjoint(s.files(), original.files()))
                 .map(s -> tunables.applyTo(s.scaledDown(divisor))).toList();
         return new Workload(key, setup, job, deviceSpec(original, job, divisor, nvmeSpec));
+    }
+
+    /**
+     * The job with {@code numjobs} threads ({@code --numjobs}; 0 keeps the job's own): fio's clones,
+     * each on its own {@code name.N.0} file unless the job gives {@code filename=} (then all share it),
+     * reported together as {@code group_reporting} does (the parser requires it of a job file's
+     * {@code numjobs > 1}; a sweep sets it).
+     */
+    static JobSpec withNumjobs(JobSpec job, int numjobs) {
+        if (numjobs == 0 || numjobs == job.numjobs()) {
+            return job;
+        }
+        return job.toBuilder().numjobs(numjobs).groupReporting(job.groupReporting() || numjobs > 1).build();
     }
 
     /**

@@ -292,6 +292,28 @@ class FoliobenchTest {
         }
     }
 
+    @Test
+    void numjobsSweepsEveryRowAndIsValidated() throws Exception {
+        assertUsage("--numjobs 0 is out of range (use 1..4096", "tables", "--numjobs", "1,0", "--dry-run");
+        assertUsage("--numjobs 4097 is out of range", "tables", "--numjobs", "4097", "--dry-run");
+        assertUsage("bad --numjobs \"two\"", "tables", "--numjobs", "two", "--dry-run");
+        assertUsage("--numjobs 2 given twice", "tables", "--numjobs", "2,2", "--dry-run");
+        assertUsage("--numjobs is empty", "tables", "--numjobs", " ", "--dry-run");
+        Path job = Files.writeString(tmp.resolve("j.fio"), "[seq]\nrw=read\nbs=64k\nsize=1m\n");
+        assertUsage("--numjobs 0 is out of range", "run", job.toString(), "--numjobs", "0");
+        Files.delete(job);
+        Result d = run("tables", "--quick", "--dry-run", "--rows", "read/hole/4K,write/cache/N/N/N/64K", "--numjobs", "1,2,4");
+        assertEquals(0, d.code(), d.toString());
+        assertTrue(d.out().contains("6 rows (numjobs 1,2,4)"), d.out());
+        assertTrue(d.out().contains("  read/hole/4K@numjobs=1 bh,iomap: "), d.out());
+        assertTrue(d.out().contains("  write/cache/N/N/N/64K@numjobs=4 bh,iomap: 33554432 bytes, 512 calls/sweep x 4 threads,"), d.out());
+        Result own = run("tables", "--quick", "--dry-run", "--rows", "read/hole/4K", "--numjobs", "1");
+        assertTrue(own.out().contains("  read/hole/4K bh,iomap: "), "the seeds' own numjobs keeps the key: " + own.out());
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
     /** What the user sets is used as given: --mem is not divided by --quick's size divisor. */
     @Test
     void explicitMemIsNotScaled() throws Exception {

@@ -98,4 +98,30 @@ class PlanTest {
         // Writeback=Y still writes at least twice the hard threshold
         assertTrue(b.workload().job().size() >= 2 * b.workload().job().dirtyLimits().get().threshBytes());
     }
+
+    @Test
+    void aNumjobsSweepIsOneBenchPerRowAndValueWithItsThreads() throws Exception {
+        Plan p = Plan.build(new Plan.Request(List.of("read/hole/4K", "write/cache/N/N/N/64K"), List.of(), List.of("bh", "iomap"),
+                Workload.Overrides.NONE, 8, Foliobench.SYNC_CAP_IOS, null, "none", List.of(1, 2, 4)));
+        assertEquals(List.of("read/hole/4K@numjobs=1", "read/hole/4K@numjobs=2", "read/hole/4K@numjobs=4",
+                "write/cache/N/N/N/64K@numjobs=1", "write/cache/N/N/N/64K@numjobs=2", "write/cache/N/N/N/64K@numjobs=4"),
+                p.benches().stream().map(Plan.Bench::key).toList());
+        assertEquals(List.of(1, 2, 4, 1, 2, 4), p.benches().stream().map(b -> b.workload().job().numjobs()).toList());
+        assertTrue(p.benches().stream().allMatch(b -> b.paths().equals(List.of("bh", "iomap"))), "every path paired in each");
+        assertTrue(p.benches().get(2).workload().job().groupReporting());
+        // the seeds give filename=: the clones share the file, so the device and memory do not grow with threads
+        assertEquals(p.benches().get(0).workload().device(), p.benches().get(2).workload().device());
+        assertTrue(p.benches().get(2).workload().directMemoryBytes() - p.benches().get(0).workload().directMemoryBytes() < (1 << 20));
+    }
+
+    @Test
+    void numjobsIsADimensionOnlyWhenTheSweepIsMoreThanTheJobsOwn() throws Exception {
+        assertEquals(List.of("read/hole/4K"), Plan.keys("read/hole/4K", 1, List.of()));
+        assertEquals(List.of("read/hole/4K"), Plan.keys("read/hole/4K", 1, List.of(1)));
+        assertEquals(List.of("read/hole/4K@numjobs=2"), Plan.keys("read/hole/4K", 1, List.of(2)));
+        assertEquals(List.of("job:seq@numjobs=1", "job:seq@numjobs=4"), Plan.keys("job:seq", 4, List.of(1, 4)));
+        assertEquals(List.of(1, 2, 4), Plan.parseNumjobs(List.of("1", " 2", "4")));
+        assertEquals(List.of(), Plan.parseNumjobs(null));
+        assertThrows(UsageException.class, () -> Plan.parseNumjobs(List.of("4097")));
+    }
 }

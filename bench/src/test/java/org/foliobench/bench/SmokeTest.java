@@ -193,4 +193,27 @@ class SmokeTest {
         assertFalse(Files.readString(org.foliobench.results.PassLog.file(run, "write/cache/N/N/N/64K")).contains("written back during"),
                 "a cache row sees no writeback");
     }
+
+    @Test
+    void aNumjobsSweepRunsEachRowPerThreadCountAndWritesTheScalingTable() throws Exception {
+        int code = cli("tables", "--rows", "read/hole/64K", "--numjobs", "1,2", "--size-divisor", "64", "--forks", "1",
+                "--max-forks", "1", "--pass-ms", "20", "--jmh", "-f 0", "--out", tmp.resolve("runs").toString());
+        assertEquals(0, code, out[1]);
+        assertTrue(out[1].matches("(?s).*\\[2/2\\] read/hole/64K@numjobs=2 +bh .*"), "progress per thread count: " + out[1]);
+        assertTrue(out[1].contains("scaling.md"), "the report names the scaling table: " + out[1]);
+        Path run = onlyRunFolder(tmp.resolve("runs"));
+        assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)));
+        List<org.foliobench.results.PassLog.Pass> two = org.foliobench.results.PassLog.read(
+                org.foliobench.results.PassLog.file(run, "read/hole/64K@numjobs=2"));
+        List<org.foliobench.results.PassLog.Pass> one = org.foliobench.results.PassLog.read(
+                org.foliobench.results.PassLog.file(run, "read/hole/64K@numjobs=1"));
+        org.foliobench.results.PassLog.Pass p2 = two.stream().filter(p -> !p.warmup()).findFirst().orElseThrow();
+        org.foliobench.results.PassLog.Pass p1 = one.stream().filter(p -> !p.warmup()).findFirst().orElseThrow();
+        assertEquals(2 * p1.ops() / p1.sweeps(), p2.ops() / p2.sweeps(), "a sweep counts the calls of both threads");
+        assertEquals("2", JsonCheck.flatValues(Files.readString(run.resolve("jobs/read-hole-64k_numjobs_2.json"))).get("numjobs"));
+        String scaling = Files.readString(run.resolve("scaling.md"));
+        assertTrue(scaling.contains("| read/hole/64K |       2 |"), scaling);
+        assertTrue(Files.exists(run.resolve("charts/scaling-read-hole-64k.png")));
+        assertTrue(Files.readString(run.resolve("index.html")).contains("scaling.md"));
+    }
 }

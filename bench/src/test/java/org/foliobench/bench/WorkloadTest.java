@@ -56,6 +56,25 @@ class WorkloadTest {
     }
 
     @Test
+    void aNumjobsKeyRunsTheJobWithThatManyClonesByFiosFileRules() throws Exception {
+        JobFile f = new org.foliobench.workloads.FioParser(java.util.Map.of()).parse("t.fio", new java.io.StringReader(
+                "[j]\nrw=write\nfallocate=none\nsize=32m\n"));
+        Workload.Tunables t = Workload.Tunables.of(f.jobs().get(0));
+        Workload one = Workload.resolve("job:j", f, t, 1, null);
+        Workload four = Workload.resolve("job:j@numjobs=4", f, t, 1, null);
+        assertEquals(1, one.job().numjobs());
+        assertEquals(4, four.job().numjobs());
+        assertTrue(four.job().groupReporting(), "the clones are reported together");
+        assertEquals(4, four.job().files().size(), "no filename=: a file per clone");
+        assertEquals("ramdisk:size=" + (4 * (32 << 20) + Workload.RAMDISK_SLACK), four.device(), "the ramdisk holds every clone's file");
+        assertTrue(four.directMemoryBytes() > one.directMemoryBytes());
+        Workload seed = Workload.resolve("read/ramdisk/64K@numjobs=2", Workload.jobFile("read/ramdisk/64K@numjobs=2", null), Workload.Tunables.of(
+                Workload.measuredJob("read/ramdisk/64K", Workload.jobFile("read/ramdisk/64K", null))), 8, null);
+        assertEquals(2, seed.job().numjobs());
+        assertEquals(1, seed.job().files().size(), "the seeds give filename=: the clones share it");
+    }
+
+    @Test
     void nvmeRowsTakeTheRunsDevice() throws Exception {
         JobFile f = SeedJobs.load(ReferenceRow.parseKey("read/nvme/1M")).file();
         Workload.Tunables t = Workload.Tunables.of(f.measuredJobs().get(0));

@@ -187,7 +187,8 @@ public final class Charts {
     static Map<String, List<Row>> sections(RunFolder run) {
         Map<String, List<Row>> m = new LinkedHashMap<>();
         for (Row r : run.rows()) {
-            String key = r.key().section() + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]");
+            String key = r.key().section() + (r.key().numjobs() == 0 ? "" : " [" + RowKey.NUMJOBS + "=" + r.key().numjobs() + "]")
+                    + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]");
             m.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
         }
         return m;
@@ -200,7 +201,8 @@ public final class Charts {
 
     /**
      * A row spelled out for a label: the type, the write flags that are Y by name, the block size
-     * ({@code ramdisk, Sync, 64K}; {@code cache, 1M} is a new file, no fsync, no writeback), and any tunables.
+     * ({@code ramdisk, Sync, 64K}; {@code cache, 1M} is a new file, no fsync, no writeback), the threads
+     * of a numjobs sweep ({@code numjobs=2}), and any tunables.
      */
     static String rowLabel(RowKey k, String variant) {
         List<String> parts = new ArrayList<>(List.of(k.type()));
@@ -216,6 +218,9 @@ public final class Charts {
             }
         }
         parts.add(k.bsLabel());
+        if (k.numjobs() > 0) {
+            parts.add(RowKey.NUMJOBS + "=" + k.numjobs());
+        }
         return String.join(", ", parts) + (variant.isEmpty() ? "" : " [" + variant + "]");
     }
 

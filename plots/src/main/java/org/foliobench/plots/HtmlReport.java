@@ -122,6 +122,14 @@ final class HtmlReport {
             }
         }
         b.append("<p class=\"legend\">").append(escape(SeedTables.legend(run))).append("</p>\n");
+        if (org.foliobench.results.ScalingTable.applies(run)) {
+            String n = org.foliobench.results.ScalingTable.NAME;
+            b.append("<h2 id=\"scaling\">Scaling with threads (<a href=\"").append(n).append(".md\">").append(n)
+                    .append(".md</a>, <a href=\"").append(n).append(".csv\">").append(n).append(".csv</a>)</h2>\n")
+                    .append("<p class=\"legend\">Throughput of all the job's threads together (fio numjobs, group_reporting);"
+                            + " vs 1 thread: over that of numjobs=1. Charts: scaling-*.</p>\n")
+                    .append(table(org.foliobench.results.ScalingTable.table(run)));
+        }
 
         b.append("<h2 id=\"charts\">Charts</h2>\n<div class=\"charts\">\n");
         for (Charts.NamedChart c : charts) {

@@ -18,6 +18,7 @@ import org.foliobench.results.PathLabel;
 import org.foliobench.results.PublishedComparison;
 import org.foliobench.results.RunFolder;
 import org.foliobench.results.RunFolderException;
+import org.foliobench.results.ScalingTable;
 import org.foliobench.results.SeedTables;
 import org.foliobench.results.ThreeWayTable;
 
@@ -26,6 +27,7 @@ import org.foliobench.results.ThreeWayTable;
  * {@code jmh.json}, latency logs and metadata:
  * {@code tables.md}, {@code tables.csv} (wide: one line per row), {@code tables-long.csv} (one line per row and
  * path), {@code published-vs-measured.md}/{@code .csv} (the .md with the 2024-11 rows in a run with bhlf),
+ * {@code scaling.md}/{@code .csv} and {@code charts/scaling-<row>.png} in a numjobs sweep ({@link ScalingTable}),
  * {@code fio/<rowfile>.json}, the same jobs in fio-plot's layout under {@code fio-plot/}
  * ({@link FioJsonExport#fioPlot}), {@code charts/<name>.png} and {@code .svg}, and {@code index.html}.
  *
@@ -92,6 +94,11 @@ public final class Report {
             written.add(AtomicWrite.write(dir.resolve(MODEL_VS_KERNEL + ".csv"), beside.csv()));
         }
 
+        if (ScalingTable.applies(run)) {
+            written.add(AtomicWrite.write(dir.resolve(ScalingTable.NAME + ".md"), ScalingTable.markdown(run)));
+            written.add(AtomicWrite.write(dir.resolve(ScalingTable.NAME + ".csv"), ScalingTable.csv(run)));
+        }
+
         Path fio = dir.resolve(FIO_DIR);
         Map<String, String> exports = FioJsonExport.all(run);
         removeStale(fio, writeAll(fio, exports, written), ".json");
@@ -102,7 +109,8 @@ public final class Report {
 
         Path chartsDir = dir.resolve(CHARTS_DIR);
         Set<Path> chartFiles = new HashSet<>();
-        List<Charts.NamedChart> charts = Charts.all(run);
+        List<Charts.NamedChart> charts = new ArrayList<>(Charts.all(run));
+        charts.addAll(ScalingChart.of(run));
         for (Charts.NamedChart c : charts) {
             Path png = AtomicWrite.write(chartsDir.resolve(c.name() + ".png"), c.png());
             Path svg = AtomicWrite.write(chartsDir.resolve(c.name() + ".svg"), c.svg());

@@ -32,6 +32,39 @@ public final class ScalingChart {
         }
     }
 
+    /**
+     * The charts of a numjobs sweep ({@link org.foliobench.results.ScalingTable}): per swept row,
+     * MiB/s (all threads together) against numjobs, one line per path; none for a run without a sweep.
+     */
+    public static List<Charts.NamedChart> of(org.foliobench.results.RunFolder run) {
+        List<Charts.NamedChart> out = new ArrayList<>();
+        for (org.foliobench.results.ScalingTable.Group g : org.foliobench.results.ScalingTable.groups(run)) {
+            List<Series> series = new ArrayList<>();
+            g.byPath().forEach((path, byN) -> {
+                List<Integer> x = new ArrayList<>();
+                List<Double> y = new ArrayList<>();
+                byN.forEach((n, m) -> {
+                    if (Double.isFinite(m.bwMiB())) {
+                        x.add(n);
+                        y.add(m.bwMiB());
+                    }
+                });
+                if (!x.isEmpty()) {
+                    series.add(new Series(path.param(), x, y));
+                }
+            });
+            if (!series.isEmpty()) {
+                out.add(of(NAME_PREFIX + Charts.fileName(g.label()), g.label() + ": throughput against threads (numjobs)",
+                        "MiB/s (all threads)", series, List.of("each thread a fio clone of the job (all on its filename= when it"
+                                + " gives one); throughput summed over the threads as fio's group_reporting does")));
+            }
+        }
+        return out;
+    }
+
+    /** The file names of the numjobs sweep's charts start with this. */
+    public static final String NAME_PREFIX = "scaling-";
+
     /** The chart named {@code name} (file name without extension), titled and footed as given. */
     public static Charts.NamedChart of(String name, String title, String yAxis, List<Series> series, List<String> footer) {
         XYChart c = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT).title(title)

@@ -229,4 +229,27 @@ class ReportTest {
         Files.copy(png, Path.of("target", "index-screenshot.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertArrayEquals(ChartsTest.PNG_MAGIC, java.util.Arrays.copyOf(shot, 8));
     }
+
+    @Test
+    void aNumjobsSweepGetsItsScalingTableAndChartsLinkedFromTheIndex() throws IOException {
+        RunFixtures.Spec spec = new RunFixtures.Spec();
+        spec.rows = k -> k.key().equals("read/ramdisk/64K") || k.key().equals("write/cache/N/N/N/64K");
+        spec.numjobs = List.of(1, 2, 4);
+        Path run = RunFixtures.paired(tmp.resolve("swept"), spec);
+        Report.Written w = Report.write(run);
+        assertTrue(w.files().contains(run.resolve("scaling.md")) && w.files().contains(run.resolve("scaling.csv")), w.files().toString());
+        for (String row : List.of("read-ramdisk-64k", "write-cache-n-n-n-64k")) {
+            Path png = run.resolve(Report.CHARTS_DIR).resolve(ScalingChart.NAME_PREFIX + row + ".png");
+            assertTrue(Files.exists(png), png.toString());
+            assertEquals(960, ImageIO.read(png.toFile()).getWidth());
+        }
+        String index = Files.readString(run.resolve(Report.INDEX));
+        assertTrue(index.contains("<a href=\"scaling.md\">") && index.contains("charts/scaling-read-ramdisk-64k.png"), index);
+        assertTrue(Files.readString(run.resolve("scaling.md")).contains("| write/cache/N/N/N/64K |       4 |"));
+
+        Path plain = RunFixtures.paired(tmp.resolve("plain"), new RunFixtures.Spec());
+        Report.write(plain);
+        assertFalse(Files.exists(plain.resolve("scaling.md")), "no sweep, no scaling table");
+        assertFalse(Files.readString(plain.resolve(Report.INDEX)).contains("scaling.md"));
+    }
 }

@@ -108,13 +108,14 @@ public final class ReferenceTable {
 
     /** The published entry of a row, or null when the mail has no such row. */
     public Entry get(RowKey k) {
-        Integer i = index.get(k);
+        // the published rows ran one job each: a numjobs sweep's numjobs=1 row is theirs, more threads are not
+        Integer i = k.numjobs() > 1 ? null : index.get(k.base());
         return i == null ? null : entries.get(i);
     }
 
-    /** Position of the row in the mail's order, or -1. */
+    /** Position of the row (of any numjobs) in the mail's order, or -1. */
     public int order(RowKey k) {
-        Integer i = index.get(k);
+        Integer i = index.get(k.base());
         return i == null ? -1 : i;
     }
 }

@@ -7,10 +7,33 @@ import java.util.Locale;
  * {@code write/ramdisk/Y/N/Y/4K} (table/type[/overwrite/sync/writeback]/bs). Read rows have
  * empty Overwrite/Sync/Writeback; block sizes are written as the CSV does ({@code 4K},
  * {@code 64K}, {@code 1M}; fio's {@code k/m} are powers of 1024).
+ *
+ * <p>{@code numjobs} is a dimension only in a scaling sweep ({@code --numjobs 1,2,4}): 0 is the
+ * job's own numjobs (the seed's 1) and leaves the key as the published one; N > 0 appends
+ * {@link #NUMJOBS_SEPARATOR}{@code numjobs=N} ({@code read/hole/4K@numjobs=2}). The bench names a
+ * benchmark's files and pass log by this key, so the suffix is declared here, once, for both the
+ * bench ({@link #withNumjobs}, {@link #numjobsOf}, {@link #withoutNumjobs}, which also take
+ * {@code job:} keys) and the results.
  */
-public record RowKey(String table, String type, String overwrite, String sync, String writeback, int bs) {
+public record RowKey(String table, String type, String overwrite, String sync, String writeback, int bs, int numjobs) {
+
+    /** The name of the dimension: the key suffix's and the tables' column. */
+    public static final String NUMJOBS = "numjobs";
+    /** Between a row key and its {@code numjobs=N}. */
+    public static final String NUMJOBS_SEPARATOR = "@";
+    private static final String NUMJOBS_SUFFIX = NUMJOBS_SEPARATOR + NUMJOBS + "=";
+    /** fio's range of numjobs. */
+    public static final int MAX_NUMJOBS = 4096;
+
+    /** A row of the published table (no numjobs dimension). */
+    public RowKey(String table, String type, String overwrite, String sync, String writeback, int bs) {
+        this(table, type, overwrite, sync, writeback, bs, 0);
+    }
 
     public RowKey {
+        if (numjobs < 0 || numjobs > MAX_NUMJOBS) {
+            throw new IllegalArgumentException("numjobs is 1.." + MAX_NUMJOBS + ", not " + numjobs);
+        }
         if (!"read".equals(table) && !"write".equals(table)) {
             throw new IllegalArgumentException("table is read or write, not \"" + table + "\"");
         }
@@ -31,8 +54,53 @@ public record RowKey(String table, String type, String overwrite, String sync, S
         }
     }
 
-    /** Parses {@code read/hole/4K} or {@code write/nvme/Y/Y/N/1M}. */
+    /** {@code key} (a row key or a {@code job:} key) with {@code numjobs=N} appended; 0 leaves it as it is. */
+    public static String withNumjobs(String key, int numjobs) {
+        return numjobs == 0 ? key : key + NUMJOBS_SUFFIX + numjobs;
+    }
+
+    /** The numjobs a key ({@link #withNumjobs}) carries, 0 for none. */
+    public static int numjobsOf(String key) {
+        int at = key.lastIndexOf(NUMJOBS_SUFFIX);
+        if (at < 0) {
+            return 0;
+        }
+        String n = key.substring(at + NUMJOBS_SUFFIX.length());
+        if (n.isEmpty() || n.length() > 4 || !n.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("bad " + NUMJOBS + " in \"" + key + "\" (expected e.g. read/hole/4K"
+                    + NUMJOBS_SUFFIX + "2)");
+        }
+        int v = Integer.parseInt(n);
+        if (v < 1 || v > MAX_NUMJOBS) {
+            throw new IllegalArgumentException(NUMJOBS + " in \"" + key + "\" is out of range 1.." + MAX_NUMJOBS);
+        }
+        return v;
+    }
+
+    /** The key without its {@code numjobs=N}: the job it runs. */
+    public static String withoutNumjobs(String key) {
+        int at = key.lastIndexOf(NUMJOBS_SUFFIX);
+        return at < 0 ? key : key.substring(0, at);
+    }
+
+    /** This row without the numjobs dimension: the published row it sweeps. */
+    public RowKey base() {
+        return numjobs == 0 ? this : new RowKey(table, type, overwrite, sync, writeback, bs);
+    }
+
+    /** This row at {@code n} threads (0: no numjobs dimension). */
+    public RowKey withNumjobs(int n) {
+        return new RowKey(table, type, overwrite, sync, writeback, bs, n);
+    }
+
+    /** Parses {@code read/hole/4K}, {@code write/nvme/Y/Y/N/1M} or {@code read/hole/4K@numjobs=2}. */
     public static RowKey parse(String key) {
+        int nj = numjobsOf(key);
+        RowKey k = parseBase(withoutNumjobs(key));
+        return nj == 0 ? k : k.withNumjobs(nj);
+    }
+
+    private static RowKey parseBase(String key) {
         String[] p = key.split("/", -1);
         if (p.length == 3 && "read".equals(p[0])) {
             return new RowKey("read", p[1], "", "", "", parseBs(p[2], key));
@@ -53,9 +121,9 @@ public record RowKey(String table, String type, String overwrite, String sync, S
         return "read".equals(table);
     }
 
-    /** {@code read/hole/4K}, {@code write/ramdisk/Y/N/Y/4K}. */
+    /** {@code read/hole/4K}, {@code write/ramdisk/Y/N/Y/4K}; in a numjobs sweep {@code read/hole/4K@numjobs=2}. */
     public String key() {
-        return section() + "/" + bsLabel();
+        return withNumjobs(section() + "/" + bsLabel(), numjobs);
     }
 
     /** The key without the block size, the table section: {@code read/hole}, {@code write/cache/N/N/N}. */

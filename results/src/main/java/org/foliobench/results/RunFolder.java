@@ -329,7 +329,7 @@ public final class RunFolder {
         return Comparator.comparingInt((Measurement m) -> {
             int o = ref.order(m.row());
             return o < 0 ? Integer.MAX_VALUE : o;
-        }).thenComparing(m -> m.row().key()).thenComparing(Measurement::variant).thenComparing(Measurement::path);
+        }).thenComparing(m -> m.row().base().key()).thenComparingInt(m -> m.row().numjobs()).thenComparing(Measurement::variant).thenComparing(Measurement::path);
     }
 
     private static void checkDuplicates(List<Measurement> ms, Path jmh) throws RunFolderException {

@@ -52,12 +52,15 @@ public final class SeedTables {
 
     /**
      * A run in the cover letter's plain-text layout: the published columns only, titled with the
-     * run's columns (the mail's for a model run, ext4 and xfs for a kernel run).
+     * run's columns (the mail's for a model run, ext4 and xfs for a kernel run); of a numjobs sweep
+     * the numjobs=1 rows.
      */
     public static String seedText(RunFolder run) {
         List<Line> lines = new ArrayList<>();
         for (Row r : run.rows()) {
-            lines.add(new Line(r.key(), iops(r.bh()), bw(r.bh()), iops(r.iomap()), bw(r.iomap())));
+            if (r.key().numjobs() <= 1) { // the mail's rows ran one job: a numjobs sweep's others are in scaling.md
+                lines.add(new Line(r.key(), iops(r.bh()), bw(r.bh()), iops(r.iomap()), bw(r.iomap())));
+            }
         }
         return seedText(lines, run.paths());
     }
@@ -142,6 +145,10 @@ public final class SeedTables {
             h.addAll(List.of("Overwrite", "Sync", "Writeback"));
         }
         h.add("bs");
+        boolean nj = sweepsNumjobs(run);
+        if (nj) {
+            h.add(RowKey.NUMJOBS);
+        }
         if (variants) {
             h.add("tunables");
         }
@@ -186,6 +193,9 @@ public final class SeedTables {
                 c.addAll(List.of(k.overwrite(), k.sync(), k.writeback()));
             }
             c.add(k.bsLabel());
+            if (nj) {
+                c.add(numjobsCell(k));
+            }
             if (o instanceof String) {
                 if (variants) {
                     c.add("");
@@ -382,8 +392,16 @@ public final class SeedTables {
      * ({@code bh_iops}, or {@code ext4_iops} in a kernel run).
      */
     public static List<String> csvHeader(List<PathLabel> paths) {
-        List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs",
-                paths.get(0).param() + "_iops", paths.get(0).param() + "_bw_mib", paths.get(1).param() + "_iops",
+        return csvHeader(paths, false);
+    }
+
+    /** {@link #csvHeader(List)}, with a {@value RowKey#NUMJOBS} column after {@code bs} in a numjobs sweep ({@link #sweepsNumjobs}). */
+    public static List<String> csvHeader(List<PathLabel> paths, boolean numjobs) {
+        List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs"));
+        if (numjobs) {
+            h.add(RowKey.NUMJOBS);
+        }
+        h.addAll(List.of(paths.get(0).param() + "_iops", paths.get(0).param() + "_bw_mib", paths.get(1).param() + "_iops",
                 paths.get(1).param() + "_bw_mib", "speedup", "tunables", "status",
                 "speedup_ci_low", "speedup_ci_high", "forks", "published_speedup", "published_in_ci"));
         for (PathLabel p : paths) {
@@ -435,11 +453,19 @@ public final class SeedTables {
     }
 
     /** The long CSV's columns: one line per row and path. */
-    public static final List<String> LONG_CSV_HEADER = longHeader();
+    public static final List<String> LONG_CSV_HEADER = longHeader(false);
 
-    private static List<String> longHeader() {
-        List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs", "bs_bytes", "tunables",
-                "path", "iops", "iops_ci_low", "iops_ci_high", "bw_mib", "forks", "speedup", "speedup_ci_low", "speedup_ci_high"));
+    /** {@link #LONG_CSV_HEADER}, with a {@value RowKey#NUMJOBS} column after {@code bs_bytes} in a numjobs sweep. */
+    public static List<String> longCsvHeader(boolean numjobs) {
+        return numjobs ? longHeader(true) : LONG_CSV_HEADER;
+    }
+
+    private static List<String> longHeader(boolean numjobs) {
+        List<String> h = new ArrayList<>(List.of("table", "type", "overwrite", "sync", "writeback", "bs", "bs_bytes"));
+        if (numjobs) {
+            h.add(RowKey.NUMJOBS);
+        }
+        h.addAll(List.of("tunables", "path", "iops", "iops_ci_low", "iops_ci_high", "bw_mib", "forks", "speedup", "speedup_ci_low", "speedup_ci_high"));
         h.addAll(PATH_COLUMNS);
         return List.copyOf(h);
     }
@@ -454,7 +480,8 @@ public final class SeedTables {
     public static String longCsv(RunFolder run) {
         StringWriter w = new StringWriter();
         try (CSVPrinter out = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get())) {
-            out.printRecord(LONG_CSV_HEADER);
+            boolean nj = sweepsNumjobs(run);
+            out.printRecord(longCsvHeader(nj));
             for (Row r : run.rows()) {
                 for (PathLabel p : r.paths()) {
                     Measurement m = r.get(p);
@@ -462,8 +489,11 @@ public final class SeedTables {
                         continue;
                     }
                     List<Object> c = new ArrayList<>();
-                    keyCells(c, r.key());
+                    keyCells(c, r.key(), false);
                     c.add(r.key().bs());
+                    if (nj) {
+                        c.add(r.key().numjobs());
+                    }
                     c.add(r.variant());
                     c.add(p.param());
                     Paired.Estimate e = m.estimate();
@@ -494,22 +524,24 @@ public final class SeedTables {
             if (!run.complete()) {
                 out.printComment(run.incompleteNotice());
             }
-            out.printRecord(csvHeader(paths));
+            boolean nj = sweepsNumjobs(run);
+            List<String> header = csvHeader(paths, nj);
+            out.printRecord(header);
             for (Object o : ordered(run)) {
                 List<Object> c = new ArrayList<>();
                 if (o instanceof String) {
                     RowKey k = RowKey.parse((String) o);
-                    keyCells(c, k);
+                    keyCells(c, k, nj);
                     c.addAll(List.of("", "", "", "", "", ""));
                     c.add("not run: " + run.skipped().get(o));
-                    while (c.size() < csvHeader(paths).size()) {
+                    while (c.size() < header.size()) {
                         c.add("");
                     }
                     out.printRecord(c);
                     continue;
                 }
                 Row r = (Row) o;
-                keyCells(c, r.key());
+                keyCells(c, r.key(), nj);
                 for (PathLabel p : paths) {
                     Measurement m = r.get(p);
                     c.add(m == null ? "" : num(m.iops()));
@@ -536,8 +568,21 @@ public final class SeedTables {
         return w.toString();
     }
 
-    private static void keyCells(List<Object> c, RowKey k) {
+    private static void keyCells(List<Object> c, RowKey k, boolean numjobs) {
         c.addAll(List.of(k.table(), k.type(), k.overwrite(), k.sync(), k.writeback(), k.bsLabel()));
+        if (numjobs) {
+            c.add(numjobsCell(k));
+        }
+    }
+
+    /** Does the run sweep numjobs ({@code --numjobs}): do its rows carry a {@value RowKey#NUMJOBS}? */
+    public static boolean sweepsNumjobs(RunFolder run) {
+        return run.rows().stream().anyMatch(r -> r.key().numjobs() > 0) || run.skipped().keySet().stream()
+                .anyMatch(k -> k.contains(RowKey.NUMJOBS_SEPARATOR));
+    }
+
+    private static String numjobsCell(RowKey k) {
+        return k.numjobs() == 0 ? "" : Integer.toString(k.numjobs());
     }
 
     /** A number for CSV: empty when not finite, otherwise up to 6 significant decimals. */

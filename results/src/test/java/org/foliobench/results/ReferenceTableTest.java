@@ -40,4 +40,13 @@ class ReferenceTableTest {
     void seedTextReproducesTheCoverLetterByteForByte() throws IOException {
         assertEquals(FormatTest.seedText(), SeedTables.seedText(ReferenceTable.published()));
     }
+
+    @Test
+    void thePublishedTableKnowsOnlyOneThread() {
+        ReferenceTable ref = ReferenceTable.published();
+        RowKey row = RowKey.parse("read/hole/4K");
+        assertEquals(ref.get(row), ref.get(row.withNumjobs(1)));
+        assertNull(ref.get(row.withNumjobs(2)));
+        assertEquals(ref.order(row), ref.order(row.withNumjobs(4)));
+    }
 }

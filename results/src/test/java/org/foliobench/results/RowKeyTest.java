@@ -27,4 +27,25 @@ class RowKeyTest {
             assertThrows(IllegalArgumentException.class, () -> RowKey.parse(bad), bad);
         }
     }
+
+    @Test
+    void numjobsIsASuffixReadBackAndLeftOutOfThePublishedKey() {
+        RowKey r = RowKey.parse("write/cache/N/N/N/64K@numjobs=4");
+        assertEquals(4, r.numjobs());
+        assertEquals("write/cache/N/N/N/64K@numjobs=4", r.key());
+        assertEquals(RowKey.parse("write/cache/N/N/N/64K"), r.base());
+        assertEquals(0, r.base().numjobs());
+        assertEquals("write-cache-n-n-n-64k_numjobs_4", r.fileName());
+        assertEquals(r, RowKey.parse(r.key()));
+        // the same rule for the bench's keys, job: keys of foliobench run too
+        assertEquals("job:seq@numjobs=2", RowKey.withNumjobs("job:seq", 2));
+        assertEquals("job:seq", RowKey.withNumjobs("job:seq", 0));
+        assertEquals(2, RowKey.numjobsOf("job:seq@numjobs=2"));
+        assertEquals(0, RowKey.numjobsOf("job:seq"));
+        assertEquals("job:seq", RowKey.withoutNumjobs("job:seq@numjobs=2"));
+        for (String bad : new String[] {"read/hole/4K@numjobs=0", "read/hole/4K@numjobs=4097", "read/hole/4K@numjobs=x",
+            "read/hole/4K@numjobs="}) {
+            assertThrows(IllegalArgumentException.class, () -> RowKey.parse(bad), bad);
+        }
+    }
 }

@@ -226,4 +226,25 @@ class RunComparisonTest {
         assertTrue(iomap.stream().allMatch(RunComparison.Entry::significant));
         assertEquals(20, iomap.stream().mapToDouble(RunComparison.Entry::beyondPct).average().orElseThrow(), 3);
     }
+
+    @Test
+    void pairsRowsByTheFullKeyIncludingNumjobs() throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.rows = k -> k.equals(RowKey.parse("read/hole/4K"));
+        s.numjobs = List.of(1, 2);
+        s.latency = false;
+        RunFolder a = RunFolder.read(RunFixtures.paired(tmp.resolve("a"), s));
+        s.perThread = 0.5; // B: the second thread adds half as much
+        RunFolder b = RunFolder.read(RunFixtures.paired(tmp.resolve("b"), s));
+        RunComparison c = RunComparison.compare(a, b);
+        assertEquals(4, c.entries().size());
+        for (RunComparison.Entry e : c.entries()) {
+            assertEquals(e.a().row(), e.b().row());
+            assertEquals(e.key(), e.a().row());
+        }
+        // a run without the sweep shares no row with it: numjobs=1 is not the unswept row
+        s.numjobs = List.of();
+        RunFolder plain = RunFolder.read(RunFixtures.paired(tmp.resolve("plain"), s));
+        assertEquals(0, RunComparison.compare(plain, a).entries().size());
+    }
 }

@@ -47,6 +47,12 @@ public final class RunFixtures {
          */
         public boolean bhlf = false;
         public double bhlfOverIomap = 0.95;
+        /**
+         * paired runs: a numjobs sweep ({@code --numjobs}): each row once per value, keyed
+         * {@code <row>@numjobs=N}, its IOPS x (1 + {@link #perThread} x (N - 1)); empty: no sweep.
+         */
+        public List<Integer> numjobs = List.of();
+        public double perThread = 1.0;
     }
 
     private RunFixtures() {
@@ -140,10 +146,15 @@ public final class RunFixtures {
         int blocks = Math.max(1, spec.iterations / 4);
         List<PathLabel> paths = spec.bhlf ? PathLabel.MODEL3 : PathLabel.MODEL;
         int n = paths.size();
-        for (ReferenceTable.Entry e : ReferenceTable.published().entries()) {
-            if (!spec.rows.test(e.key())) {
-                continue;
-            }
+        List<Integer> sweep = spec.numjobs.isEmpty() ? List.of(0) : spec.numjobs;
+        for (ReferenceTable.Entry seed : ReferenceTable.published().entries()) {
+          if (!spec.rows.test(seed.key())) {
+              continue;
+          }
+          for (int nj : sweep) {
+            double threads = nj == 0 ? 1 : 1 + spec.perThread * (nj - 1);
+            ReferenceTable.Entry e = new ReferenceTable.Entry(seed.key().withNumjobs(nj), seed.bhIops() * threads,
+                    seed.bhBwMiB() * threads, seed.iomapIops() * threads, seed.iomapBwMiB() * threads);
             for (int f = 0; f < spec.forks; f++) {
                 double forkFactor = Math.exp(spec.noise * rnd.nextGaussian());
                 for (int k = 0; k < 2 * n * blocks; k++) {
@@ -178,11 +189,12 @@ public final class RunFixtures {
             job.put("size", "64m");
             job.put("filename", e.key().type() + ".dat");
             job.put("iodepth", "1");
-            job.put("numjobs", "1");
+            job.put("numjobs", String.valueOf(Math.max(1, nj)));
             job.put("fsync", sync ? "1" : "0");
             job.put("overwrite", "Y".equals(e.key().overwrite()) ? "1" : "0");
             job.put("fallocate", "none");
             JobOptions.write(dir, e.key().key(), job);
+          }
         }
         Map<String, Object> md = new LinkedHashMap<>();
         md.put("started", "2024-04-10T17:03:00+02:00");

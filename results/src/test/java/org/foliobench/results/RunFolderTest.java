@@ -195,4 +195,23 @@ class RunFolderTest {
         assertNotNull(run.rows().get(0).iomap().latency());
         assertFalse(run.warnings().isEmpty());
     }
+
+    @Test
+    void theSweptRunReadsBackWithNumjobsInTheKeyAndTheTables() throws IOException {
+        RunFolder run = ScalingTableTest.swept(tmp.resolve("swept"));
+        assertEquals(6, run.rows().size());
+        assertEquals(RowKey.parse("read/hole/4K@numjobs=1"), run.rows().get(0).key());
+        assertEquals(RowKey.parse("read/hole/4K@numjobs=4"), run.rows().get(2).key());
+        Row r = run.row(RowKey.parse("write/cache/N/N/N/64K@numjobs=2"));
+        assertEquals("", r.variant()); // numjobs is the key's, not a tunable
+        assertEquals("2", run.jobOptions(r.key()).get("numjobs"));
+        assertTrue(r.bh().latency() != null, "latency log read by the swept key's file name");
+        assertTrue(run.warnings().isEmpty(), run.warnings().toString());
+        assertEquals("numjobs", SeedTables.csv(run).split("\n")[0].split(",")[6]);
+        assertTrue(SeedTables.longCsv(run).split("\n")[0].contains(",bs_bytes,numjobs,tunables,"));
+        assertTrue(SeedTables.readTable(run).header().contains("numjobs"));
+        // the published rows ran one thread: only numjobs=1 is set beside them
+        List<PublishedComparison.Entry> pc = PublishedComparison.of(run).entries();
+        assertEquals(List.of(1, 1), pc.stream().map(e -> e.key().numjobs()).toList());
+    }
 }
