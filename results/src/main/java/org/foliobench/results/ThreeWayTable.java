@@ -54,6 +54,20 @@ public final class ThreeWayTable {
         return m;
     }
 
+    /**
+     * The measurements of a published row: its own key, or in a numjobs sweep its numjobs=1 row (the
+     * published rows ran one job each; more threads are not theirs).
+     */
+    static Map<PathLabel, Measurement> publishedRow(RunFolder run, RowKey published) {
+        Map<PathLabel, Measurement> m = new LinkedHashMap<>();
+        for (Measurement x : run.measurements()) {
+            if (x.row().numjobs() <= 1 && x.row().base().equals(published) && x.variant().isEmpty()) {
+                m.put(x.path(), x);
+            }
+        }
+        return m;
+    }
+
     /** The paired speedup {@code test/base} of a row, or null when the two did not run in the same forks. */
     static Paired.Estimate speedup(Map<PathLabel, Measurement> row, PathLabel base, PathLabel test) {
         Measurement b = row.get(base);
@@ -126,7 +140,7 @@ public final class ThreeWayTable {
         double lo = Double.MAX_VALUE;
         double hi = 0;
         for (Published p : published()) {
-            Map<PathLabel, Measurement> r = row(run, p.key());
+            Map<PathLabel, Measurement> r = publishedRow(run, p.key());
             if (r.isEmpty()) {
                 continue;
             }

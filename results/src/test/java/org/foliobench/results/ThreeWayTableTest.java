@@ -52,6 +52,23 @@ class ThreeWayTableTest {
     }
 
     @Test
+    void aNumjobsSweepSetsItsOneThreadRowsBesideThePublishedOnes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.bhlf = true;
+        s.forks = 4;
+        s.iterations = 8;
+        s.noise = 0.001;
+        s.numjobs = List.of(1, 2);
+        s.rows = k -> k.key().equals("read/hole/4K");
+        RunFolder run = RunFolder.read(RunFixtures.paired(tmp.resolve("r"), s));
+        String md = ThreeWayTable.publishedVsMeasured(run);
+        org.junit.jupiter.api.Assertions.assertTrue(md.contains("| read/hole/4K | 576k / 762k / 747k | +32% | +"), md);
+        org.junit.jupiter.api.Assertions.assertTrue(md.contains("- iomap ahead of bh: 1/1 rows measured, 1/1 published"),
+                "the numjobs=1 row stands for the published one, numjobs=2 does not:\n" + md);
+    }
+
+    @Test
     void aRunWithoutBhlfHasNoThreeWayTable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
         RunFixtures.Spec s = new RunFixtures.Spec();
         s.rows = k -> k.isRead();
