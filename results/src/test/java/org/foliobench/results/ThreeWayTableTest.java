@@ -31,11 +31,7 @@ class ThreeWayTableTest {
     @Test
     void publishedVsMeasuredGivesThePlusPercentOfTheMailBesideTheMeasuredOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws java.io.IOException {
-        RunFixtures.Spec s = new RunFixtures.Spec();
-        s.bhlf = true;
-        s.forks = 4;
-        s.iterations = 8;
-        s.noise = 0.001;
+        RunFixtures.Spec s = threePaths();
         s.rows = k -> k.isRead();
         RunFolder run = RunFolder.read(RunFixtures.paired(tmp.resolve("r"), s));
         org.junit.jupiter.api.Assertions.assertTrue(ThreeWayTable.applies(run));
@@ -54,11 +50,7 @@ class ThreeWayTableTest {
     @Test
     void aNumjobsSweepSetsItsOneThreadRowsBesideThePublishedOnes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws java.io.IOException {
-        RunFixtures.Spec s = new RunFixtures.Spec();
-        s.bhlf = true;
-        s.forks = 4;
-        s.iterations = 8;
-        s.noise = 0.001;
+        RunFixtures.Spec s = threePaths();
         s.numjobs = List.of(1, 2);
         s.rows = k -> k.key().equals("read/hole/4K");
         RunFolder run = RunFolder.read(RunFixtures.paired(tmp.resolve("r"), s));
@@ -66,6 +58,16 @@ class ThreeWayTableTest {
         org.junit.jupiter.api.Assertions.assertTrue(md.contains("| read/hole/4K | 576k / 762k / 747k | +32% | +"), md);
         org.junit.jupiter.api.Assertions.assertTrue(md.contains("- iomap ahead of bh: 1/1 rows measured, 1/1 published"),
                 "the numjobs=1 row stands for the published one, numjobs=2 does not:\n" + md);
+    }
+
+    /** A quiet three-path fixture (bh, iomap, bhlf). */
+    private static RunFixtures.Spec threePaths() {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.bhlf = true;
+        s.forks = 4;
+        s.iterations = 8;
+        s.noise = 0.001;
+        return s;
     }
 
     @Test
