@@ -209,9 +209,12 @@ public final class IomapPath implements IoPathOps {
      * reserved, UNWRITTEN once writeback gave it staging blocks) with {@link Iomap#F_SHARED}, and
      * {@code srcmap} the data fork's blocks that {@code __iomap_write_begin} reads partial blocks
      * from; returns 0. Otherwise returns how many blocks from {@code lblk} are not shared, to
-     * map as usual.
+     * map as usual (all {@code nblocks} of an inode that never shared a block).
      */
     private int cowBegin(Inode inode, long lblk, int nblocks, Iomap iomap, Iomap srcmap) throws IOException {
+        if (!fs.reflink().active(inode)) {
+            return nblocks;
+        }
         Reflink.CowMap c = fs.reflink().cowBegin(inode, lblk, nblocks, cowScratch.get());
         if (!c.shared()) {
             return c.len();
@@ -251,12 +254,9 @@ public final class IomapPath implements IoPathOps {
         public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
                 throws IOException {
             long lblk = firstBlock(pos);
-            int nblocks = (int) blockCount(pos, length);
-            if (fs.reflink().active(inode)) {
-                nblocks = cowBegin(inode, lblk, nblocks, iomap, srcmap);
-                if (nblocks == 0) {
-                    return;
-                }
+            int nblocks = cowBegin(inode, lblk, (int) blockCount(pos, length), iomap, srcmap);
+            if (nblocks == 0) {
+                return; // the CoW fork's range
             }
             MapBlocks m = fs.ext4MapBlocks(null, inode, lblk, nblocks, 0, mapScratch.get());
             setIomap(inode, iomap, m);
@@ -274,12 +274,9 @@ public final class IomapPath implements IoPathOps {
         public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
                 throws IOException {
             long lblk = firstBlock(pos);
-            int nblocks = (int) blockCount(pos, length);
-            if (fs.reflink().active(inode)) {
-                nblocks = cowBegin(inode, lblk, nblocks, iomap, srcmap);
-                if (nblocks == 0) {
-                    return;
-                }
+            int nblocks = cowBegin(inode, lblk, (int) blockCount(pos, length), iomap, srcmap);
+            if (nblocks == 0) {
+                return; // the CoW fork's range
             }
             MapBlocks m;
             int retries = 0;
@@ -324,12 +321,9 @@ public final class IomapPath implements IoPathOps {
         public void iomapBegin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap)
                 throws IOException {
             long lblk = firstBlock(pos);
-            int len = (int) Math.min(blockCount(pos, length), Ext4.EXT_UNWRITTEN_MAX_LEN);
-            if (fs.reflink().active(inode)) {
-                len = cowBegin(inode, lblk, len, iomap, srcmap);
-                if (len == 0) {
-                    return;
-                }
+            int len = cowBegin(inode, lblk, (int) Math.min(blockCount(pos, length), Ext4.EXT_UNWRITTEN_MAX_LEN), iomap, srcmap);
+            if (len == 0) {
+                return; // the CoW fork's range
             }
             MapBlocks m;
             int retries = 0;

@@ -11,8 +11,7 @@ import java.util.concurrent.Semaphore;
  * for a permit per request (the test plays the hardware finishing a command), so requests stay in
  * flight for as long as the test wants, for real.
  */
-public final class GatedDisk extends BlockDevice {
-    final RamDisk ram;
+public final class GatedDisk extends RamBackedDisk {
     /** One per request the device may perform while the gate is closed. */
     public final Semaphore permits = new Semaphore(0);
     /** While true, requests pass without permits. */
@@ -23,23 +22,8 @@ public final class GatedDisk extends BlockDevice {
     final List<String> performed = Collections.synchronizedList(new ArrayList<>());
 
     public GatedDisk(long capacity, int hwQueues, int nrRequests) {
-        this.ram = new RamDisk(capacity);
+        super("gated", capacity);
         startQueue(hwQueues, nrRequests);
-    }
-
-    @Override
-    public int logicalBlockSize() {
-        return ram.logicalBlockSize();
-    }
-
-    @Override
-    public long capacity() {
-        return ram.capacity();
-    }
-
-    @Override
-    public String describe() {
-        return "gated " + ram.describe();
     }
 
     @Override
@@ -72,9 +56,9 @@ public final class GatedDisk extends BlockDevice {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         release();
         stopQueue();
-        ram.close();
+        super.close();
     }
 }
