@@ -18,7 +18,7 @@ import org.foliobench.results.FioJsonImport;
 import org.foliobench.results.ModelVsKernel;
 import org.foliobench.results.PathLabel;
 import org.foliobench.results.ReferenceTable;
-import org.foliobench.results.RowKey;
+import org.foliobench.layout.RowKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,7 +79,7 @@ final class ImportFioCommand implements Callable<Integer> {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("foliobench.command", "foliobench " + String.join(" ", top.argv));
         meta.put("foliobench.subcommand", "import-fio");
-        meta.put(org.foliobench.results.RunFolder.STARTED, java.time.OffsetDateTime.now().toString());
+        meta.put(org.foliobench.layout.RunLayout.Meta.STARTED, java.time.OffsetDateTime.now().toString());
         meta.put("run_folder", folder.dir().toString());
         sources.forEach((p, d) -> meta.put("import." + p.param(), d.toString()));
         meta.put("import.files", Integer.toString(files));

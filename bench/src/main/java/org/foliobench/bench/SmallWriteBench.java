@@ -10,6 +10,7 @@ import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DmaMemory;
 import org.foliobench.device.RamDisk;
 import org.foliobench.iopath.IoPath;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
@@ -165,18 +166,18 @@ public class SmallWriteBench {
         public void endIteration(Walk w, IterationParams ip) throws IOException {
             long allocAfter = threadAllocatedBytes(); // first, before this method allocates
             Map<String, Long> d = Counters.delta(before, fs.counters().snapshot());
-            long wb = d.getOrDefault("writeback.pages_written", 0L);
+            long wb = d.getOrDefault(CounterNames.WRITEBACK_PAGES_WRITTEN, 0L);
             if (wb != 0) {
                 throw new IllegalStateException(wb + " pages were written back while rewriting a cached file");
             }
             if (calls > 0) {
                 // JMH sums EVENTS over the measured iterations: report each iteration's share of the mean
                 double n = (double) calls * ip.getCount();
-                w.bhsPerCall = d.getOrDefault("buffer.walk_bhs", 0L) / n;
-                w.skipsPerCall = d.getOrDefault("buffer.walk_skips", 0L) / n;
-                w.mapPerCall = d.getOrDefault("path.map_calls", 0L) / n;
-                long writes = d.getOrDefault("buffer.walk_writes", 0L);
-                w.bhsPerWrite = writes == 0 ? 0 : d.getOrDefault("buffer.walk_bhs", 0L) / (double) writes / ip.getCount();
+                w.bhsPerCall = d.getOrDefault(CounterNames.BUFFER_WALK_BHS, 0L) / n;
+                w.skipsPerCall = d.getOrDefault(CounterNames.BUFFER_WALK_SKIPS, 0L) / n;
+                w.mapPerCall = d.getOrDefault(CounterNames.PATH_MAP_CALLS, 0L) / n;
+                long writes = d.getOrDefault(CounterNames.BUFFER_WALK_WRITES, 0L);
+                w.bhsPerWrite = writes == 0 ? 0 : d.getOrDefault(CounterNames.BUFFER_WALK_BHS, 0L) / (double) writes / ip.getCount();
                 w.allocBytesPerCall = allocBefore < 0 || allocAfter < 0 ? Double.NaN : (allocAfter - allocBefore) / n;
             }
             file.fsync(); // the next iteration starts clean, as a libMicro batch on a written-back file

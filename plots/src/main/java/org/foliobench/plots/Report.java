@@ -124,7 +124,7 @@ public final class Report {
         written.add(AtomicWrite.write(dir.resolve(INDEX),
                 HtmlReport.page(run, charts, new ArrayList<>(exports.keySet()), beside)));
         int rows = run.rows().size();
-        String msg = (run.complete() ? "" : "INCOMPLETE run (" + RunFolder.INCOMPLETE + " marker present, results partial): ")
+        String msg = (run.complete() ? "" : "INCOMPLETE run (" + org.foliobench.layout.RunLayout.INCOMPLETE + " marker present, results partial): ")
                 + "report of " + rows + " row(s), " + charts.size() + " chart(s) written to " + dir.resolve(INDEX)
                 + notes.stream().map(n -> "; " + n).reduce("", String::concat);
         return new Written(dir, Collections.unmodifiableList(written), run.complete(), rows, beside, msg);

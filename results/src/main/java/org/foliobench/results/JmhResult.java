@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.foliobench.layout.RowKey;
 
 /** Turns one element of JMH's {@code -rf json} array into a {@link Measurement}. */
 final class JmhResult {

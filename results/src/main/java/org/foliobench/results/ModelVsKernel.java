@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.foliobench.layout.RowKey;
 
 /**
  * The model beside the machine's kernel, row by row: the model's bh and iomap IOPS and iomap/bh
@@ -24,7 +25,7 @@ public final class ModelVsKernel {
     /** Metadata key of a kernel run naming the model run to set beside it. */
     public static final String MODEL_RUN_KEY = "model_run";
     /** Metadata key of a run's kernel release ({@code uname -r}). */
-    public static final String KERNEL_RELEASE_KEY = RunFolder.KERNEL;
+    public static final String KERNEL_RELEASE_KEY = org.foliobench.layout.RunLayout.Meta.KERNEL;
 
     /** One row measured in both runs. */
     public record Entry(RowKey key, Row model, Row kernel) {

@@ -11,6 +11,7 @@ import java.util.OptionalDouble;
 import java.util.function.Function;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.foliobench.layout.RowKey;
 
 /**
  * The seed's two tables from a run: read table {@code type bs | bh IOPS BW | iomap IOPS BW},
@@ -378,7 +379,7 @@ public final class SeedTables {
                 parts.add(k + ": " + v);
             }
         });
-        String git = run.metadata().getOrDefault(RunFolder.GIT_COMMIT, "");
+        String git = run.metadata().getOrDefault(org.foliobench.layout.RunLayout.Meta.GIT_COMMIT, "");
         if (!git.isEmpty()) {
             parts.add("git: " + git);
         }

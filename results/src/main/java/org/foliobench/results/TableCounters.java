@@ -2,6 +2,7 @@ package org.foliobench.results;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.foliobench.stats.CounterNames;
 
 /**
  * The engine's counters (its tracepoints, named {@code subsystem.event}) folded into the columns the
@@ -15,19 +16,19 @@ public final class TableCounters {
     /** The table columns of a counter delta, in {@link Measurement#COUNTERS} order, then {@code writebackPages}. */
     public static Map<String, Long> of(Map<String, Long> d) {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("mapCalls", d.getOrDefault("path.map_calls", 0L));
-        m.put("esLookups", d.getOrDefault("fs.es_lookups", 0L));
-        m.put("folios", sumPrefix(d, "pagecache.folio_alloc_order_"));
-        m.put("bufferHeads", d.getOrDefault("buffer.bh_alloc", 0L));
-        m.put("folioStates", d.getOrDefault("iomap.folio_state_alloc", 0L));
-        m.put("xaOps", d.getOrDefault("xa.store", 0L) + d.getOrDefault("xa.load", 0L) + d.getOrDefault("xa.erase", 0L)
-                + d.getOrDefault("xa.mark", 0L));
-        m.put("bios", d.getOrDefault("bio.submitted", 0L));
-        m.put("bioSegments", d.getOrDefault("bio.segments", 0L));
-        m.put("bioBytes", d.getOrDefault("bio.bytes", 0L));
-        m.put("throttlePauses", d.getOrDefault("writeback.throttle_pauses", 0L));
-        m.put("journalCommits", d.getOrDefault("jbd2.commits", 0L));
-        m.put("writebackPages", d.getOrDefault("writeback.pages_written", 0L));
+        m.put("mapCalls", d.getOrDefault(CounterNames.PATH_MAP_CALLS, 0L));
+        m.put("esLookups", d.getOrDefault(CounterNames.FS_ES_LOOKUPS, 0L));
+        m.put("folios", sumPrefix(d, CounterNames.PAGECACHE_FOLIO_ALLOC_ORDER_PREFIX));
+        m.put("bufferHeads", d.getOrDefault(CounterNames.BUFFER_BH_ALLOC, 0L));
+        m.put("folioStates", d.getOrDefault(CounterNames.IOMAP_FOLIO_STATE_ALLOC, 0L));
+        m.put("xaOps", d.getOrDefault(CounterNames.XA_STORE, 0L) + d.getOrDefault(CounterNames.XA_LOAD, 0L) + d.getOrDefault(CounterNames.XA_ERASE, 0L)
+                + d.getOrDefault(CounterNames.XA_MARK, 0L));
+        m.put("bios", d.getOrDefault(CounterNames.BIO_SUBMITTED, 0L));
+        m.put("bioSegments", d.getOrDefault(CounterNames.BIO_SEGMENTS, 0L));
+        m.put("bioBytes", d.getOrDefault(CounterNames.BIO_BYTES, 0L));
+        m.put("throttlePauses", d.getOrDefault(CounterNames.WRITEBACK_THROTTLE_PAUSES, 0L));
+        m.put("journalCommits", d.getOrDefault(CounterNames.JBD2_COMMITS, 0L));
+        m.put("writebackPages", d.getOrDefault(CounterNames.WRITEBACK_PAGES_WRITTEN, 0L));
         return m;
     }
 
@@ -39,11 +40,11 @@ public final class TableCounters {
      */
     public static Map<String, Long> cow(Map<String, Long> d) {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("cowAllocs", d.getOrDefault("fs.cow_alloc_calls", 0L));
-        m.put("cowAllocBlocks", d.getOrDefault("fs.cow_alloc_blocks", 0L));
-        m.put("srcmapReads", d.getOrDefault("iomap.srcmap_reads", 0L));
-        m.put("cowRemaps", d.getOrDefault("fs.cow_remaps", 0L));
-        m.put("cowRemapBlocks", d.getOrDefault("fs.cow_remap_blocks", 0L));
+        m.put("cowAllocs", d.getOrDefault(CounterNames.FS_COW_ALLOC_CALLS, 0L));
+        m.put("cowAllocBlocks", d.getOrDefault(CounterNames.FS_COW_ALLOC_BLOCKS, 0L));
+        m.put("srcmapReads", d.getOrDefault(CounterNames.IOMAP_SRCMAP_READS, 0L));
+        m.put("cowRemaps", d.getOrDefault(CounterNames.FS_COW_REMAPS, 0L));
+        m.put("cowRemapBlocks", d.getOrDefault(CounterNames.FS_COW_REMAP_BLOCKS, 0L));
         return m.values().stream().allMatch(v -> v == 0) ? Map.of() : m;
     }
 
