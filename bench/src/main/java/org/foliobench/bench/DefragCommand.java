@@ -41,7 +41,7 @@ final class DefragCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Foliobench top;
     @Option(names = "--path", paramLabel = "PATH", description = "bh, bhlf or iomap (default bh).")
-    String path = "bh";
+    String path = IoPath.BH_NAME;
     @Option(names = "--defrag-iomap", paramLabel = "MODE",
             description = "fb_defrag_iomap: eopnotsupp (the default, Dave Chinner's answer) or fallback (the series' patch).")
     String defragIomap = org.foliobench.Defaults.DEFRAG_IOMAP.value();

@@ -802,7 +802,7 @@ public final class Foliobench implements Callable<Integer> {
                                 + nvme.unavailable(), "give --nvme direct:/dev/nvme0n1 or direct:PATH,size=8g");
                     }
                     List<String> jp = j.path().isPresent() ? List.of(j.path().get().fioName()) : paths;
-                    if (j.reflink() && !jp.equals(List.of("iomap"))) {
+                    if (j.reflink() && !jp.equals(List.of(org.foliobench.iopath.IoPath.IOMAP_NAME))) {
                         throw new UsageException("job [" + j.name() + "]: fb_reflink=1 needs the iomap path only (ext4's"
                                 + " buffer_head path has no reflink: FICLONE fails with EOPNOTSUPP), not " + String.join(",", jp),
                                 "add fb_path=iomap to the job, or run with --paths iomap");

@@ -85,13 +85,13 @@ final class ImportFioCommand implements Callable<Integer> {
         meta.put("import.files", Integer.toString(files));
         meta.put("fio.version", String.join(", ", versions));
         if (kernel != null) {
-            meta.put(ModelVsKernel.KERNEL_RELEASE_KEY, kernel);
+            meta.put(org.foliobench.layout.RunLayout.Meta.KERNEL, kernel);
         }
         for (int i = 0; i < skipped.size(); i++) {
             meta.put("import.left_out." + (i + 1), skipped.get(i));
         }
         if (modelRun != null) {
-            meta.put(ModelVsKernel.MODEL_RUN_KEY, modelRun.toString());
+            meta.put(org.foliobench.layout.RunLayout.Meta.MODEL_RUN, modelRun.toString());
         }
         for (List<FioJsonImport.Sweep> sweeps : byRow.values()) {
             sweeps.sort(Comparator.comparingLong(FioJsonImport.Sweep::endMillis).thenComparing(FioJsonImport.Sweep::source));

@@ -111,7 +111,7 @@ final class KernelCommand implements Callable<Integer> {
         skipped.forEach((k, v) -> meta.put(org.foliobench.layout.RunLayout.Meta.SKIPPED_PREFIX + k, v));
         top.out.println(String.format(java.util.Locale.ROOT, "foliobench kernel: %d rows on %s and %s (kernel %s, %s), %d-%d ABBA blocks,"
                 + " target +-%s, sizes / %d at most, fio runs >= %d ms", runnable.size(), pair.get(0).type(), pair.get(1).type(),
-                meta.get(ModelVsKernel.KERNEL_RELEASE_KEY), meta.get("fio.version"), s.minBlocks(), s.maxBlocks(), Format.pct(s.targetPct()),
+                meta.get(org.foliobench.layout.RunLayout.Meta.KERNEL), meta.get("fio.version"), s.minBlocks(), s.maxBlocks(), Format.pct(s.targetPct()),
                 s.divisor(), s.minSweepMs()));
         skipped.forEach((k, v) -> top.out.println("skipping " + k + ": " + v));
         boolean ok = false;
@@ -194,7 +194,7 @@ final class KernelCommand implements Callable<Integer> {
             modelRun = runModel(runBase, runnable);
         }
         if (modelRun != null) {
-            meta.put(ModelVsKernel.MODEL_RUN_KEY, modelRun.toString());
+            meta.put(org.foliobench.layout.RunLayout.Meta.MODEL_RUN, modelRun.toString());
             folder.writeMetadata(meta);
         }
         report(top, runDir);
@@ -312,7 +312,7 @@ final class KernelCommand implements Callable<Integer> {
         m.put("kernel.pair", pair.get(0).type() + " (base) vs " + pair.get(1).type() + " (test): speedup = "
                 + pair.get(1).type() + " IOPS / " + pair.get(0).type() + " IOPS");
         for (KernelFs f : pair) {
-            m.put("kernel." + f.type() + ".model_path", f.label().modelCounterpart(m.get(ModelVsKernel.KERNEL_RELEASE_KEY)));
+            m.put("kernel." + f.type() + ".model_path", f.label().modelCounterpart(m.get(org.foliobench.layout.RunLayout.Meta.KERNEL)));
         }
         m.put("measure.blocks", s.minBlocks() + "-" + s.maxBlocks());
         m.put("measure.target_pct", Format.pct(s.targetPct()));

@@ -170,7 +170,7 @@ final class KernelRunner {
             }
         }
         if (e == null || !e.hasInterval() || e.halfWidthPct() > settings.targetPct()) {
-            metadata.put("capped." + row.key(), e == null || !e.hasInterval() ? "no interval"
+            metadata.put(org.foliobench.layout.RunLayout.Meta.capped(row.key()), e == null || !e.hasInterval() ? "no interval"
                     : "+-" + Format.pct(e.halfWidthPct()) + " after " + blocks + " blocks");
         }
         List<PassLog.Pass> passes = FioPassLog.appendRow(runDir, sweeps);

@@ -64,16 +64,18 @@ public class SmallWriteBench {
     static final int LAYOUT_CHUNK = 2 << 20;
 
     /** The variants, in table order: the path and, for bhlf, its {@code fb_bh_partial_walk}. */
-    static final String[] PATHS = {"bh", "bhlf", "bhlf-range", "iomap"};
+    static final String[] PATHS = {IoPath.BH_NAME, IoPath.BHLF_NAME, SmallWriteBench.BHLF_RANGE, IoPath.IOMAP_NAME};
+    /** The variant bhlf with {@code fb_bh_partial_walk=range}. */
+    static final String BHLF_RANGE = IoPath.BHLF_NAME + "-range";
 
     /** The IO path of a variant ({@code bhlf-range} is bhlf). */
     static IoPath ioPath(String variant) {
-        return IoPath.parse(variant.equals("bhlf-range") ? "bhlf" : variant);
+        return variant.equals(BHLF_RANGE) ? IoPath.BUFFER_HEAD_LARGE_FOLIO : IoPath.parse(variant);
     }
 
     /** The partial walk of a variant. */
     static BhPartialWalk walk(String variant) {
-        return variant.equals("bhlf-range") ? BhPartialWalk.RANGE : BhPartialWalk.FULL;
+        return variant.equals(BHLF_RANGE) ? BhPartialWalk.RANGE : BhPartialWalk.FULL;
     }
 
     /** Buffers examined per call (write_begin + commit_write), from {@code buffer.walk_bhs}. */
@@ -110,7 +112,7 @@ public class SmallWriteBench {
 
     @State(Scope.Thread)
     public static class Cached {
-        @Param({"bh", "bhlf", "bhlf-range", "iomap"})
+        @Param({IoPath.BH_NAME, IoPath.BHLF_NAME, SmallWriteBench.BHLF_RANGE, IoPath.IOMAP_NAME})
         public String path;
         @Param({"1k", "10k"})
         public String bs;

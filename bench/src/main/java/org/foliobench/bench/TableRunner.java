@@ -316,7 +316,7 @@ final class TableRunner {
             Plan.Bench b = run.get(i);
             metadata.put(org.foliobench.layout.RunLayout.Meta.forks(b.key()), String.valueOf(forks[i]));
             if (!failed[i] && forks[i] >= settings.maxForks() && !withinTarget(b)) {
-                metadata.put(org.foliobench.results.SeedTables.CAPPED_PREFIX + b.key(), "interval " + interval(b) + " after " + forks[i] + " forks (target +-"
+                metadata.put(org.foliobench.layout.RunLayout.Meta.capped(b.key()), "interval " + interval(b) + " after " + forks[i] + " forks (target +-"
                         + Format.pct(settings.targetPct()) + ")");
             }
         }

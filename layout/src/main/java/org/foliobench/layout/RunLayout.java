@@ -101,6 +101,10 @@ public final class RunLayout {
         public static final String FORKS_PREFIX = "forks.";
         /** {@code violation.<rowkey>} = the first pass-log check the row's passes failed. */
         public static final String VIOLATION_PREFIX = "violation.";
+        /** {@code capped.<rowkey>} = the interval of a row that reached the fork cap before the target. */
+        public static final String CAPPED_PREFIX = "capped.";
+        /** A kernel run's model run, the folder to set beside it. */
+        public static final String MODEL_RUN = "model_run";
 
         public static String skipped(String row) {
             return SKIPPED_PREFIX + row;
@@ -116,6 +120,10 @@ public final class RunLayout {
 
         public static String violation(String row) {
             return VIOLATION_PREFIX + row;
+        }
+
+        public static String capped(String row) {
+            return CAPPED_PREFIX + row;
         }
     }
 }

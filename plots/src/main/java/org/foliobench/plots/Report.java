@@ -140,11 +140,11 @@ public final class Report {
     }
 
     /**
-     * The model run a kernel run names in its metadata ({@link ModelVsKernel#MODEL_RUN_KEY}) set beside
+     * The model run a kernel run names in its metadata ({@link org.foliobench.layout.RunLayout.Meta#MODEL_RUN}) set beside
      * it; null for a model run, or (with a note why) when the named run cannot be read.
      */
     static ModelVsKernel besideModel(RunFolder run, List<String> notes) {
-        String named = run.metadata().get(ModelVsKernel.MODEL_RUN_KEY);
+        String named = run.metadata().get(org.foliobench.layout.RunLayout.Meta.MODEL_RUN);
         if (named == null || named.isEmpty() || !run.paths().equals(PathLabel.KERNEL)) {
             return null;
         }
