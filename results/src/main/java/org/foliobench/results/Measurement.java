@@ -25,9 +25,8 @@ public final class Measurement {
     public static final String OPS = "ops";
     /** Secondary metric: bytes transferred. */
     public static final String BYTES = "bytes";
-    /** The engine counters the contract names, in table order. */
-    public static final List<String> COUNTERS = List.of("mapCalls", "esLookups", "folios", "bufferHeads",
-            "folioStates", "xaOps", "bios", "bioSegments", "bioBytes", "throttlePauses", "journalCommits");
+    /** The engine counters the contract names, in table order ({@link TableCounters#COLUMNS}). */
+    public static final List<String> COUNTERS = TableCounters.COLUMNS;
 
     private static final double MIB = 1 << 20;
 

@@ -1,34 +1,61 @@
 package org.foliobench.results;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.foliobench.stats.CounterNames;
 
 /**
  * The engine's counters (its tracepoints, named {@code subsystem.event}) folded into the columns the
- * tables explain rows with ({@link Measurement#COUNTERS}): the one place where an engine counter
+ * tables explain rows with ({@link #COLUMNS}): the one place where an engine counter
  * name becomes a table column.
  */
 public final class TableCounters {
     private TableCounters() {
     }
 
-    /** The table columns of a counter delta, in {@link Measurement#COUNTERS} order, then {@code writebackPages}. */
+    /** One column: its name and its value from a counter delta. */
+    private record Column(String name, ToLongFunction<Map<String, Long>> value) {
+    }
+
+    /** A column summing these counters. */
+    private static Column sum(String name, String... counters) {
+        return new Column(name, d -> {
+            long s = 0;
+            for (String c : counters) {
+                s += d.getOrDefault(c, 0L);
+            }
+            return s;
+        });
+    }
+
+    /** The table's columns, in table order. */
+    private static final List<Column> TABLE = List.of(
+            sum("mapCalls", CounterNames.PATH_MAP_CALLS),
+            sum("esLookups", CounterNames.FS_ES_LOOKUPS),
+            new Column("folios", d -> sumPrefix(d, CounterNames.PAGECACHE_FOLIO_ALLOC_ORDER_PREFIX)),
+            sum("bufferHeads", CounterNames.BUFFER_BH_ALLOC),
+            sum("folioStates", CounterNames.IOMAP_FOLIO_STATE_ALLOC),
+            sum("xaOps", CounterNames.XA_STORE, CounterNames.XA_LOAD, CounterNames.XA_ERASE, CounterNames.XA_MARK),
+            sum("bios", CounterNames.BIO_SUBMITTED),
+            sum("bioSegments", CounterNames.BIO_SEGMENTS),
+            sum("bioBytes", CounterNames.BIO_BYTES),
+            sum("throttlePauses", CounterNames.WRITEBACK_THROTTLE_PAUSES),
+            sum("journalCommits", CounterNames.JBD2_COMMITS));
+    /** Recorded beside the table's columns (the writeback a pass caused), not one of them. */
+    private static final Column WRITEBACK_PAGES = sum("writebackPages", CounterNames.WRITEBACK_PAGES_WRITTEN);
+
+    /** The names of the table's counter columns, in table order. */
+    public static final List<String> COLUMNS = TABLE.stream().map(Column::name).toList();
+
+    /** The table columns of a counter delta, in {@link #COLUMNS} order, then {@code writebackPages}. */
     public static Map<String, Long> of(Map<String, Long> d) {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("mapCalls", d.getOrDefault(CounterNames.PATH_MAP_CALLS, 0L));
-        m.put("esLookups", d.getOrDefault(CounterNames.FS_ES_LOOKUPS, 0L));
-        m.put("folios", sumPrefix(d, CounterNames.PAGECACHE_FOLIO_ALLOC_ORDER_PREFIX));
-        m.put("bufferHeads", d.getOrDefault(CounterNames.BUFFER_BH_ALLOC, 0L));
-        m.put("folioStates", d.getOrDefault(CounterNames.IOMAP_FOLIO_STATE_ALLOC, 0L));
-        m.put("xaOps", d.getOrDefault(CounterNames.XA_STORE, 0L) + d.getOrDefault(CounterNames.XA_LOAD, 0L) + d.getOrDefault(CounterNames.XA_ERASE, 0L)
-                + d.getOrDefault(CounterNames.XA_MARK, 0L));
-        m.put("bios", d.getOrDefault(CounterNames.BIO_SUBMITTED, 0L));
-        m.put("bioSegments", d.getOrDefault(CounterNames.BIO_SEGMENTS, 0L));
-        m.put("bioBytes", d.getOrDefault(CounterNames.BIO_BYTES, 0L));
-        m.put("throttlePauses", d.getOrDefault(CounterNames.WRITEBACK_THROTTLE_PAUSES, 0L));
-        m.put("journalCommits", d.getOrDefault(CounterNames.JBD2_COMMITS, 0L));
-        m.put("writebackPages", d.getOrDefault(CounterNames.WRITEBACK_PAGES_WRITTEN, 0L));
+        for (Column c : TABLE) {
+            m.put(c.name(), c.value().applyAsLong(d));
+        }
+        m.put(WRITEBACK_PAGES.name(), WRITEBACK_PAGES.value().applyAsLong(d));
         return m;
     }
 
