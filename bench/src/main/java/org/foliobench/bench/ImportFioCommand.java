@@ -15,7 +15,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.foliobench.results.FioJsonImport;
-import org.foliobench.results.ModelVsKernel;
 import org.foliobench.results.PathLabel;
 import org.foliobench.results.ReferenceTable;
 import org.foliobench.layout.RowKey;

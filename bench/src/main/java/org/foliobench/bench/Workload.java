@@ -6,7 +6,6 @@ import java.util.List;
 import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.device.DeviceSpec;
-import org.foliobench.results.PassLog;
 import org.foliobench.layout.RowKey;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
