@@ -12,6 +12,7 @@ import org.foliobench.FioSize;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
 import org.foliobench.iopath.IoPath;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
@@ -40,7 +41,7 @@ final class DefragCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Foliobench top;
     @Option(names = "--path", paramLabel = "PATH", description = "bh, bhlf or iomap (default bh).")
-    String path = "bh";
+    String path = IoPath.BH_NAME;
     @Option(names = "--defrag-iomap", paramLabel = "MODE",
             description = "fb_defrag_iomap: eopnotsupp (the default, Dave Chinner's answer) or fallback (the series' patch).")
     String defragIomap = org.foliobench.Defaults.DEFRAG_IOMAP.value();
@@ -122,8 +123,8 @@ final class DefragCommand implements Callable<Integer> {
                 top.out.printf("EXT4_IOC_MOVE_EXT: moved %d blocks in %.1f ms (with the fsync), file now on the %s path%n",
                         moved, ns / 1e6, f.path().shortName());
                 top.out.printf("extents: %d before, %d after%n", before, f.fiemapExtents());
-                for (String k : List.of("vfs.defrag_iomap_fallbacks", "buffer.bh_alloc", "buffer.bh_reads", "jbd2.handles",
-                        "jbd2.commits", "writeback.pages_written")) {
+                for (String k : List.of(CounterNames.VFS_DEFRAG_IOMAP_FALLBACKS, CounterNames.BUFFER_BH_ALLOC, CounterNames.BUFFER_BH_READS, CounterNames.JBD2_HANDLES,
+                        CounterNames.JBD2_COMMITS, CounterNames.WRITEBACK_PAGES_WRITTEN)) {
                     top.out.printf("  %-28s %d%n", k, dc.getOrDefault(k, 0L));
                 }
                 verify(f, data, "from the cache after the move");
@@ -187,9 +188,9 @@ final class DefragCommand implements Callable<Integer> {
     /** Drops the cache, reads the file cold, checks it; returns the bios the read submitted. */
     private long coldReadBios(FileSystem fs, File f, byte[] data) throws Exception {
         fs.dropCaches();
-        long b0 = fs.counters().get("bio.submitted");
+        long b0 = fs.counters().get(CounterNames.BIO_SUBMITTED);
         verify(f, data, "cold");
-        return fs.counters().get("bio.submitted") - b0;
+        return fs.counters().get(CounterNames.BIO_SUBMITTED) - b0;
     }
 
     private static void verify(File f, byte[] data, String when) throws Exception {

@@ -51,7 +51,7 @@ final class FioPassLog {
         }
         for (PrintStream p : streams.values()) {
             if (p.checkError()) {
-                throw new IOException("writing a latency log under " + runDir.resolve(RunFolder.LATENCY_DIR) + " failed");
+                throw new IOException("writing a latency log under " + runDir.resolve(org.foliobench.layout.RunLayout.LATENCY_DIR) + " failed");
             }
         }
         return passes;

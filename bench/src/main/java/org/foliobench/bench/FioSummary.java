@@ -15,6 +15,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.foliobench.results.PassLog;
 import org.foliobench.results.TableCounters;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.VerifyMode;
 
@@ -150,9 +151,9 @@ final class FioSummary {
         Map<String, Long> t = new TreeMap<>();
         passes.forEach(p -> p.counters().forEach((k, v) -> t.merge(k, v, Long::sum)));
         StringBuilder s = new StringBuilder();
-        String[][] names = {{"dioBios", "iomap.dio_bios"}, {"atomicBios", "iomap.dio_atomic_bios"},
-                {"atomicWrites", "fs.atomic_writes"}, {"alignedAllocs", "fs.aligned_alloc_calls"},
-                {"atomicRejections", "fs.atomic_rejections"}};
+        String[][] names = {{"dioBios", CounterNames.IOMAP_DIO_BIOS}, {"atomicBios", CounterNames.IOMAP_DIO_ATOMIC_BIOS},
+                {"atomicWrites", CounterNames.FS_ATOMIC_WRITES}, {"alignedAllocs", CounterNames.FS_ALIGNED_ALLOC_CALLS},
+                {"atomicRejections", CounterNames.FS_ATOMIC_REJECTIONS}};
         for (String[] n : names) {
             s.append(s.length() == 0 ? "" : ", ").append(n[0]).append("/sweep=")
                     .append(Math.round((double) t.getOrDefault(n[1], 0L) / sweeps));

@@ -16,6 +16,7 @@ import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
+import org.foliobench.layout.RowKey;
 import org.foliobench.results.Format;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
@@ -138,7 +139,7 @@ public final class Foliobench implements Callable<Integer> {
     static class Common {
         @Option(names = "--paths", split = ",", paramLabel = "PATH", description = "IO paths: bh, iomap, bhlf (buffer_head + large folios; default bh,iomap). "
                 + "bh,iomap,bhlf interleaves the three in each fork (ABC CBA) and adds the three-way table.")
-        List<String> paths = new ArrayList<>(List.of("bh", "iomap"));
+        List<String> paths = new ArrayList<>(List.of(org.foliobench.iopath.IoPath.BH_NAME, org.foliobench.iopath.IoPath.IOMAP_NAME));
         @Option(names = "--forks", paramLabel = "N", description = "Forks (JVMs) at least, each running every row with both paths paired (default " + TableRunner.Settings.FORKS + ", quick " + TableRunner.Settings.QUICK_FORKS + ").")
         Integer forks;
         @Option(names = "--max-forks", paramLabel = "N", description = "More forks, up to N, for rows whose interval is wider than --target (default " + TableRunner.Settings.MAX_FORKS + ").")
@@ -368,9 +369,9 @@ public final class Foliobench implements Callable<Integer> {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("foliobench.command", "foliobench " + String.join(" ", argv));
         m.put("foliobench.subcommand", command);
-        m.put(org.foliobench.results.RunFolder.STARTED, java.time.OffsetDateTime.now().toString());
+        m.put(org.foliobench.layout.RunLayout.Meta.STARTED, java.time.OffsetDateTime.now().toString());
         m.put("run_folder", runDir.toString());
-        m.put(org.foliobench.results.RunFolder.GIT_COMMIT, org.foliobench.results.Build.commit());
+        m.put(org.foliobench.layout.RunLayout.Meta.GIT_COMMIT, org.foliobench.results.Build.commit());
         m.putAll(SystemInfo.machine());
         m.put("jmh.mode", "ss (SingleShotTime): one iteration = one invocation = one pass of one path, sweeps over the file"
                 + " each timed by itself (its preparation untimed); one warmup iteration of the harness only; both paths"
@@ -383,7 +384,7 @@ public final class Foliobench implements Callable<Integer> {
         m.put("jmh.extra", c.jmh == null ? "" : c.jmh);
         m.put("quick", String.valueOf(quick));
         m.put("size_divisor", String.valueOf(divisor));
-        m.put("latency", String.valueOf(s.latency()));
+        m.put(org.foliobench.layout.BenchParams.LATENCY, String.valueOf(s.latency()));
         m.put("tunable.max_folio_order", c.maxFolioOrder == null ? "job (" + Defaults.MAX_PAGECACHE_ORDER + " in the seeds)" : c.maxFolioOrder.toString());
         m.put("tunable.read_ahead_kb", c.readAheadKb == null ? "job (" + Defaults.READ_AHEAD_KB + " in the seeds)" : c.readAheadKb.toString());
         m.put("tunable.dirty_ratio", c.dirtyRatio == null ? "job (" + Defaults.DIRTY_RATIO + " in the seeds)" : c.dirtyRatio.toString());
@@ -457,7 +458,7 @@ public final class Foliobench implements Callable<Integer> {
         boolean ok = false;
         try {
             for (Plan.Bench b : plan.skipped()) {
-                meta.put("skipped." + b.key(), b.skip());
+                meta.put(org.foliobench.layout.RunLayout.Meta.skipped(b.key()), b.skip());
             }
             for (Plan.Bench b : plan.runnable()) {
                 meta.put("device." + b.key(), b.workload().device()); // what each benchmark ran on, as resolved
@@ -605,7 +606,7 @@ public final class Foliobench implements Callable<Integer> {
             meta.put("bs", bsGiven.isEmpty() ? "all" : String.join(",", bsGiven));
             meta.put("paths", String.join(",", Plan.parsePaths(c.paths)));
             return top.runPlan(plan, s, meta, runDir, nvme, r -> r, dir -> {
-                if (Files.isDirectory(dir.resolve(org.foliobench.results.PassLog.DIR))) {
+                if (Files.isDirectory(dir.resolve(org.foliobench.layout.RunLayout.PASSES_DIR))) {
                     top.report(dir); // partial results too: the report says what is missing
                 }
             }, "results: ");
@@ -801,7 +802,7 @@ public final class Foliobench implements Callable<Integer> {
                                 + nvme.unavailable(), "give --nvme direct:/dev/nvme0n1 or direct:PATH,size=8g");
                     }
                     List<String> jp = j.path().isPresent() ? List.of(j.path().get().fioName()) : paths;
-                    if (j.reflink() && !jp.equals(List.of("iomap"))) {
+                    if (j.reflink() && !jp.equals(List.of(org.foliobench.iopath.IoPath.IOMAP_NAME))) {
                         throw new UsageException("job [" + j.name() + "]: fb_reflink=1 needs the iomap path only (ext4's"
                                 + " buffer_head path has no reflink: FICLONE fails with EOPNOTSUPP), not " + String.join(",", jp),
                                 "add fb_path=iomap to the job, or run with --paths iomap");
@@ -819,8 +820,8 @@ public final class Foliobench implements Callable<Integer> {
             meta.put("jobfile", file.toString());
             int[] group = {0};
             return top.runPlan(plan, s, meta, runDir, nvme, r -> r.onFinished(b -> {
-                String job = org.foliobench.results.RowKey.withoutNumjobs(b.key());
-                int n = org.foliobench.results.RowKey.numjobsOf(b.key());
+                String job = RowKey.withoutNumjobs(b.key());
+                int n = RowKey.numjobsOf(b.key());
                 String name = jf.job(job.substring(Workload.JOB_PREFIX.length())).map(JobSpec::displayName).orElse(job)
                         + (n == 0 ? "" : " numjobs=" + n);
                 List<org.foliobench.results.PassLog.Pass> passes = org.foliobench.results.PassLog.read(

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.foliobench.IomapDirtyCheck;
 import org.foliobench.device.RamDisk;
 import org.foliobench.iopath.IoPath;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
 import org.foliobench.vfs.MountOptions;
@@ -81,8 +82,8 @@ final class Fstime {
             CyclicBarrier start = new CyclicBarrier(copies);
             // after the warmup (as long as the measurement, for the JIT): the counters' baseline
             CyclicBarrier measure = new CyclicBarrier(copies, () -> {
-                base[0] = fs.counters().get("jbd2.state_lock_committed_checks");
-                base[1] = fs.counters().get("jbd2.state_lock_committed_contended");
+                base[0] = fs.counters().get(CounterNames.JBD2_STATE_LOCK_COMMITTED_CHECKS);
+                base[1] = fs.counters().get(CounterNames.JBD2_STATE_LOCK_COMMITTED_CONTENDED);
             });
             AtomicReference<Throwable> failed = new AtomicReference<>();
             List<Thread> threads = new ArrayList<>();
@@ -112,8 +113,8 @@ final class Fstime {
             }
             long checks0 = base[0];
             long cont0 = base[1];
-            long checks = fs.counters().get("jbd2.state_lock_committed_checks") - checks0;
-            long cont = fs.counters().get("jbd2.state_lock_committed_contended") - cont0;
+            long checks = fs.counters().get(CounterNames.JBD2_STATE_LOCK_COMMITTED_CHECKS) - checks0;
+            long cont = fs.counters().get(CounterNames.JBD2_STATE_LOCK_COMMITTED_CONTENDED) - cont0;
             double kbps = 0;
             long bytes = 0;
             double maxSecs = 0;

@@ -15,10 +15,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.foliobench.results.FioJsonImport;
-import org.foliobench.results.ModelVsKernel;
 import org.foliobench.results.PathLabel;
 import org.foliobench.results.ReferenceTable;
-import org.foliobench.results.RowKey;
+import org.foliobench.layout.RowKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,19 +78,19 @@ final class ImportFioCommand implements Callable<Integer> {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("foliobench.command", "foliobench " + String.join(" ", top.argv));
         meta.put("foliobench.subcommand", "import-fio");
-        meta.put(org.foliobench.results.RunFolder.STARTED, java.time.OffsetDateTime.now().toString());
+        meta.put(org.foliobench.layout.RunLayout.Meta.STARTED, java.time.OffsetDateTime.now().toString());
         meta.put("run_folder", folder.dir().toString());
         sources.forEach((p, d) -> meta.put("import." + p.param(), d.toString()));
         meta.put("import.files", Integer.toString(files));
         meta.put("fio.version", String.join(", ", versions));
         if (kernel != null) {
-            meta.put(ModelVsKernel.KERNEL_RELEASE_KEY, kernel);
+            meta.put(org.foliobench.layout.RunLayout.Meta.KERNEL, kernel);
         }
         for (int i = 0; i < skipped.size(); i++) {
             meta.put("import.left_out." + (i + 1), skipped.get(i));
         }
         if (modelRun != null) {
-            meta.put(ModelVsKernel.MODEL_RUN_KEY, modelRun.toString());
+            meta.put(org.foliobench.layout.RunLayout.Meta.MODEL_RUN, modelRun.toString());
         }
         for (List<FioJsonImport.Sweep> sweeps : byRow.values()) {
             sweeps.sort(Comparator.comparingLong(FioJsonImport.Sweep::endMillis).thenComparing(FioJsonImport.Sweep::source));

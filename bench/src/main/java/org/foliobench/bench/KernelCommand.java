@@ -16,7 +16,7 @@ import org.foliobench.device.DeviceSafety;
 import org.foliobench.results.Format;
 import org.foliobench.results.ModelVsKernel;
 import org.foliobench.results.PathLabel;
-import org.foliobench.results.RowKey;
+import org.foliobench.layout.RowKey;
 import org.foliobench.results.SeedTables;
 import org.foliobench.workloads.ReferenceRow;
 import org.foliobench.workloads.SeedJobs;
@@ -108,10 +108,10 @@ final class KernelCommand implements Callable<Integer> {
         RunFolder folder = RunFolder.createAt(runBase.resolve(RunFolder.name(LocalDateTime.now(), RunFolder.host())));
         Path runDir = folder.dir();
         Map<String, String> meta = metadata(s, runDir, pair);
-        skipped.forEach((k, v) -> meta.put(org.foliobench.results.RunFolder.SKIPPED_PREFIX + k, v));
+        skipped.forEach((k, v) -> meta.put(org.foliobench.layout.RunLayout.Meta.SKIPPED_PREFIX + k, v));
         top.out.println(String.format(java.util.Locale.ROOT, "foliobench kernel: %d rows on %s and %s (kernel %s, %s), %d-%d ABBA blocks,"
                 + " target +-%s, sizes / %d at most, fio runs >= %d ms", runnable.size(), pair.get(0).type(), pair.get(1).type(),
-                meta.get(ModelVsKernel.KERNEL_RELEASE_KEY), meta.get("fio.version"), s.minBlocks(), s.maxBlocks(), Format.pct(s.targetPct()),
+                meta.get(org.foliobench.layout.RunLayout.Meta.KERNEL), meta.get("fio.version"), s.minBlocks(), s.maxBlocks(), Format.pct(s.targetPct()),
                 s.divisor(), s.minSweepMs()));
         skipped.forEach((k, v) -> top.out.println("skipping " + k + ": " + v));
         boolean ok = false;
@@ -170,7 +170,7 @@ final class KernelCommand implements Callable<Integer> {
             } catch (IOException e) {
                 first = first == null ? e : first;
             }
-            meta.put(org.foliobench.results.RunFolder.FINISHED, java.time.OffsetDateTime.now().toString());
+            meta.put(org.foliobench.layout.RunLayout.Meta.FINISHED, java.time.OffsetDateTime.now().toString());
             try {
                 meta.putAll(prefixed("sysctl.after.", DirtySysctls.current()));
             } catch (IOException e) {
@@ -194,7 +194,7 @@ final class KernelCommand implements Callable<Integer> {
             modelRun = runModel(runBase, runnable);
         }
         if (modelRun != null) {
-            meta.put(ModelVsKernel.MODEL_RUN_KEY, modelRun.toString());
+            meta.put(org.foliobench.layout.RunLayout.Meta.MODEL_RUN, modelRun.toString());
             folder.writeMetadata(meta);
         }
         report(top, runDir);
@@ -304,15 +304,15 @@ final class KernelCommand implements Callable<Integer> {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("foliobench.command", "foliobench " + String.join(" ", top.argv));
         m.put("foliobench.subcommand", "kernel");
-        m.put(org.foliobench.results.RunFolder.STARTED, java.time.OffsetDateTime.now().toString());
+        m.put(org.foliobench.layout.RunLayout.Meta.STARTED, java.time.OffsetDateTime.now().toString());
         m.put("run_folder", runDir.toString());
-        m.put(org.foliobench.results.RunFolder.GIT_COMMIT, org.foliobench.results.Build.commit());
+        m.put(org.foliobench.layout.RunLayout.Meta.GIT_COMMIT, org.foliobench.results.Build.commit());
         m.putAll(SystemInfo.machine());
         m.put("fio.version", Exec.run(null, List.of("fio", "--version")).strip());
         m.put("kernel.pair", pair.get(0).type() + " (base) vs " + pair.get(1).type() + " (test): speedup = "
                 + pair.get(1).type() + " IOPS / " + pair.get(0).type() + " IOPS");
         for (KernelFs f : pair) {
-            m.put("kernel." + f.type() + ".model_path", f.label().modelCounterpart(m.get(ModelVsKernel.KERNEL_RELEASE_KEY)));
+            m.put("kernel." + f.type() + ".model_path", f.label().modelCounterpart(m.get(org.foliobench.layout.RunLayout.Meta.KERNEL)));
         }
         m.put("measure.blocks", s.minBlocks() + "-" + s.maxBlocks());
         m.put("measure.target_pct", Format.pct(s.targetPct()));
@@ -370,8 +370,8 @@ final class KernelCommand implements Callable<Integer> {
         }
         dirs.sort(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed());
         for (Path d : dirs) {
-            if (!Files.isDirectory(d.resolve(org.foliobench.results.PassLog.DIR))
-                    || Files.exists(d.resolve(org.foliobench.results.RunFolder.INCOMPLETE))) {
+            if (!Files.isDirectory(d.resolve(org.foliobench.layout.RunLayout.PASSES_DIR))
+                    || Files.exists(d.resolve(org.foliobench.layout.RunLayout.INCOMPLETE))) {
                 continue;
             }
             try {

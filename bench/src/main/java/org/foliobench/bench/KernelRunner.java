@@ -13,7 +13,7 @@ import org.foliobench.results.FioJsonImport;
 import org.foliobench.results.Format;
 import org.foliobench.results.Paired;
 import org.foliobench.results.PassLog;
-import org.foliobench.results.RowKey;
+import org.foliobench.layout.RowKey;
 import org.foliobench.workloads.FioJobWriter;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.ReferenceRow;
@@ -118,7 +118,7 @@ final class KernelRunner {
             } catch (IOException | RuntimeException e) {
                 String why = TableRunner.firstLine(TableRunner.rootMessage(e));
                 failures.add(row.key() + ": " + why);
-                metadata.put("failed." + row.key(), why);
+                metadata.put(org.foliobench.layout.RunLayout.Meta.failed(row.key()), why);
                 out.println(prefix + "  FAILED: " + why);
             }
         }
@@ -170,13 +170,13 @@ final class KernelRunner {
             }
         }
         if (e == null || !e.hasInterval() || e.halfWidthPct() > settings.targetPct()) {
-            metadata.put("capped." + row.key(), e == null || !e.hasInterval() ? "no interval"
+            metadata.put(org.foliobench.layout.RunLayout.Meta.capped(row.key()), e == null || !e.hasInterval() ? "no interval"
                     : "+-" + Format.pct(e.halfWidthPct()) + " after " + blocks + " blocks");
         }
         List<PassLog.Pass> passes = FioPassLog.appendRow(runDir, sweeps);
         List<String> violations = passes.stream().flatMap(p -> p.violations().stream()).distinct().toList();
         if (!violations.isEmpty()) {
-            metadata.put("violation." + row.key(), violations.get(0));
+            metadata.put(org.foliobench.layout.RunLayout.Meta.violation(row.key()), violations.get(0));
         }
         return progress(mounts, passes, e, blocks, divisor) + (violations.isEmpty() ? "" : "  VIOLATION: " + violations.get(0));
     }

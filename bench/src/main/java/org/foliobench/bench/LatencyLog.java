@@ -41,12 +41,12 @@ final class LatencyLog implements AutoCloseable {
 
     /** The log file of benchmark {@code name} under the run folder {@code runDir}. */
     static Path file(Path runDir, String name) {
-        return org.foliobench.results.RunFolder.latencyLog(runDir, name);
+        return org.foliobench.layout.RunLayout.latencyLog(runDir, name);
     }
 
     /** The fsync/fdatasync log of benchmark {@code name} under the run folder {@code runDir}. */
     static Path syncFile(Path runDir, String name) {
-        return org.foliobench.results.RunFolder.syncLatencyLog(runDir, name);
+        return org.foliobench.layout.RunLayout.syncLatencyLog(runDir, name);
     }
 
     /** The log of {@code name} with {@code writers} recording threads, and its sync log if the job {@code syncs}. */

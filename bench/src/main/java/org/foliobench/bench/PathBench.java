@@ -13,6 +13,7 @@ import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DmaMemory;
 import org.foliobench.device.RamDisk;
 import org.foliobench.iopath.IoPath;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
@@ -136,10 +137,10 @@ public class PathBench {
 
         void set(Map<String, Long> d, long bytes, int iterations, long allocBytes, long calls) {
             double mib = (double) bytes / (1 << 20) * iterations;
-            mapPerMiB = d.getOrDefault("path.map_calls", 0L) / mib;
-            foliosPerMiB = org.foliobench.results.TableCounters.sumPrefix(d, "pagecache.folio_alloc_order_") / mib;
-            bhPerMiB = d.getOrDefault("buffer.bh_alloc", 0L) / mib;
-            folioStatesPerMiB = d.getOrDefault("iomap.folio_state_alloc", 0L) / mib;
+            mapPerMiB = d.getOrDefault(CounterNames.PATH_MAP_CALLS, 0L) / mib;
+            foliosPerMiB = org.foliobench.results.TableCounters.sumPrefix(d, CounterNames.PAGECACHE_FOLIO_ALLOC_ORDER_PREFIX) / mib;
+            bhPerMiB = d.getOrDefault(CounterNames.BUFFER_BH_ALLOC, 0L) / mib;
+            folioStatesPerMiB = d.getOrDefault(CounterNames.IOMAP_FOLIO_STATE_ALLOC, 0L) / mib;
             slabAllocsPerMiB = sumSlab(d, ".allocs") / mib;
             slabGrowsPerMiB = sumSlab(d, ".grows") / mib;
             allocBytesPerCall = calls == 0 ? 0 : (double) allocBytes / calls / iterations;
@@ -318,7 +319,7 @@ public class PathBench {
         @TearDown(Level.Invocation)
         public void check() {
             Map<String, Long> d = endPass();
-            long wb = d.getOrDefault("writeback.pages_written", 0L);
+            long wb = d.getOrDefault(CounterNames.WRITEBACK_PAGES_WRITTEN, 0L);
             if (cacheOnly && wb != 0) {
                 throw new IllegalStateException(wb + " pages were written back during a cache-write pass of " + fileBytes
                         + " bytes in " + memBytes + " bytes of page cache");

@@ -8,7 +8,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
-import org.foliobench.results.RowKey;
+import org.foliobench.iopath.IoPath;
+import org.foliobench.layout.RowKey;
 import org.foliobench.workloads.JobFileException;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.ReferenceRow;
@@ -165,7 +166,7 @@ final class Plan {
         Set<String> s = new LinkedHashSet<>();
         for (String p : paths) {
             try {
-                s.add(org.foliobench.iopath.IoPath.parse(p.trim()).shortName());
+                s.add(IoPath.parse(p.trim()).shortName());
             } catch (IllegalArgumentException e) {
                 throw new UsageException("unknown path \"" + p.trim() + "\"", "use --paths bh,iomap or bh,iomap,bhlf");
             }
@@ -173,14 +174,14 @@ final class Plan {
         if (s.isEmpty()) {
             throw new UsageException("no path given", "use --paths bh,iomap or bh,iomap,bhlf");
         }
-        if (s.contains("bhlf") && !s.contains("bh")) {
+        if (s.contains(IoPath.BHLF_NAME) && !s.contains(IoPath.BH_NAME)) {
             throw new UsageException("bhlf without bh", "use --paths bh,iomap,bhlf or bh,bhlf: speedups are taken against bh");
         }
         // table order: bh (the base) first, then iomap, then bhlf (the 2024-11 mail's columns)
         List<String> l = new ArrayList<>();
-        for (String p : List.of("bh", "iomap", "bhlf")) {
-            if (s.contains(p)) {
-                l.add(p);
+        for (IoPath p : IoPath.values()) {
+            if (s.contains(p.shortName())) {
+                l.add(p.shortName());
             }
         }
         return l;

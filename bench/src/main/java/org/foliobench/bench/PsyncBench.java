@@ -23,6 +23,7 @@ import org.foliobench.device.DmaMemory;
 import org.foliobench.iopath.IoPath;
 import org.foliobench.results.Paired;
 import org.foliobench.results.PassLog;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
 import org.foliobench.vfs.MountOptions;
@@ -117,7 +118,7 @@ public class PsyncBench {
         @Param("2")
         public int blocks;
         /** The IO paths whose passes interleave, comma-separated: {@code bh,iomap}, or one path alone. */
-        @Param("bh,iomap")
+        @Param(IoPath.BH_NAME + "," + IoPath.IOMAP_NAME)
         public String paths;
         /** This fork's number in the run (0, 1, ...): even forks start their blocks with the first path, odd ones with the second. */
         @Param("0")
@@ -682,8 +683,8 @@ public class PsyncBench {
             p.put("dioreadNolock", dioreadNolock);
             p.put("bhPartialWalk", bhPartialWalk);
             p.put("memBytes", String.valueOf(memBytes));
-            p.put("sizeDivisor", String.valueOf(sizeDivisor));
-            p.put("latency", String.valueOf(latency));
+            p.put(org.foliobench.layout.BenchParams.SIZE_DIVISOR, String.valueOf(sizeDivisor));
+            p.put(org.foliobench.layout.BenchParams.LATENCY, String.valueOf(latency));
             return p;
         }
 
@@ -782,7 +783,7 @@ public class PsyncBench {
                 v.add("the sweep made " + ops + " calls, not " + calls + " (numjobs x size / bs)");
             }
             if (write && job.fsync() == 0 && job.fdatasync() == 0 && !job.endFsync()) { // a sync writes back by design
-                long writebackPages = delta.getOrDefault("writeback.pages_written", 0L);
+                long writebackPages = delta.getOrDefault(CounterNames.WRITEBACK_PAGES_WRITTEN, 0L);
                 DirtyLimits l = job.dirtyLimits().orElse(null);
                 boolean writebackRow = job.row().map(ReferenceRow::writeback).orElse(l != null && size >= l.bgThreshBytes());
                 if (!writebackRow && writebackPages > 0) {

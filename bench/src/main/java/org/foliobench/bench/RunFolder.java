@@ -9,22 +9,15 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
+import org.foliobench.layout.RunLayout;
 import org.foliobench.results.AtomicWrite;
 
 /**
- * One run's output folder, {@code runs/<yyyyMMdd-HHmmss>-<host>/}:
- * <pre>
- *   INCOMPLETE        created first, removed only when every row succeeded
- *   metadata.json     machine, JVM, devices, git commit, tunables, command, skipped rows (flat strings)
- *   passes/*.jsonl    the pass log (results' PassLog): every pass of every fork, counters, disturbances
- *   jmh.json          JMH's own JSON of every finished fork, rewritten after each
- *   latency/*.hlog    per-call latency, one HdrHistogram interval per measured pass
- *   logs/*.log        JMH's console output per fork
- * </pre>
- * An interrupted or failed run keeps its {@code INCOMPLETE} marker: never passed off as complete.
+ * One run's output folder, {@code runs/<yyyyMMdd-HHmmss>-<host>/}, written by the layout the
+ * results read it by ({@link RunLayout}). An interrupted or failed run keeps its
+ * {@code INCOMPLETE} marker: never passed off as complete.
  */
 final class RunFolder {
-    static final String INCOMPLETE = "INCOMPLETE";
     static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
     private final Path dir;
@@ -81,19 +74,19 @@ final class RunFolder {
         Files.createDirectories(dir.toAbsolutePath().getParent());
         Files.createDirectory(dir);
         RunFolder f = new RunFolder(dir.toAbsolutePath());
-        Files.writeString(f.dir.resolve(INCOMPLETE), "started " + LocalDateTime.now() + "; this file is removed only when"
+        Files.writeString(f.dir.resolve(RunLayout.INCOMPLETE), "started " + LocalDateTime.now() + "; this file is removed only when"
                 + " the run completes: results in this folder are partial\n", StandardCharsets.UTF_8);
         return f;
     }
 
     boolean incomplete() {
-        return Files.exists(dir.resolve(INCOMPLETE));
+        return Files.exists(dir.resolve(RunLayout.INCOMPLETE));
     }
 
     /** Notes why the run did not complete (the marker stays, or comes back if it had gone). */
     void markFailed(String why) {
         try {
-            Files.writeString(dir.resolve(INCOMPLETE), "run did not complete: " + why + "\n", StandardCharsets.UTF_8,
+            Files.writeString(dir.resolve(RunLayout.INCOMPLETE), "run did not complete: " + why + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException | RuntimeException e) {
             // best effort: the marker itself is what matters
@@ -102,12 +95,12 @@ final class RunFolder {
 
     /** Everything succeeded: the marker goes. */
     void complete() throws IOException {
-        Files.deleteIfExists(dir.resolve(INCOMPLETE));
+        Files.deleteIfExists(dir.resolve(RunLayout.INCOMPLETE));
     }
 
     /** Writes {@code metadata.json} atomically (a reader never sees half a file). */
     void writeMetadata(Map<String, String> m) throws IOException {
-        writeAtomically("metadata.json", Json.flatObject(m));
+        writeAtomically(RunLayout.METADATA_JSON, Json.flatObject(m));
     }
 
     void writeAtomically(String name, String content) throws IOException {

@@ -10,6 +10,7 @@ import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DmaMemory;
 import org.foliobench.device.RamDisk;
 import org.foliobench.iopath.IoPath;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
@@ -63,16 +64,18 @@ public class SmallWriteBench {
     static final int LAYOUT_CHUNK = 2 << 20;
 
     /** The variants, in table order: the path and, for bhlf, its {@code fb_bh_partial_walk}. */
-    static final String[] PATHS = {"bh", "bhlf", "bhlf-range", "iomap"};
+    static final String[] PATHS = {IoPath.BH_NAME, IoPath.BHLF_NAME, SmallWriteBench.BHLF_RANGE, IoPath.IOMAP_NAME};
+    /** The variant bhlf with {@code fb_bh_partial_walk=range}. */
+    static final String BHLF_RANGE = IoPath.BHLF_NAME + "-range";
 
     /** The IO path of a variant ({@code bhlf-range} is bhlf). */
     static IoPath ioPath(String variant) {
-        return IoPath.parse(variant.equals("bhlf-range") ? "bhlf" : variant);
+        return variant.equals(BHLF_RANGE) ? IoPath.BUFFER_HEAD_LARGE_FOLIO : IoPath.parse(variant);
     }
 
     /** The partial walk of a variant. */
     static BhPartialWalk walk(String variant) {
-        return variant.equals("bhlf-range") ? BhPartialWalk.RANGE : BhPartialWalk.FULL;
+        return variant.equals(BHLF_RANGE) ? BhPartialWalk.RANGE : BhPartialWalk.FULL;
     }
 
     /** Buffers examined per call (write_begin + commit_write), from {@code buffer.walk_bhs}. */
@@ -109,7 +112,7 @@ public class SmallWriteBench {
 
     @State(Scope.Thread)
     public static class Cached {
-        @Param({"bh", "bhlf", "bhlf-range", "iomap"})
+        @Param({IoPath.BH_NAME, IoPath.BHLF_NAME, SmallWriteBench.BHLF_RANGE, IoPath.IOMAP_NAME})
         public String path;
         @Param({"1k", "10k"})
         public String bs;
@@ -165,18 +168,18 @@ public class SmallWriteBench {
         public void endIteration(Walk w, IterationParams ip) throws IOException {
             long allocAfter = threadAllocatedBytes(); // first, before this method allocates
             Map<String, Long> d = Counters.delta(before, fs.counters().snapshot());
-            long wb = d.getOrDefault("writeback.pages_written", 0L);
+            long wb = d.getOrDefault(CounterNames.WRITEBACK_PAGES_WRITTEN, 0L);
             if (wb != 0) {
                 throw new IllegalStateException(wb + " pages were written back while rewriting a cached file");
             }
             if (calls > 0) {
                 // JMH sums EVENTS over the measured iterations: report each iteration's share of the mean
                 double n = (double) calls * ip.getCount();
-                w.bhsPerCall = d.getOrDefault("buffer.walk_bhs", 0L) / n;
-                w.skipsPerCall = d.getOrDefault("buffer.walk_skips", 0L) / n;
-                w.mapPerCall = d.getOrDefault("path.map_calls", 0L) / n;
-                long writes = d.getOrDefault("buffer.walk_writes", 0L);
-                w.bhsPerWrite = writes == 0 ? 0 : d.getOrDefault("buffer.walk_bhs", 0L) / (double) writes / ip.getCount();
+                w.bhsPerCall = d.getOrDefault(CounterNames.BUFFER_WALK_BHS, 0L) / n;
+                w.skipsPerCall = d.getOrDefault(CounterNames.BUFFER_WALK_SKIPS, 0L) / n;
+                w.mapPerCall = d.getOrDefault(CounterNames.PATH_MAP_CALLS, 0L) / n;
+                long writes = d.getOrDefault(CounterNames.BUFFER_WALK_WRITES, 0L);
+                w.bhsPerWrite = writes == 0 ? 0 : d.getOrDefault(CounterNames.BUFFER_WALK_BHS, 0L) / (double) writes / ip.getCount();
                 w.allocBytesPerCall = allocBefore < 0 || allocAfter < 0 ? Double.NaN : (allocAfter - allocBefore) / n;
             }
             file.fsync(); // the next iteration starts clean, as a libMicro batch on a written-back file

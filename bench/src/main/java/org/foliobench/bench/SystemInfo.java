@@ -16,15 +16,15 @@ final class SystemInfo {
     /** The machine and JVM, as flat strings (memory in bytes). */
     static Map<String, String> machine() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(org.foliobench.results.RunFolder.HOST, RunFolder.host());
-        m.put(org.foliobench.results.RunFolder.CPU_MODEL, cpuModel(read("/proc/cpuinfo")));
-        m.put(org.foliobench.results.RunFolder.CPU_CORES, String.valueOf(Runtime.getRuntime().availableProcessors()));
+        m.put(org.foliobench.layout.RunLayout.Meta.HOST, RunFolder.host());
+        m.put(org.foliobench.layout.RunLayout.Meta.CPU_MODEL, cpuModel(read("/proc/cpuinfo")));
+        m.put(org.foliobench.layout.RunLayout.Meta.CPU_CORES, String.valueOf(Runtime.getRuntime().availableProcessors()));
         String meminfo = read("/proc/meminfo");
-        m.put(org.foliobench.results.RunFolder.MEM_TOTAL, String.valueOf(meminfoBytes(meminfo, "MemTotal")));
+        m.put(org.foliobench.layout.RunLayout.Meta.MEM_TOTAL, String.valueOf(meminfoBytes(meminfo, "MemTotal")));
         m.put("mem.available", String.valueOf(meminfoBytes(meminfo, "MemAvailable")));
-        m.put(org.foliobench.results.RunFolder.KERNEL, read("/proc/sys/kernel/osrelease").trim());
+        m.put(org.foliobench.layout.RunLayout.Meta.KERNEL, read("/proc/sys/kernel/osrelease").trim());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        m.put(org.foliobench.results.RunFolder.JVM, System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
+        m.put(org.foliobench.layout.RunLayout.Meta.JVM, System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
                 + System.getProperty("java.vendor") + ")");
         m.put("java.home", System.getProperty("java.home"));
         return m;

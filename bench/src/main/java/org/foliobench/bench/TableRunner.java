@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.foliobench.layout.BenchParams;
 import org.foliobench.results.Format;
 import org.foliobench.results.Paired;
 import org.foliobench.results.PassLog;
@@ -182,10 +183,10 @@ final class TableRunner {
         Map<String, String> p = new LinkedHashMap<>();
         Plan.Bench b = rows.get(0);
         Workload.Tunables t = b.tunables();
-        p.put("rows", rows.stream().map(Plan.Bench::key).collect(java.util.stream.Collectors.joining(",")));
-        p.put("blocks", String.valueOf(s.blocks()));
-        p.put("paths", b.pathList());
-        p.put("fork", String.valueOf(fork));
+        p.put(BenchParams.ROWS, rows.stream().map(Plan.Bench::key).collect(java.util.stream.Collectors.joining(",")));
+        p.put(BenchParams.BLOCKS, String.valueOf(s.blocks()));
+        p.put(BenchParams.PATHS, b.pathList());
+        p.put(BenchParams.FORK, String.valueOf(fork));
         p.put("maxFolioOrder", String.valueOf(t.maxFolioOrder()));
         p.put("readAheadKb", String.valueOf(t.readAheadKb()));
         p.put("dirtyRatio", String.valueOf(t.dirtyRatio()));
@@ -194,12 +195,12 @@ final class TableRunner {
         p.put("dioreadNolock", t.dioreadNolockParam());
         p.put("bhPartialWalk", t.bhPartialWalk().value());
         p.put("memBytes", String.valueOf(t.memBytes()));
-        p.put("sizeDivisors", rows.stream().map(r -> String.valueOf(r.divisor())).collect(java.util.stream.Collectors.joining(",")));
-        p.put("warmupMs", String.valueOf(s.warmupMs()));
-        p.put("warmupMaxMs", String.valueOf(s.warmupMaxMs()));
-        p.put("rowWarmupMaxMs", String.valueOf(s.rowWarmupMaxMs()));
-        p.put("passMs", String.valueOf(s.passMs()));
-        p.put("latency", String.valueOf(s.latency()));
+        p.put(BenchParams.SIZE_DIVISORS, rows.stream().map(r -> String.valueOf(r.divisor())).collect(java.util.stream.Collectors.joining(",")));
+        p.put(BenchParams.WARMUP_MS, String.valueOf(s.warmupMs()));
+        p.put(BenchParams.WARMUP_MAX_MS, String.valueOf(s.warmupMaxMs()));
+        p.put(BenchParams.ROW_WARMUP_MAX_MS, String.valueOf(s.rowWarmupMaxMs()));
+        p.put(BenchParams.PASS_MS, String.valueOf(s.passMs()));
+        p.put(BenchParams.LATENCY, String.valueOf(s.latency()));
         return p;
     }
 
@@ -239,7 +240,7 @@ final class TableRunner {
     boolean run() throws IOException {
         List<Plan.Bench> run = plan.runnable();
         for (Plan.Bench b : plan.skipped()) {
-            metadata.put("skipped." + b.key(), b.skip()); // the results module reads skipped.<rowkey>
+            metadata.put(org.foliobench.layout.RunLayout.Meta.skipped(b.key()), b.skip()); // the results module reads skipped.<rowkey>
         }
         metadata.put("status", "running");
         folder.writeMetadata(metadata);
@@ -265,8 +266,8 @@ final class TableRunner {
             Map<String, List<Integer>> groups = new LinkedHashMap<>();
             for (int i : todo) {
                 Map<String, String> p = params(List.of(run.get(i)), round, settings);
-                p.remove("rows");
-                p.remove("sizeDivisors");
+                p.remove(BenchParams.ROWS);
+                p.remove(BenchParams.SIZE_DIVISORS);
                 groups.computeIfAbsent(p.toString(), k -> new ArrayList<>()).add(i);
             }
             for (List<Integer> g : groups.values()) {
@@ -290,7 +291,7 @@ final class TableRunner {
                         if (!failed[i]) {
                             failed[i] = true;
                             failures.add(run.get(i).key() + ": " + fatal);
-                            metadata.put("failed." + run.get(i).key(), fatal);
+                            metadata.put(org.foliobench.layout.RunLayout.Meta.failed(run.get(i).key()), fatal);
                         }
                     }
                     out.println("foliobench: " + fatal);
@@ -305,7 +306,7 @@ final class TableRunner {
                         w.failed(b, why);
                         failed[i] = true;
                         failures.add(b.key() + ": " + why);
-                        metadata.put("failed." + b.key(), why);
+                        metadata.put(org.foliobench.layout.RunLayout.Meta.failed(b.key()), why);
                     }
                 }
                 folder.writeMetadata(metadata);
@@ -313,9 +314,9 @@ final class TableRunner {
         }
         for (int i = 0; i < run.size(); i++) {
             Plan.Bench b = run.get(i);
-            metadata.put("forks." + b.key(), String.valueOf(forks[i]));
+            metadata.put(org.foliobench.layout.RunLayout.Meta.forks(b.key()), String.valueOf(forks[i]));
             if (!failed[i] && forks[i] >= settings.maxForks() && !withinTarget(b)) {
-                metadata.put(org.foliobench.results.SeedTables.CAPPED_PREFIX + b.key(), "interval " + interval(b) + " after " + forks[i] + " forks (target +-"
+                metadata.put(org.foliobench.layout.RunLayout.Meta.capped(b.key()), "interval " + interval(b) + " after " + forks[i] + " forks (target +-"
                         + Format.pct(settings.targetPct()) + ")");
             }
         }
@@ -325,7 +326,7 @@ final class TableRunner {
                 onFinished.accept(run.get(i));
             }
         }
-        metadata.put(org.foliobench.results.RunFolder.FINISHED, java.time.OffsetDateTime.now().toString());
+        metadata.put(org.foliobench.layout.RunLayout.Meta.FINISHED, java.time.OffsetDateTime.now().toString());
         metadata.put("elapsed", Progress.duration(System.nanoTime() - start));
         boolean ok = failures.isEmpty();
         metadata.put("status", ok ? "complete" : "failed: " + failures.size() + " of " + run.size() + " rows failed");
@@ -346,7 +347,7 @@ final class TableRunner {
             try {
                 Map<String, String> m = new LinkedHashMap<>(metadata);
                 m.put("status", "interrupted");
-                m.put(org.foliobench.results.RunFolder.FINISHED, java.time.OffsetDateTime.now().toString());
+                m.put(org.foliobench.layout.RunLayout.Meta.FINISHED, java.time.OffsetDateTime.now().toString());
                 folder.writeMetadata(m);
                 return;
             } catch (java.util.ConcurrentModificationException e) {
@@ -521,18 +522,18 @@ final class TableRunner {
         List<String> v = passes.stream().flatMap(p -> p.violations().stream()).distinct().toList();
         if (!v.isEmpty()) {
             sb.append("  VIOLATION: ").append(v.get(0));
-            metadata.put("violation." + b.key(), v.get(0));
+            metadata.put(org.foliobench.layout.RunLayout.Meta.violation(b.key()), v.get(0));
         }
         return sb.toString();
     }
 
     /** JMH's output of one fork: {@code logs/fork<N>-<first row>.log}. */
     static Path logFile(Path runDir, int fork, Plan.Bench first) {
-        return runDir.resolve("logs").resolve("fork" + fork + "-" + Workload.rowFile(first.key()) + ".log");
+        return org.foliobench.layout.RunLayout.forkLog(runDir, fork, first.key());
     }
 
     RunResult runFork(List<Plan.Bench> rows, int fork) throws RunnerException, IOException {
-        Files.createDirectories(folder.dir().resolve("logs"));
+        Files.createDirectories(folder.dir().resolve(org.foliobench.layout.RunLayout.LOGS_DIR));
         Options opts = options(rows, fork, settings, folder.dir());
         boolean inProcess = opts.getForkCount().orElse(1) == 0;
         Map<String, String> saved = new LinkedHashMap<>();
@@ -566,7 +567,7 @@ final class TableRunner {
         try (PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, ps).writeOut(results);
         }
-        folder.writeAtomically("jmh.json", bytes.toString(StandardCharsets.UTF_8));
+        folder.writeAtomically(org.foliobench.layout.RunLayout.JMH_JSON, bytes.toString(StandardCharsets.UTF_8));
     }
 
     /**

@@ -6,8 +6,7 @@ import java.util.List;
 import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.device.DeviceSpec;
-import org.foliobench.results.PassLog;
-import org.foliobench.results.RowKey;
+import org.foliobench.layout.RowKey;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobFileException;
@@ -264,13 +263,8 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
         return job.iosPerPass();
     }
 
-    /** The file-name part of the logs: {@code write-ramdisk-y-n-y-4k}, {@code job-myjob}. */
-    static String rowFile(String key) {
-        return PassLog.fileName(key);
-    }
-
-    /** The log name of one benchmark: {@code iomap-write-ramdisk-y-n-y-4k}. */
+    /** The log name of one benchmark: {@code iomap-write-ramdisk-y-n-y-4k} ({@link org.foliobench.layout.RunLayout#logName}). */
     static String logName(String path, String key) {
-        return org.foliobench.results.RunFolder.logName(path, rowFile(key));
+        return org.foliobench.layout.RunLayout.logName(path, key);
     }
 }

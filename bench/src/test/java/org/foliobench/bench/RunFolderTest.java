@@ -32,7 +32,7 @@ class RunFolderTest {
         f.writeMetadata(Map.of("status", "running"));
         f.markFailed("benchmark x failed");
         assertTrue(f.incomplete());
-        assertTrue(Files.readString(f.dir().resolve(RunFolder.INCOMPLETE)).contains("benchmark x failed"));
+        assertTrue(Files.readString(f.dir().resolve(org.foliobench.layout.RunLayout.INCOMPLETE)).contains("benchmark x failed"));
         Path next = RunFolder.freeDir(tmp.resolve("runs"), t, "h");
         assertEquals(tmp.resolve("runs/20260102-030405-h-2"), next, "a second run in the same second gets its own folder");
         assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> RunFolder.createAt(f.dir()), "never reused");
@@ -75,7 +75,7 @@ class RunFolderTest {
                 }, "results: "));
         assertTrue(e.getMessage().contains("tables.md"));
         assertTrue(f.incomplete(), "never passed off as complete");
-        assertTrue(Files.readString(f.dir().resolve(RunFolder.INCOMPLETE)).contains("tables.md: No space left on device"));
+        assertTrue(Files.readString(f.dir().resolve(org.foliobench.layout.RunLayout.INCOMPLETE)).contains("tables.md: No space left on device"));
         assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).strip().endsWith("(INCOMPLETE)"), out.toString());
     }
 

@@ -60,7 +60,7 @@ class SmokeTest {
         assertTrue(out[0].contains("Run status group"), out[0]);
         assertTrue(out[0].contains("end_fsync") && !(out[0] + out[1]).contains("VIOLATION"), "end_fsync writes back by design: " + out[0]);
         Path run = onlyRunFolder(tmp.resolve("runs"));
-        assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)), "complete run");
+        assertFalse(Files.exists(run.resolve(org.foliobench.layout.RunLayout.INCOMPLETE)), "complete run");
         String jmh = Files.readString(run.resolve("jmh.json"));
         List<?> results = (List<?>) JsonCheck.parse(jmh);
         assertEquals(2, results.size(), "one JMH result per fork, both jobs in each");
@@ -137,7 +137,7 @@ class SmokeTest {
         Path run = onlyRunFolder(tmp.resolve("runs"));
         List<String> lines = all.toString().lines().filter(l -> !l.isBlank()).toList();
         assertEquals("run folder: runs/" + run.getFileName() + " (INCOMPLETE: interrupted)", lines.get(lines.size() - 1), all.toString());
-        assertTrue(Files.readString(run.resolve(RunFolder.INCOMPLETE)).contains("interrupted"));
+        assertTrue(Files.readString(run.resolve(org.foliobench.layout.RunLayout.INCOMPLETE)).contains("interrupted"));
         assertEquals("interrupted", JsonCheck.flatValues(Files.readString(run.resolve("metadata.json"))).get("status"));
     }
 
@@ -181,13 +181,13 @@ class SmokeTest {
         try (Stream<Path> s = Files.list(tmp.resolve("runs"))) {
             assertTrue(s.filter(p -> !p.equals(run)).allMatch(p -> p.toFile().list().length == 0), "the other folders are untouched");
         }
-        assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)));
+        assertFalse(Files.exists(run.resolve(org.foliobench.layout.RunLayout.INCOMPLETE)));
         assertFalse(Files.readString(run.resolve("tables.md")).contains("INCOMPLETE"), "a complete run's report says so");
         Map<?, ?> meta = (Map<?, ?>) JsonCheck.parse(Files.readString(run.resolve("metadata.json")));
-        java.time.OffsetDateTime.parse((String) meta.get(org.foliobench.results.RunFolder.STARTED)); // ISO-8601 with the zone
-        java.time.OffsetDateTime.parse((String) meta.get(org.foliobench.results.RunFolder.FINISHED));
-        assertEquals((long) Runtime.getRuntime().availableProcessors(), meta.get(org.foliobench.results.RunFolder.CPU_CORES));
-        assertEquals(org.foliobench.results.Build.commit(), meta.get(org.foliobench.results.RunFolder.GIT_COMMIT));
+        java.time.OffsetDateTime.parse((String) meta.get(org.foliobench.layout.RunLayout.Meta.STARTED)); // ISO-8601 with the zone
+        java.time.OffsetDateTime.parse((String) meta.get(org.foliobench.layout.RunLayout.Meta.FINISHED));
+        assertEquals((long) Runtime.getRuntime().availableProcessors(), meta.get(org.foliobench.layout.RunLayout.Meta.CPU_CORES));
+        assertEquals(org.foliobench.results.Build.commit(), meta.get(org.foliobench.layout.RunLayout.Meta.GIT_COMMIT));
         assertTrue(Files.exists(run.resolve("jobs/read-hole-4k.json")), "the job's fio options");
         assertTrue(Files.exists(run.resolve("fio-plot/read-hole/iomap/4k/read-1-1.json")));
         assertFalse(Files.readString(org.foliobench.results.PassLog.file(run, "write/cache/N/N/N/64K")).contains("written back during"),
@@ -202,7 +202,7 @@ class SmokeTest {
         assertTrue(out[1].matches("(?s).*\\[2/2\\] read/hole/64K@numjobs=2 +bh .*"), "progress per thread count: " + out[1]);
         assertTrue(out[1].contains("scaling.md"), "the report names the scaling table: " + out[1]);
         Path run = onlyRunFolder(tmp.resolve("runs"));
-        assertFalse(Files.exists(run.resolve(RunFolder.INCOMPLETE)));
+        assertFalse(Files.exists(run.resolve(org.foliobench.layout.RunLayout.INCOMPLETE)));
         List<org.foliobench.results.PassLog.Pass> two = org.foliobench.results.PassLog.read(
                 org.foliobench.results.PassLog.file(run, "read/hole/64K@numjobs=2"));
         List<org.foliobench.results.PassLog.Pass> one = org.foliobench.results.PassLog.read(

@@ -125,7 +125,7 @@ class TableRunnerTest {
         assertTrue(meta.get("status").startsWith("failed"), meta.toString());
         assertTrue(meta.containsKey("failed.write/nvme/Y/Y/N/1M"), meta.toString());
         assertEquals(List.of(), JsonCheck.parse(Files.readString(folder.dir().resolve("jmh.json"))));
-        assertTrue(Files.readString(folder.dir().resolve(RunFolder.INCOMPLETE)).contains("1 rows failed"));
+        assertTrue(Files.readString(folder.dir().resolve(org.foliobench.layout.RunLayout.INCOMPLETE)).contains("1 rows failed"));
     }
 
     @Test

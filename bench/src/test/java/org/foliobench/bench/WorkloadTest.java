@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class WorkloadTest {
     @Test
     void rowFileIsTheLowerCasedKeyWithDashes() {
-        assertEquals("write-ramdisk-y-n-y-4k", Workload.rowFile("write/ramdisk/Y/N/Y/4K"));
+        assertEquals("write-ramdisk-y-n-y-4k", org.foliobench.layout.RowKey.fileName("write/ramdisk/Y/N/Y/4K"));
         assertEquals("iomap-read-hole-4k", Workload.logName("iomap", "read/hole/4K"));
         assertEquals("bh-job-my_job-1", Workload.logName("bh", "job:my job-1"));
     }

@@ -24,6 +24,7 @@ import org.foliobench.pagecache.Filemap;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
 import org.foliobench.pagecache.WritebackControl;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -131,21 +132,21 @@ public final class BufferHeadPath implements IoPathOps {
         this.bs = fs.blockSize();
         this.bits = fs.blockBits();
         Counters c = fs.counters();
-        this.mapCalls = c.counter("path.map_calls");
+        this.mapCalls = c.counter(CounterNames.PATH_MAP_CALLS);
         this.wbMapCalls = c.counter("path.wb_map_calls");
         this.wbExtents = c.counter("buffer.wb_extents");
-        this.bhAlloc = c.counter("buffer.bh_alloc");
+        this.bhAlloc = c.counter(CounterNames.BUFFER_BH_ALLOC);
         this.bhFree = c.counter("buffer.bh_free");
-        this.bhReads = c.counter("buffer.bh_reads");
+        this.bhReads = c.counter(CounterNames.BUFFER_BH_READS);
         this.readFallback = c.counter("buffer.read_fallback_folios");
         this.orderedWrites = c.counter("buffer.ordered_writes");
         this.endIoHandles = c.counter("buffer.end_io_handles");
-        this.bioSubmitted = c.counter("bio.submitted");
-        this.bioSegments = c.counter("bio.segments");
-        this.bioBytes = c.counter("bio.bytes");
-        this.walkWrites = c.counter("buffer.walk_writes");
-        this.walkBhs = c.counter("buffer.walk_bhs");
-        this.walkSkips = c.counter("buffer.walk_skips");
+        this.bioSubmitted = c.counter(CounterNames.BIO_SUBMITTED);
+        this.bioSegments = c.counter(CounterNames.BIO_SEGMENTS);
+        this.bioBytes = c.counter(CounterNames.BIO_BYTES);
+        this.walkWrites = c.counter(CounterNames.BUFFER_WALK_WRITES);
+        this.walkBhs = c.counter(CounterNames.BUFFER_WALK_BHS);
+        this.walkSkips = c.counter(CounterNames.BUFFER_WALK_SKIPS);
         long bhLimit = cachePages * (Defaults.PAGE_SIZE / bs);
         this.bhCache = KmemCache.create("buffer_head", (int) Math.min(Integer.MAX_VALUE - 8, bhLimit), BufferHead::new, c);
         this.bioSet = fs.bioSet();

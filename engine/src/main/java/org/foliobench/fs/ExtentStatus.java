@@ -1,6 +1,7 @@
 package org.foliobench.fs;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.foliobench.stats.CounterNames;
 
 /**
  * The extent-status cache ({@code fs/ext4/extents_status.c}): per inode, {@link Inode#es}
@@ -14,7 +15,7 @@ final class ExtentStatus {
     final LongAdder esInserts;
 
     ExtentStatus(Ext4 fs) {
-        this.esLookups = fs.counters.counter("fs.es_lookups");
+        this.esLookups = fs.counters.counter(CounterNames.FS_ES_LOOKUPS);
         this.esHits = fs.counters.counter("fs.es_hits");
         this.esInserts = fs.counters.counter("fs.es_inserts");
     }

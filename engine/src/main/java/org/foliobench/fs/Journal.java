@@ -15,6 +15,7 @@ import org.foliobench.Defaults;
 import org.foliobench.Errno;
 import org.foliobench.ErrnoException;
 import org.foliobench.mm.KmemCache;
+import org.foliobench.stats.CounterNames;
 
 /**
  * The jbd2-like journal in a region of the device ({@code journal_t}).
@@ -133,15 +134,15 @@ final class Journal {
         this.nextTid = firstTid;
         this.commitSequence = firstTid - 1;
         this.head = 1;
-        this.handles = fs.counters.counter("jbd2.handles");
-        this.commits = fs.counters.counter("jbd2.commits");
+        this.handles = fs.counters.counter(CounterNames.JBD2_HANDLES);
+        this.commits = fs.counters.counter(CounterNames.JBD2_COMMITS);
         this.blocksWritten = fs.counters.counter("jbd2.blocks_written");
         this.checkpoints = fs.counters.counter("jbd2.checkpoints");
         this.waits = fs.counters.counter("jbd2.handle_waits");
         this.creditOverruns = fs.counters.counter("jbd2.credit_overruns");
         this.reservedStarts = fs.counters.counter("jbd2.reserved_handle_starts");
-        this.committedChecks = fs.counters.counter("jbd2.state_lock_committed_checks");
-        this.committedCheckContended = fs.counters.counter("jbd2.state_lock_committed_contended");
+        this.committedChecks = fs.counters.counter(CounterNames.JBD2_STATE_LOCK_COMMITTED_CHECKS);
+        this.committedCheckContended = fs.counters.counter(CounterNames.JBD2_STATE_LOCK_COMMITTED_CONTENDED);
         this.handleCache = KmemCache.create("jbd2_journal_handle", Defaults.SLAB_FREE_OBJECTS, () -> new Handle(this),
                 fs.counters);
         this.transactionCache = KmemCache.create("jbd2_transaction_s", Defaults.SLAB_FREE_OBJECTS, Transaction::new,

@@ -7,6 +7,7 @@ import org.foliobench.Defaults;
 import org.foliobench.Errno;
 import org.foliobench.ErrnoException;
 import org.foliobench.mm.KmemCache;
+import org.foliobench.stats.CounterNames;
 
 /**
  * The block allocator ({@code fs/ext4/mballoc.c} plus the free-cluster accounting of
@@ -54,7 +55,7 @@ final class Mballoc {
         this.allocCalls = fs.counters.counter("fs.alloc_calls");
         this.allocBlocks = fs.counters.counter("fs.alloc_blocks");
         this.freeCalls = fs.counters.counter("fs.free_calls");
-        this.alignedAllocs = fs.counters.counter("fs.aligned_alloc_calls");
+        this.alignedAllocs = fs.counters.counter(CounterNames.FS_ALIGNED_ALLOC_CALLS);
         this.freeDataCache = KmemCache.create("ext4_free_data", Defaults.SLAB_FREE_OBJECTS, FreeData::new, fs.counters);
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Errno;
 import org.foliobench.ErrnoException;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -40,10 +41,10 @@ public final class Reflink {
         this.clones = c.counter("fs.reflink_clones");
         this.cloneBlocks = c.counter("fs.reflink_clone_blocks");
         this.cowReserveBlocks = c.counter("fs.cow_reserve_blocks");
-        this.cowAllocs = c.counter("fs.cow_alloc_calls");
-        this.cowAllocBlocks = c.counter("fs.cow_alloc_blocks");
-        this.cowRemaps = c.counter("fs.cow_remaps");
-        this.cowRemapBlocks = c.counter("fs.cow_remap_blocks");
+        this.cowAllocs = c.counter(CounterNames.FS_COW_ALLOC_CALLS);
+        this.cowAllocBlocks = c.counter(CounterNames.FS_COW_ALLOC_BLOCKS);
+        this.cowRemaps = c.counter(CounterNames.FS_COW_REMAPS);
+        this.cowRemapBlocks = c.counter(CounterNames.FS_COW_REMAP_BLOCKS);
         this.cowCancelBlocks = c.counter("fs.cow_cancel_blocks");
     }
 

@@ -19,6 +19,7 @@ import org.foliobench.pagecache.AddressSpace;
 import org.foliobench.pagecache.Folio;
 import org.foliobench.pagecache.ReadaheadControl;
 import org.foliobench.pagecache.Writeback;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -67,18 +68,18 @@ final class BufferedIo {
         this.dev = dev;
         this.blockBits = blockBits;
         this.blockSize = 1 << blockBits;
-        this.mapCalls = c.counter("path.map_calls");
-        this.staleCount = c.counter("iomap.stale");
+        this.mapCalls = c.counter(CounterNames.PATH_MAP_CALLS);
+        this.staleCount = c.counter(CounterNames.IOMAP_STALE);
         this.ifsCache = new IomapFolioState.Caches(blockBits, maxFolioOrder, cachePages, c);
         this.ifsAllocs = ifsCache.allocs;
-        this.bioSubmitted = c.counter("bio.submitted");
-        this.bioSegments = c.counter("bio.segments");
-        this.bioBytes = c.counter("bio.bytes");
+        this.bioSubmitted = c.counter(CounterNames.BIO_SUBMITTED);
+        this.bioSegments = c.counter(CounterNames.BIO_SEGMENTS);
+        this.bioBytes = c.counter(CounterNames.BIO_BYTES);
         this.ioends = c.counter("iomap.ioends");
         this.ioendMerges = c.counter("iomap.ioend_merges");
         this.shortCopies = c.counter("iomap.short_copies");
         this.writeBeginReads = c.counter("iomap.write_begin_reads");
-        this.srcmapReads = c.counter("iomap.srcmap_reads");
+        this.srcmapReads = c.counter(CounterNames.IOMAP_SRCMAP_READS);
         this.readZeroedBytes = c.counter("iomap.read_zeroed_bytes");
         this.writeMapCalls = c.counter("iomap.writeback_map_calls");
         this.bioSet = bioSet;

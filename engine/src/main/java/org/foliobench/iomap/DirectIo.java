@@ -13,6 +13,7 @@ import org.foliobench.device.BlockDevice;
 import org.foliobench.fs.Inode;
 import org.foliobench.mm.ZeroPage;
 import org.foliobench.pagecache.AddressSpace;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -65,14 +66,14 @@ final class DirectIo {
     DirectIo(BlockDevice device, BioSet bioSet, Counters c) {
         this.device = device;
         this.bioSet = bioSet;
-        this.mapCalls = c.counter("path.map_calls");
-        this.staleCount = c.counter("iomap.stale");
-        this.dioBios = c.counter("iomap.dio_bios");
-        this.dioAtomicBios = c.counter("iomap.dio_atomic_bios");
+        this.mapCalls = c.counter(CounterNames.PATH_MAP_CALLS);
+        this.staleCount = c.counter(CounterNames.IOMAP_STALE);
+        this.dioBios = c.counter(CounterNames.IOMAP_DIO_BIOS);
+        this.dioAtomicBios = c.counter(CounterNames.IOMAP_DIO_ATOMIC_BIOS);
         this.dioHoleBytes = c.counter("iomap.dio_hole_bytes");
-        this.bioSubmitted = c.counter("bio.submitted");
-        this.bioSegments = c.counter("bio.segments");
-        this.bioBytes = c.counter("bio.bytes");
+        this.bioSubmitted = c.counter(CounterNames.BIO_SUBMITTED);
+        this.bioSegments = c.counter(CounterNames.BIO_SEGMENTS);
+        this.bioBytes = c.counter(CounterNames.BIO_BYTES);
     }
 
     /** {@code struct iomap_dio} of a synchronous dio: the bios in flight and the first error. */

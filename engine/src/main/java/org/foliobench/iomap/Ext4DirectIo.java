@@ -13,6 +13,7 @@ import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
 import org.foliobench.fs.MapBlocks;
 import org.foliobench.pagecache.AddressSpace;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -70,8 +71,8 @@ public final class Ext4DirectIo {
         this.awuMax = ok ? max : 0;
         this.dioReads = c.counter("iomap.dio_reads");
         this.dioWrites = c.counter("iomap.dio_writes");
-        this.atomicWrites = c.counter("fs.atomic_writes");
-        this.atomicRejections = c.counter("fs.atomic_rejections");
+        this.atomicWrites = c.counter(CounterNames.FS_ATOMIC_WRITES);
+        this.atomicRejections = c.counter(CounterNames.FS_ATOMIC_REJECTIONS);
         this.sharedLockWrites = c.counter("iomap.dio_shared_lock_writes");
     }
 

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
 import org.foliobench.mm.KmemCache;
 import org.foliobench.pagecache.Folio;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -43,7 +44,7 @@ final class IomapFolioState {
         @SuppressWarnings("unchecked")
         Caches(int blockBits, int maxFolioOrder, long cachePages, Counters c) {
             this.blockBits = blockBits;
-            this.allocs = c.counter("iomap.folio_state_alloc");
+            this.allocs = c.counter(CounterNames.IOMAP_FOLIO_STATE_ALLOC);
             int maxBlocksShift = maxFolioOrder + Defaults.PAGE_SHIFT - blockBits;
             bySize = new KmemCache[Math.max(maxBlocksShift, 0) + 1];
             for (int shift = 1; shift <= maxBlocksShift; shift++) {

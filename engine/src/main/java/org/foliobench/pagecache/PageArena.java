@@ -3,6 +3,7 @@ package org.foliobench.pagecache;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.Defaults;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -80,7 +81,7 @@ public final class PageArena {
         allocByOrder = new LongAdder[maxOrder + 1];
         failByOrder = new LongAdder[maxOrder + 1];
         for (int o = 0; o <= maxOrder; o++) {
-            allocByOrder[o] = c.counter("pagecache.folio_alloc_order_" + o);
+            allocByOrder[o] = c.counter(CounterNames.folioAllocOrder(o));
             failByOrder[o] = c.counter("pagecache.alloc_fail_order_" + o);
         }
     }

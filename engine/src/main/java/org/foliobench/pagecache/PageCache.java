@@ -12,6 +12,7 @@ import org.foliobench.Defaults;
 import org.foliobench.Errno;
 import org.foliobench.ErrnoException;
 import org.foliobench.mm.KmemCache;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -126,8 +127,8 @@ public final class PageCache implements AutoCloseable {
         this.xaNodes = XArray.nodeCache((int) Math.min(Integer.MAX_VALUE - 8,
                 arena.totalPages() / XArray.XA_CHUNK_SIZE * 2 + Defaults.SLAB_FREE_OBJECTS), counters);
         pagesDirtied = counters.counter("pagecache.pages_dirtied");
-        pagesWritten = counters.counter("writeback.pages_written");
-        throttlePauses = counters.counter("writeback.throttle_pauses");
+        pagesWritten = counters.counter(CounterNames.WRITEBACK_PAGES_WRITTEN);
+        throttlePauses = counters.counter(CounterNames.WRITEBACK_THROTTLE_PAUSES);
         throttleWaitNs = counters.counter("writeback.throttle_wait_ns");
         reclaimedPages = counters.counter("pagecache.reclaimed_pages");
         reclaimScanned = counters.counter("pagecache.reclaim_scanned");

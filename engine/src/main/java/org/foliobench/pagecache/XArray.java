@@ -2,6 +2,7 @@ package org.foliobench.pagecache;
 
 import java.util.concurrent.atomic.LongAdder;
 import org.foliobench.mm.KmemCache;
+import org.foliobench.stats.CounterNames;
 import org.foliobench.stats.Counters;
 
 /**
@@ -108,10 +109,10 @@ public final class XArray<E> {
     public XArray(Counters counters, KmemCache<Object> nodeCache) {
         this.nodes = nodeCache;
         Counters c = counters != null ? counters : new Counters();
-        stores = c.counter("xa.store");
-        loads = c.counter("xa.load");
-        erases = c.counter("xa.erase");
-        markOps = c.counter("xa.mark");
+        stores = c.counter(CounterNames.XA_STORE);
+        loads = c.counter(CounterNames.XA_LOAD);
+        erases = c.counter(CounterNames.XA_ERASE);
+        markOps = c.counter(CounterNames.XA_MARK);
         nodeAllocs = c.counter("xa.node_alloc");
         nodeFrees = c.counter("xa.node_free");
         slotWrites = c.counter("xa.slot_write");

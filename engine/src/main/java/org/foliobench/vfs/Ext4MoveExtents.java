@@ -11,6 +11,7 @@ import org.foliobench.fs.Inode;
 import org.foliobench.iopath.IoPath;
 import org.foliobench.iopath.IoPathOps;
 import org.foliobench.pagecache.AddressSpace;
+import org.foliobench.stats.CounterNames;
 
 /**
  * {@code EXT4_IOC_MOVE_EXT} ({@code ext4_ioctl} -> {@code ext4_move_extents}, fs/ext4/move_extent.c):
@@ -95,7 +96,7 @@ final class Ext4MoveExtents {
             synchronized (fs) {
                 vi.ops = bh;
             }
-            fs.counters().counter("vfs.defrag_iomap_fallbacks").increment();
+            fs.counters().counter(CounterNames.VFS_DEFRAG_IOMAP_FALLBACKS).increment();
         } finally {
             m.invalidateLock().writeLock().unlock();
         }

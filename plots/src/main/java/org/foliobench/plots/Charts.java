@@ -26,7 +26,7 @@ import org.foliobench.results.Paired;
 import org.foliobench.results.PathLabel;
 import org.foliobench.results.PublishedComparison;
 import org.foliobench.results.Row;
-import org.foliobench.results.RowKey;
+import org.foliobench.layout.RowKey;
 import org.foliobench.results.RunFolder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;

@@ -124,7 +124,7 @@ public final class Report {
         written.add(AtomicWrite.write(dir.resolve(INDEX),
                 HtmlReport.page(run, charts, new ArrayList<>(exports.keySet()), beside)));
         int rows = run.rows().size();
-        String msg = (run.complete() ? "" : "INCOMPLETE run (" + RunFolder.INCOMPLETE + " marker present, results partial): ")
+        String msg = (run.complete() ? "" : "INCOMPLETE run (" + org.foliobench.layout.RunLayout.INCOMPLETE + " marker present, results partial): ")
                 + "report of " + rows + " row(s), " + charts.size() + " chart(s) written to " + dir.resolve(INDEX)
                 + notes.stream().map(n -> "; " + n).reduce("", String::concat);
         return new Written(dir, Collections.unmodifiableList(written), run.complete(), rows, beside, msg);
@@ -140,11 +140,11 @@ public final class Report {
     }
 
     /**
-     * The model run a kernel run names in its metadata ({@link ModelVsKernel#MODEL_RUN_KEY}) set beside
+     * The model run a kernel run names in its metadata ({@link org.foliobench.layout.RunLayout.Meta#MODEL_RUN}) set beside
      * it; null for a model run, or (with a note why) when the named run cannot be read.
      */
     static ModelVsKernel besideModel(RunFolder run, List<String> notes) {
-        String named = run.metadata().get(ModelVsKernel.MODEL_RUN_KEY);
+        String named = run.metadata().get(org.foliobench.layout.RunLayout.Meta.MODEL_RUN);
         if (named == null || named.isEmpty() || !run.paths().equals(PathLabel.KERNEL)) {
             return null;
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.foliobench.layout.RowKey;
 import org.foliobench.results.RunFixtures;
 import org.foliobench.results.RunFolder;
 import org.junit.jupiter.api.Test;
@@ -136,11 +137,11 @@ class ChartsTest {
 
     @Test
     void rowsAreSpelledOut() {
-        assertEquals("ramdisk, Sync, 64K", Charts.rowLabel(org.foliobench.results.RowKey.parse("write/ramdisk/N/Y/N/64K"), ""));
-        assertEquals("cache, 1M", Charts.rowLabel(org.foliobench.results.RowKey.parse("write/cache/N/N/N/1M"), ""));
+        assertEquals("ramdisk, Sync, 64K", Charts.rowLabel(RowKey.parse("write/ramdisk/N/Y/N/64K"), ""));
+        assertEquals("cache, 1M", Charts.rowLabel(RowKey.parse("write/cache/N/N/N/1M"), ""));
         assertEquals("nvme, Overwrite, Writeback, 4K [maxFolioOrder=0]",
-                Charts.rowLabel(org.foliobench.results.RowKey.parse("write/nvme/Y/N/Y/4K"), "maxFolioOrder=0"));
-        assertEquals("hole, 4K", Charts.rowLabel(org.foliobench.results.RowKey.parse("read/hole/4K"), ""));
+                Charts.rowLabel(RowKey.parse("write/nvme/Y/N/Y/4K"), "maxFolioOrder=0"));
+        assertEquals("hole, 4K", Charts.rowLabel(RowKey.parse("read/hole/4K"), ""));
     }
 
     @Test

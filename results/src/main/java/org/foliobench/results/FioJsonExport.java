@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.foliobench.layout.RowKey;
 
 /**
  * fio's JSON of a run ({@code fio --output-format=json+}, fio 3.33's layout: {@code stat.c}
@@ -78,7 +79,7 @@ public final class FioJsonExport {
     public static Map<String, String> fioPlot(RunFolder run) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Row r : run.rows()) {
-            String section = PassLog.fileName(r.key().section()) + (r.variant().isEmpty() ? ""
+            String section = org.foliobench.layout.RowKey.fileName(r.key().section()) + (r.variant().isEmpty() ? ""
                     : baseName(r).substring(r.key().fileName().length()));
             for (PathLabel p : r.paths()) {
                 Measurement m = r.get(p);
@@ -147,7 +148,7 @@ public final class FioJsonExport {
 
     /** The job name: {@code <path>-<rowfile>}, as the latency log's file name. */
     public static String jobName(Measurement m) {
-        return RunFolder.logName(m.path().param(), m.row().fileName());
+        return org.foliobench.layout.RunLayout.logName(m.path().param(), m.row().key());
     }
 
     private static Map<String, Object> job(RunFolder run, Measurement m, int group) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
+import org.foliobench.layout.RowKey;
 
 /**
  * Real fio's JSON output (fio 3.x, {@code --output-format=json} or {@code json+}) read as the pass

@@ -9,13 +9,14 @@ import java.util.Map;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
+import org.foliobench.layout.RowKey;
 
 /**
  * fio's latency logs of a run's jobs, as a fio job with {@code write_lat_log=<name>},
  * {@code log_avg_msec} and {@code log_offset=1} writes them: {@code <name>_lat.1.log} and
  * {@code <name>_clat.1.log} (equal for a sync engine, as the JSON's {@code lat_ns} and
  * {@code clat_ns}; fio's {@code slat} is zero for psync and not written), {@code <name>} the latency
- * log's own name ({@link RunFolder#logName}: {@code iomap-write-ramdisk-n-y-n-64k}). Lines are fio's
+ * log's own name ({@link org.foliobench.layout.RunLayout#logName}: {@code iomap-write-ramdisk-n-y-n-64k}). Lines are fio's
  * log format, {@code time (ms), value (ns), data direction (0 read, 1 write), block size, offset},
  * then fio 3.x's command priority (0).
  *
@@ -51,7 +52,7 @@ public final class FioLatLog {
     public static Map<String, String> all(RunFolder run) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Measurement m : run.measurements()) {
-            String name = RunFolder.logName(m.path().param(), m.row().fileName());
+            String name = org.foliobench.layout.RunLayout.logName(m.path().param(), m.row().key());
             if (out.containsKey(fileName(name, KINDS.get(0)))) {
                 continue; // tunable variants of one row share its latency log
             }
@@ -73,7 +74,7 @@ public final class FioLatLog {
 
     /**
      * The fio log of one HdrHistogram interval log of {@code row}'s data calls, or null when the file
-     * does not exist or holds no measured interval. Warmup intervals ({@link RunFolder#WARMUP_TAG}) are
+     * does not exist or holds no measured interval. Warmup intervals ({@link org.foliobench.layout.RunLayout#WARMUP_TAG}) are
      * left out, as the tables leave them out.
      */
     static String text(Path hlog, RowKey row) throws IOException {
@@ -86,7 +87,7 @@ public final class FioLatLog {
         try (HistogramLogReader r = new HistogramLogReader(hlog.toFile())) {
             EncodableHistogram e;
             while ((e = r.nextIntervalHistogram()) != null) {
-                if (!(e instanceof Histogram) || RunFolder.WARMUP_TAG.equals(e.getTag())) {
+                if (!(e instanceof Histogram) || org.foliobench.layout.RunLayout.WARMUP_TAG.equals(e.getTag())) {
                     continue;
                 }
                 Histogram h = (Histogram) e;

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.foliobench.layout.BenchParams;
+import org.foliobench.layout.RowKey;
 
 /** Turns one element of JMH's {@code -rf json} array into a {@link Measurement}. */
 final class JmhResult {
@@ -21,11 +23,11 @@ final class JmhResult {
                     + "\"; foliobench scores are throughput (thrpt) or one pass per iteration (ss)");
         }
         Map<String, Object> params = r.containsKey("params") ? obj(r.get("params"), "params") : Map.of();
-        Object rowParam = params.get("row");
+        Object rowParam = params.get(BenchParams.ROW);
         if (!(rowParam instanceof String)) {
             throw new IllegalArgumentException(benchmark + ": missing params.row (the reference row key, e.g. read/hole/4K)");
         }
-        Object pathParam = params.get("path");
+        Object pathParam = params.get(BenchParams.PATH);
         if (!(pathParam instanceof String)) {
             throw new IllegalArgumentException(benchmark + " " + rowParam + ": missing params.path (bh or iomap)");
         }
@@ -33,7 +35,7 @@ final class JmhResult {
         PathLabel path = PathLabel.of((String) pathParam);
         Map<String, String> attributes = new LinkedHashMap<>();
         params.forEach((k, v) -> {
-            if (!"row".equals(k) && !"path".equals(k)) {
+            if (!BenchParams.ROW.equals(k) && !BenchParams.PATH.equals(k)) {
                 attributes.put(k, v == null ? "" : v.toString());
             }
         });

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.foliobench.layout.RowKey;
+import org.foliobench.layout.RunLayout;
 
 /**
  * The fio options of each row's measured job as it ran, {@code jobs/<rowfile>.json} in a run folder:
@@ -13,15 +15,12 @@ import java.util.Map;
  * resolved. The bench writes it ({@link #write}), the fio export reads it ({@link #read}).
  */
 public final class JobOptions {
-    /** The folder in a run folder. */
-    public static final String DIR = "jobs";
-
     private JobOptions() {
     }
 
     /** {@code jobs/<rowfile>.json} of a row (a table row key, or {@code job:<section>}). */
     static Path file(Path runDir, String row) {
-        return runDir.resolve(DIR).resolve(PassLog.fileName(row) + ".json");
+        return RunLayout.jobOptions(runDir, row);
     }
 
     /** Writes the options of {@code row}'s job, in their order. */

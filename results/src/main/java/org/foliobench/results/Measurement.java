@@ -8,6 +8,7 @@ import java.util.OptionalDouble;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.foliobench.layout.RowKey;
 
 /**
  * One path of one row key (and one set of tunable parameters): from the pass log of a paired run
@@ -24,9 +25,8 @@ public final class Measurement {
     public static final String OPS = "ops";
     /** Secondary metric: bytes transferred. */
     public static final String BYTES = "bytes";
-    /** The engine counters the contract names, in table order. */
-    public static final List<String> COUNTERS = List.of("mapCalls", "esLookups", "folios", "bufferHeads",
-            "folioStates", "xaOps", "bios", "bioSegments", "bioBytes", "throttlePauses", "journalCommits");
+    /** The engine counters the contract names, in table order ({@link TableCounters#COLUMNS}). */
+    public static final List<String> COUNTERS = TableCounters.COLUMNS;
 
     private static final double MIB = 1 << 20;
 
@@ -99,7 +99,7 @@ public final class Measurement {
         List<double[]> forks = byFork.values().stream().map(l -> l.stream().mapToDouble(Double::doubleValue).toArray()).toList();
         double iops = e == null ? Double.NaN : e.value();
         double error = e == null || !e.hasInterval() ? Double.NaN : (e.high() - e.low()) / 2;
-        Measurement m = new Measurement(row, path, attributes, PassLog.DIR, iops, error, forks, totals,
+        Measurement m = new Measurement(row, path, attributes, org.foliobench.layout.RunLayout.PASSES_DIR, iops, error, forks, totals,
                 mine.isEmpty() ? -1 : nanos / mine.size(), latency);
         m.estimate = e;
         m.rowPasses = List.copyOf(rowPasses);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.foliobench.layout.RowKey;
 
 /**
  * The model beside the machine's kernel, row by row: the model's bh and iomap IOPS and iomap/bh
@@ -21,11 +22,6 @@ import org.apache.commons.csv.CSVPrinter;
  * per-extent mapping and ioends, and the model's iomap/bh also carries large folios against order-0.
  */
 public final class ModelVsKernel {
-    /** Metadata key of a kernel run naming the model run to set beside it. */
-    public static final String MODEL_RUN_KEY = "model_run";
-    /** Metadata key of a run's kernel release ({@code uname -r}). */
-    public static final String KERNEL_RELEASE_KEY = RunFolder.KERNEL;
-
     /** One row measured in both runs. */
     public record Entry(RowKey key, Row model, Row kernel) {
         public double modelSpeedup() {
@@ -142,7 +138,7 @@ public final class ModelVsKernel {
 
     /** Which model path each filesystem stands for on the kernel run's kernel, one line. */
     public String correspondence() {
-        String release = kernel.metadata().getOrDefault(KERNEL_RELEASE_KEY, "");
+        String release = kernel.metadata().getOrDefault(org.foliobench.layout.RunLayout.Meta.KERNEL, "");
         return "On kernel " + (release.isEmpty() ? "(unknown)" : release) + ": ext4 = "
                 + PathLabel.EXT4.modelCounterpart(release) + "; xfs = " + PathLabel.XFS.modelCounterpart(release)
                 + ". The model's bh column is order-0 buffer_head.";

@@ -9,9 +9,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.foliobench.layout.RunLayout;
 
 /**
  * The pass log of a run folder, {@code passes/<rowfile>.jsonl}: one JSON object per line, one line
@@ -35,8 +35,6 @@ import java.util.TreeMap;
  */
 public final class PassLog {
     /** The folder of the pass logs in a run folder. */
-    public static final String DIR = "passes";
-    static final String SUFFIX = ".jsonl";
 
     private PassLog() {
     }
@@ -131,14 +129,9 @@ public final class PassLog {
     /** A pass is flagged as disturbed when GC ran, or JIT or steal took more than this share of it. */
     public static final int DISTURBED_PCT = 2;
 
-    /** The file-name form of a row: {@code write-ramdisk-y-n-y-4k}, {@code job-myjob}. */
-    public static String fileName(String row) {
-        return row.toLowerCase(Locale.ROOT).replace('/', '-').replace(':', '-').replaceAll("[^a-z0-9._-]", "_");
-    }
-
-    /** {@code passes/<rowfile>.jsonl} of a row in a run folder. */
+    /** {@code passes/<rowfile>.jsonl} of a row in a run folder ({@link RunLayout#passLog}). */
     public static Path file(Path runDir, String row) {
-        return runDir.resolve(DIR).resolve(fileName(row) + SUFFIX);
+        return RunLayout.passLog(runDir, row);
     }
 
     /**
@@ -238,11 +231,11 @@ public final class PassLog {
     /** Every pass log of a run folder, by row as written in the log; empty when the run has none. */
     public static Map<String, List<Pass>> readAll(Path runDir) throws IOException {
         Map<String, List<Pass>> out = new TreeMap<>();
-        Path d = runDir.resolve(DIR);
+        Path d = runDir.resolve(RunLayout.PASSES_DIR);
         if (!Files.isDirectory(d)) {
             return out;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, "*" + SUFFIX)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, "*" + RunLayout.PASSES_SUFFIX)) {
             for (Path f : ds) {
                 for (Pass p : read(f)) {
                     out.computeIfAbsent(p.row(), k -> new ArrayList<>()).add(p);

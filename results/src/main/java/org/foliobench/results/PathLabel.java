@@ -2,18 +2,19 @@ package org.foliobench.results;
 
 import java.util.List;
 import java.util.Locale;
+import org.foliobench.iopath.IoPath;
 
 /**
  * The two columns of a table: the model's buffer_head path and iomap + large folio (the published
  * tables' columns), or, for a run of the machine's own kernel ({@code foliobench kernel},
- * {@code import-fio}), ext4 and xfs. A run has one {@linkplain #pair() pair}; the first of a pair is
+ * {@code import-fio}), ext4 and xfs. The model's names are the engine's ({@link IoPath}). A run has one {@linkplain #pair() pair}; the first of a pair is
  * the base of the speedup, the second the test ({@code iomap/bh}, {@code xfs/ext4}).
  */
 public enum PathLabel {
     /** the legacy buffer_head path ({@code path=bh}). */
-    BH("bh", "buffer head"),
+    BH(IoPath.BH_NAME, "buffer head"),
     /** iomap with large folios ({@code path=iomap}). */
-    IOMAP("iomap", "iomap + large folio"),
+    IOMAP(IoPath.IOMAP_NAME, "iomap + large folio"),
     /**
      * ext4 on the machine's kernel: buffer_head with order-0 folios up to 6.15 (the model's bh),
      * buffer_head with large folios since 6.16 (the model's bhlf).
@@ -25,7 +26,7 @@ public enum PathLabel {
      * buffer_head with large folios ({@code path=bhlf}, ext4 since 6.16): a third column beside the
      * model's pair, its speedup taken against bh like iomap's ({@link ThreeWayTable}).
      */
-    BHLF("bhlf", "bh + large folio");
+    BHLF(IoPath.BHLF_NAME, "bh + large folio");
 
     /** The model's pair: buffer_head against iomap + large folios. */
     public static final List<PathLabel> MODEL = List.of(BH, IOMAP);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.foliobench.layout.RowKey;
 
 /**
  * The published table beside ours: per row the published speedup (iomap/bh IOPS in the cover

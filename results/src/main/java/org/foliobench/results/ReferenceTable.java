@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
+import org.foliobench.layout.RowKey;
 
 /**
  * The published fio psync table: Zhang Yi's cover letter of "[RESEND RFC PATCH v4 00/34] ext4:

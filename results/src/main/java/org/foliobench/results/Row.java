@@ -1,6 +1,7 @@
 package org.foliobench.results;
 
 import java.util.List;
+import org.foliobench.layout.RowKey;
 
 /**
  * One line of the seed table: a row key (and tunable variant) with its two measurements, and the

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.foliobench.layout.RowKey;
 
 /**
  * The tuning-evaluation table, in the manner of benchstat and mmtests' compare-kernels: run A

@@ -15,38 +15,18 @@ import java.util.TreeMap;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
+import org.foliobench.layout.BenchParams;
+import org.foliobench.layout.RowKey;
+import org.foliobench.layout.RunLayout;
+import org.foliobench.layout.RunLayout.Meta;
 
 /**
- * A run folder as the bench writes it ({@code runs/<yyyyMMdd-HHmmss>-<host>/}): {@code jmh.json}
- * (JMH {@code -rf json}), {@code latency/<path>-<rowfile>.hlog} (HdrHistogram interval logs of
- * per-call latency in ns), {@code metadata.json} (a flat object of strings) and the
+ * A run folder as the bench writes it, read by its one layout ({@link RunLayout}): the pass logs
+ * (or JMH's {@code jmh.json} of older runs), the latency logs, {@code metadata.json} and the
  * {@code INCOMPLETE} marker while a run is going or after it failed.
  */
 public final class RunFolder {
 
-    public static final String JMH_JSON = "jmh.json";
-    public static final String METADATA_JSON = "metadata.json";
-    public static final String INCOMPLETE = "INCOMPLETE";
-    public static final String LATENCY_DIR = "latency";
-    /** Under {@link #LATENCY_DIR}: the fsync/fdatasync latency logs of fsync=N and fdatasync=N jobs. */
-    public static final String SYNC_DIR = "sync";
-    /** Metadata key prefix naming a row the runner skipped: {@code skipped.<rowkey>} = reason. */
-    public static final String SKIPPED_PREFIX = "skipped.";
-    /** metadata.json: when the run started and ended, ISO-8601 with the offset ({@code 2024-04-10T17:03:00+02:00}). */
-    public static final String STARTED = "started";
-    public static final String FINISHED = "finished";
-    /** metadata.json: the machine, as the bench records it. */
-    public static final String HOST = "host";
-    public static final String CPU_MODEL = "cpu.model";
-    public static final String CPU_CORES = "cpu.cores";
-    /** metadata.json: the machine's memory in bytes. */
-    public static final String MEM_TOTAL = "mem.total";
-    public static final String KERNEL = "kernel";
-    public static final String JVM = "jvm";
-    /** metadata.json: the git commit foliobench was built from ({@link Build#commit()}). */
-    public static final String GIT_COMMIT = "git.commit";
-    /** Latency-log intervals with this HdrHistogram tag are left out of the percentiles. */
-    public static final String WARMUP_TAG = "warmup";
 
     private final Path dir;
     private final boolean complete;
@@ -76,25 +56,25 @@ public final class RunFolder {
         if (!Files.isDirectory(dir)) {
             throw new RunFolderException(dir + " is not a directory (expected a run folder such as runs/20240410-150300-host)");
         }
-        boolean complete = !Files.exists(dir.resolve(INCOMPLETE));
+        boolean complete = !Files.exists(dir.resolve(RunLayout.INCOMPLETE));
         List<String> warnings = new ArrayList<>();
         SortedMap<String, String> metadata = readMetadata(dir, warnings);
-        Path jmh = dir.resolve(JMH_JSON);
+        Path jmh = dir.resolve(RunLayout.JMH_JSON);
         List<Measurement> ms = new ArrayList<>();
         Map<String, List<PassLog.Pass>> passes;
         try {
             passes = PassLog.readAll(dir);
         } catch (IOException | IllegalArgumentException e) {
-            throw new RunFolderException(dir.resolve(PassLog.DIR) + ": " + e.getMessage(), e);
+            throw new RunFolderException(dir.resolve(RunLayout.PASSES_DIR) + ": " + e.getMessage(), e);
         }
         if (!passes.isEmpty()) {
             ms.addAll(fromPasses(dir, passes, warnings));
         } else {
             if (!Files.exists(jmh)) {
                 if (complete) {
-                    throw new RunFolderException("no " + JMH_JSON + " in " + dir + " (is this a foliobench run folder?)");
+                    throw new RunFolderException("no " + RunLayout.JMH_JSON + " in " + dir + " (is this a foliobench run folder?)");
                 }
-                warnings.add("no " + JMH_JSON + " yet: the run is incomplete");
+                warnings.add("no " + RunLayout.JMH_JSON + " yet: the run is incomplete");
             } else {
                 String text = readString(jmh);
                 Object root;
@@ -122,8 +102,8 @@ public final class RunFolder {
         }
         Map<String, String> skipped = new LinkedHashMap<>();
         metadata.forEach((k, v) -> {
-            if (k.startsWith(SKIPPED_PREFIX)) {
-                skipped.put(k.substring(SKIPPED_PREFIX.length()), v);
+            if (k.startsWith(Meta.SKIPPED_PREFIX)) {
+                skipped.put(k.substring(Meta.SKIPPED_PREFIX.length()), v);
             }
         });
         ms = onlyVaryingTunables(ms);
@@ -155,7 +135,7 @@ public final class RunFolder {
             try {
                 row = RowKey.parse(rowText);
             } catch (IllegalArgumentException e) {
-                warnings.add(PassLog.DIR + ": " + rowText + " is not a table row; left out");
+                warnings.add(RunLayout.PASSES_DIR + ": " + rowText + " is not a table row; left out");
                 return;
             }
             Map<Map<String, String>, List<PassLog.Pass>> byParams = new LinkedHashMap<>();
@@ -175,10 +155,10 @@ public final class RunFolder {
     }
 
     private static SortedMap<String, String> readMetadata(Path dir, List<String> warnings) throws RunFolderException {
-        Path p = dir.resolve(METADATA_JSON);
+        Path p = dir.resolve(RunLayout.METADATA_JSON);
         SortedMap<String, String> m = new TreeMap<>();
         if (!Files.exists(p)) {
-            warnings.add("no " + METADATA_JSON + " in " + dir);
+            warnings.add("no " + RunLayout.METADATA_JSON + " in " + dir);
             return m;
         }
         Object root;
@@ -229,7 +209,7 @@ public final class RunFolder {
 
     /**
      * An HdrHistogram log ({@link #latencyLog}, {@link #syncLatencyLog}), merged over all its intervals
-     * (except any tagged {@value #WARMUP_TAG}); null when absent or unreadable (then a warning says why).
+     * (except any tagged {@value RunLayout#WARMUP_TAG}); null when absent or unreadable (then a warning says why).
      */
     static LatencySummary readLatency(Path p, List<String> warnings) {
         if (!Files.exists(p)) {
@@ -243,7 +223,7 @@ public final class RunFolder {
                     warnings.add(p + ": interval of " + e.getClass().getSimpleName() + " ignored (expected integer ns)");
                     continue;
                 }
-                if (WARMUP_TAG.equals(e.getTag())) {
+                if (RunLayout.WARMUP_TAG.equals(e.getTag())) {
                     continue;
                 }
                 Histogram h = (Histogram) e;
@@ -265,34 +245,13 @@ public final class RunFolder {
 
     /** {@code latency/<path>-<rowfile>.hlog}: the data calls (pread/pwrite), fio's {@code clat}. */
     public static Path latencyLog(Path dir, RowKey row, PathLabel path) {
-        return latencyLog(dir, logName(path.param(), row.fileName()));
+        return RunLayout.latencyLog(dir, RunLayout.logName(path.param(), row.key()));
     }
 
     /** {@code latency/sync/<path>-<rowfile>.hlog}: the job's fsync/fdatasync calls, fio's {@code sync} latency. */
     public static Path syncLatencyLog(Path dir, RowKey row, PathLabel path) {
-        return syncLatencyLog(dir, logName(path.param(), row.fileName()));
+        return RunLayout.syncLatencyLog(dir, RunLayout.logName(path.param(), row.key()));
     }
-
-    /** The name of one path's logs of one job: {@code iomap-write-ramdisk-y-n-y-4k} (path, then the job's file name). */
-    public static String logName(String path, String jobFile) {
-        return path + "-" + jobFile;
-    }
-
-    /** {@code latency/<name>.hlog}, the writer's and the reader's one rule. */
-    public static Path latencyLog(Path dir, String name) {
-        return dir.resolve(LATENCY_DIR).resolve(name + ".hlog");
-    }
-
-    /** {@code latency/sync/<name>.hlog}. */
-    public static Path syncLatencyLog(Path dir, String name) {
-        return dir.resolve(LATENCY_DIR).resolve(SYNC_DIR).resolve(name + ".hlog");
-    }
-
-    /**
-     * JMH parameters that describe how a row was run rather than which tuning it measures
-     * (the size divisor of quick or capped rows, whether latency was recorded).
-     */
-    static final java.util.Set<String> RUN_SHAPE_PARAMS = java.util.Set.of("sizeDivisor", "latency");
 
     /**
      * Keeps, as a measurement's variant, only the tunables that differ between the run's
@@ -313,7 +272,7 @@ public final class RunFolder {
         }
         java.util.Set<String> varying = new java.util.HashSet<>();
         values.forEach((k, v) -> {
-            if (v.size() > 1 && !RUN_SHAPE_PARAMS.contains(k)) {
+            if (v.size() > 1 && !BenchParams.RUN_SHAPE.contains(k)) {
                 varying.add(k);
             }
         });
@@ -372,11 +331,11 @@ public final class RunFolder {
      */
     public Map<String, String> machine() {
         Map<String, String> m = new LinkedHashMap<>();
-        String[][] keys = {{"host", HOST}, {"cpu", CPU_MODEL}, {"cores", CPU_CORES}, {"memory", MEM_TOTAL}, {"kernel", KERNEL},
-            {"jvm", JVM}};
+        String[][] keys = {{"host", Meta.HOST}, {"cpu", Meta.CPU_MODEL}, {"cores", Meta.CPU_CORES}, {"memory", Meta.MEM_TOTAL}, {"kernel", Meta.KERNEL},
+            {"jvm", Meta.JVM}};
         for (String[] k : keys) {
             String v = metadata.getOrDefault(k[1], "");
-            if (k[1].equals(MEM_TOTAL) && v.matches("\\d+( bytes)?")) {
+            if (k[1].equals(Meta.MEM_TOTAL) && v.matches("\\d+( bytes)?")) {
                 double gib = Long.parseLong(v.split(" ")[0]) / (double) (1L << 30);
                 v = (gib == Math.rint(gib) ? String.valueOf((long) gib) : String.format(java.util.Locale.ROOT, "%.1f", gib)) + " GiB";
             }
@@ -400,7 +359,7 @@ public final class RunFolder {
 
     /** The sentence every output shows for an incomplete run. */
     public String incompleteNotice() {
-        return "INCOMPLETE RUN: " + dir + " still has the " + INCOMPLETE
+        return "INCOMPLETE RUN: " + dir + " still has the " + RunLayout.INCOMPLETE
                 + " marker (the run is going, failed or was interrupted); these results are partial.";
     }
 

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.foliobench.layout.RowKey;
 
 /**
  * The scaling table of a numjobs sweep ({@code --numjobs 1,2,4}; {@code scaling.md} and

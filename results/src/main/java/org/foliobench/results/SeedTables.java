@@ -11,6 +11,7 @@ import java.util.OptionalDouble;
 import java.util.function.Function;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.foliobench.layout.RowKey;
 
 /**
  * The seed's two tables from a run: read table {@code type bs | bh IOPS BW | iomap IOPS BW},
@@ -358,17 +359,14 @@ public final class SeedTables {
             b.append("## == ").append(t.title()).append(" ==\n\n").append(t.markdown()).append('\n');
         }
         b.append(legend(run)).append('\n');
-        List<String> capped = run.metadata().entrySet().stream().filter(e -> e.getKey().startsWith(CAPPED_PREFIX))
-                .map(e -> e.getKey().substring(CAPPED_PREFIX.length()) + ": " + e.getValue()).toList();
+        List<String> capped = run.metadata().entrySet().stream().filter(e -> e.getKey().startsWith(org.foliobench.layout.RunLayout.Meta.CAPPED_PREFIX))
+                .map(e -> e.getKey().substring(org.foliobench.layout.RunLayout.Meta.CAPPED_PREFIX.length()) + ": " + e.getValue()).toList();
         if (!capped.isEmpty()) {
             b.append("\nRows that reached the fork cap before their interval reached the target:\n\n");
             capped.forEach(c -> b.append("- ").append(c).append('\n'));
         }
         return b.toString();
     }
-
-    /** Metadata key prefix of a row that hit the fork cap: {@code capped.<rowkey>} = its interval. */
-    public static final String CAPPED_PREFIX = "capped.";
 
     /** One line about the machine from the metadata (cpu, cores, memory, kernel, jvm, git), or empty. */
     public static String runDescription(RunFolder run) {
@@ -378,7 +376,7 @@ public final class SeedTables {
                 parts.add(k + ": " + v);
             }
         });
-        String git = run.metadata().getOrDefault(RunFolder.GIT_COMMIT, "");
+        String git = run.metadata().getOrDefault(org.foliobench.layout.RunLayout.Meta.GIT_COMMIT, "");
         if (!git.isEmpty()) {
             parts.add("git: " + git);
         }

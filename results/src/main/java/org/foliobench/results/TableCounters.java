@@ -1,33 +1,61 @@
 package org.foliobench.results;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.foliobench.stats.CounterNames;
 
 /**
  * The engine's counters (its tracepoints, named {@code subsystem.event}) folded into the columns the
- * tables explain rows with ({@link Measurement#COUNTERS}): the one place where an engine counter
+ * tables explain rows with ({@link #COLUMNS}): the one place where an engine counter
  * name becomes a table column.
  */
 public final class TableCounters {
     private TableCounters() {
     }
 
-    /** The table columns of a counter delta, in {@link Measurement#COUNTERS} order, then {@code writebackPages}. */
+    /** One column: its name and its value from a counter delta. */
+    private record Column(String name, ToLongFunction<Map<String, Long>> value) {
+    }
+
+    /** A column summing these counters. */
+    private static Column sum(String name, String... counters) {
+        return new Column(name, d -> {
+            long s = 0;
+            for (String c : counters) {
+                s += d.getOrDefault(c, 0L);
+            }
+            return s;
+        });
+    }
+
+    /** The table's columns, in table order. */
+    private static final List<Column> TABLE = List.of(
+            sum("mapCalls", CounterNames.PATH_MAP_CALLS),
+            sum("esLookups", CounterNames.FS_ES_LOOKUPS),
+            new Column("folios", d -> sumPrefix(d, CounterNames.PAGECACHE_FOLIO_ALLOC_ORDER_PREFIX)),
+            sum("bufferHeads", CounterNames.BUFFER_BH_ALLOC),
+            sum("folioStates", CounterNames.IOMAP_FOLIO_STATE_ALLOC),
+            sum("xaOps", CounterNames.XA_STORE, CounterNames.XA_LOAD, CounterNames.XA_ERASE, CounterNames.XA_MARK),
+            sum("bios", CounterNames.BIO_SUBMITTED),
+            sum("bioSegments", CounterNames.BIO_SEGMENTS),
+            sum("bioBytes", CounterNames.BIO_BYTES),
+            sum("throttlePauses", CounterNames.WRITEBACK_THROTTLE_PAUSES),
+            sum("journalCommits", CounterNames.JBD2_COMMITS));
+    /** Recorded beside the table's columns (the writeback a pass caused), not one of them. */
+    private static final Column WRITEBACK_PAGES = sum("writebackPages", CounterNames.WRITEBACK_PAGES_WRITTEN);
+
+    /** The names of the table's counter columns, in table order. */
+    public static final List<String> COLUMNS = TABLE.stream().map(Column::name).toList();
+
+    /** The table columns of a counter delta, in {@link #COLUMNS} order, then {@code writebackPages}. */
     public static Map<String, Long> of(Map<String, Long> d) {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("mapCalls", d.getOrDefault("path.map_calls", 0L));
-        m.put("esLookups", d.getOrDefault("fs.es_lookups", 0L));
-        m.put("folios", sumPrefix(d, "pagecache.folio_alloc_order_"));
-        m.put("bufferHeads", d.getOrDefault("buffer.bh_alloc", 0L));
-        m.put("folioStates", d.getOrDefault("iomap.folio_state_alloc", 0L));
-        m.put("xaOps", d.getOrDefault("xa.store", 0L) + d.getOrDefault("xa.load", 0L) + d.getOrDefault("xa.erase", 0L)
-                + d.getOrDefault("xa.mark", 0L));
-        m.put("bios", d.getOrDefault("bio.submitted", 0L));
-        m.put("bioSegments", d.getOrDefault("bio.segments", 0L));
-        m.put("bioBytes", d.getOrDefault("bio.bytes", 0L));
-        m.put("throttlePauses", d.getOrDefault("writeback.throttle_pauses", 0L));
-        m.put("journalCommits", d.getOrDefault("jbd2.commits", 0L));
-        m.put("writebackPages", d.getOrDefault("writeback.pages_written", 0L));
+        for (Column c : TABLE) {
+            m.put(c.name(), c.value().applyAsLong(d));
+        }
+        m.put(WRITEBACK_PAGES.name(), WRITEBACK_PAGES.value().applyAsLong(d));
         return m;
     }
 
@@ -39,11 +67,11 @@ public final class TableCounters {
      */
     public static Map<String, Long> cow(Map<String, Long> d) {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("cowAllocs", d.getOrDefault("fs.cow_alloc_calls", 0L));
-        m.put("cowAllocBlocks", d.getOrDefault("fs.cow_alloc_blocks", 0L));
-        m.put("srcmapReads", d.getOrDefault("iomap.srcmap_reads", 0L));
-        m.put("cowRemaps", d.getOrDefault("fs.cow_remaps", 0L));
-        m.put("cowRemapBlocks", d.getOrDefault("fs.cow_remap_blocks", 0L));
+        m.put("cowAllocs", d.getOrDefault(CounterNames.FS_COW_ALLOC_CALLS, 0L));
+        m.put("cowAllocBlocks", d.getOrDefault(CounterNames.FS_COW_ALLOC_BLOCKS, 0L));
+        m.put("srcmapReads", d.getOrDefault(CounterNames.IOMAP_SRCMAP_READS, 0L));
+        m.put("cowRemaps", d.getOrDefault(CounterNames.FS_COW_REMAPS, 0L));
+        m.put("cowRemapBlocks", d.getOrDefault(CounterNames.FS_COW_REMAP_BLOCKS, 0L));
         return m.values().stream().allMatch(v -> v == 0) ? Map.of() : m;
     }
 

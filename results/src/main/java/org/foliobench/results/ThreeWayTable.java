@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.csv.CSVRecord;
+import org.foliobench.layout.RowKey;
 
 /**
  * The three-way table of a run with the paths bh, iomap and bhlf (buffer_head + large folios),

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
+import org.foliobench.layout.RowKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +27,7 @@ class FioLatLogTest {
         try (HistogramLogReader r = new HistogramLogReader(hlog.toFile())) {
             EncodableHistogram e;
             while ((e = r.nextIntervalHistogram()) != null) {
-                if (!RunFolder.WARMUP_TAG.equals(e.getTag())) {
+                if (!org.foliobench.layout.RunLayout.WARMUP_TAG.equals(e.getTag())) {
                     l.add((Histogram) e);
                 }
             }
@@ -45,7 +46,7 @@ class FioLatLogTest {
                 "bh-read-hole-4k_lat.1.log", "bh-read-hole-4k_clat.1.log", "iomap-read-hole-4k_lat.1.log",
                 "iomap-read-hole-4k_clat.1.log").stream().sorted().toList(), logs.keySet().stream().sorted().toList());
         for (Measurement m : run.measurements()) {
-            String name = RunFolder.logName(m.path().param(), m.row().fileName());
+            String name = org.foliobench.layout.RunLayout.logName(m.path().param(), m.row().key());
             assertEquals(name, FioJsonExport.jobName(m), "the fio JSON's job and its logs share one name");
             String text = logs.get(FioLatLog.fileName(name, "clat"));
             assertEquals(text, logs.get(FioLatLog.fileName(name, "lat")), "lat = clat for psync, as in the JSON");

@@ -68,7 +68,7 @@ class PassLogTest {
 
     @Test
     void fileNamesOfRowsAndJobs() {
-        assertEquals("write-ramdisk-y-n-y-4k", PassLog.fileName("write/ramdisk/Y/N/Y/4K"));
-        assertEquals("job-my_job", PassLog.fileName("job:my job"));
+        assertEquals("write-ramdisk-y-n-y-4k", org.foliobench.layout.RowKey.fileName("write/ramdisk/Y/N/Y/4K"));
+        assertEquals("job-my_job", org.foliobench.layout.RowKey.fileName("job:my job"));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import org.foliobench.layout.RowKey;
 import org.junit.jupiter.api.Test;
 
 class ReferenceTableTest {

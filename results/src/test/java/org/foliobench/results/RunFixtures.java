@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
+import org.foliobench.layout.RowKey;
 
 /**
  * Writes run folders exactly as the bench's contract says (jmh.json in JMH's -rf json shape,
@@ -124,7 +125,7 @@ public final class RunFixtures {
                 PassLog.append(run, pass);
             }
         }
-        Files.writeString(run.resolve(RunFolder.METADATA_JSON), Json.write(Map.of("kernel", FIXTURE_KERNEL,
+        Files.writeString(run.resolve(org.foliobench.layout.RunLayout.METADATA_JSON), Json.write(Map.of("kernel", FIXTURE_KERNEL,
                 "fio.version", "fio-3.33")), StandardCharsets.UTF_8);
         return run;
     }
@@ -201,16 +202,16 @@ public final class RunFixtures {
         md.put("finished", "2024-04-10T18:03:00+02:00");
         md.put("cpu", "Fixture CPU @ 2.0GHz");
         md.put("git", "0123456789ab");
-        spec.skipped.forEach((k, v) -> md.put(RunFolder.SKIPPED_PREFIX + k, v));
-        Files.writeString(dir.resolve(RunFolder.METADATA_JSON), Json.write(md), StandardCharsets.UTF_8);
+        spec.skipped.forEach((k, v) -> md.put(org.foliobench.layout.RunLayout.Meta.SKIPPED_PREFIX + k, v));
+        Files.writeString(dir.resolve(org.foliobench.layout.RunLayout.METADATA_JSON), Json.write(md), StandardCharsets.UTF_8);
         if (spec.incomplete) {
-            Files.writeString(dir.resolve(RunFolder.INCOMPLETE), "fixture: incomplete\n", StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(org.foliobench.layout.RunLayout.INCOMPLETE), "fixture: incomplete\n", StandardCharsets.UTF_8);
         }
         return dir;
     }
 
     public static Path write(Path dir, Spec spec) throws IOException {
-        Files.createDirectories(dir.resolve(RunFolder.LATENCY_DIR));
+        Files.createDirectories(dir.resolve(org.foliobench.layout.RunLayout.LATENCY_DIR));
         Random rnd = new Random(spec.seed);
         List<Object> results = new ArrayList<>();
         for (ReferenceTable.Entry e : ReferenceTable.published().entries()) {
@@ -226,15 +227,15 @@ public final class RunFixtures {
                 }
             }
         }
-        Files.writeString(dir.resolve(RunFolder.JMH_JSON), Json.write(results), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(org.foliobench.layout.RunLayout.JMH_JSON), Json.write(results), StandardCharsets.UTF_8);
         Map<String, Object> md = new LinkedHashMap<>();
-        md.put(RunFolder.HOST, "fixture");
-        md.put(RunFolder.CPU_MODEL, "Fixture CPU @ 2.0GHz");
-        md.put(RunFolder.CPU_CORES, 2L);
-        md.put(RunFolder.MEM_TOTAL, 24L << 30);
-        md.put(RunFolder.KERNEL, "6.1.0-fixture");
-        md.put(RunFolder.JVM, "OpenJDK 17.0.15");
-        md.put(RunFolder.GIT_COMMIT, "0123456789ab");
+        md.put(org.foliobench.layout.RunLayout.Meta.HOST, "fixture");
+        md.put(org.foliobench.layout.RunLayout.Meta.CPU_MODEL, "Fixture CPU @ 2.0GHz");
+        md.put(org.foliobench.layout.RunLayout.Meta.CPU_CORES, 2L);
+        md.put(org.foliobench.layout.RunLayout.Meta.MEM_TOTAL, 24L << 30);
+        md.put(org.foliobench.layout.RunLayout.Meta.KERNEL, "6.1.0-fixture");
+        md.put(org.foliobench.layout.RunLayout.Meta.JVM, "OpenJDK 17.0.15");
+        md.put(org.foliobench.layout.RunLayout.Meta.GIT_COMMIT, "0123456789ab");
         md.put("device.ramdisk", "RamDisk 8 GiB");
         md.put("device.nvme", "DirectDevice /var/tmp/foliobench.img");
         md.put("maxFolioOrder", "9");
@@ -245,10 +246,10 @@ public final class RunFixtures {
         md.put("started", "2024-04-10T15:03:00Z");
         md.put("finished", "2024-04-10T16:03:00Z");
         md.put("command", "foliobench tables --quick");
-        spec.skipped.forEach((k, v) -> md.put(RunFolder.SKIPPED_PREFIX + k, v));
+        spec.skipped.forEach((k, v) -> md.put(org.foliobench.layout.RunLayout.Meta.SKIPPED_PREFIX + k, v));
         md.putAll(spec.params);
-        Files.writeString(dir.resolve(RunFolder.METADATA_JSON), Json.write(md), StandardCharsets.UTF_8);
-        Path marker = dir.resolve(RunFolder.INCOMPLETE);
+        Files.writeString(dir.resolve(org.foliobench.layout.RunLayout.METADATA_JSON), Json.write(md), StandardCharsets.UTF_8);
+        Path marker = dir.resolve(org.foliobench.layout.RunLayout.INCOMPLETE);
         if (spec.incomplete) {
             Files.writeString(marker, "");
         } else {
@@ -376,7 +377,7 @@ public final class RunFixtures {
             w.setBaseTime(start);
             w.outputLegend();
             Histogram warm = new Histogram(3);
-            warm.setTag(RunFolder.WARMUP_TAG);
+            warm.setTag(org.foliobench.layout.RunLayout.WARMUP_TAG);
             warm.setStartTimeStamp(start - 1000L);
             warm.setEndTimeStamp(start);
             warm.recordValue(Math.round(meanNs * 1000)); // a slow first call, to be ignored

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
+import org.foliobench.layout.RowKey;
 import org.junit.jupiter.api.Test;
 
 /** Which JMH parameters become a row's "tunables" variant ({@link RunFolder#onlyVaryingTunables}). */

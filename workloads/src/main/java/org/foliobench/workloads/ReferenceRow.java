@@ -4,13 +4,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.foliobench.layout.RowKey;
 
 /**
  * The key of one row of the published fio psync tables (results' ext4-iomap-v4-fio-psync.csv):
  * the CSV's key columns {@code table,type,overwrite,sync,writeback,bs}. Read rows have no
  * Overwrite/Sync/Writeback columns; they are {@code false} here and print as empty in the CSV.
  *
- * <p>Text forms: {@link #key()} {@code read/hole/4K}, {@code write/ramdisk/N/Y/N/64K}; the job-file
+ * <p>Text forms, produced and parsed by the run folders' {@link RowKey}: {@link #key()} {@code read/hole/4K}, {@code write/ramdisk/N/Y/N/64K}; the job-file
  * option {@code fb_row=} carries the key without the block size ({@link #rowKey()},
  * {@code write/ramdisk/N/Y/N}), the block size coming from the job's {@code bs=}.
  */
@@ -98,84 +99,64 @@ public record ReferenceRow(Table table, Type type, boolean overwrite, boolean sy
 
     /** From the CSV key columns, e.g. {@code ("write","ramdisk","N","Y","N","64K")}; read rows have empty flags. */
     public static ReferenceRow ofCsv(String table, String type, String overwrite, String sync, String writeback, String bs) {
-        Table t = parseEnum(Table.class, table, "table");
-        Type ty = parseEnum(Type.class, type, "type");
-        int b = parseBs(bs);
-        if (t == Table.READ) {
-            if (!overwrite.isEmpty() || !sync.isEmpty() || !writeback.isEmpty()) {
-                throw new IllegalArgumentException("read rows have empty overwrite/sync/writeback columns");
-            }
-            return read(ty, b);
-        }
-        return write(ty, yn(overwrite), yn(sync), yn(writeback), b);
+        return of(RowKey.ofCsv(table, type, overwrite, sync, writeback, bs));
     }
 
-    /** Parses {@link #key()}'s form, e.g. {@code read/hole/4K} or {@code write/nvme/Y/Y/N/1M}. */
+    /** Parses {@link #key()}'s form, e.g. {@code read/hole/4K} or {@code write/nvme/Y/Y/N/1M} ({@link RowKey#parse}). */
     public static ReferenceRow parseKey(String key) {
-        int slash = key.lastIndexOf('/');
-        if (slash < 0) {
-            throw new IllegalArgumentException("bad row key \"" + key + "\"");
+        RowKey k = RowKey.parse(key);
+        if (k.numjobs() != 0) {
+            throw new IllegalArgumentException("a published row has no " + RowKey.NUMJOBS + ": \"" + key + "\"");
         }
-        return parseRowKey(key.substring(0, slash), parseBs(key.substring(slash + 1)));
+        return of(k);
     }
 
-    /** Parses the {@code fb_row=} form ({@link #rowKey()}) with the job's block size. */
+    /** Parses the {@code fb_row=} form ({@link #rowKey()}) with the job's block size ({@link RowKey#ofSection}). */
     public static ReferenceRow parseRowKey(String rowKey, int bs) {
-        String[] p = rowKey.split("/", -1);
-        Table t = parseEnum(Table.class, p[0], "table");
+        return of(RowKey.ofSection(rowKey, bs));
+    }
+
+    /** The row of a row key without numjobs; its type must be one of {@link Type}'s. */
+    public static ReferenceRow of(RowKey k) {
+        Table t = parseEnum(Table.class, k.table(), "table");
+        Type ty = parseEnum(Type.class, k.type(), "type");
         if (t == Table.READ) {
-            if (p.length != 2) {
-                throw new IllegalArgumentException("a read row is read/TYPE, e.g. read/hole, not \"" + rowKey + "\"");
-            }
-            return read(parseEnum(Type.class, p[1], "type"), bs);
+            return read(ty, k.bs());
         }
-        if (p.length != 5) {
-            throw new IllegalArgumentException(
-                    "a write row is write/TYPE/OVERWRITE/SYNC/WRITEBACK, e.g. write/ramdisk/N/Y/N, not \"" + rowKey + "\"");
+        return write(ty, yn(k.overwrite()), yn(k.sync()), yn(k.writeback()), k.bs());
+    }
+
+    /** This row's key, whose text forms ({@link RowKey#key()}, {@link RowKey#section()}) are this row's. */
+    public RowKey toRowKey() {
+        if (table == Table.READ) {
+            return new RowKey(table.csv(), type.csv(), "", "", "", bs);
         }
-        return write(parseEnum(Type.class, p[1], "type"), yn(p[2]), yn(p[3]), yn(p[4]), bs);
+        return new RowKey(table.csv(), type.csv(), ynText(overwrite), ynText(sync), ynText(writeback), bs);
     }
 
     /** {@code read/hole/4K}, {@code write/ramdisk/N/Y/N/64K}. */
     public String key() {
-        return rowKey() + "/" + bsLabel();
+        return toRowKey().key();
     }
 
     /** The key without the block size: the {@code fb_row=} value. */
     public String rowKey() {
-        if (table == Table.READ) {
-            return "read/" + type.csv();
-        }
-        return "write/" + type.csv() + "/" + ynChar(overwrite) + "/" + ynChar(sync) + "/" + ynChar(writeback);
+        return toRowKey().section();
     }
 
     /** The CSV's block-size label: {@code 4K}, {@code 64K}, {@code 1M}. */
     public String bsLabel() {
-        if (bs % (1 << 20) == 0) {
-            return (bs >> 20) + "M";
-        }
-        if (bs % 1024 == 0) {
-            return (bs >> 10) + "K";
-        }
-        return Integer.toString(bs);
+        return toRowKey().bsLabel();
     }
 
     /** The seed job file of this row: {@code read-hole-4k.fio}, {@code write-ramdisk-n-y-n-64k.fio}. */
     public String fileName() {
-        return key().replace('/', '-').toLowerCase(Locale.ROOT) + ".fio";
+        return toRowKey().fileName() + ".fio";
     }
 
     @Override
     public String toString() {
         return key();
-    }
-
-    private static int parseBs(String s) {
-        long v = FioUnits.parseSize("bs", s);
-        if (v <= 0 || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("bad block size \"" + s + "\"");
-        }
-        return (int) v;
     }
 
     private static boolean yn(String s) {
@@ -189,8 +170,8 @@ public record ReferenceRow(Table table, Type type, boolean overwrite, boolean sy
         }
     }
 
-    private static char ynChar(boolean b) {
-        return b ? 'Y' : 'N';
+    private static String ynText(boolean b) {
+        return b ? "Y" : "N";
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> c, String s, String what) {

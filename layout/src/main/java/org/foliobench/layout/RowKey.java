@@ -1,4 +1,4 @@
-package org.foliobench.results;
+package org.foliobench.layout;
 
 import java.util.Locale;
 
@@ -101,15 +101,35 @@ public record RowKey(String table, String type, String overwrite, String sync, S
     }
 
     private static RowKey parseBase(String key) {
-        String[] p = key.split("/", -1);
-        if (p.length == 3 && "read".equals(p[0])) {
-            return new RowKey("read", p[1], "", "", "", parseBs(p[2], key));
+        int slash = key.lastIndexOf('/');
+        String[] p = (slash < 0 ? key : key.substring(0, slash)).split("/", -1);
+        if (slash < 0 || !(p.length == 2 && "read".equals(p[0]) || p.length == 5 && "write".equals(p[0]))) {
+            throw new IllegalArgumentException("bad row key \"" + key
+                    + "\": expected read/TYPE/BS (read/hole/4K) or write/TYPE/OVERWRITE/SYNC/WRITEBACK/BS (write/ramdisk/Y/N/Y/4K)");
         }
-        if (p.length == 6 && "write".equals(p[0])) {
-            return new RowKey("write", p[1], p[2], p[3], p[4], parseBs(p[5], key));
+        return ofSection(key.substring(0, slash), parseBs(key.substring(slash + 1), key));
+    }
+
+    /**
+     * From a {@link #section()} ({@code read/hole}, {@code write/ramdisk/N/Y/N}, a job file's
+     * {@code fb_row=}) and a block size in bytes.
+     */
+    public static RowKey ofSection(String section, int bs) {
+        String[] p = section.split("/", -1);
+        if ("read".equals(p[0])) {
+            if (p.length != 2) {
+                throw new IllegalArgumentException("a read row is read/TYPE, e.g. read/hole, not \"" + section + "\"");
+            }
+            return new RowKey("read", p[1], "", "", "", bs);
         }
-        throw new IllegalArgumentException("bad row key \"" + key
-                + "\": expected read/TYPE/BS (read/hole/4K) or write/TYPE/OVERWRITE/SYNC/WRITEBACK/BS (write/ramdisk/Y/N/Y/4K)");
+        if ("write".equals(p[0])) {
+            if (p.length != 5) {
+                throw new IllegalArgumentException(
+                        "a write row is write/TYPE/OVERWRITE/SYNC/WRITEBACK, e.g. write/ramdisk/N/Y/N, not \"" + section + "\"");
+            }
+            return new RowKey("write", p[1], p[2], p[3], p[4], bs);
+        }
+        throw new IllegalArgumentException("bad table \"" + p[0] + "\" in \"" + section + "\" (a row starts with read/ or write/)");
     }
 
     /** From the CSV key columns. */
@@ -131,9 +151,18 @@ public record RowKey(String table, String type, String overwrite, String sync, S
         return isRead() ? "read/" + type : "write/" + type + "/" + overwrite + "/" + sync + "/" + writeback;
     }
 
-    /** File-name form: {@code read-hole-4k}, {@code write-ramdisk-y-n-y-4k}. */
+    /** File-name form: {@code read-hole-4k}, {@code write-ramdisk-y-n-y-4k} ({@link #fileName(String)}). */
     public String fileName() {
-        return PassLog.fileName(key()); // the one naming rule of per-row files (bench writes them by it)
+        return fileName(key());
+    }
+
+    /**
+     * The file-name form of a row key or a {@code job:} key, the one naming rule of a run's per-row
+     * files ({@link RunLayout}): {@code write-ramdisk-y-n-y-4k}, {@code read-hole-4k_numjobs_2},
+     * {@code job-myjob}. Seed job files are this plus {@code .fio}.
+     */
+    public static String fileName(String key) {
+        return key.toLowerCase(Locale.ROOT).replace('/', '-').replace(':', '-').replaceAll("[^a-z0-9._-]", "_");
     }
 
     /** The CSV's block-size label: {@code 4K}, {@code 64K}, {@code 1M}. */
@@ -155,7 +184,8 @@ public record RowKey(String table, String type, String overwrite, String sync, S
         return key();
     }
 
-    static int parseBs(String s, String context) {
+    /** A block-size label ({@code 4K}, {@code 64K}, {@code 1M}; {@code k/m/g} are powers of 1024) in bytes. */
+    public static int parseBs(String s, String context) {
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty block size in \"" + context + "\"");
         }

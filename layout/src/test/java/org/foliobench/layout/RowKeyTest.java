@@ -1,4 +1,4 @@
-package org.foliobench.results;
+package org.foliobench.layout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
