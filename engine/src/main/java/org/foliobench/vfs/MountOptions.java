@@ -4,6 +4,7 @@ import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.DefragIomap;
 import org.foliobench.IomapDirtyCheck;
+import org.foliobench.Tunables;
 import org.foliobench.fs.FsOptions;
 import org.foliobench.pagecache.PageCacheOptions;
 import org.foliobench.stats.Counters;
@@ -105,22 +106,19 @@ public final class MountOptions {
 
         /** {@code MAX_PAGECACHE_ORDER}, 0..9. */
         public Builder maxFolioOrder(int order) {
-            if (order < 0 || order > Defaults.MAX_PAGECACHE_ORDER) {
-                throw new IllegalArgumentException("max folio order " + order + " must be 0.." + Defaults.MAX_PAGECACHE_ORDER);
-            }
-            this.maxFolioOrder = order;
+            this.maxFolioOrder = Tunables.MAX_FOLIO_ORDER.check(order);
             return this;
         }
 
         /** {@code fb_bh_partial_walk}: full (6.16-6.18) or range (the 2026 fix). */
         public Builder bhPartialWalk(BhPartialWalk walk) {
-            this.bhPartialWalk = java.util.Objects.requireNonNull(walk);
+            this.bhPartialWalk = Tunables.BH_PARTIAL_WALK.check(java.util.Objects.requireNonNull(walk));
             return this;
         }
 
         /** {@code fb_defrag_iomap}: eopnotsupp (the default) or fallback. */
         public Builder defragIomap(DefragIomap d) {
-            this.defragIomap = java.util.Objects.requireNonNull(d);
+            this.defragIomap = Tunables.DEFRAG_IOMAP.check(java.util.Objects.requireNonNull(d));
             return this;
         }
 
