@@ -14,9 +14,9 @@ public final class Tunables {
     }
 
     /** {@code mke2fs -b}: the filesystem block size. */
-    public static final Tunable<Integer> BLOCK_SIZE = new Tunable<>("block size (mke2fs -b)", "block_size", "fb_block_size",
+    public static final Tunable<Integer> BLOCK_SIZE = new Tunable<>("mke2fs -b", "block_size", "fb_block_size",
             "--block-size", "blockSize", Defaults.BLOCK_SIZE, null, Tunables::sizeInt,
-            b -> b == 1024 || b == 2048 || b == 4096, "use 1024, 2048 or 4096 (1k, 2k or 4k)", String::valueOf);
+            b -> b == 1024 || b == 2048 || b == 4096, "use 1k, 2k or 4k: 1024, 2048 or 4096 bytes", String::valueOf);
 
     /** {@code MAX_PAGECACHE_ORDER}: the largest folio (0 disables large folios). */
     public static final Tunable<Integer> MAX_FOLIO_ORDER = integer("MAX_PAGECACHE_ORDER", "max_folio_order", "--max-folio-order",
@@ -53,7 +53,7 @@ public final class Tunables {
             "dirty_writeback_centisecs", null, null, Defaults.DIRTY_WRITEBACK_CENTISECS, 0, Integer.MAX_VALUE);
 
     /** The model's RAM, the kernel's {@code mem=}: the page cache's memory, of which the dirty ratios are taken. */
-    public static final Tunable<Long> MEM = new Tunable<>("mem= (the model's RAM)", "mem", "fb_mem", "--mem", "memBytes",
+    public static final Tunable<Long> MEM = new Tunable<>("the model's RAM, mem=", "mem", "fb_mem", "--mem", "memBytes",
             Defaults.PAGECACHE_ARENA_BYTES, null, FioSize::parse, n -> n >= (1 << 20) && n % Defaults.PAGE_SIZE == 0,
             "use a size of at least 1m in whole " + Defaults.PAGE_SIZE + "-byte pages, e.g. 4g", FioSize::format);
 
@@ -63,16 +63,16 @@ public final class Tunables {
             b -> true, "use 1 (dioread_nolock) or 0 (nodioread_nolock)", b -> b ? "1" : "0");
 
     /** {@code fb_bh_partial_walk}: the buffers a partial write into a large folio walks (bhlf). */
-    public static final Tunable<BhPartialWalk> BH_PARTIAL_WALK = choice("bh partial-write walk", "bh_partial_walk",
+    public static final Tunable<BhPartialWalk> BH_PARTIAL_WALK = choice("fb_bh_partial_walk", "bh_partial_walk",
             "--bh-partial-walk", "bhPartialWalk", Defaults.BH_PARTIAL_WALK, BhPartialWalk::parse, BhPartialWalk::value,
             "use full or range");
 
     /** {@code fb_defrag_iomap}: what {@code EXT4_IOC_MOVE_EXT} does to an iomap inode. */
-    public static final Tunable<DefragIomap> DEFRAG_IOMAP = choice("EXT4_IOC_MOVE_EXT on iomap", "defrag_iomap", "--defrag-iomap",
+    public static final Tunable<DefragIomap> DEFRAG_IOMAP = choice("fb_defrag_iomap", "defrag_iomap", "--defrag-iomap",
             null, Defaults.DEFRAG_IOMAP, DefragIomap::parse, DefragIomap::value, "use eopnotsupp or fallback");
 
     /** {@code fb_iomap_dirty_check}: which iomap mappings ask {@code ext4_inode_datasync_dirty} (patch 33). */
-    public static final Tunable<IomapDirtyCheck> IOMAP_DIRTY_CHECK = choice("IOMAP_F_DIRTY check", "iomap_dirty_check", null,
+    public static final Tunable<IomapDirtyCheck> IOMAP_DIRTY_CHECK = choice("fb_iomap_dirty_check", "iomap_dirty_check", null,
             null, Defaults.IOMAP_DIRTY_CHECK, IomapDirtyCheck::parse, IomapDirtyCheck::value, "use direct or all");
 
     /** All of them, in the order the README lists them. */

@@ -25,10 +25,10 @@ class TunableTest {
     @Test
     void aBadValueGetsOneMessageWhetherItDoesNotParseOrIsOutOfRange() {
         Tunable.Invalid range = assertThrows(Tunable.Invalid.class, () -> Tunables.BLOCK_SIZE.parse("3000"));
-        assertEquals("bad value \"3000\" for block size (mke2fs -b)", range.problem());
-        assertEquals("use 1024, 2048 or 4096 (1k, 2k or 4k)", range.fix());
+        assertEquals("bad value \"3000\" for mke2fs -b", range.problem());
+        assertEquals("use 1k, 2k or 4k: 1024, 2048 or 4096 bytes", range.fix());
         Tunable.Invalid syntax = assertThrows(Tunable.Invalid.class, () -> Tunables.BLOCK_SIZE.parse("4x"));
-        assertEquals("bad value \"4x\" for block size (mke2fs -b)", syntax.problem());
+        assertEquals("bad value \"4x\" for mke2fs -b", syntax.problem());
         assertEquals(range.fix(), syntax.fix());
         assertEquals("bad value \"12\" for MAX_PAGECACHE_ORDER (use a whole number 0..9)",
                 assertThrows(Tunable.Invalid.class, () -> Tunables.MAX_FOLIO_ORDER.parse("12")).getMessage());
