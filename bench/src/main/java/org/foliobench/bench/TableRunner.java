@@ -186,14 +186,7 @@ final class TableRunner {
         p.put("blocks", String.valueOf(s.blocks()));
         p.put("paths", b.pathList());
         p.put("fork", String.valueOf(fork));
-        p.put("maxFolioOrder", String.valueOf(t.maxFolioOrder()));
-        p.put("readAheadKb", String.valueOf(t.readAheadKb()));
-        p.put("dirtyRatio", String.valueOf(t.dirtyRatio()));
-        p.put("dirtyBackgroundRatio", String.valueOf(t.dirtyBackgroundRatio()));
-        p.put("blockSize", String.valueOf(t.blockSize()));
-        p.put("dioreadNolock", t.dioreadNolockParam());
-        p.put("bhPartialWalk", t.bhPartialWalk().value());
-        p.put("memBytes", String.valueOf(t.memBytes()));
+        p.putAll(t.params());
         p.put("sizeDivisors", rows.stream().map(r -> String.valueOf(r.divisor())).collect(java.util.stream.Collectors.joining(",")));
         p.put("warmupMs", String.valueOf(s.warmupMs()));
         p.put("warmupMaxMs", String.valueOf(s.warmupMaxMs()));

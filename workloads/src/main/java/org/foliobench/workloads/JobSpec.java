@@ -657,7 +657,7 @@ public final class JobSpec {
         b.size = Math.max(bs, size / factor / bs * bs);
         long page = Defaults.PAGE_SIZE;
         if (memBytes != 0) {
-            b.memBytes = Math.max(page, memBytes / factor / page * page);
+            b.memBytes = Math.max(1 << 20, memBytes / factor / page * page); // Tunables.MEM: at least 1m
         }
         if (dirtyBytes != 0) {
             b.dirtyBytes = Math.max(2 * page, dirtyBytes / factor / page * page);
