@@ -88,6 +88,8 @@ import org.foliobench.Tunables;
  * {@code int} options take fio's size suffixes, as fio's {@code FIO_OPT_INT} does.
  *
  * <h2>foliobench options ({@code fb_} prefix)</h2>
+ * The tunables' options ({@code fb_mem} to {@code fb_bh_partial_walk}, {@link JobSpec#TUNABLES}) are
+ * declared in {@link org.foliobench.Tunables}, which parses and validates them.
  * <pre>
  *  option                        default                 mirrors
  *  fb_path=bh|iomap              both (table sweep)      the series' per-file IO path choice
