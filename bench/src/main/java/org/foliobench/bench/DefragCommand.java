@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.foliobench.DefragIomap;
 import org.foliobench.ErrnoException;
 import org.foliobench.FioSize;
+import org.foliobench.Tunables;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
 import org.foliobench.iopath.IoPath;
@@ -42,13 +43,13 @@ final class DefragCommand implements Callable<Integer> {
     @Option(names = "--path", paramLabel = "PATH", description = "bh, bhlf or iomap (default bh).")
     String path = "bh";
     @Option(names = "--defrag-iomap", paramLabel = "MODE",
-            description = "fb_defrag_iomap: eopnotsupp (the default, Dave Chinner's answer) or fallback (the series' patch).")
+            description = "fb_defrag_iomap: eopnotsupp (Dave Chinner's answer) or fallback (the series' patch).")
     String defragIomap = org.foliobench.Defaults.DEFRAG_IOMAP.value();
     @Option(names = "--size", paramLabel = "SIZE", description = "file size (default 16m).")
     String size = "16m";
     @Option(names = "--bs", paramLabel = "SIZE", description = "fragment size: each written and synced alone (default 4k).")
     String bs = "4k";
-    @Option(names = "--block-size", paramLabel = "N", description = "filesystem block size, 1024, 2048 or 4096 (default 4096).")
+    @Option(names = "--block-size", paramLabel = "N", description = "filesystem block size.")
     int blockSize = org.foliobench.Defaults.BLOCK_SIZE;
 
     @Override
@@ -59,15 +60,13 @@ final class DefragCommand implements Callable<Integer> {
         long frag;
         try {
             p = IoPath.parse(path);
-            mode = DefragIomap.parse(defragIomap);
             bytes = FioSize.parse(size);
             frag = FioSize.parse(bs);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), "see foliobench defrag --help");
         }
-        if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
-            throw new UsageException("--block-size " + blockSize + " is not a filesystem block size", "use 1024, 2048 or 4096");
-        }
+        mode = Foliobench.flag(Tunables.DEFRAG_IOMAP, defragIomap);
+        Foliobench.flag(Tunables.BLOCK_SIZE, String.valueOf(blockSize));
         if (frag < blockSize || frag % blockSize != 0 || bytes < frag || bytes % frag != 0 || bytes > (1L << 30)) {
             throw new UsageException("--size " + size + " / --bs " + bs + " do not fit",
                     "use a --bs that is a multiple of the block size and divides --size, and --size up to 1g");
