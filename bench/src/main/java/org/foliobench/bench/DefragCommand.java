@@ -30,7 +30,7 @@ import picocli.CommandLine;
  * verifies the data (from cache, cold, after remount) and fsck. On the iomap path the move fails
  * with EOPNOTSUPP unless {@code --defrag-iomap fallback}.
  */
-@Command(name = "defrag", mixinStandardHelpOptions = true,
+@Command(name = "defrag", mixinStandardHelpOptions = true, modelTransformer = Foliobench.TunableHelp.class,
         footerHeading = "%nExamples:%n",
         footer = {"  foliobench defrag                                   # bh, 16 MiB, 4k fragments",
             "  foliobench defrag --path iomap                      # EOPNOTSUPP (fb_defrag_iomap's default)",
@@ -50,6 +50,8 @@ final class DefragCommand implements Callable<Integer> {
     @Option(names = "--bs", paramLabel = "SIZE", description = "fragment size: each written and synced alone (default 4k).")
     String bs = "4k";
     @Option(names = "--block-size", paramLabel = "N", description = "filesystem block size.")
+    String blockSizeFlag;
+    /** {@code --block-size}, parsed by its declaration ({@link Tunables#BLOCK_SIZE}). */
     int blockSize = org.foliobench.Defaults.BLOCK_SIZE;
 
     @Override
@@ -66,7 +68,9 @@ final class DefragCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage(), "see foliobench defrag --help");
         }
         mode = Foliobench.flag(Tunables.DEFRAG_IOMAP, defragIomap);
-        Foliobench.flag(Tunables.BLOCK_SIZE, String.valueOf(blockSize));
+        if (blockSizeFlag != null) {
+            blockSize = Foliobench.flag(Tunables.BLOCK_SIZE, blockSizeFlag);
+        }
         if (frag < blockSize || frag % blockSize != 0 || bytes < frag || bytes % frag != 0 || bytes > (1L << 30)) {
             throw new UsageException("--size " + size + " / --bs " + bs + " do not fit",
                     "use a --bs that is a multiple of the block size and divides --size, and --size up to 1g");

@@ -107,7 +107,6 @@ public final class Foliobench implements Callable<Integer> {
         commands.addAll(cl.getSubcommands().values());
         for (CommandLine c : commands) {
             c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
-            tunableHelp(c.getCommandSpec());
         }
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
@@ -157,7 +156,7 @@ public final class Foliobench implements Callable<Integer> {
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")
         Integer sizeDivisor;
-        // The tunables' flags: names, values and defaults come from their declarations (Tunables); tunableHelp adds
+        // The tunables' flags: names, values and defaults come from their declarations (Tunables); TunableHelp adds
         // the values and the default to each description.
         @Option(names = "--mem", paramLabel = "SIZE", description = "fb_mem: the model's RAM (page cache), e.g. 8g, used as given (not divided); default the job's.")
         String mem;
@@ -229,7 +228,19 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    /** The help of the tunables' flags of {@code spec}: each description ends with its declaration's values and default. */
+    /**
+     * The help of the tunables' flags of a command ({@code modelTransformer}, so {@code --help} and the
+     * generated man pages both have it): each description ends with its declaration's values and default.
+     */
+    static final class TunableHelp implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            tunableHelp(spec);
+            return spec;
+        }
+    }
+
+    /** {@link TunableHelp} on {@code spec}. */
     static void tunableHelp(CommandLine.Model.CommandSpec spec) {
         for (Tunable<?> t : Tunables.ALL) {
             CommandLine.Model.OptionSpec o = t.flag() == null ? null : spec.findOption(t.flag());
@@ -523,7 +534,7 @@ public final class Foliobench implements Callable<Integer> {
         return l;
     }
 
-    @Command(name = "tables", mixinStandardHelpOptions = true,
+    @Command(name = "tables", mixinStandardHelpOptions = true, modelTransformer = TunableHelp.class,
             description = "Sweep the seed matrix (39 rows x bh, iomap) and write a run folder.",
             footerHeading = "%nExamples:%n",
             footer = {"  foliobench tables --quick --out /tmp/runs",
@@ -725,7 +736,7 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
+    @Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = TunableHelp.class,
             description = "Run the measured jobs of a fio job file (psync subset) and print fio-like summaries.")
     static final class Run implements Callable<Integer> {
         @CommandLine.ParentCommand
