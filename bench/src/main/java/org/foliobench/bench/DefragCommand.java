@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.foliobench.DefragIomap;
 import org.foliobench.ErrnoException;
 import org.foliobench.FioSize;
+import org.foliobench.Tunables;
 import org.foliobench.device.RamDisk;
 import org.foliobench.fs.Fsck;
 import org.foliobench.iopath.IoPath;
@@ -30,7 +31,7 @@ import picocli.CommandLine;
  * verifies the data (from cache, cold, after remount) and fsck. On the iomap path the move fails
  * with EOPNOTSUPP unless {@code --defrag-iomap fallback}.
  */
-@Command(name = "defrag", mixinStandardHelpOptions = true,
+@Command(name = "defrag", mixinStandardHelpOptions = true, modelTransformer = Foliobench.TunableHelp.class,
         footerHeading = "%nExamples:%n",
         footer = {"  foliobench defrag                                   # bh, 16 MiB, 4k fragments",
             "  foliobench defrag --path iomap                      # EOPNOTSUPP (fb_defrag_iomap's default)",
@@ -43,13 +44,15 @@ final class DefragCommand implements Callable<Integer> {
     @Option(names = "--path", paramLabel = "PATH", description = "bh, bhlf or iomap (default bh).")
     String path = IoPath.BH_NAME;
     @Option(names = "--defrag-iomap", paramLabel = "MODE",
-            description = "fb_defrag_iomap: eopnotsupp (the default, Dave Chinner's answer) or fallback (the series' patch).")
+            description = "fb_defrag_iomap: eopnotsupp (Dave Chinner's answer) or fallback (the series' patch).")
     String defragIomap = org.foliobench.Defaults.DEFRAG_IOMAP.value();
     @Option(names = "--size", paramLabel = "SIZE", description = "file size (default 16m).")
     String size = "16m";
     @Option(names = "--bs", paramLabel = "SIZE", description = "fragment size: each written and synced alone (default 4k).")
     String bs = "4k";
-    @Option(names = "--block-size", paramLabel = "N", description = "filesystem block size, 1024, 2048 or 4096 (default 4096).")
+    @Option(names = "--block-size", paramLabel = "N", description = "filesystem block size.")
+    String blockSizeFlag;
+    /** {@code --block-size}, parsed by its declaration ({@link Tunables#BLOCK_SIZE}). */
     int blockSize = org.foliobench.Defaults.BLOCK_SIZE;
 
     @Override
@@ -60,14 +63,14 @@ final class DefragCommand implements Callable<Integer> {
         long frag;
         try {
             p = IoPath.parse(path);
-            mode = DefragIomap.parse(defragIomap);
             bytes = FioSize.parse(size);
             frag = FioSize.parse(bs);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), "see foliobench defrag --help");
         }
-        if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
-            throw new UsageException("--block-size " + blockSize + " is not a filesystem block size", "use 1024, 2048 or 4096");
+        mode = Foliobench.flag(Tunables.DEFRAG_IOMAP, defragIomap);
+        if (blockSizeFlag != null) {
+            blockSize = Foliobench.flag(Tunables.BLOCK_SIZE, blockSizeFlag);
         }
         if (frag < blockSize || frag % blockSize != 0 || bytes < frag || bytes % frag != 0 || bytes > (1L << 30)) {
             throw new UsageException("--size " + size + " / --bs " + bs + " do not fit",

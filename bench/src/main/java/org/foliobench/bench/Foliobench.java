@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
+import org.foliobench.Tunable;
+import org.foliobench.Tunables;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
 import org.foliobench.layout.RowKey;
@@ -156,23 +157,25 @@ public final class Foliobench implements Callable<Integer> {
         @Option(names = "--size-divisor", paramLabel = "N", description = "Divide file sizes, fb_mem and dirty bytes by N (default 1, quick "
                 + QUICK_DIVISOR + ").")
         Integer sizeDivisor;
-        @Option(names = "--mem", paramLabel = "SIZE", description = "fb_mem: the model's RAM (page cache), e.g. 8g, used as given (not divided); default the job's (4g in the seeds).")
+        // The tunables' flags: names, values and defaults come from their declarations (Tunables); TunableHelp adds
+        // the values and the default to each description.
+        @Option(names = "--mem", paramLabel = "SIZE", description = "fb_mem: the model's RAM (page cache), e.g. 8g, used as given (not divided); default the job's.")
         String mem;
-        @Option(names = "--max-folio-order", paramLabel = "N", description = "MAX_PAGECACHE_ORDER, 0..9 (default 9).")
-        Integer maxFolioOrder;
-        @Option(names = "--read-ahead-kb", paramLabel = "KB", description = "queue/read_ahead_kb (default 128).")
-        Integer readAheadKb;
-        @Option(names = "--dirty-ratio", paramLabel = "PCT", description = "vm.dirty_ratio (default 20).")
-        Integer dirtyRatio;
-        @Option(names = "--dirty-background-ratio", paramLabel = "PCT", description = "vm.dirty_background_ratio (default 10).")
-        Integer dirtyBackgroundRatio;
-        @Option(names = "--block-size", paramLabel = "BYTES", description = "Filesystem block size: 1024, 2048 or 4096 (default 4096).")
-        Integer blockSize;
+        @Option(names = "--max-folio-order", paramLabel = "N", description = "MAX_PAGECACHE_ORDER.")
+        String maxFolioOrder;
+        @Option(names = "--read-ahead-kb", paramLabel = "KB", description = "queue/read_ahead_kb.")
+        String readAheadKb;
+        @Option(names = "--dirty-ratio", paramLabel = "PCT", description = "vm.dirty_ratio.")
+        String dirtyRatio;
+        @Option(names = "--dirty-background-ratio", paramLabel = "PCT", description = "vm.dirty_background_ratio.")
+        String dirtyBackgroundRatio;
+        @Option(names = "--block-size", paramLabel = "BYTES", description = "Filesystem block size.")
+        String blockSize;
         @Option(names = "--dioread-nolock", paramLabel = "0|1", description = "ext4 dioread_nolock on the buffer_head path: 1 unwritten"
-                + " extents converted at IO completion, 0 data=ordered written extents (default 1 with 4096-byte blocks, else 0).")
-        Integer dioreadNolock;
+                + " extents converted at IO completion, 0 data=ordered written extents.")
+        String dioreadNolock;
         @Option(names = "--bh-partial-walk", paramLabel = "full|range", description = "fb_bh_partial_walk of the bhlf path: full walks every"
-                + " buffer of a large folio per partial write (ext4 6.16-6.18, the default), range only the written ones (the 2026 fix).")
+                + " buffer of a large folio per partial write (ext4 6.16-6.18), range only the written ones (the 2026 fix).")
         String bhPartialWalk;
         @Option(names = "--nvme", paramLabel = "SPEC", description = "The nvme rows' device, a direct: spec (default: direct:<run folder>/nvme.img when O_DIRECT works there).")
         String nvme;
@@ -206,46 +209,51 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    /** The tunable overrides of {@code c}, validated. */
+    /** The tunable overrides of {@code c}, each parsed and validated by its declaration. */
     static Workload.Overrides overrides(Common c) throws UsageException {
-        range("--max-folio-order", c.maxFolioOrder, 0, Defaults.MAX_PAGECACHE_ORDER);
-        range("--read-ahead-kb", c.readAheadKb, 0, 1 << 20);
-        range("--dioread-nolock", c.dioreadNolock, 0, 1);
-        range("--dirty-ratio", c.dirtyRatio, 0, 100);
-        range("--dirty-background-ratio", c.dirtyBackgroundRatio, 0, 100);
-        if (c.blockSize != null && c.blockSize != 1024 && c.blockSize != 2048 && c.blockSize != 4096) {
-            throw new UsageException("--block-size " + c.blockSize + " is not a filesystem block size", "use 1024, 2048 or 4096");
-        }
-        Long mem = null;
-        if (c.mem != null) {
-            try {
-                mem = DeviceSpec.parseSize("--mem", c.mem.trim());
-            } catch (DeviceSpecException e) {
-                throw new UsageException("bad --mem \"" + c.mem + "\"", "use a size like 4g or 512m");
-            }
-            if (mem < (64L << 20)) {
-                throw new UsageException("--mem " + c.mem + " is too small", "use at least 64m");
-            }
-        }
-        return new Workload.Overrides(c.maxFolioOrder, c.readAheadKb, c.dirtyRatio, c.dirtyBackgroundRatio, c.blockSize, mem,
-                c.dioreadNolock == null ? null : c.dioreadNolock == 1, bhPartialWalk(c.bhPartialWalk));
+        return new Workload.Overrides(flag(Tunables.MAX_FOLIO_ORDER, c.maxFolioOrder), flag(Tunables.READ_AHEAD_KB, c.readAheadKb),
+                flag(Tunables.DIRTY_RATIO, c.dirtyRatio), flag(Tunables.DIRTY_BACKGROUND_RATIO, c.dirtyBackgroundRatio),
+                flag(Tunables.BLOCK_SIZE, c.blockSize), flag(Tunables.MEM, c.mem), flag(Tunables.DIOREAD_NOLOCK, c.dioreadNolock),
+                flag(Tunables.BH_PARTIAL_WALK, c.bhPartialWalk));
     }
 
-    /** {@code --bh-partial-walk}: null when not given. */
-    static BhPartialWalk bhPartialWalk(String given) throws UsageException {
+    /** A tunable's flag: null when not given; a bad value is the declaration's one message ({@link Tunable#parse}). */
+    static <T> T flag(Tunable<T> t, String given) throws UsageException {
         if (given == null) {
             return null;
         }
         try {
-            return BhPartialWalk.parse(given);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("bad --bh-partial-walk \"" + given + "\"", "use full or range");
+            return t.parse(given);
+        } catch (Tunable.Invalid e) {
+            throw new UsageException(e.problem(), e.fix());
         }
     }
 
-    static void range(String flag, Integer v, int lo, int hi) throws UsageException {
-        if (v != null && (v < lo || v > hi)) {
-            throw new UsageException(flag + " " + v + " is out of range", "use " + lo + ".." + hi);
+    /**
+     * The help of the tunables' flags of a command ({@code modelTransformer}, so {@code --help} and the
+     * generated man pages both have it): each description ends with its declaration's values and default.
+     */
+    static final class TunableHelp implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            tunableHelp(spec);
+            return spec;
+        }
+    }
+
+    /** {@link TunableHelp} on {@code spec}. */
+    static void tunableHelp(CommandLine.Model.CommandSpec spec) {
+        for (Tunable<?> t : Tunables.ALL) {
+            CommandLine.Model.OptionSpec o = t.flag() == null ? null : spec.findOption(t.flag());
+            if (o == null) {
+                continue;
+            }
+            String[] d = o.description().clone();
+            // fb_mem's default is the job's (the seeds' 4g, divided), which its description says
+            d[d.length - 1] += " Values: " + t.allowed().replaceFirst("^use ", "") + (t == Tunables.MEM ? "."
+                    : "; default " + (t.defaultValue() == null ? "the job's, " : "") + t.defaultText() + ".");
+            spec.remove(o);
+            spec.addOption(o.toBuilder().description(d).build());
         }
     }
 
@@ -385,27 +393,32 @@ public final class Foliobench implements Callable<Integer> {
         m.put("quick", String.valueOf(quick));
         m.put("size_divisor", String.valueOf(divisor));
         m.put(org.foliobench.layout.BenchParams.LATENCY, String.valueOf(s.latency()));
-        m.put("tunable.max_folio_order", c.maxFolioOrder == null ? "job (" + Defaults.MAX_PAGECACHE_ORDER + " in the seeds)" : c.maxFolioOrder.toString());
-        m.put("tunable.read_ahead_kb", c.readAheadKb == null ? "job (" + Defaults.READ_AHEAD_KB + " in the seeds)" : c.readAheadKb.toString());
-        m.put("tunable.dirty_ratio", c.dirtyRatio == null ? "job (" + Defaults.DIRTY_RATIO + " in the seeds)" : c.dirtyRatio.toString());
-        m.put("tunable.dirty_background_ratio", c.dirtyBackgroundRatio == null ? "job (" + Defaults.DIRTY_BACKGROUND_RATIO
-                + " in the seeds)" : c.dirtyBackgroundRatio.toString());
-        m.put("tunable.block_size", c.blockSize == null ? "job (" + Defaults.BLOCK_SIZE + " in the seeds)" : c.blockSize.toString());
-        m.put("tunable.dioread_nolock", c.dioreadNolock == null ? "job (the kernel's default: 1 with 4096-byte blocks, else 0)"
-                : c.dioreadNolock.toString());
-        m.put("tunable.bh_partial_walk", c.bhPartialWalk == null ? "job (" + Defaults.BH_PARTIAL_WALK.value() + " in the seeds)"
-                : BhPartialWalk.parse(c.bhPartialWalk).value());
-        m.put("tunable.mem", c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
+        given(m, Tunables.MAX_FOLIO_ORDER, c.maxFolioOrder);
+        given(m, Tunables.READ_AHEAD_KB, c.readAheadKb);
+        given(m, Tunables.DIRTY_RATIO, c.dirtyRatio);
+        given(m, Tunables.DIRTY_BACKGROUND_RATIO, c.dirtyBackgroundRatio);
+        given(m, Tunables.BLOCK_SIZE, c.blockSize);
+        given(m, Tunables.DIOREAD_NOLOCK, c.dioreadNolock);
+        given(m, Tunables.BH_PARTIAL_WALK, c.bhPartialWalk);
+        m.put(Tunables.MEM.metadataKey(), c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
                 : c.mem + " (as given, not divided)");
         m.put("numjobs", c.numjobs == null ? "job (1 in the seeds)" : String.join(",", c.numjobs.stream().map(String::strip).toList()));
-        m.put("tunable.dirty_expire_centisecs", String.valueOf(Defaults.DIRTY_EXPIRE_CENTISECS));
-        m.put("tunable.dirty_writeback_centisecs", String.valueOf(Defaults.DIRTY_WRITEBACK_CENTISECS));
+        for (Tunable<Integer> t : List.of(Tunables.DIRTY_EXPIRE_CENTISECS, Tunables.DIRTY_WRITEBACK_CENTISECS)) {
+            m.put(t.metadataKey(), t.format(t.defaultValue()));
+        }
         m.put("tunable.journal_commit_interval_seconds", String.valueOf(Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS));
         m.put("tunable.max_sectors_kb", String.valueOf(Defaults.MAX_SECTORS_KB));
         if (nvme.spec() != null || command.equals("tables")) {
             m.putAll(nvme.description());
         }
         return m;
+    }
+
+    /** The metadata of a tunable the command line may set: its value as given, or what the job's is. */
+    private static <T> void given(Map<String, String> m, Tunable<T> t, String flag) {
+        m.put(t.metadataKey(), flag != null ? t.format(t.parse(flag))
+                : t.defaultValue() == null ? "job (the kernel's default: " + t.defaultText() + ")"
+                : "job (" + t.defaultText() + " in the seeds)");
     }
 
     /** What a command writes from a finished run (its report), once the run folder is marked complete if every row succeeded. */
@@ -522,7 +535,7 @@ public final class Foliobench implements Callable<Integer> {
         return l;
     }
 
-    @Command(name = "tables", mixinStandardHelpOptions = true,
+    @Command(name = "tables", mixinStandardHelpOptions = true, modelTransformer = TunableHelp.class,
             description = "Sweep the seed matrix (39 rows x bh, iomap) and write a run folder.",
             footerHeading = "%nExamples:%n",
             footer = {"  foliobench tables --quick --out /tmp/runs",
@@ -724,7 +737,7 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
+    @Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = TunableHelp.class,
             description = "Run the measured jobs of a fio job file (psync subset) and print fio-like summaries.")
     static final class Run implements Callable<Integer> {
         @CommandLine.ParentCommand

@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.foliobench.Tunable;
+import org.foliobench.Tunables;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DmaMemory;
@@ -236,8 +238,7 @@ public class PsyncBench {
                 ioPaths[i] = IoPath.parse(names[i].trim());
                 pathNames[i] = ioPaths[i].shortName();
             }
-            tunables = new Workload.Tunables(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes,
-                    Workload.Tunables.parseDioreadNolock(dioreadNolock), Workload.Tunables.parseBhPartialWalk(bhPartialWalk));
+            tunables = Workload.Tunables.fromParams(this::param);
             String o = System.getProperty(Workload.OUT_PROPERTY);
             out = o == null ? null : Path.of(o);
             clockCost = latency ? clockCost() : 0;
@@ -311,23 +312,17 @@ public class PsyncBench {
         }
 
         static MountOptions mountOptions(JobSpec job) {
-            MountOptions.Builder b = MountOptions.builder()
-                    .blockSize(job.blockSize())
-                    .maxFolioOrder(job.maxFolioOrder())
-                    .readAheadKb(job.readAheadKb())
-                    .dirtyRatio(job.dirtyRatio())
-                    .dirtyBackgroundRatio(job.dirtyBackgroundRatio())
-                    .dirtyBytes(job.dirtyBytes())
-                    .dirtyBackgroundBytes(job.dirtyBackgroundBytes())
-                    .dirtyExpireCentisecs(job.dirtyExpireCentisecs())
-                    .dirtyWritebackCentisecs(job.dirtyWritebackCentisecs())
-                    .dioreadNolock(job.dioreadNolock())
-                    .bhPartialWalk(job.bhPartialWalk())
-                    .populateMemory(true);
-            if (job.memBytes() != 0) {
-                b.memBytes(job.memBytes());
+            MountOptions.Builder b = MountOptions.builder().populateMemory(true);
+            for (Tunable<?> t : JobSpec.TUNABLES) {
+                if (t != Tunables.MEM || job.memBytes() != 0) { // fb_mem unset: the engine's default
+                    set(b, t, job);
+                }
             }
             return b.build();
+        }
+
+        private static <T> void set(MountOptions.Builder b, Tunable<T> t, JobSpec job) {
+            b.set(t, job.get(t));
         }
 
         /**
@@ -672,17 +667,24 @@ public class PsyncBench {
             }
         }
 
+        /**
+         * The JMH param {@code name} of this fork, as given: a tunable's travels by its declared name
+         * ({@link Tunable#param}), the name of its {@code @Param} field here.
+         */
+        String param(String name) {
+            try {
+                return String.valueOf(Fio.class.getField(name).get(this));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("no @Param field " + name + " in " + Fio.class.getName(), e);
+            }
+        }
+
         /** The tunables of this fork as the pass log records them (what a variant is told apart by). */
         Map<String, String> params() {
             Map<String, String> p = new TreeMap<>();
-            p.put("maxFolioOrder", String.valueOf(maxFolioOrder));
-            p.put("readAheadKb", String.valueOf(readAheadKb));
-            p.put("dirtyRatio", String.valueOf(dirtyRatio));
-            p.put("dirtyBackgroundRatio", String.valueOf(dirtyBackgroundRatio));
-            p.put("blockSize", String.valueOf(blockSize));
-            p.put("dioreadNolock", dioreadNolock);
-            p.put("bhPartialWalk", bhPartialWalk);
-            p.put("memBytes", String.valueOf(memBytes));
+            for (Tunable<?> t : Workload.CARRIED) {
+                p.put(t.param(), param(t.param()));
+            }
             p.put(org.foliobench.layout.BenchParams.SIZE_DIVISOR, String.valueOf(sizeDivisor));
             p.put(org.foliobench.layout.BenchParams.LATENCY, String.valueOf(latency));
             return p;

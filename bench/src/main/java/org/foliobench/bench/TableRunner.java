@@ -187,14 +187,7 @@ final class TableRunner {
         p.put(BenchParams.BLOCKS, String.valueOf(s.blocks()));
         p.put(BenchParams.PATHS, b.pathList());
         p.put(BenchParams.FORK, String.valueOf(fork));
-        p.put("maxFolioOrder", String.valueOf(t.maxFolioOrder()));
-        p.put("readAheadKb", String.valueOf(t.readAheadKb()));
-        p.put("dirtyRatio", String.valueOf(t.dirtyRatio()));
-        p.put("dirtyBackgroundRatio", String.valueOf(t.dirtyBackgroundRatio()));
-        p.put("blockSize", String.valueOf(t.blockSize()));
-        p.put("dioreadNolock", t.dioreadNolockParam());
-        p.put("bhPartialWalk", t.bhPartialWalk().value());
-        p.put("memBytes", String.valueOf(t.memBytes()));
+        p.putAll(t.params());
         p.put(BenchParams.SIZE_DIVISORS, rows.stream().map(r -> String.valueOf(r.divisor())).collect(java.util.stream.Collectors.joining(",")));
         p.put(BenchParams.WARMUP_MS, String.valueOf(s.warmupMs()));
         p.put(BenchParams.WARMUP_MAX_MS, String.valueOf(s.warmupMaxMs()));

@@ -1,10 +1,22 @@
 package org.foliobench.bench;
 
+import static org.foliobench.Tunables.BH_PARTIAL_WALK;
+import static org.foliobench.Tunables.BLOCK_SIZE;
+import static org.foliobench.Tunables.DIOREAD_NOLOCK;
+import static org.foliobench.Tunables.DIRTY_BACKGROUND_RATIO;
+import static org.foliobench.Tunables.DIRTY_RATIO;
+import static org.foliobench.Tunables.MAX_FOLIO_ORDER;
+import static org.foliobench.Tunables.MEM;
+import static org.foliobench.Tunables.READ_AHEAD_KB;
+
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
+import org.foliobench.Tunable;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.layout.RowKey;
 import org.foliobench.workloads.FioParser;
@@ -40,16 +52,44 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
     static final String JOB_PREFIX = "job:";
 
     /**
-     * The kernel tunables a run may override; carried to the fork as JMH params. {@code memBytes} is
-     * the model's RAM the command line set ({@code --mem}), used as given; 0 keeps the job's
-     * {@code fb_mem}, which scales with the job's sizes. {@code dioreadNolock} null is the kernel's
-     * default for the block size. {@code bhPartialWalk} is {@code fb_bh_partial_walk} (the bhlf path's
-     * partial-write buffer walk).
+     * The tunables a run may override ({@code tables}/{@code run} flags), carried to the fork as JMH
+     * params by their declared names ({@link Tunable#param}), in this order.
      */
-    record Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
-            long memBytes, Boolean dioreadNolock, BhPartialWalk bhPartialWalk) {
-        Tunables {
-            java.util.Objects.requireNonNull(bhPartialWalk, "bhPartialWalk");
+    static final List<Tunable<?>> CARRIED = List.of(MAX_FOLIO_ORDER, READ_AHEAD_KB, DIRTY_RATIO, DIRTY_BACKGROUND_RATIO,
+            BLOCK_SIZE, DIOREAD_NOLOCK, BH_PARTIAL_WALK, MEM);
+
+    /** The values of {@link #CARRIED} in {@code get}'s order (null allowed: dioread_nolock's default). */
+    private static Map<Tunable<?>, Object> values(java.util.function.Function<Tunable<?>, Object> get) {
+        Map<Tunable<?>, Object> m = new LinkedHashMap<>();
+        for (Tunable<?> t : CARRIED) {
+            m.put(t, get.apply(t));
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The values of {@link #CARRIED}, given in its order. */
+    private static Map<Tunable<?>, Object> inOrder(Object... v) {
+        return values(t -> v[CARRIED.indexOf(t)]);
+    }
+
+    /**
+     * The kernel tunables a run's rows run with ({@link #CARRIED}), carried to the fork as JMH params.
+     * {@code memBytes} is the model's RAM the command line set ({@code --mem}), used as given; 0 keeps
+     * the job's {@code fb_mem}, which scales with the job's sizes. {@code dioreadNolock} null is the
+     * kernel's default for the block size.
+     */
+    static final class Tunables {
+        private final Map<Tunable<?>, Object> values;
+
+        private Tunables(Map<Tunable<?>, Object> values) {
+            this.values = values;
+            java.util.Objects.requireNonNull(values.get(BH_PARTIAL_WALK), "bhPartialWalk");
+        }
+
+        Tunables(int maxFolioOrder, int readAheadKb, int dirtyRatio, int dirtyBackgroundRatio, int blockSize,
+                long memBytes, Boolean dioreadNolock, BhPartialWalk bhPartialWalk) {
+            this(inOrder(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, dioreadNolock, bhPartialWalk,
+                    memBytes));
         }
 
         /** The tunables with {@code fb_bh_partial_walk} at its default ({@link Defaults#BH_PARTIAL_WALK}). */
@@ -59,59 +99,163 @@ record Workload(String key, List<JobSpec> setup, JobSpec job, String device) {
                     Defaults.BH_PARTIAL_WALK);
         }
 
-        /** The job's own values. */
+        /** The job's own values ({@code memBytes} 0: the job's fb_mem). */
         static Tunables of(JobSpec j) {
-            return new Tunables(j.maxFolioOrder(), j.readAheadKb(), j.dirtyRatio(), j.dirtyBackgroundRatio(), j.blockSize(), 0,
-                    j.dioreadNolock(), j.bhPartialWalk());
+            return new Tunables(values(t -> t == MEM ? (Object) 0L : j.get(t)));
+        }
+
+        /** The value of {@code t}, one of {@link #CARRIED}. */
+        @SuppressWarnings("unchecked")
+        <T> T get(Tunable<T> t) {
+            if (!values.containsKey(t)) {
+                throw new IllegalArgumentException(t.name() + " is not carried to the forks");
+            }
+            return (T) values.get(t);
+        }
+
+        int maxFolioOrder() {
+            return get(MAX_FOLIO_ORDER);
+        }
+
+        int readAheadKb() {
+            return get(READ_AHEAD_KB);
+        }
+
+        int dirtyRatio() {
+            return get(DIRTY_RATIO);
+        }
+
+        int dirtyBackgroundRatio() {
+            return get(DIRTY_BACKGROUND_RATIO);
+        }
+
+        int blockSize() {
+            return get(BLOCK_SIZE);
+        }
+
+        long memBytes() {
+            return get(MEM);
+        }
+
+        Boolean dioreadNolock() {
+            return get(DIOREAD_NOLOCK);
+        }
+
+        BhPartialWalk bhPartialWalk() {
+            return get(BH_PARTIAL_WALK);
+        }
+
+        /**
+         * The JMH params of these tunables, by their declared names ({@link Tunable#toParam}); the model's
+         * RAM in bytes, 0 for the job's.
+         */
+        Map<String, String> params() {
+            Map<String, String> p = new LinkedHashMap<>();
+            for (Tunable<?> t : CARRIED) {
+                p.put(t.param(), param(t));
+            }
+            return p;
+        }
+
+        private <T> String param(Tunable<T> t) {
+            return t == MEM ? String.valueOf(memBytes()) : t.toParam(get(t));
+        }
+
+        /** The inverse of {@link #params}: the fork's tunables from its JMH params, looked up by their declared names. */
+        static Tunables fromParams(java.util.function.Function<String, String> param) {
+            return new Tunables(values(t -> {
+                String v = param.apply(t.param());
+                return t == MEM ? (Object) Long.parseLong(v) : t.fromParam(v);
+            }));
         }
 
         /** {@code dioreadNolock} as a JMH param: {@code 1}, {@code 0} or {@code default}. */
         String dioreadNolockParam() {
-            return dioreadNolock == null ? "default" : dioreadNolock ? "1" : "0";
+            return param(DIOREAD_NOLOCK);
         }
 
         /** The inverse of {@link #dioreadNolockParam}. */
         static Boolean parseDioreadNolock(String param) {
-            return param.equals("default") ? null : param.equals("1");
+            return DIOREAD_NOLOCK.fromParam(param);
         }
 
         /** {@code bhPartialWalk} as a JMH param: {@code full}, {@code range}, or {@code default} ({@link Defaults#BH_PARTIAL_WALK}). */
         static BhPartialWalk parseBhPartialWalk(String param) {
-            return param.equals("default") ? Defaults.BH_PARTIAL_WALK : BhPartialWalk.parse(param);
+            return BH_PARTIAL_WALK.fromParam(param);
         }
 
         /** Overrides: null keeps the job's value. */
         Tunables with(Overrides o) {
-            return new Tunables(o.maxFolioOrder() != null ? o.maxFolioOrder() : maxFolioOrder,
-                    o.readAheadKb() != null ? o.readAheadKb() : readAheadKb,
-                    o.dirtyRatio() != null ? o.dirtyRatio() : dirtyRatio,
-                    o.dirtyBackgroundRatio() != null ? o.dirtyBackgroundRatio() : dirtyBackgroundRatio,
-                    o.blockSize() != null ? o.blockSize() : blockSize,
-                    o.memBytes() != null ? o.memBytes() : memBytes,
-                    o.dioreadNolock() != null ? o.dioreadNolock() : dioreadNolock,
-                    o.bhPartialWalk() != null ? o.bhPartialWalk() : bhPartialWalk);
+            return new Tunables(values(t -> o.get(t) != null ? o.get(t) : get(t)));
         }
 
+        /** {@code j} with these tunables set (through {@link JobSpec.Builder#set}, so each is validated by its declaration). */
         JobSpec applyTo(JobSpec j) {
-            JobSpec.Builder b = j.toBuilder().maxFolioOrder(maxFolioOrder).readAheadKb(readAheadKb).dirtyRatio(dirtyRatio)
-                    .dirtyBackgroundRatio(dirtyBackgroundRatio).blockSize(blockSize).dioreadNolock(dioreadNolock)
-                    .bhPartialWalk(bhPartialWalk);
-            if (memBytes != 0) {
-                b.memBytes(memBytes);
+            JobSpec.Builder b = j.toBuilder();
+            for (Tunable<?> t : CARRIED) {
+                if (t != MEM || memBytes() != 0) {
+                    set(b, t);
+                }
             }
             return b.build();
         }
+
+        private <T> void set(JobSpec.Builder b, Tunable<T> t) {
+            b.set(t, get(t));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tunables && ((Tunables) o).values.equals(values);
+        }
+
+        @Override
+        public int hashCode() {
+            return values.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Tunables" + params();
+        }
     }
 
-    /** The command line's tunable flags; null: not given, the job's value stays. */
-    record Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
-            Integer blockSize, Long memBytes, Boolean dioreadNolock, BhPartialWalk bhPartialWalk) {
+    /** The command line's tunable flags ({@link #CARRIED}); null: not given, the job's value stays. */
+    static final class Overrides {
         static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null);
+
+        private final Map<Tunable<?>, Object> values;
+
+        Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
+                Integer blockSize, Long memBytes, Boolean dioreadNolock, BhPartialWalk bhPartialWalk) {
+            values = inOrder(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, dioreadNolock, bhPartialWalk,
+                    memBytes);
+        }
 
         /** The overrides without {@code --bh-partial-walk}. */
         Overrides(Integer maxFolioOrder, Integer readAheadKb, Integer dirtyRatio, Integer dirtyBackgroundRatio,
                 Integer blockSize, Long memBytes, Boolean dioreadNolock) {
             this(maxFolioOrder, readAheadKb, dirtyRatio, dirtyBackgroundRatio, blockSize, memBytes, dioreadNolock, null);
+        }
+
+        /** The value given for {@code t}, or null. */
+        @SuppressWarnings("unchecked")
+        <T> T get(Tunable<T> t) {
+            return (T) values.get(t);
+        }
+
+        BhPartialWalk bhPartialWalk() {
+            return get(BH_PARTIAL_WALK);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Overrides && ((Overrides) o).values.equals(values);
+        }
+
+        @Override
+        public int hashCode() {
+            return values.hashCode();
         }
     }
 

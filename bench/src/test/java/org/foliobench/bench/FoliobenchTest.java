@@ -2,6 +2,7 @@ package org.foliobench.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.foliobench.BhPartialWalk;
 import org.junit.jupiter.api.Assumptions;
@@ -55,7 +57,7 @@ class FoliobenchTest {
 
     @Test
     void bhPartialWalkFlagMapsToTheTunableAndTheMetadata() throws Exception {
-        assertUsage("bad --bh-partial-walk \"half\"", "tables", "--bh-partial-walk", "half", "--dry-run");
+        assertUsage("bad value \"half\" for fb_bh_partial_walk (use full or range)", "tables", "--bh-partial-walk", "half", "--dry-run");
         Foliobench.Common c = new Foliobench.Common();
         assertEquals(null, Foliobench.overrides(c).bhPartialWalk(), "not given: the job's value stays");
         c.bhPartialWalk = "Range";
@@ -92,10 +94,10 @@ class FoliobenchTest {
         assertUsage("--max-forks 2 is below --forks 3", "tables", "--forks", "3", "--max-forks", "2");
         assertUsage("--target must be a positive percentage", "tables", "--target", "0");
         assertUsage("cannot change the mode, iterations", "tables", "--jmh", "-i 3");
-        assertUsage("--max-folio-order 12", "tables", "--max-folio-order", "12");
-        assertUsage("--block-size 3000", "tables", "--block-size", "3000");
-        assertUsage("--dirty-ratio 101", "tables", "--dirty-ratio", "101");
-        assertUsage("bad --mem", "tables", "--mem", "1x");
+        assertUsage("bad value \"12\" for MAX_PAGECACHE_ORDER", "tables", "--max-folio-order", "12");
+        assertUsage("bad value \"3000\" for mke2fs -b", "tables", "--block-size", "3000");
+        assertUsage("bad value \"101\" for vm.dirty_ratio", "tables", "--dirty-ratio", "101");
+        assertUsage("bad value \"1x\" for the model's RAM, mem=", "tables", "--mem", "1x");
         assertUsage("cannot change the mode", "tables", "--jmh", "-bm thrpt");
         assertUsage("bad --jmh", "tables", "--jmh", "-nosuchoption");
         assertUsage("not benchmark names", "tables", "--jmh", "SomeBenchmark");
@@ -153,6 +155,31 @@ class FoliobenchTest {
                     + "20260101-000000-h) is active (wait for it to finish", "run", ok.toString(), "--out", tmp.resolve("runs").toString());
             assertUsage("another foliobench run", "tables", "--rows", "read/hole/4K", "--out", tmp.resolve("runs").toString());
             assertEquals(0, run("tables", "--rows", "read/hole/4K", "--dry-run").code(), "a dry run takes no lock");
+        }
+    }
+
+    /** A tunable's bad value gets its declaration's one message from a flag and from a job file (there with file:line). */
+    @Test
+    void aBadTunableValueGetsTheSameMessageFromAFlagAndAJobFile() throws Exception {
+        Map<org.foliobench.Tunable<?>, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(org.foliobench.Tunables.BLOCK_SIZE, "3000");
+        bad.put(org.foliobench.Tunables.MAX_FOLIO_ORDER, "12");
+        bad.put(org.foliobench.Tunables.READ_AHEAD_KB, "128k");
+        bad.put(org.foliobench.Tunables.DIRTY_RATIO, "101");
+        bad.put(org.foliobench.Tunables.DIRTY_BACKGROUND_RATIO, "-1");
+        bad.put(org.foliobench.Tunables.MEM, "1x");
+        bad.put(org.foliobench.Tunables.DIOREAD_NOLOCK, "2");
+        bad.put(org.foliobench.Tunables.BH_PARTIAL_WALK, "half");
+        for (Map.Entry<org.foliobench.Tunable<?>, String> e : bad.entrySet()) {
+            org.foliobench.Tunable<?> t = e.getKey();
+            String message = assertThrows(org.foliobench.Tunable.Invalid.class, () -> t.parse(e.getValue())).getMessage();
+            Result flag = run("tables", t.flag(), e.getValue(), "--dry-run");
+            assertEquals(2, flag.code(), flag.toString());
+            assertEquals(List.of("foliobench: " + message), flag.errLines());
+            Path job = Files.writeString(tmp.resolve(t.key() + ".fio"), "[j]\nsize=1m\n" + t.option() + "=" + e.getValue() + "\n");
+            Result file = run("run", job.toString());
+            assertEquals(2, file.code(), file.toString());
+            assertEquals(List.of("foliobench: " + job + ":3: " + message), file.errLines());
         }
     }
 

@@ -113,4 +113,21 @@ class WorkloadTest {
         assertEquals(BhPartialWalk.RANGE, Workload.Tunables.parseBhPartialWalk("range"));
         assertEquals(BhPartialWalk.FULL, Workload.Tunables.parseBhPartialWalk("full"));
     }
+
+    /** The tunables travel to the fork as JMH params by their declared names and come back equal. */
+    @Test
+    void tunablesTravelByTheirDeclaredParamNames() throws Exception {
+        Workload.Tunables t = new Workload.Tunables(4, 256, 30, 15, 2048, 8L << 30, null, BhPartialWalk.RANGE);
+        java.util.Map<String, String> p = t.params();
+        assertEquals(Workload.CARRIED.stream().map(org.foliobench.Tunable::param).toList(), java.util.List.copyOf(p.keySet()));
+        assertEquals("4", p.get(org.foliobench.Tunables.MAX_FOLIO_ORDER.param()));
+        assertEquals("2048", p.get(org.foliobench.Tunables.BLOCK_SIZE.param()));
+        assertEquals("default", p.get(org.foliobench.Tunables.DIOREAD_NOLOCK.param()));
+        assertEquals("range", p.get(org.foliobench.Tunables.BH_PARTIAL_WALK.param()));
+        assertEquals(String.valueOf(8L << 30), p.get(org.foliobench.Tunables.MEM.param()), "the model's RAM in bytes");
+        assertEquals(t, Workload.Tunables.fromParams(p::get));
+        Workload.Tunables seed = Workload.Tunables.of(SeedJobs.load(ReferenceRow.parseKey("read/hole/4K")).job());
+        assertEquals("0", seed.params().get(org.foliobench.Tunables.MEM.param()), "0: the job's fb_mem");
+        assertEquals(seed, Workload.Tunables.fromParams(seed.params()::get));
+    }
 }

@@ -7,6 +7,7 @@ import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.Errno;
 import org.foliobench.ErrnoException;
+import org.foliobench.Tunables;
 import org.foliobench.device.Bio;
 import org.foliobench.device.BioSet;
 import org.foliobench.device.BlkPlug;
@@ -120,10 +121,7 @@ public final class BufferHeadPath implements IoPathOps {
     }
 
     private BufferHeadPath(Ext4 fs, long cachePages, IoPath ioPath, int maxFolioOrder, BhPartialWalk walk) {
-        if (maxFolioOrder < 0 || maxFolioOrder > Defaults.MAX_PAGECACHE_ORDER) {
-            throw new IllegalArgumentException("max folio order " + maxFolioOrder + " must be 0.."
-                    + Defaults.MAX_PAGECACHE_ORDER);
-        }
+        Tunables.MAX_FOLIO_ORDER.check(maxFolioOrder);
         this.ioPath = ioPath;
         this.maxFolioOrder = maxFolioOrder;
         this.rangeWalk = walk == BhPartialWalk.RANGE;

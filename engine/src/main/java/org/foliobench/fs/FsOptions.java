@@ -2,6 +2,7 @@ package org.foliobench.fs;
 
 import org.foliobench.Defaults;
 import org.foliobench.IomapDirtyCheck;
+import org.foliobench.Tunables;
 import org.foliobench.stats.Counters;
 
 /**
@@ -103,11 +104,9 @@ public final class FsOptions {
         Builder() {
         }
 
+        /** {@link Tunables#BLOCK_SIZE}. */
         public Builder blockSize(int blockSize) {
-            if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
-                throw new IllegalArgumentException("block size " + blockSize + " must be 1024, 2048 or 4096");
-            }
-            this.blockSize = blockSize;
+            this.blockSize = Tunables.BLOCK_SIZE.check(blockSize);
             return this;
         }
 
@@ -152,7 +151,7 @@ public final class FsOptions {
 
         /** {@code fb_iomap_dirty_check}: direct (with patch 33, the default) or all (without it). */
         public Builder iomapDirtyCheck(IomapDirtyCheck check) {
-            this.iomapDirtyCheck = java.util.Objects.requireNonNull(check);
+            this.iomapDirtyCheck = Tunables.IOMAP_DIRTY_CHECK.check(java.util.Objects.requireNonNull(check));
             return this;
         }
 

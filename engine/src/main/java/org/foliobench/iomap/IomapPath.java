@@ -9,6 +9,7 @@ import org.foliobench.Defaults;
 import org.foliobench.Errno;
 import org.foliobench.ErrnoException;
 import org.foliobench.IomapDirtyCheck;
+import org.foliobench.Tunables;
 import org.foliobench.fs.Ext4;
 import org.foliobench.fs.Handle;
 import org.foliobench.fs.Inode;
@@ -93,10 +94,7 @@ public final class IomapPath implements IoPathOps {
      * the free lists of the path's object caches.
      */
     public IomapPath(Ext4 fs, int maxFolioOrder, long cachePages) {
-        if (maxFolioOrder < 0 || maxFolioOrder > Defaults.MAX_PAGECACHE_ORDER) {
-            throw new IllegalArgumentException("max folio order " + maxFolioOrder + " must be 0.."
-                    + Defaults.MAX_PAGECACHE_ORDER);
-        }
+        Tunables.MAX_FOLIO_ORDER.check(maxFolioOrder);
         this.fs = fs;
         this.maxFolioOrder = maxFolioOrder;
         this.dirtyCheckAll = fs.iomapDirtyCheck() == IomapDirtyCheck.ALL;

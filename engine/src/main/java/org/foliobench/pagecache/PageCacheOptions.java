@@ -1,6 +1,7 @@
 package org.foliobench.pagecache;
 
 import org.foliobench.Defaults;
+import org.foliobench.Tunables;
 import org.foliobench.stats.Counters;
 
 /**
@@ -150,38 +151,38 @@ public final class PageCacheOptions {
         }
 
         public Builder dirtyRatio(int v) {
-            dirtyRatio = percent("dirty_ratio", v);
+            dirtyRatio = Tunables.DIRTY_RATIO.check(v);
             return this;
         }
 
         public Builder dirtyBackgroundRatio(int v) {
-            dirtyBackgroundRatio = percent("dirty_background_ratio", v);
+            dirtyBackgroundRatio = Tunables.DIRTY_BACKGROUND_RATIO.check(v);
             return this;
         }
 
         /** Setting dirty_bytes overrides dirty_ratio, as the sysctl does (0 restores the ratio). */
         public Builder dirtyBytes(long v) {
-            dirtyBytes = nonNegative("dirty_bytes", v);
+            dirtyBytes = Tunables.DIRTY_BYTES.check(v);
             return this;
         }
 
         public Builder dirtyBackgroundBytes(long v) {
-            dirtyBackgroundBytes = nonNegative("dirty_background_bytes", v);
+            dirtyBackgroundBytes = Tunables.DIRTY_BACKGROUND_BYTES.check(v);
             return this;
         }
 
         public Builder dirtyExpireCentisecs(int v) {
-            dirtyExpireCentisecs = (int) nonNegative("dirty_expire_centisecs", v);
+            dirtyExpireCentisecs = Tunables.DIRTY_EXPIRE_CENTISECS.check(v);
             return this;
         }
 
         public Builder dirtyWritebackCentisecs(int v) {
-            dirtyWritebackCentisecs = (int) nonNegative("dirty_writeback_centisecs", v);
+            dirtyWritebackCentisecs = Tunables.DIRTY_WRITEBACK_CENTISECS.check(v);
             return this;
         }
 
         public Builder readAheadKb(int v) {
-            readAheadKb = (int) nonNegative("read_ahead_kb", v);
+            readAheadKb = Tunables.READ_AHEAD_KB.check(v);
             return this;
         }
 
@@ -216,20 +217,6 @@ public final class PageCacheOptions {
 
         public PageCacheOptions build() {
             return new PageCacheOptions(this);
-        }
-
-        private static int percent(String name, int v) {
-            if (v < 0 || v > 100) {
-                throw new IllegalArgumentException(name + " " + v + " must be 0..100");
-            }
-            return v;
-        }
-
-        private static long nonNegative(String name, long v) {
-            if (v < 0) {
-                throw new IllegalArgumentException(name + " " + v + " must not be negative");
-            }
-            return v;
         }
     }
 }

@@ -4,6 +4,8 @@ import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.DefragIomap;
 import org.foliobench.IomapDirtyCheck;
+import org.foliobench.Tunable;
+import org.foliobench.Tunables;
 import org.foliobench.fs.FsOptions;
 import org.foliobench.pagecache.PageCacheOptions;
 import org.foliobench.stats.Counters;
@@ -78,6 +80,30 @@ public final class MountOptions {
                 + (fs.dioreadNolock(fs.blockSize()) ? "dioread_nolock" : "nodioread_nolock") + " " + pageCache;
     }
 
+    /** The setter of each tunable of {@link Tunables#ALL} a mount takes. */
+    private static final java.util.Map<Tunable<?>, java.util.function.BiConsumer<Builder, ?>> SETTERS = new java.util.HashMap<>();
+
+    private static <T> void setter(Tunable<T> t, java.util.function.BiConsumer<Builder, T> set) {
+        SETTERS.put(t, set);
+    }
+
+    static {
+        setter(Tunables.BLOCK_SIZE, Builder::blockSize);
+        setter(Tunables.MAX_FOLIO_ORDER, Builder::maxFolioOrder);
+        setter(Tunables.READ_AHEAD_KB, Builder::readAheadKb);
+        setter(Tunables.DIRTY_RATIO, Builder::dirtyRatio);
+        setter(Tunables.DIRTY_BACKGROUND_RATIO, Builder::dirtyBackgroundRatio);
+        setter(Tunables.DIRTY_BYTES, Builder::dirtyBytes);
+        setter(Tunables.DIRTY_BACKGROUND_BYTES, Builder::dirtyBackgroundBytes);
+        setter(Tunables.DIRTY_EXPIRE_CENTISECS, Builder::dirtyExpireCentisecs);
+        setter(Tunables.DIRTY_WRITEBACK_CENTISECS, Builder::dirtyWritebackCentisecs);
+        setter(Tunables.MEM, Builder::memBytes);
+        setter(Tunables.DIOREAD_NOLOCK, Builder::dioreadNolock);
+        setter(Tunables.BH_PARTIAL_WALK, Builder::bhPartialWalk);
+        setter(Tunables.DEFRAG_IOMAP, Builder::defragIomap);
+        setter(Tunables.IOMAP_DIRTY_CHECK, Builder::iomapDirtyCheck);
+    }
+
     /** Builder; every setter validates and names the kernel tunable in its error. */
     public static final class Builder {
         private final FsOptions.Builder fs = FsOptions.builder();
@@ -105,22 +131,19 @@ public final class MountOptions {
 
         /** {@code MAX_PAGECACHE_ORDER}, 0..9. */
         public Builder maxFolioOrder(int order) {
-            if (order < 0 || order > Defaults.MAX_PAGECACHE_ORDER) {
-                throw new IllegalArgumentException("max folio order " + order + " must be 0.." + Defaults.MAX_PAGECACHE_ORDER);
-            }
-            this.maxFolioOrder = order;
+            this.maxFolioOrder = Tunables.MAX_FOLIO_ORDER.check(order);
             return this;
         }
 
         /** {@code fb_bh_partial_walk}: full (6.16-6.18) or range (the 2026 fix). */
         public Builder bhPartialWalk(BhPartialWalk walk) {
-            this.bhPartialWalk = java.util.Objects.requireNonNull(walk);
+            this.bhPartialWalk = Tunables.BH_PARTIAL_WALK.check(java.util.Objects.requireNonNull(walk));
             return this;
         }
 
         /** {@code fb_defrag_iomap}: eopnotsupp (the default) or fallback. */
         public Builder defragIomap(DefragIomap d) {
-            this.defragIomap = java.util.Objects.requireNonNull(d);
+            this.defragIomap = Tunables.DEFRAG_IOMAP.check(java.util.Objects.requireNonNull(d));
             return this;
         }
 
@@ -190,6 +213,20 @@ public final class MountOptions {
         /** Journal size in filesystem blocks (0: the mke2fs default for the device size). */
         public Builder journalBlocks(int blocks) {
             fs.journalBlocks(blocks);
+            return this;
+        }
+
+        /**
+         * Sets tunable {@code t} ({@link Tunables#ALL}) by its declaration: the one setter generic code
+         * (a job's {@code fb_*} options) uses; each tunable is bound to its setter here.
+         */
+        @SuppressWarnings("unchecked")
+        public <T> Builder set(Tunable<T> t, T v) {
+            java.util.function.BiConsumer<Builder, Object> s = (java.util.function.BiConsumer<Builder, Object>) SETTERS.get(t);
+            if (s == null) {
+                throw new IllegalArgumentException(t.name() + " is not a mount option");
+            }
+            s.accept(this, t.check(v));
             return this;
         }
 

@@ -23,6 +23,8 @@ import java.util.function.Consumer;
 
 import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
+import org.foliobench.Tunable;
+import org.foliobench.Tunables;
 
 /**
  * Parser for the documented subset of fio job files that foliobench runs (fio's
@@ -86,6 +88,8 @@ import org.foliobench.Defaults;
  * {@code int} options take fio's size suffixes, as fio's {@code FIO_OPT_INT} does.
  *
  * <h2>foliobench options ({@code fb_} prefix)</h2>
+ * The tunables' options ({@code fb_mem} to {@code fb_bh_partial_walk}, {@link JobSpec#TUNABLES}) are
+ * declared in {@link org.foliobench.Tunables}, which parses and validates them.
  * <pre>
  *  option                        default                 mirrors
  *  fb_path=bh|iomap              both (table sweep)      the series' per-file IO path choice
@@ -254,6 +258,19 @@ public final class FioParser {
         }
     }
 
+    /** A tunable's option: its declaration parses and validates ({@link Tunable#parse}), with its one message. */
+    private static <T> ValueParser tunable(Tunable<T> t) {
+        return (o, v) -> {
+            T value;
+            try {
+                value = t.parse(v);
+            } catch (Tunable.Invalid e) {
+                throw new BadValueException(e.problem(), e.fix());
+            }
+            return bld -> bld.set(t, value);
+        };
+    }
+
     private static ValueParser time(BiConsumer<JobSpec.Builder, Long> set) {
         return (o, v) -> {
             long us = FioUnits.parseTimeMicros(o, v);
@@ -369,53 +386,10 @@ public final class FioParser {
             checkDeviceSpec(v);
             return bld -> bld.device(v);
         });
-        def("fb_mem", Arg.VALUE, (o, v) -> {
-            long n = FioUnits.parseSize(o, v);
-            if (n < (1 << 20) || n % Defaults.PAGE_SIZE != 0) {
-                throw new BadValueException("fb_mem=" + v + " must be at least 1m and a multiple of the "
-                        + Defaults.PAGE_SIZE + "-byte page", "e.g. fb_mem=4g");
-            }
-            return bld -> bld.memBytes(n);
-        });
-        def("fb_block_size", Arg.VALUE, (o, v) -> {
-            long n = FioUnits.parseSize(o, v);
-            if (n != 1024 && n != 2048 && n != 4096) {
-                throw new BadValueException("fb_block_size=" + v + " is not a supported filesystem block size",
-                        "use 1k, 2k or 4k");
-            }
-            return bld -> bld.blockSize((int) n);
-        });
-        def("fb_max_folio_order", Arg.VALUE,
-                plainInt(0, Defaults.MAX_PAGECACHE_ORDER, JobSpec.Builder::maxFolioOrder));
-        def("fb_read_ahead_kb", Arg.VALUE, plainInt(0, 1 << 20, JobSpec.Builder::readAheadKb));
-        def("fb_dirty_ratio", Arg.VALUE, plainInt(0, 100, JobSpec.Builder::dirtyRatio));
-        def("fb_dirty_background_ratio", Arg.VALUE, plainInt(0, 100, JobSpec.Builder::dirtyBackgroundRatio));
-        def("fb_dirty_bytes", Arg.VALUE, (o, v) -> {
-            long n = FioUnits.parseSize(o, v);
-            if (n != 0 && n < 2L * Defaults.PAGE_SIZE) {
-                throw new BadValueException("fb_dirty_bytes=" + v + " is below the kernel's minimum of two pages",
-                        "use 0 (use fb_dirty_ratio) or at least " + 2 * Defaults.PAGE_SIZE);
-            }
-            return bld -> bld.dirtyBytes(n);
-        });
-        def("fb_dirty_background_bytes", Arg.VALUE, (o, v) -> {
-            long n = FioUnits.parseSize(o, v);
-            return bld -> bld.dirtyBackgroundBytes(n);
-        });
-        def("fb_dirty_expire_centisecs", Arg.VALUE,
-                plainInt(0, Integer.MAX_VALUE, JobSpec.Builder::dirtyExpireCentisecs));
-        def("fb_dirty_writeback_centisecs", Arg.VALUE,
-                plainInt(0, Integer.MAX_VALUE, JobSpec.Builder::dirtyWritebackCentisecs));
-        def("fb_dioread_nolock", Arg.BOOL, bool(JobSpec.Builder::dioreadNolock));
-        def("fb_bh_partial_walk", Arg.VALUE, (o, v) -> {
-            BhPartialWalk w;
-            try {
-                w = BhPartialWalk.parse(v);
-            } catch (IllegalArgumentException e) {
-                throw new BadValueException("bad value \"" + v + "\" for fb_bh_partial_walk", "use full or range");
-            }
-            return bld -> bld.bhPartialWalk(w);
-        });
+        for (Tunable<?> t : JobSpec.TUNABLES) {
+            // dioread_nolock is a fio bool: it needs its 0 or 1
+            def(t.option(), t == Tunables.DIOREAD_NOLOCK ? Arg.BOOL : Arg.VALUE, tunable(t));
+        }
         def("fb_reflink", Arg.BOOL, bool(JobSpec.Builder::reflink));
         def("fb_row", Arg.VALUE, (o, v) -> {
             try {

@@ -3,12 +3,15 @@ package org.foliobench.workloads;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
 import org.foliobench.FioSize;
+import org.foliobench.Tunable;
+import org.foliobench.Tunables;
 
 /**
  * One fio job after {@code [global]} inheritance: every supported fio option with fio's default, and
@@ -489,6 +492,52 @@ public final class JobSpec {
     }
 
     /**
+     * The tunables a job carries, as {@code fb_*} options in job-file order, each bound to its field
+     * of the job here and declared in {@link Tunables}.
+     */
+    public static final List<Tunable<?>> TUNABLES;
+
+    private record Field<T>(java.util.function.Function<JobSpec, T> get, java.util.function.BiConsumer<Builder, T> set) {
+    }
+
+    private static final Map<Tunable<?>, Field<?>> FIELDS = new java.util.LinkedHashMap<>();
+
+    private static <T> void field(Tunable<T> t, java.util.function.Function<JobSpec, T> get,
+            java.util.function.BiConsumer<Builder, T> set) {
+        FIELDS.put(t, new Field<>(get, set));
+    }
+
+    static {
+        field(Tunables.MEM, JobSpec::memBytes, Builder::memBytes);
+        field(Tunables.BLOCK_SIZE, JobSpec::blockSize, Builder::blockSize);
+        field(Tunables.MAX_FOLIO_ORDER, JobSpec::maxFolioOrder, Builder::maxFolioOrder);
+        field(Tunables.READ_AHEAD_KB, JobSpec::readAheadKb, Builder::readAheadKb);
+        field(Tunables.DIRTY_RATIO, JobSpec::dirtyRatio, Builder::dirtyRatio);
+        field(Tunables.DIRTY_BACKGROUND_RATIO, JobSpec::dirtyBackgroundRatio, Builder::dirtyBackgroundRatio);
+        field(Tunables.DIRTY_BYTES, JobSpec::dirtyBytes, Builder::dirtyBytes);
+        field(Tunables.DIRTY_BACKGROUND_BYTES, JobSpec::dirtyBackgroundBytes, Builder::dirtyBackgroundBytes);
+        field(Tunables.DIRTY_EXPIRE_CENTISECS, JobSpec::dirtyExpireCentisecs, Builder::dirtyExpireCentisecs);
+        field(Tunables.DIRTY_WRITEBACK_CENTISECS, JobSpec::dirtyWritebackCentisecs, Builder::dirtyWritebackCentisecs);
+        field(Tunables.DIOREAD_NOLOCK, JobSpec::dioreadNolock, Builder::dioreadNolock);
+        field(Tunables.BH_PARTIAL_WALK, JobSpec::bhPartialWalk, Builder::bhPartialWalk);
+        TUNABLES = List.copyOf(FIELDS.keySet());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Field<T> field(Tunable<T> t) {
+        Field<T> f = (Field<T>) FIELDS.get(t);
+        if (f == null) {
+            throw new IllegalArgumentException(t.name() + " is not a job option");
+        }
+        return f;
+    }
+
+    /** The value of tunable {@code t} ({@link #TUNABLES}) this job runs with; null only for dioread_nolock's per-block-size default. */
+    public <T> T get(Tunable<T> t) {
+        return field(t).get().apply(this);
+    }
+
+    /**
      * {@code fb_reflink=1}: before every pass of an overwrite job, each laid-out file is reflinked
      * ({@code FICLONE}, {@code cp --reflink}) to {@code <file>.reflink}, so the pass overwrites
      * shared blocks: copy on write through the iomap path's srcmap. The iomap path only (ext4's
@@ -561,22 +610,22 @@ public final class JobSpec {
         path().ifPresent(p -> o.put("fb_path", p.fioName()));
         device().ifPresent(d -> o.put("fb_device", d));
         if (memBytes != 0) {
-            o.put("fb_mem", FioSize.format(memBytes));
+            o.put(Tunables.MEM.option(), Tunables.MEM.format(memBytes));
         }
-        o.put("fb_block_size", Integer.toString(blockSize));
-        o.put("fb_max_folio_order", Integer.toString(maxFolioOrder));
-        o.put("fb_read_ahead_kb", Integer.toString(readAheadKb));
-        o.put("fb_dirty_ratio", Integer.toString(dirtyRatio));
-        o.put("fb_dirty_background_ratio", Integer.toString(dirtyBackgroundRatio));
-        o.put("fb_dirty_bytes", Long.toString(dirtyBytes));
-        o.put("fb_dirty_background_bytes", Long.toString(dirtyBackgroundBytes));
-        o.put("fb_dirty_expire_centisecs", Integer.toString(dirtyExpireCentisecs));
-        o.put("fb_dirty_writeback_centisecs", Integer.toString(dirtyWritebackCentisecs));
+        o.put(Tunables.BLOCK_SIZE.option(), Tunables.BLOCK_SIZE.format(blockSize));
+        o.put(Tunables.MAX_FOLIO_ORDER.option(), Tunables.MAX_FOLIO_ORDER.format(maxFolioOrder));
+        o.put(Tunables.READ_AHEAD_KB.option(), Tunables.READ_AHEAD_KB.format(readAheadKb));
+        o.put(Tunables.DIRTY_RATIO.option(), Tunables.DIRTY_RATIO.format(dirtyRatio));
+        o.put(Tunables.DIRTY_BACKGROUND_RATIO.option(), Tunables.DIRTY_BACKGROUND_RATIO.format(dirtyBackgroundRatio));
+        o.put(Tunables.DIRTY_BYTES.option(), Tunables.DIRTY_BYTES.format(dirtyBytes));
+        o.put(Tunables.DIRTY_BACKGROUND_BYTES.option(), Tunables.DIRTY_BACKGROUND_BYTES.format(dirtyBackgroundBytes));
+        o.put(Tunables.DIRTY_EXPIRE_CENTISECS.option(), Tunables.DIRTY_EXPIRE_CENTISECS.format(dirtyExpireCentisecs));
+        o.put(Tunables.DIRTY_WRITEBACK_CENTISECS.option(), Tunables.DIRTY_WRITEBACK_CENTISECS.format(dirtyWritebackCentisecs));
         if (dioreadNolock != null) {
-            o.put("fb_dioread_nolock", bit(dioreadNolock));
+            o.put(Tunables.DIOREAD_NOLOCK.option(), Tunables.DIOREAD_NOLOCK.format(dioreadNolock));
         }
         if (bhPartialWalk != Defaults.BH_PARTIAL_WALK) {
-            o.put("fb_bh_partial_walk", bhPartialWalk.value());
+            o.put(Tunables.BH_PARTIAL_WALK.option(), Tunables.BH_PARTIAL_WALK.format(bhPartialWalk));
         }
         if (reflink) {
             o.put("fb_reflink", "1");
@@ -608,7 +657,7 @@ public final class JobSpec {
         b.size = Math.max(bs, size / factor / bs * bs);
         long page = Defaults.PAGE_SIZE;
         if (memBytes != 0) {
-            b.memBytes = Math.max(page, memBytes / factor / page * page);
+            b.memBytes = Math.max(1 << 20, memBytes / factor / page * page); // Tunables.MEM: at least 1m
         }
         if (dirtyBytes != 0) {
             b.dirtyBytes = Math.max(2 * page, dirtyBytes / factor / page * page);
@@ -751,6 +800,12 @@ public final class JobSpec {
                 dirtyBackgroundRatio = 0;
             }
             dirtyBackgroundBytes = v;
+            return this;
+        }
+
+        /** Sets tunable {@code t} ({@link #TUNABLES}), validated by its declaration. */
+        public <T> Builder set(Tunable<T> t, T v) {
+            field(t).set().accept(this, t.check(v));
             return this;
         }
 

@@ -424,17 +424,18 @@ class FioParserTest {
         assertTrue(error("[j]\nverify=none\n").contains("verify=none is not supported"));
         assertEquals("t.fio:2: bad value \"ext4\" for fb_path (use bh, iomap or bhlf; leave it out to run bh and iomap)",
                 error("[j]\nfb_path=ext4\n"));
-        assertEquals("t.fio:2: fb_block_size=8k is not a supported filesystem block size (use 1k, 2k or 4k)",
+        // a tunable's value gets its declaration's one message (Tunable), the same a command-line flag gets
+        assertEquals("t.fio:2: bad value \"8k\" for mke2fs -b (use 1k, 2k or 4k: 1024, 2048 or 4096 bytes)",
                 error("[j]\nfb_block_size=8k\n"));
-        assertEquals("t.fio:2: fb_max_folio_order=10 is out of range (use a value between 0 and 9)",
+        assertEquals("t.fio:2: bad value \"10\" for MAX_PAGECACHE_ORDER (use a whole number 0..9)",
                 error("[j]\nfb_max_folio_order=10\n"));
-        assertEquals("t.fio:2: fb_dirty_ratio=101 is out of range (use a value between 0 and 100)",
+        assertEquals("t.fio:2: bad value \"101\" for vm.dirty_ratio (use a whole number 0..100)",
                 error("[j]\nfb_dirty_ratio=101\n"));
-        assertTrue(error("[j]\nfb_dirty_background_ratio=-1\n").contains("not a whole number"));
-        assertTrue(error("[j]\nfb_dirty_expire_centisecs=3s\n").contains("not a whole number"));
-        assertTrue(error("[j]\nfb_read_ahead_kb=128k\n").contains("not a whole number"));
-        assertTrue(error("[j]\nfb_mem=1000\n").contains("fb_mem=1000 must be at least 1m"));
-        assertTrue(error("[j]\nfb_dirty_bytes=4k\n").contains("below the kernel's minimum of two pages"));
+        assertEquals("t.fio:2: " + message(org.foliobench.Tunables.DIRTY_BACKGROUND_RATIO, "-1"), error("[j]\nfb_dirty_background_ratio=-1\n"));
+        assertEquals("t.fio:2: " + message(org.foliobench.Tunables.DIRTY_EXPIRE_CENTISECS, "3s"), error("[j]\nfb_dirty_expire_centisecs=3s\n"));
+        assertEquals("t.fio:2: " + message(org.foliobench.Tunables.READ_AHEAD_KB, "128k"), error("[j]\nfb_read_ahead_kb=128k\n"));
+        assertEquals("t.fio:2: " + message(org.foliobench.Tunables.MEM, "1000"), error("[j]\nfb_mem=1000\n"));
+        assertEquals("t.fio:2: " + message(org.foliobench.Tunables.DIRTY_BYTES, "4k"), error("[j]\nfb_dirty_bytes=4k\n"));
         assertTrue(error("[j]\nbs=2g\n").contains("bs=2g is out of range"));
     }
 
@@ -444,7 +445,8 @@ class FioParserTest {
                 + " 4k, 4kb; kib..pib are powers of 1000)", error("[j]\nsize=1m\nbs=4kx\n"));
         assertEquals("t.fio:2: bad unit \"x\" in runtime=10x (use d, h, m, s, ms or us; a bare number is seconds)",
                 error("[j]\nruntime=10x\n"));
-        assertTrue(error("[j]\nfb_mem=4q\n").startsWith("t.fio:2: fb_mem=4q: bad unit \"q\""));
+        assertEquals("t.fio:2: bad value \"4q\" for the model's RAM, mem= (use a size of at least 1m in whole 4096-byte pages,"
+                + " e.g. 4g)", error("[j]\nfb_mem=4q\n"));
     }
 
     @Test
@@ -549,5 +551,10 @@ class FioParserTest {
         assertEquals(null, FioParser.suggest("qqqqqqqq"));
         assertTrue(FioParser.supportedOptions().containsAll(List.of("bs", "blocksize", "rw", "readwrite", "runtime",
                 "timeout", "stonewall", "wait_for_previous", "fb_row", "fb_mem")));
+    }
+
+    /** The message of tunable {@code t}'s declaration for {@code value}. */
+    private static String message(org.foliobench.Tunable<?> t, String value) {
+        return assertThrows(org.foliobench.Tunable.Invalid.class, () -> t.parse(value)).getMessage();
     }
 }
