@@ -22,48 +22,24 @@ public final class FioSize {
     private FioSize() {
     }
 
-    /** A value that is not a size: what is wrong and how to fix it. */
-    public static final class Invalid extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        private final String problem;
-        private final String fix;
-
-        Invalid(String problem, String fix) {
-            super(problem + " (" + fix + ")");
-            this.problem = problem;
-            this.fix = fix;
-        }
-
-        /** What is wrong, naming the value. */
-        public String problem() {
-            return problem;
-        }
-
-        /** How to write it instead. */
-        public String fix() {
-            return fix;
-        }
-    }
-
     /** The fix every size error suggests. */
     static final String FIX = "use a whole number with an optional k, m, g, t or p (powers of 1024), e.g. 4k or 1g";
 
-    /** Parses {@code value} (surrounding blanks ignored); throws {@link Invalid}. */
+    /** Parses {@code value} (surrounding blanks ignored); throws {@link InvalidValue}. */
     public static long parse(String value) {
         String v = value.strip();
         if (v.isEmpty()) {
-            throw new Invalid("empty size", FIX);
+            throw new InvalidValue("empty size", FIX);
         }
         if (v.startsWith("0x") || v.startsWith("0X")) {
             String hex = v.substring(2);
             if (hex.isEmpty() || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                throw new Invalid("\"" + value + "\" is not a hexadecimal number (hex values take no unit)", FIX);
+                throw new InvalidValue("\"" + value + "\" is not a hexadecimal number (hex values take no unit)", FIX);
             }
             try {
                 return Long.parseLong(hex, 16);
             } catch (NumberFormatException e) {
-                throw new Invalid("size \"" + value + "\" is too large", FIX);
+                throw new InvalidValue("size \"" + value + "\" is too large", FIX);
             }
         }
         int i = 0;
@@ -71,21 +47,21 @@ public final class FioSize {
             i++;
         }
         if (i == 0) {
-            throw new Invalid("\"" + value + "\" is not a size", FIX);
+            throw new InvalidValue("\"" + value + "\" is not a size", FIX);
         }
         String unit = v.substring(i);
         long mult = multiplier(unit.toLowerCase(Locale.ROOT));
         if (mult < 0) {
             if (unit.startsWith(".") || unit.startsWith(",")) {
-                throw new Invalid("\"" + value + "\" is not a whole number", FIX);
+                throw new InvalidValue("\"" + value + "\" is not a whole number", FIX);
             }
-            throw new Invalid("bad unit \"" + unit + "\" in \"" + value + "\"",
+            throw new InvalidValue("bad unit \"" + unit + "\" in \"" + value + "\"",
                     "use k, m, g, t or p (powers of 1024), optionally with b: 4k, 4kb; kib..pib are powers of 1000");
         }
         try {
             return Math.multiplyExact(Long.parseLong(v.substring(0, i)), mult);
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new Invalid("size \"" + value + "\" is too large", FIX);
+            throw new InvalidValue("size \"" + value + "\" is too large", FIX);
         }
     }
 

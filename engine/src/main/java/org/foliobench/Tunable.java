@@ -15,32 +15,6 @@ import java.util.function.Predicate;
  */
 public final class Tunable<T> {
 
-    /**
-     * A value the tunable refuses: what is wrong, naming the value and the tunable, and how to fix
-     * it. A job file adds its file and line; the command line prints it as its usage error.
-     */
-    public static final class Invalid extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        private final String problem;
-        private final String fix;
-
-        Invalid(String problem, String fix) {
-            super(problem + " (" + fix + ")");
-            this.problem = problem;
-            this.fix = fix;
-        }
-
-        /** What is wrong, naming the value and the tunable. */
-        public String problem() {
-            return problem;
-        }
-
-        /** What values the tunable takes. */
-        public String fix() {
-            return fix;
-        }
-    }
 
     /** The JMH param value of a tunable left at its default ({@link #toParam}). */
     public static final String DEFAULT_PARAM = "default";
@@ -117,7 +91,7 @@ public final class Tunable<T> {
         return allowed;
     }
 
-    /** Parses and validates {@code text} (surrounding blanks ignored); throws {@link Invalid}. */
+    /** Parses and validates {@code text} (surrounding blanks ignored); throws {@link InvalidValue}. */
     public T parse(String text) {
         String t = text.strip();
         T v;
@@ -132,7 +106,7 @@ public final class Tunable<T> {
         return v;
     }
 
-    /** {@code value} if the tunable takes it; throws {@link Invalid} otherwise. */
+    /** {@code value} if the tunable takes it; throws {@link InvalidValue} otherwise. */
     public T check(T value) {
         if (value == null ? defaultValue != null : !valid.test(value)) {
             throw invalid(String.valueOf(value == null ? null : format.apply(value)));
@@ -156,8 +130,8 @@ public final class Tunable<T> {
     }
 
     /** The one message a bad value gets. */
-    private Invalid invalid(String text) {
-        return new Invalid("bad value \"" + text + "\" for " + name, allowed);
+    private InvalidValue invalid(String text) {
+        return new InvalidValue("bad value \"" + text + "\" for " + name, allowed);
     }
 
     @Override

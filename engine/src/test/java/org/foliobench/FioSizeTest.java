@@ -33,17 +33,17 @@ class FioSizeTest {
     @Test
     void whatFioWouldIgnoreIsAnError() {
         for (String v : new String[] {"4x", "4kk", "4kbb", "4 k", "4mib2", "4q", "4kx", "4ib", "4bi"}) {
-            FioSize.Invalid e = assertThrows(FioSize.Invalid.class, () -> FioSize.parse(v), v);
+            InvalidValue e = assertThrows(InvalidValue.class, () -> FioSize.parse(v), v);
             assertTrue(e.problem().startsWith("bad unit"), e.getMessage());
         }
         for (String v : new String[] {"k", "-4k", "+4k", "abc", "$mb_memory", ""}) {
-            assertThrows(FioSize.Invalid.class, () -> FioSize.parse(v), v);
+            assertThrows(InvalidValue.class, () -> FioSize.parse(v), v);
         }
-        assertTrue(assertThrows(FioSize.Invalid.class, () -> FioSize.parse("1.5g")).problem().contains("not a whole number"));
-        assertTrue(assertThrows(FioSize.Invalid.class, () -> FioSize.parse("8192p")).problem().contains("too large"));
-        assertTrue(assertThrows(FioSize.Invalid.class, () -> FioSize.parse("99999999999999999999")).problem()
+        assertTrue(assertThrows(InvalidValue.class, () -> FioSize.parse("1.5g")).problem().contains("not a whole number"));
+        assertTrue(assertThrows(InvalidValue.class, () -> FioSize.parse("8192p")).problem().contains("too large"));
+        assertTrue(assertThrows(InvalidValue.class, () -> FioSize.parse("99999999999999999999")).problem()
                 .contains("too large"));
-        assertTrue(assertThrows(FioSize.Invalid.class, () -> FioSize.parse("0x10k")).problem().contains("take no unit"));
+        assertTrue(assertThrows(InvalidValue.class, () -> FioSize.parse("0x10k")).problem().contains("take no unit"));
     }
 
     @Test

@@ -24,28 +24,28 @@ class TunableTest {
 
     @Test
     void aBadValueGetsOneMessageWhetherItDoesNotParseOrIsOutOfRange() {
-        Tunable.Invalid range = assertThrows(Tunable.Invalid.class, () -> Tunables.BLOCK_SIZE.parse("3000"));
+        InvalidValue range = assertThrows(InvalidValue.class, () -> Tunables.BLOCK_SIZE.parse("3000"));
         assertEquals("bad value \"3000\" for mke2fs -b", range.problem());
         assertEquals("use 1k, 2k or 4k: 1024, 2048 or 4096 bytes", range.fix());
-        Tunable.Invalid syntax = assertThrows(Tunable.Invalid.class, () -> Tunables.BLOCK_SIZE.parse("4x"));
+        InvalidValue syntax = assertThrows(InvalidValue.class, () -> Tunables.BLOCK_SIZE.parse("4x"));
         assertEquals("bad value \"4x\" for mke2fs -b", syntax.problem());
         assertEquals(range.fix(), syntax.fix());
         assertEquals("bad value \"12\" for MAX_PAGECACHE_ORDER (use a whole number 0..9)",
-                assertThrows(Tunable.Invalid.class, () -> Tunables.MAX_FOLIO_ORDER.parse("12")).getMessage());
-        assertThrows(Tunable.Invalid.class, () -> Tunables.DIRTY_RATIO.parse("-1"));
-        assertThrows(Tunable.Invalid.class, () -> Tunables.DIRTY_RATIO.parse("99999999999"));
-        assertThrows(Tunable.Invalid.class, () -> Tunables.DIRTY_BYTES.parse("4k"));
-        assertThrows(Tunable.Invalid.class, () -> Tunables.MEM.parse("1m+1"));
-        assertThrows(Tunable.Invalid.class, () -> Tunables.DIOREAD_NOLOCK.parse("yes"));
+                assertThrows(InvalidValue.class, () -> Tunables.MAX_FOLIO_ORDER.parse("12")).getMessage());
+        assertThrows(InvalidValue.class, () -> Tunables.DIRTY_RATIO.parse("-1"));
+        assertThrows(InvalidValue.class, () -> Tunables.DIRTY_RATIO.parse("99999999999"));
+        assertThrows(InvalidValue.class, () -> Tunables.DIRTY_BYTES.parse("4k"));
+        assertThrows(InvalidValue.class, () -> Tunables.MEM.parse("1m+1"));
+        assertThrows(InvalidValue.class, () -> Tunables.DIOREAD_NOLOCK.parse("yes"));
     }
 
     @Test
     void checkOfATypedValue() {
         assertEquals(1024, Tunables.BLOCK_SIZE.check(1024));
-        Tunable.Invalid e = assertThrows(Tunable.Invalid.class, () -> Tunables.BLOCK_SIZE.check(3000));
-        assertEquals(assertThrows(Tunable.Invalid.class, () -> Tunables.BLOCK_SIZE.parse("3000")).getMessage(), e.getMessage());
+        InvalidValue e = assertThrows(InvalidValue.class, () -> Tunables.BLOCK_SIZE.check(3000));
+        assertEquals(assertThrows(InvalidValue.class, () -> Tunables.BLOCK_SIZE.parse("3000")).getMessage(), e.getMessage());
         assertNull(Tunables.DIOREAD_NOLOCK.check(null), "null is dioread_nolock's default (per block size)");
-        assertThrows(Tunable.Invalid.class, () -> Tunables.MAX_FOLIO_ORDER.check(null));
+        assertThrows(InvalidValue.class, () -> Tunables.MAX_FOLIO_ORDER.check(null));
     }
 
     @Test

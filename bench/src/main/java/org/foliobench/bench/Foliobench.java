@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.foliobench.Defaults;
+import org.foliobench.InvalidValue;
 import org.foliobench.Tunable;
 import org.foliobench.Tunables;
 import org.foliobench.device.DeviceSpec;
@@ -224,7 +225,7 @@ public final class Foliobench implements Callable<Integer> {
         }
         try {
             return t.parse(given);
-        } catch (Tunable.Invalid e) {
+        } catch (InvalidValue e) {
             throw new UsageException(e.problem(), e.fix());
         }
     }

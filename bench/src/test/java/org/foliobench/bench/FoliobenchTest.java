@@ -172,7 +172,7 @@ class FoliobenchTest {
         bad.put(org.foliobench.Tunables.BH_PARTIAL_WALK, "half");
         for (Map.Entry<org.foliobench.Tunable<?>, String> e : bad.entrySet()) {
             org.foliobench.Tunable<?> t = e.getKey();
-            String message = assertThrows(org.foliobench.Tunable.Invalid.class, () -> t.parse(e.getValue())).getMessage();
+            String message = assertThrows(org.foliobench.InvalidValue.class, () -> t.parse(e.getValue())).getMessage();
             Result flag = run("tables", t.flag(), e.getValue(), "--dry-run");
             assertEquals(2, flag.code(), flag.toString());
             assertEquals(List.of("foliobench: " + message), flag.errLines());

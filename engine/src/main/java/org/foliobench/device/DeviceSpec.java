@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import org.foliobench.FioSize;
+import org.foliobench.InvalidValue;
 
 /**
  * A device named by a string, as the CLI and job files name it:
@@ -207,7 +208,7 @@ public final class DeviceSpec {
     public static long parseSize(String spec, String value) {
         try {
             return FioSize.parse(value);
-        } catch (FioSize.Invalid e) {
+        } catch (InvalidValue e) {
             throw new DeviceSpecException(spec, "bad size \"" + value + "\": " + e.getMessage());
         }
     }

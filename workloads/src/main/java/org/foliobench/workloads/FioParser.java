@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 
 import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
+import org.foliobench.InvalidValue;
 import org.foliobench.Tunable;
 import org.foliobench.Tunables;
 
@@ -264,7 +265,7 @@ public final class FioParser {
             T value;
             try {
                 value = t.parse(v);
-            } catch (Tunable.Invalid e) {
+            } catch (InvalidValue e) {
                 throw new BadValueException(e.problem(), e.fix());
             }
             return bld -> bld.set(t, value);

@@ -3,6 +3,7 @@ package org.foliobench.workloads;
 import java.util.Locale;
 
 import org.foliobench.FioSize;
+import org.foliobench.InvalidValue;
 
 /**
  * fio's integer and time units (fio's HOWTO, "Parameter types"). Sizes are {@link FioSize}'s, the one
@@ -23,7 +24,7 @@ public final class FioUnits {
     public static long parseSize(String option, String value) {
         try {
             return FioSize.parse(value);
-        } catch (FioSize.Invalid e) {
+        } catch (InvalidValue e) {
             throw new BadValueException(option + "=" + value.strip() + ": " + e.problem(), e.fix());
         }
     }

@@ -555,6 +555,6 @@ class FioParserTest {
 
     /** The message of tunable {@code t}'s declaration for {@code value}. */
     private static String message(org.foliobench.Tunable<?> t, String value) {
-        return assertThrows(org.foliobench.Tunable.Invalid.class, () -> t.parse(value)).getMessage();
+        return assertThrows(org.foliobench.InvalidValue.class, () -> t.parse(value)).getMessage();
     }
 }
