@@ -306,36 +306,6 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    /**
-     * Memory check: every fork must fit in MemAvailable; with {@code --jmh "-f 0"} the benchmarks run in
-     * this JVM, so every row's arena and ramdisk must fit its direct memory limit.
-     */
-    static void checkMemory(Plan plan, CommandLineOptions jmh) throws UsageException {
-        if (jmh != null && jmh.getForkCount().orElse(1) == 0) {
-            long limit = DeviceSpec.maxDirectMemory();
-            for (Plan.Bench b : plan.runnable()) {
-                long need = b.workload().directMemoryBytes();
-                if (need > limit) {
-                    throw new UsageException("--jmh -f 0 runs " + b.key() + " in this JVM, whose direct memory limit is "
-                            + (limit >> 20) + " MiB, but it needs " + (need >> 20) + " MiB (fb_mem, device, buffers)",
-                            "drop -f 0, or use a larger --size-divisor or a smaller --mem");
-                }
-            }
-        }
-        long avail = SystemInfo.memAvailable();
-        if (avail <= 0) {
-            return;
-        }
-        for (Plan.Bench b : plan.runnable()) {
-            long need = TableRunner.forkMemory(b);
-            if (need > avail) {
-                throw new UsageException(b.key() + " needs " + (need >> 20) + " MiB (fb_mem " + (b.workload().memBytes() >> 20)
-                        + " MiB + device + 1 GiB heap) but only " + (avail >> 20) + " MiB are available",
-                        "use --quick, a larger --size-divisor or a smaller --mem");
-            }
-        }
-    }
-
     String displayPath(Path p) {
         Path a = p.toAbsolutePath().normalize();
         return a.startsWith(cwd) ? cwd.relativize(a).toString() : a.toString();

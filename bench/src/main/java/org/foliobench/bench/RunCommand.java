@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.foliobench.device.DeviceSpec;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
@@ -84,7 +85,7 @@ abstract class RunCommand implements Callable<Integer> {
         NvmeDevice nvme = NvmeDevice.forRun(c.nvme, runDir, nvmeFiles());
         Plan plan = plan(nvme);
         nvme.checkAlignment(plan.benches());
-        Foliobench.checkMemory(plan, jmh);
+        checkMemory(plan, jmh);
         TableRunner.Settings s = settings(nvme);
         Integer stop = announce(plan, s, nvme);
         if (stop != null) {
@@ -94,5 +95,35 @@ abstract class RunCommand implements Callable<Integer> {
         Map<String, String> meta = session.baseMetadata(name(), s, divisor(), quick(), c, nvme, runDir);
         metadata(meta);
         return session.run(plan, s, meta, runDir, nvme, r -> customize(r, runDir), this::finish, label());
+    }
+
+    /**
+     * Memory check: every fork must fit in MemAvailable; with {@code --jmh "-f 0"} the benchmarks run in
+     * this JVM, so every row's arena and ramdisk must fit its direct memory limit.
+     */
+    static void checkMemory(Plan plan, CommandLineOptions jmh) throws UsageException {
+        if (jmh != null && jmh.getForkCount().orElse(1) == 0) {
+            long limit = DeviceSpec.maxDirectMemory();
+            for (Plan.Bench b : plan.runnable()) {
+                long need = b.workload().directMemoryBytes();
+                if (need > limit) {
+                    throw new UsageException("--jmh -f 0 runs " + b.key() + " in this JVM, whose direct memory limit is "
+                            + (limit >> 20) + " MiB, but it needs " + (need >> 20) + " MiB (fb_mem, device, buffers)",
+                            "drop -f 0, or use a larger --size-divisor or a smaller --mem");
+                }
+            }
+        }
+        long avail = SystemInfo.memAvailable();
+        if (avail <= 0) {
+            return;
+        }
+        for (Plan.Bench b : plan.runnable()) {
+            long need = TableRunner.forkMemory(b);
+            if (need > avail) {
+                throw new UsageException(b.key() + " needs " + (need >> 20) + " MiB (fb_mem " + (b.workload().memBytes() >> 20)
+                        + " MiB + device + 1 GiB heap) but only " + (avail >> 20) + " MiB are available",
+                        "use --quick, a larger --size-divisor or a smaller --mem");
+            }
+        }
     }
 }
