@@ -5,21 +5,18 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.foliobench.Defaults;
 import org.foliobench.InvalidValue;
 import org.foliobench.Tunable;
 import org.foliobench.Tunables;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
 import org.foliobench.layout.RowKey;
-import org.foliobench.results.Format;
 import org.foliobench.workloads.FioParser;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobFileException;
@@ -309,220 +306,9 @@ public final class Foliobench implements Callable<Integer> {
         }
     }
 
-    /**
-     * Memory check: every fork must fit in MemAvailable; with {@code --jmh "-f 0"} the benchmarks run in
-     * this JVM, so every row's arena and ramdisk must fit its direct memory limit.
-     */
-    static void checkMemory(Plan plan, CommandLineOptions jmh) throws UsageException {
-        if (jmh != null && jmh.getForkCount().orElse(1) == 0) {
-            long limit = DeviceSpec.maxDirectMemory();
-            for (Plan.Bench b : plan.runnable()) {
-                long need = b.workload().directMemoryBytes();
-                if (need > limit) {
-                    throw new UsageException("--jmh -f 0 runs " + b.key() + " in this JVM, whose direct memory limit is "
-                            + (limit >> 20) + " MiB, but it needs " + (need >> 20) + " MiB (fb_mem, device, buffers)",
-                            "drop -f 0, or use a larger --size-divisor or a smaller --mem");
-                }
-            }
-        }
-        long avail = SystemInfo.memAvailable();
-        if (avail <= 0) {
-            return;
-        }
-        for (Plan.Bench b : plan.runnable()) {
-            long need = TableRunner.forkMemory(b);
-            if (need > avail) {
-                throw new UsageException(b.key() + " needs " + (need >> 20) + " MiB (fb_mem " + (b.workload().memBytes() >> 20)
-                        + " MiB + device + 1 GiB heap) but only " + (avail >> 20) + " MiB are available",
-                        "use --quick, a larger --size-divisor or a smaller --mem");
-            }
-        }
-    }
-
-    /** Direct IO constraints of the nvme rows. */
-    static void checkAlignment(List<Plan.Bench> benches, int alignment, String nvmeSpec) throws UsageException {
-        if (alignment <= 0) {
-            return;
-        }
-        for (Plan.Bench b : benches) {
-            if (!b.nvme() || b.skip() != null) {
-                continue;
-            }
-            JobSpec j = b.workload().job();
-            if (j.bs() % alignment != 0) {
-                throw new UsageException(b.key() + ": bs " + j.bs() + " is not a multiple of the nvme device's direct IO alignment "
-                        + alignment + " (" + nvmeSpec + ")", "use a bs that is a multiple of " + alignment);
-            }
-            if (j.blockSize() < alignment) {
-                throw new UsageException(b.key() + ": filesystem block size " + j.blockSize()
-                        + " is below the nvme device's direct IO alignment " + alignment,
-                        "use --block-size " + Math.max(alignment, 1024) + " or larger, or another --nvme device");
-            }
-        }
-    }
-
-    /** The nvme device of a run; {@code need} says whether any planned row uses it. */
-    static NvmeDevice nvmeFor(Common c, Path runDir, long largestNvmeFile, boolean need) throws UsageException {
-        if (c.nvme != null) {
-            return NvmeDevice.of(c.nvme);
-        }
-        if (!need) {
-            return NvmeDevice.unavailable("no nvme rows in this run");
-        }
-        return NvmeDevice.defaultIn(runDir, NvmeDevice.imageBytes(largestNvmeFile));
-    }
-
-    /** Everything that describes a run, flat. */
-    Map<String, String> baseMetadata(String command, TableRunner.Settings s, int divisor, boolean quick, Common c,
-            NvmeDevice nvme, Path runDir) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("foliobench.command", "foliobench " + String.join(" ", argv));
-        m.put("foliobench.subcommand", command);
-        m.put(org.foliobench.layout.RunLayout.Meta.STARTED, java.time.OffsetDateTime.now().toString());
-        m.put("run_folder", runDir.toString());
-        m.put(org.foliobench.layout.RunLayout.Meta.GIT_COMMIT, org.foliobench.results.Build.commit());
-        m.putAll(SystemInfo.machine());
-        m.put("jmh.mode", "ss (SingleShotTime): one iteration = one invocation = one pass of one path, sweeps over the file"
-                + " each timed by itself (its preparation untimed); one warmup iteration of the harness only; both paths"
-                + " paired per fork in ABBA blocks");
-        m.put("measure.forks", s.forks() + "-" + s.maxForks());
-        m.put("measure.blocks_per_fork", String.valueOf(s.blocks()));
-        m.put("measure.pass_ms", String.valueOf(s.passMs()));
-        m.put("measure.warmup_ms", s.warmupMs() + "-" + s.warmupMaxMs());
-        m.put("measure.target_pct", Format.pct(s.targetPct()));
-        m.put("jmh.extra", c.jmh == null ? "" : c.jmh);
-        m.put("quick", String.valueOf(quick));
-        m.put("size_divisor", String.valueOf(divisor));
-        m.put(org.foliobench.layout.BenchParams.LATENCY, String.valueOf(s.latency()));
-        given(m, Tunables.MAX_FOLIO_ORDER, c.maxFolioOrder);
-        given(m, Tunables.READ_AHEAD_KB, c.readAheadKb);
-        given(m, Tunables.DIRTY_RATIO, c.dirtyRatio);
-        given(m, Tunables.DIRTY_BACKGROUND_RATIO, c.dirtyBackgroundRatio);
-        given(m, Tunables.BLOCK_SIZE, c.blockSize);
-        given(m, Tunables.DIOREAD_NOLOCK, c.dioreadNolock);
-        given(m, Tunables.BH_PARTIAL_WALK, c.bhPartialWalk);
-        m.put(Tunables.MEM.metadataKey(), c.mem == null ? "job (fb_mem, 4g in the seeds, divided by the size divisor; mem.<row> has each)"
-                : c.mem + " (as given, not divided)");
-        m.put("numjobs", c.numjobs == null ? "job (1 in the seeds)" : String.join(",", c.numjobs.stream().map(String::strip).toList()));
-        for (Tunable<Integer> t : List.of(Tunables.DIRTY_EXPIRE_CENTISECS, Tunables.DIRTY_WRITEBACK_CENTISECS)) {
-            m.put(t.metadataKey(), t.format(t.defaultValue()));
-        }
-        m.put("tunable.journal_commit_interval_seconds", String.valueOf(Defaults.JOURNAL_COMMIT_INTERVAL_SECONDS));
-        m.put("tunable.max_sectors_kb", String.valueOf(Defaults.MAX_SECTORS_KB));
-        if (nvme.spec() != null || command.equals("tables")) {
-            m.putAll(nvme.description());
-        }
-        return m;
-    }
-
-    /** The metadata of a tunable the command line may set: its value as given, or what the job's is. */
-    private static <T> void given(Map<String, String> m, Tunable<T> t, String flag) {
-        m.put(t.metadataKey(), flag != null ? t.format(t.parse(flag))
-                : t.defaultValue() == null ? "job (the kernel's default: " + t.defaultText() + ")"
-                : "job (" + t.defaultText() + " in the seeds)");
-    }
-
-    /** What a command writes from a finished run (its report), once the run folder is marked complete if every row succeeded. */
-    interface Finish {
-        void write(Path runDir) throws IOException, UsageException;
-    }
-
-    /**
-     * Runs the plan in a fresh run folder, {@code runDir}, under the {@link RunLock} (a second run is
-     * refused before anything is created), then {@code finish}; the folder stays marked
-     * {@code INCOMPLETE}, with the reason, unless every step succeeded. The last line printed is
-     * {@code label} and the folder.
-     */
-    int runPlan(Plan plan, TableRunner.Settings s, Map<String, String> meta, Path runDir, NvmeDevice nvme,
-            java.util.function.Function<TableRunner, TableRunner> customize, Finish finish, String label)
-            throws IOException, UsageException {
-        try (RunLock lock = RunLock.acquire()) {
-            if (Files.exists(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new UsageException("run folder " + displayPath(runDir) + " was taken meanwhile", "start the run again");
-            }
-            lock.record(runDir);
-            return runIn(RunFolder.createAt(runDir), plan, s, meta, nvme, customize, finish, label);
-        }
-    }
-
-    int runIn(RunFolder folder, Plan plan, TableRunner.Settings s, Map<String, String> meta, NvmeDevice nvme,
-            java.util.function.Function<TableRunner, TableRunner> customize, Finish finish, String label)
-            throws IOException, UsageException {
-        Path runDir = folder.dir();
-        notes.forEach(err::println);
-        notes.clear();
-        TableRunner[] running = new TableRunner[1];
-        boolean[] done = new boolean[1];
-        Thread hook = new Thread(() -> {
-            if (running[0] != null) {
-                running[0].interrupted();
-            } else {
-                folder.markFailed("interrupted");
-            }
-            deleteImage(nvme);
-            synchronized (done) {
-                if (!done[0]) {
-                    out.println();
-                    out.println(label + displayPath(runDir) + " (INCOMPLETE: interrupted)");
-                    out.flush();
-                }
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        boolean ok = false;
-        try {
-            for (Plan.Bench b : plan.skipped()) {
-                meta.put(org.foliobench.layout.RunLayout.Meta.skipped(b.key()), b.skip());
-            }
-            for (Plan.Bench b : plan.runnable()) {
-                meta.put("device." + b.key(), b.workload().device()); // what each benchmark ran on, as resolved
-                meta.put("mem." + b.key(), String.valueOf(b.workload().memBytes()));
-                Map<String, String> job = new LinkedHashMap<>(b.workload().job().fioOptions());
-                job.put("fb_device", b.workload().device()); // as resolved: the run's nvme device, a ramdisk sized for the file
-                org.foliobench.results.JobOptions.write(runDir, b.key(), job);
-            }
-            TableRunner runner = customize.apply(new TableRunner(plan, s, folder, meta, err)); // progress: stderr
-            running[0] = runner;
-            boolean rows = runner.run();
-            if (!rows) {
-                err.println("foliobench: " + runner.failures().size() + " row(s) failed; the run folder is marked INCOMPLETE");
-            }
-            if (rows) {
-                folder.complete(); // before the report, which says whether the run is complete; a failing report puts it back
-            }
-            finish.write(runDir);
-            ok = rows;
-        } catch (IOException | UsageException | RuntimeException e) {
-            folder.markFailed(TableRunner.firstLine(TableRunner.rootMessage(e)));
-            throw e;
-        } finally {
-            deleteImage(nvme);
-            synchronized (done) {
-                done[0] = true;
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down
-            }
-            out.println(label + displayPath(runDir) + (ok ? "" : " (INCOMPLETE)"));
-        }
-        return ok ? EXIT_OK : EXIT_FAILED;
-    }
-
     String displayPath(Path p) {
         Path a = p.toAbsolutePath().normalize();
         return a.startsWith(cwd) ? cwd.relativize(a).toString() : a.toString();
-    }
-
-    static void deleteImage(NvmeDevice nvme) {
-        if (nvme != null && nvme.isDefaultImage()) {
-            try {
-                Files.deleteIfExists(nvme.imagePath());
-            } catch (IOException ignored) {
-                // left behind in the run folder; harmless
-            }
-        }
     }
 
     /** One line per row the plan skips, with the reason. */
@@ -543,7 +329,7 @@ public final class Foliobench implements Callable<Integer> {
                 "  foliobench tables --rows 'read/*,write/cache/*' --forks 6 --max-forks 8",
                 "  foliobench tables --dry-run --max-folio-order 0",
                 "Progress goes to stderr; stdout ends with 'results: <run folder>'."})
-    static final class Tables implements Callable<Integer> {
+    static final class Tables extends RunCommand {
         @CommandLine.ParentCommand
         Foliobench top;
         @CommandLine.Mixin
@@ -559,44 +345,84 @@ public final class Foliobench implements Callable<Integer> {
         @Option(names = "--dry-run", description = "Validate and print the plan; create nothing.")
         boolean dryRun;
 
+        private Workload.Overrides ov;
+        private List<String> rowList;
+        private List<String> bsGiven;
+        private List<Integer> bsList;
+        private List<Integer> numjobs;
+        private int divisor;
+        private long syncCap;
+
         @Override
-        public Integer call() throws Exception {
+        Foliobench top() {
+            return top;
+        }
+
+        @Override
+        Common common() {
+            return c;
+        }
+
+        @Override
+        Integer early() {
             if (list) {
                 for (ReferenceRow r : SeedJobs.rows()) {
                     top.out.println(r.key());
                 }
                 return EXIT_OK;
             }
-            checkMeasure(c);
-            positive("--size-divisor", c.sizeDivisor, 1);
-            Workload.Overrides ov = overrides(c);
-            CommandLineOptions jmh = jmhOptions(c.jmh);
-            List<String> rowList = selection("--rows", rows, "read/*");
-            List<String> bsGiven = selection("--bs", bs, "64k");
-            int divisor = c.sizeDivisor != null ? c.sizeDivisor : quick ? QUICK_DIVISOR : 1;
-            long syncCap = quick ? QUICK_SYNC_CAP_IOS : SYNC_CAP_IOS;
-            List<Integer> bsList = Plan.parseBlockSizes(bsGiven);
-            Path runBase = (c.out != null ? c.out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
-            RunFolder.checkWritable(runBase);
-            Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
-            List<String> rows = rowList;
-            // plan once to learn which nvme rows run and how large their file is
-            List<Integer> numjobs = Plan.parseNumjobs(c.numjobs);
-            Plan probe = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, "direct:probe", null, numjobs));
-            long largest = probe.benches().stream().filter(Plan.Bench::nvme).mapToLong(b -> b.workload().job().size()).max().orElse(0);
-            boolean needNvme = probe.benches().stream().anyMatch(Plan.Bench::nvme);
-            NvmeDevice nvme = nvmeFor(c, runDir, largest, needNvme);
-            Plan plan = Plan.build(new Plan.Request(rows, bsList, c.paths, ov, divisor, syncCap, nvme.spec(),
+            return null;
+        }
+
+        @Override
+        void parse(Workload.Overrides ov) throws UsageException {
+            this.ov = ov;
+            jmh = jmhOptions(c.jmh);
+            rowList = selection("--rows", rows, "read/*");
+            bsGiven = selection("--bs", bs, "64k");
+            divisor = c.sizeDivisor != null ? c.sizeDivisor : quick ? QUICK_DIVISOR : 1;
+            syncCap = quick ? QUICK_SYNC_CAP_IOS : SYNC_CAP_IOS;
+            bsList = Plan.parseBlockSizes(bsGiven);
+        }
+
+        @Override
+        int divisor() {
+            return divisor;
+        }
+
+        @Override
+        boolean quick() {
+            return quick;
+        }
+
+        /** Plans once, on a stand-in device, to learn which nvme rows run and how large their file is. */
+        @Override
+        long[] nvmeFiles() throws UsageException {
+            numjobs = Plan.parseNumjobs(c.numjobs);
+            Plan probe = Plan.build(new Plan.Request(rowList, bsList, c.paths, ov, divisor, syncCap, "direct:probe", null, numjobs));
+            return probe.benches().stream().filter(Plan.Bench::nvme).mapToLong(b -> b.workload().job().size()).toArray();
+        }
+
+        @Override
+        Plan plan(NvmeDevice nvme) throws UsageException {
+            Plan plan = Plan.build(new Plan.Request(rowList, bsList, c.paths, ov, divisor, syncCap, nvme.spec(),
                     "no direct device: " + nvme.unavailable(), numjobs));
             for (Plan.Bench b : plan.runnable()) {
                 if (b.nvme()) {
                     b.workload().checkFits(nvme); // --nvme may be smaller than a row's file
                 }
             }
-            checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
-            checkMemory(plan, jmh);
-            TableRunner.Settings s = settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
+            return plan;
+        }
+
+        @Override
+        TableRunner.Settings settings(NvmeDevice nvme) {
+            return Foliobench.settings(c, quick ? TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())
                     : TableRunner.Settings.full(!c.noLatency, jmh, nvme.spec()));
+        }
+
+        @Override
+        Integer announce(Plan plan, TableRunner.Settings s, NvmeDevice nvme) throws UsageException {
             List<String> header = new ArrayList<>();
             header.add(String.format(Locale.ROOT, "foliobench tables: %d rows%s x %s paired%s, %s, sizes / %d",
                     plan.runnable().size(), numjobs.isEmpty() ? "" : " (numjobs " + numjobs.stream().map(String::valueOf)
@@ -615,15 +441,31 @@ public final class Foliobench implements Callable<Integer> {
                 return EXIT_OK;
             }
             top.notes.addAll(header);
-            Map<String, String> meta = top.baseMetadata("tables", s, divisor, quick, c, nvme, runDir);
-            meta.put("rows", rows.isEmpty() ? "all" : String.join(",", rows));
+            return null;
+        }
+
+        @Override
+        String name() {
+            return "tables";
+        }
+
+        @Override
+        void metadata(Map<String, String> meta) throws UsageException {
+            meta.put("rows", rowList.isEmpty() ? "all" : String.join(",", rowList));
             meta.put("bs", bsGiven.isEmpty() ? "all" : String.join(",", bsGiven));
             meta.put("paths", String.join(",", Plan.parsePaths(c.paths)));
-            return top.runPlan(plan, s, meta, runDir, nvme, r -> r, dir -> {
-                if (Files.isDirectory(dir.resolve(org.foliobench.layout.RunLayout.PASSES_DIR))) {
-                    top.report(dir); // partial results too: the report says what is missing
-                }
-            }, "results: ");
+        }
+
+        @Override
+        void finish(Path dir) throws IOException, UsageException {
+            if (Files.isDirectory(dir.resolve(org.foliobench.layout.RunLayout.PASSES_DIR))) {
+                top.report(dir); // partial results too: the report says what is missing
+            }
+        }
+
+        @Override
+        String label() {
+            return "results: ";
         }
     }
 
@@ -740,7 +582,7 @@ public final class Foliobench implements Callable<Integer> {
 
     @Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = TunableHelp.class,
             description = "Run the measured jobs of a fio job file (psync subset) and print fio-like summaries.")
-    static final class Run implements Callable<Integer> {
+    static final class Run extends RunCommand {
         @CommandLine.ParentCommand
         Foliobench top;
         @Parameters(index = "0", paramLabel = "JOBFILE", description = "An fio job file (see the seed jobs).")
@@ -750,28 +592,43 @@ public final class Foliobench implements Callable<Integer> {
         @Option(names = "--job", split = ",", paramLabel = "NAME", description = "Only these job sections (default all).")
         List<String> jobList;
 
+        private Workload.Overrides ov;
+        private List<Integer> numjobs;
+        private Path file;
+        private JobFile jf;
+        private List<JobSpec> measured;
+        private int divisor;
+        private List<String> paths;
+
         @Override
-        public Integer call() throws Exception {
-            checkMeasure(c);
-            positive("--size-divisor", c.sizeDivisor, 1);
-            Workload.Overrides ov = overrides(c);
-            List<Integer> numjobs = Plan.parseNumjobs(c.numjobs);
-            CommandLineOptions jmh = jmhOptions(c.jmh);
+        Foliobench top() {
+            return top;
+        }
+
+        @Override
+        Common common() {
+            return c;
+        }
+
+        @Override
+        void parse(Workload.Overrides ov) throws IOException, UsageException {
+            this.ov = ov;
+            numjobs = Plan.parseNumjobs(c.numjobs);
+            jmh = jmhOptions(c.jmh);
             List<String> jobs = selection("--job", jobList, "seq-read");
-            Path file = top.cwd.resolve(jobFile).toAbsolutePath().normalize();
+            file = top.cwd.resolve(jobFile).toAbsolutePath().normalize();
             if (Files.isDirectory(file)) {
                 throw new UsageException("job file " + jobFile + " is a directory", "give the path of an fio job file in it");
             }
             if (!Files.isRegularFile(file)) {
                 throw new UsageException("job file " + jobFile + " does not exist", "give the path of an fio job file");
             }
-            JobFile jf;
             try {
                 jf = new FioParser().parse(file);
             } catch (JobFileException e) {
                 throw new UsageException(jobFile + ":" + e.line() + ": " + e.problem(), e.fix());
             }
-            List<JobSpec> measured = new ArrayList<>();
+            measured = new ArrayList<>();
             for (JobSpec j : jf.measuredJobs()) {
                 if (jobs.isEmpty() || jobs.contains(j.name())) {
                     measured.add(j);
@@ -785,20 +642,22 @@ public final class Foliobench implements Callable<Integer> {
             if (measured.isEmpty()) {
                 throw new UsageException(jobFile + " has no job that does IO", "add a job without create_only");
             }
-            int divisor = c.sizeDivisor != null ? c.sizeDivisor : 1;
-            List<String> paths = Plan.parsePaths(c.paths);
-            Path runBase = (c.out != null ? c.out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
-            RunFolder.checkWritable(runBase);
-            Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
-            long largest = 0;
-            boolean need = false;
-            for (JobSpec j : measured) {
-                if (Workload.onNvme(j)) {
-                    need = true;
-                    largest = Math.max(largest, j.scaledDown(divisor).size());
-                }
-            }
-            NvmeDevice nvme = nvmeFor(c, runDir, largest, need);
+            divisor = c.sizeDivisor != null ? c.sizeDivisor : 1;
+            paths = Plan.parsePaths(c.paths);
+        }
+
+        @Override
+        int divisor() {
+            return divisor;
+        }
+
+        @Override
+        long[] nvmeFiles() {
+            return measured.stream().filter(Workload::onNvme).mapToLong(j -> j.scaledDown(divisor).size()).toArray();
+        }
+
+        @Override
+        Plan plan(NvmeDevice nvme) throws UsageException {
             List<Plan.Bench> benches = new ArrayList<>();
             for (JobSpec j : measured) {
                 for (String key : Plan.keys(Workload.JOB_PREFIX + j.name(), j.numjobs(), numjobs)) {
@@ -824,16 +683,35 @@ public final class Foliobench implements Callable<Integer> {
                     benches.add(new Plan.Bench(key, j.row().orElse(null), jp, t, divisor, w, nv, null));
                 }
             }
-            Plan plan = new Plan(benches);
-            checkAlignment(plan.benches(), nvme.alignment(), nvme.spec());
-            checkMemory(plan, jmh);
-            checkMeasure(c);
-            TableRunner.Settings s = settings(c, TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())).withJobFile(file);
-            top.notes.add("foliobench run " + jobFile + ": " + benches.size() + " benchmarks, " + TableRunner.describe(s));
-            Map<String, String> meta = top.baseMetadata("run", s, divisor, false, c, nvme, runDir);
+            return new Plan(benches);
+        }
+
+        @Override
+        TableRunner.Settings settings(NvmeDevice nvme) {
+            return Foliobench.settings(c, TableRunner.Settings.quick(!c.noLatency, jmh, nvme.spec())).withJobFile(file);
+        }
+
+        @Override
+        Integer announce(Plan plan, TableRunner.Settings s, NvmeDevice nvme) {
+            top.notes.add("foliobench run " + jobFile + ": " + plan.benches().size() + " benchmarks, " + TableRunner.describe(s));
+            return null;
+        }
+
+        @Override
+        String name() {
+            return "run";
+        }
+
+        @Override
+        void metadata(Map<String, String> meta) {
             meta.put("jobfile", file.toString());
+        }
+
+        /** After each row: its fio-like summary per path, on stdout. */
+        @Override
+        TableRunner customize(TableRunner r, Path runDir) {
             int[] group = {0};
-            return top.runPlan(plan, s, meta, runDir, nvme, r -> r.onFinished(b -> {
+            return r.onFinished(b -> {
                 String job = RowKey.withoutNumjobs(b.key());
                 int n = RowKey.numjobsOf(b.key());
                 String name = jf.job(job.substring(Workload.JOB_PREFIX.length())).map(JobSpec::displayName).orElse(job)
@@ -848,7 +726,16 @@ public final class Foliobench implements Callable<Integer> {
                             passes.isEmpty() ? 0 : passes.get(0).pid()));
                     top.out.println();
                 }
-            }), dir -> { }, "run folder: ");
+            });
+        }
+
+        @Override
+        void finish(Path runDir) {
+        }
+
+        @Override
+        String label() {
+            return "run folder: ";
         }
     }
 

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.foliobench.device.DeviceSpec;
 import org.foliobench.device.DeviceSpecException;
+import org.foliobench.workloads.JobSpec;
 
 /**
  * The run's "nvme" device: the {@code --nvme} spec (a {@code direct:} device on a real namespace or
@@ -85,6 +87,54 @@ record NvmeDevice(String spec, int alignment, long capacity, String unavailable,
         d.put("device.nvme.default", "true");
         d.putAll(SystemInfo.storageUnder(probeDir, "device.nvme"));
         return new NvmeDevice(spec, align, bytes, null, d);
+    }
+
+    /**
+     * The nvme device of a run: {@code --nvme SPEC} ({@code flag}) when given, else the default image
+     * in {@code runDir} sized for the largest of {@code nvmeFiles}, the file sizes of the rows that
+     * would run on it (none: no device).
+     */
+    static NvmeDevice forRun(String flag, Path runDir, long[] nvmeFiles) throws UsageException {
+        if (flag != null) {
+            return of(flag);
+        }
+        if (nvmeFiles.length == 0) {
+            return unavailable("no nvme rows in this run");
+        }
+        return defaultIn(runDir, imageBytes(java.util.Arrays.stream(nvmeFiles).max().orElse(0)));
+    }
+
+    /** Direct IO constraints of the nvme rows: bs and the filesystem block size against the device's alignment. */
+    void checkAlignment(List<Plan.Bench> benches) throws UsageException {
+        if (alignment <= 0) {
+            return;
+        }
+        for (Plan.Bench b : benches) {
+            if (!b.nvme() || b.skip() != null) {
+                continue;
+            }
+            JobSpec j = b.workload().job();
+            if (j.bs() % alignment != 0) {
+                throw new UsageException(b.key() + ": bs " + j.bs() + " is not a multiple of the nvme device's direct IO alignment "
+                        + alignment + " (" + spec + ")", "use a bs that is a multiple of " + alignment);
+            }
+            if (j.blockSize() < alignment) {
+                throw new UsageException(b.key() + ": filesystem block size " + j.blockSize()
+                        + " is below the nvme device's direct IO alignment " + alignment,
+                        "use --block-size " + Math.max(alignment, 1024) + " or larger, or another --nvme device");
+            }
+        }
+    }
+
+    /** Deletes the default image at the end of a run (a user's --nvme device stays). */
+    static void deleteImage(NvmeDevice nvme) {
+        if (nvme != null && nvme.isDefaultImage()) {
+            try {
+                Files.deleteIfExists(nvme.imagePath());
+            } catch (IOException ignored) {
+                // left behind in the run folder; harmless
+            }
+        }
     }
 
     static NvmeDevice unavailable(String why) {

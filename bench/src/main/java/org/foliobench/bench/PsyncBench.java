@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,22 +16,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.foliobench.Tunable;
-import org.foliobench.Tunables;
 import org.foliobench.device.BlockDevice;
 import org.foliobench.device.DeviceSpec;
-import org.foliobench.device.DmaMemory;
 import org.foliobench.iopath.IoPath;
 import org.foliobench.results.Paired;
 import org.foliobench.results.PassLog;
-import org.foliobench.stats.CounterNames;
-import org.foliobench.vfs.File;
 import org.foliobench.vfs.FileSystem;
-import org.foliobench.vfs.MountOptions;
-import org.foliobench.workloads.DirtyLimits;
-import org.foliobench.workloads.FallocateMode;
 import org.foliobench.workloads.JobFile;
 import org.foliobench.workloads.JobSpec;
-import org.foliobench.workloads.ReferenceRow;
 import org.foliobench.workloads.VerifyMode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -172,10 +162,7 @@ public class PsyncBench {
         public int passMs;
         /**
          * Record per-call latency: two {@code System.nanoTime()} around the call into an HdrHistogram
-         * recorder. The first pass of a path times every call; after each pass, calls are timed at random
-         * 1 in P, P (never lowered) the smallest power of two keeping two clock reads under 2% of a mean
-         * call (P = 1 for calls of a few microseconds and more; on a VM a clock read can cost tens of
-         * nanoseconds, a sizeable share of a sub-microsecond 4K hole read if every call were timed).
+         * recorder, every call or a random 1 in P of them ({@link LatencySampler}).
          */
         @Param("true")
         public boolean latency;
@@ -189,19 +176,19 @@ public class PsyncBench {
         /** Threads for clones 1.. of a sweep; null for one clone. */
         ExecutorService cloneThreads;
         boolean write;
-        long size;
         Pass pass;
         Path out;
         /** The paths of this fork, in {@link #paths} order. */
         IoPath[] ioPaths;
         String[] pathNames;
-        LatencyLog[] latencyLogs;
-        /** Per path: mean distance between timed calls (1 times every call). */
-        int[] samplePeriods;
+        /** The row's files on its filesystem. */
+        FioFiles files;
+        /** The row's latency logs and sampling; null between rows. */
+        LatencySampler sampler;
+        /** What the row's sweeps must be. */
+        RowChecks checks;
         /** The path index of the pass in progress. */
         int current;
-        /** The latency log of the pass in progress, or null. */
-        LatencyLog latencyLog;
         /** Measured passes started so far. */
         int measured;
 
@@ -241,7 +228,7 @@ public class PsyncBench {
             tunables = Workload.Tunables.fromParams(this::param);
             String o = System.getProperty(Workload.OUT_PROPERTY);
             out = o == null ? null : Path.of(o);
-            clockCost = latency ? clockCost() : 0;
+            clockCost = latency ? LatencySampler.clockCost() : 0;
         }
 
         /**
@@ -267,22 +254,14 @@ public class PsyncBench {
                 throw new IllegalStateException(row + " runs on the nvme device: pass -D" + Workload.NVME_PROPERTY
                         + "=direct:PATH (foliobench tables --nvme)");
             }
-            size = job.size();
             write = job.rw().isWrite();
             pass = Pass.of(job);
-            if (job.reflink()) {
-                for (IoPath p : ioPaths) {
-                    if (p != IoPath.IOMAP) {
-                        throw new IllegalStateException(row + ": fb_reflink=1 on the " + p.shortName() + " path: ext4's"
-                                + " buffer_head path has no reflink (FICLONE fails with EOPNOTSUPP); run it on iomap only");
-                    }
-                }
-            }
+            RowChecks.checkPaths(row, job, ioPaths);
+            checks = new RowChecks(job);
 
             device = DeviceSpec.parse(workload.device()).open();
-            MountOptions opts = mountOptions(job);
-            FileSystem.format(device, opts);
-            fs = FileSystem.mount(device, opts);
+            fs = FioFiles.mount(device, job);
+            files = new FioFiles(workload, fs);
             clones = new JobClone[job.numjobs()];
             for (int c = 0; c < clones.length; c++) {
                 clones[c] = new JobClone(job, c);
@@ -296,118 +275,14 @@ public class PsyncBench {
             }
             // the file is laid out once, by the first path (bh in a table); both paths then read or overwrite
             // the same blocks
-            layOut(ioPaths[0]);
-
-            latencyLogs = new LatencyLog[ioPaths.length];
-            samplePeriods = new int[ioPaths.length];
-            java.util.Arrays.fill(samplePeriods, 1);
-            if (latency) {
-                for (int j = 0; j < ioPaths.length; j++) {
-                    boolean syncs = job.fsync() > 0 || job.fdatasync() > 0;
-                    latencyLogs[j] = out != null ? LatencyLog.open(out, Workload.logName(pathNames[j], row), clones.length, syncs)
-                            : LatencyLog.inMemory(clones.length, syncs);
-                }
-            }
+            files.layOut(ioPaths[0], pass == Pass.APPEND);
+            sampler = LatencySampler.open(latency, clockCost, out, pathNames, row, clones.length,
+                    job.fsync() > 0 || job.fdatasync() > 0);
             warmUp();
         }
 
-        static MountOptions mountOptions(JobSpec job) {
-            MountOptions.Builder b = MountOptions.builder().populateMemory(true);
-            for (Tunable<?> t : JobSpec.TUNABLES) {
-                if (t != Tunables.MEM || job.memBytes() != 0) { // fb_mem unset: the engine's default
-                    set(b, t, job);
-                }
-            }
-            return b.build();
-        }
-
-        private static <T> void set(MountOptions.Builder b, Tunable<T> t, JobSpec job) {
-            b.set(t, job.get(t));
-        }
-
-        /**
-         * fio's file setup ({@code filesetup.c}): the setup jobs first (recreate, fallocate), then the
-         * measured job's: a read or overwrite job whose file is missing or short lays it out (written
-         * sequentially, fsync'd with {@code create_fsync}); a file of at least {@code size} bytes is used
-         * as it is. Append jobs recreate their files before every sweep. Every clone's file is set up.
-         */
-        void layOut(IoPath p) throws IOException {
-            List<String> files = job.files();
-            for (JobSpec s : workload.setup()) {
-                for (String name : s.files()) {
-                    if (files.contains(name)) {
-                        recreate(name, s, p);
-                        if (s.laysOutFile()) {
-                            writeOut(name, s, p);
-                        }
-                    }
-                }
-            }
-            for (String name : files) {
-                if (pass != Pass.APPEND && currentSize(name, p) < size) {
-                    recreate(name, job, p);
-                    writeOut(name, job, p);
-                }
-            }
-        }
-
-        long currentSize(String name, IoPath p) throws IOException {
-            if (!fs.list().contains(name)) {
-                return -1;
-            }
-            try (File f = fs.open(name, p)) {
-                return f.size();
-            }
-        }
-
-        /** unlink + create + fallocate of {@code s}'s file {@code name}, as fio's extend_file() starts. */
-        void recreate(String name, JobSpec s, IoPath p) throws IOException {
-            if (fs.list().contains(name)) {
-                fs.unlink(name);
-            }
-            try (File f = fs.open(name, p, StandardOpenOption.CREATE_NEW)) {
-                if (s.fallocate() == FallocateMode.TRUNCATE) {
-                    f.truncate(s.size());
-                }
-                // native/posix/keep preallocate nothing here: the parser allows them only for a file laid out next
-            }
-        }
-
-        /**
-         * Sequential writes of the whole file, fsync'd if create_fsync. When the measured job verifies,
-         * every whole block of its {@code bs} carries fio's verify header, so its reads check out.
-         */
-        void writeOut(String name, JobSpec s, IoPath p) throws IOException {
-            boolean verify = job.verify() == VerifyMode.CRC32C;
-            int bs = job.bs();
-            int chunk = verify ? Math.max(1, (1 << 20) / bs) * bs : 1 << 20;
-            ByteBuffer b = DmaMemory.allocate(chunk, 4096);
-            for (int i = 0; i < chunk; i++) {
-                b.put(i, (byte) (i * 7 + 3));
-            }
-            long blocks = job.iosPerPass() * bs;
-            try (File f = fs.open(name, p)) {
-                for (long q = 0; q < s.size(); q += chunk) {
-                    b.clear().limit((int) Math.min(chunk, s.size() - q));
-                    for (int k = 0; verify && k + bs <= b.limit() && q + k + bs <= blocks; k += bs) {
-                        ByteBuffer block = b.slice(k, bs);
-                        FioVerify.fill(block, bs, 0, q + k, 0, 0, FioVerify.dataCrc(block, bs));
-                    }
-                    while (b.hasRemaining()) {
-                        f.pwrite(b, q + b.position());
-                    }
-                }
-                if (s.createFsync()) {
-                    f.fsync();
-                }
-            }
-        }
-
-        /** Mean distance between timed calls of the pass in progress. */
-        int samplePeriod = 1;
         /** What two clock reads cost here, ns (measured at trial setup). */
         double clockCost;
-        static volatile long clockSink;
 
         /** What the pass in progress has accumulated over its timed sweeps. */
         final Disturbances sweepStart = new Disturbances();
@@ -500,11 +375,7 @@ public class PsyncBench {
 
         void startPass(int pathIndex) {
             current = pathIndex;
-            latencyLog = latencyLogs[current];
-            samplePeriod = samplePeriods[current];
-            if (latencyLog != null) {
-                latencyLog.startInterval();
-            }
+            sampler.startPass(pathIndex);
             passCounters = new TreeMap<>();
             passViolations = new ArrayList<>();
             passOps = passBytes = passNanos = passGcCount = passGcMillis = passJitMillis = passStealMillis = passAlloc = 0;
@@ -541,7 +412,7 @@ public class PsyncBench {
                     break;
                 case OVERWRITE:
                     if (job.reflink()) {
-                        reflink(p);
+                        files.reflink(p);
                     }
                     fs.sync();
                     if (job.invalidate()) {
@@ -549,16 +420,7 @@ public class PsyncBench {
                     }
                     break;
                 case APPEND:
-                    for (String name : job.files()) {
-                        if (fs.list().contains(name)) {
-                            fs.unlink(name);
-                        }
-                    }
-                    fs.sync(); // commit the unlink: the freed blocks are reusable, the journal is idle
-                    fs.dropCaches();
-                    for (String name : job.files()) {
-                        recreate(name, job, p);
-                    }
+                    files.recreateForAppend(p);
                     break;
                 default:
                     throw new AssertionError(pass);
@@ -574,23 +436,6 @@ public class PsyncBench {
             sweepStart.readStart(); // last: nothing of the preparation is counted
         }
 
-        /**
-         * {@code fb_reflink=1}: {@code cp --reflink} of every file of the job to
-         * {@link JobSpec#reflinkName}, replacing the previous copy (whose unlink drops the blocks the
-         * last sweep's copy on write left it alone holding), so this sweep overwrites shared blocks.
-         */
-        void reflink(IoPath p) throws IOException {
-            for (String name : job.files()) {
-                String copy = JobSpec.reflinkName(name);
-                if (fs.list().contains(copy)) {
-                    fs.unlink(copy);
-                }
-                try (File src = fs.open(name, p); File dst = fs.open(copy, p, StandardOpenOption.CREATE_NEW)) {
-                    dst.cloneFrom(src);
-                }
-            }
-        }
-
         /** Ends one sweep: what it did and what disturbed it go into the pass. */
         void endSweep() throws IOException {
             sweepEnd.readEnd(); // first: nothing of the bookkeeping is counted
@@ -603,7 +448,7 @@ public class PsyncBench {
             passJitMillis += sweepEnd.jitMillis - sweepStart.jitMillis;
             passStealMillis += sweepEnd.stealMillis - sweepStart.stealMillis;
             passAlloc += Math.max(0, sweepEnd.allocBytes - sweepStart.allocBytes);
-            for (String v : violations(delta, sweepOps, sweepBytes)) {
+            for (String v : checks.violations(delta, sweepOps)) {
                 if (!passViolations.contains(v)) {
                     passViolations.add(v);
                 }
@@ -645,24 +490,12 @@ public class PsyncBench {
         }
 
         void endPass(boolean warmup, int block, int slot) throws IOException {
-            if (latencyLog != null) {
-                latencyLog.endInterval(!warmup);
-                if (passOps > 0) {
-                    // only ever up: the first (JIT-cold) passes are slow and would time too many calls
-                    int p = samplePeriod(clockCost, (double) passNanos / passOps);
-                    if (p > samplePeriods[current]) {
-                        samplePeriods[current] = p;
-                        latencyLog.comment("sampling from the next pass: 1 in " + p + " calls timed at random"
-                                + " (mean call " + Math.round((double) passNanos / passOps) + " ns, two clock reads "
-                                + Math.round(clockCost) + " ns)");
-                    }
-                }
-            }
+            sampler.endPass(warmup, passOps, passNanos);
             if (out != null) {
                 PassLog.append(out, new PassLog.Pass(row, fork, ProcessHandle.current().pid(),
                         ManagementFactory.getRuntimeMXBean().getUptime(), warmup, block, slot,
                         pathNames[current], passSweeps, passOps, passBytes, passNanos, passGcCount, passGcMillis,
-                        passJitMillis, passStealMillis, passAlloc, latency ? samplePeriod : 0, passViolations, params(),
+                        passJitMillis, passStealMillis, passAlloc, latency ? sampler.period() : 0, passViolations, params(),
                         passCounters));
             }
         }
@@ -690,34 +523,6 @@ public class PsyncBench {
             return p;
         }
 
-        /**
-         * After each pass: time every call when two clock reads cost at most 2% of a mean call, else a
-         * random 1 in P calls with P the smallest power of two that keeps the cost under 2%.
-         */
-        static int samplePeriod(double clockCostNanos, double meanCallNanos) {
-            int p = 1;
-            while (p < 1024 && clockCostNanos / p > 0.02 * meanCallNanos) {
-                p <<= 1;
-            }
-            return p;
-        }
-
-        /** Two back-to-back clock reads, best of a few rounds: the cost of timing one call. */
-        static double clockCost() {
-            double best = Double.MAX_VALUE;
-            long sink = 0;
-            for (int r = 0; r < 5; r++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < 20000; i++) {
-                    sink += System.nanoTime();
-                }
-                long t1 = System.nanoTime();
-                best = Math.min(best, (t1 - t0) / 20000.0);
-            }
-            clockSink = sink;
-            return 2 * best;
-        }
-
         long sweepOps;
         long sweepBytes;
 
@@ -728,7 +533,7 @@ public class PsyncBench {
          */
         public long sweep() throws IOException {
             long deadline = job.runtimeMicros() > 0 ? System.nanoTime() + job.runtimeMicros() * 1000 : Long.MAX_VALUE;
-            runClones(deadline, false, latency ? latencyLog : null);
+            runClones(deadline, false, latency ? sampler.log() : null);
             long ops = 0;
             long bytes = 0;
             for (JobClone c : clones) {
@@ -742,6 +547,7 @@ public class PsyncBench {
 
         /** Runs every clone until {@code deadline} (or its size is done) and waits for all; the first failure is thrown. */
         void runClones(long deadline, boolean ramp, LatencyLog lat) throws IOException {
+            int samplePeriod = sampler.period();
             if (clones.length == 1) {
                 clones[0].run(deadline, ramp, lat, samplePeriod);
                 return;
@@ -777,29 +583,6 @@ public class PsyncBench {
             }
         }
 
-        /** What in this sweep contradicts the row's meaning (DESIGN.md's workload table); reported, never hidden. */
-        List<String> violations(Map<String, Long> delta, long ops, long bytes) {
-            List<String> v = new ArrayList<>();
-            long calls = job.numjobs() * job.iosPerPass();
-            if (job.runtimeMicros() == 0 && ops != calls) {
-                v.add("the sweep made " + ops + " calls, not " + calls + " (numjobs x size / bs)");
-            }
-            if (write && job.fsync() == 0 && job.fdatasync() == 0 && !job.endFsync()) { // a sync writes back by design
-                long writebackPages = delta.getOrDefault(CounterNames.WRITEBACK_PAGES_WRITTEN, 0L);
-                DirtyLimits l = job.dirtyLimits().orElse(null);
-                boolean writebackRow = job.row().map(ReferenceRow::writeback).orElse(l != null && size >= l.bgThreshBytes());
-                if (!writebackRow && writebackPages > 0) {
-                    v.add(writebackPages + " pages were written back during a cache sweep (size " + size
-                            + " must stay below the background threshold" + (l != null ? " " + l.bgThreshBytes() : "") + ")");
-                }
-                if (writebackRow && writebackPages == 0) {
-                    v.add("no writeback during a Writeback=Y sweep (size " + size + " must exceed the dirty threshold"
-                            + (l != null ? " " + l.threshBytes() : "") + ")");
-                }
-            }
-            return v;
-        }
-
         @TearDown(Level.Trial)
         public void tearDownTrial() throws IOException {
             tearDownRow();
@@ -824,12 +607,8 @@ public class PsyncBench {
             } catch (IOException e) {
                 first = e;
             } finally {
-                if (latencyLogs != null) {
-                    for (LatencyLog l : latencyLogs) {
-                        if (l != null) {
-                            l.close();
-                        }
-                    }
+                if (sampler != null) {
+                    sampler.close();
                 }
                 if (device != null) {
                     device.close();
@@ -838,7 +617,8 @@ public class PsyncBench {
                 cloneThreads = null;
                 fs = null;
                 device = null;
-                latencyLogs = null;
+                sampler = null;
+                files = null;
                 // the row's ramdisk and page-cache arena are direct buffers: release them now, outside
                 // any measured pass, rather than in a collection during the next row's passes
                 System.gc();

@@ -63,11 +63,11 @@ class FoliobenchTest {
         c.bhPartialWalk = "Range";
         assertEquals(BhPartialWalk.RANGE, Foliobench.overrides(c).bhPartialWalk());
         Foliobench top = new Foliobench();
-        java.util.Map<String, String> m = top.baseMetadata("tables", TableRunnerTest.settings(null, null), 1, true, c,
+        java.util.Map<String, String> m = new RunSession(top).baseMetadata("tables", TableRunnerTest.settings(null, null), 1, true, c,
                 NvmeDevice.defaultIn(Path.of("/proc/nope/runs/x"), 1 << 20), tmp.resolve("r"));
         assertEquals("range", m.get("tunable.bh_partial_walk"));
         c.bhPartialWalk = null;
-        m = top.baseMetadata("tables", TableRunnerTest.settings(null, null), 1, true, c,
+        m = new RunSession(top).baseMetadata("tables", TableRunnerTest.settings(null, null), 1, true, c,
                 NvmeDevice.defaultIn(Path.of("/proc/nope/runs/x"), 1 << 20), tmp.resolve("r"));
         assertEquals("job (full in the seeds)", m.get("tunable.bh_partial_walk"));
         Result d = run("tables", "--quick", "--dry-run", "--rows", "read/hole/4K", "--paths", "bh,iomap,bhlf", "--bh-partial-walk", "range");

@@ -68,7 +68,7 @@ class RunFolderTest {
         top.cwd = tmp;
         Plan.Bench skipped = new Plan.Bench("read/nvme/4K", null, java.util.List.of("iomap"), null, 1, null, true, "no direct device");
         RunFolder f = RunFolder.createAt(RunFolder.freeDir(tmp.resolve("runs"), LocalDateTime.now(), "h"));
-        IOException e = assertThrows(IOException.class, () -> top.runIn(f, new Plan(java.util.List.of(skipped)),
+        IOException e = assertThrows(IOException.class, () -> new RunSession(top).runIn(f, new Plan(java.util.List.of(skipped)),
                 TableRunner.Settings.quick(false, null, null), new java.util.LinkedHashMap<>(), NvmeDevice.unavailable("none"),
                 r -> r, dir -> {
                     throw new IOException("cannot write " + dir.resolve("tables.md") + ": No space left on device");

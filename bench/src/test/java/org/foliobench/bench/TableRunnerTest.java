@@ -75,7 +75,7 @@ class TableRunnerTest {
         Map<String, String> params = TableRunner.params(List.of(p.benches().get(0)), 0, settings(null, null));
         assertEquals("range", params.get("bhPartialWalk"));
         assertEquals(BhPartialWalk.RANGE, p.benches().get(0).workload().job().bhPartialWalk(),
-                "the measured job carries it to the mount (PsyncBench.mountOptions)");
+                "the measured job carries it to the mount (FioFiles.mountOptions)");
     }
 
     @Test
