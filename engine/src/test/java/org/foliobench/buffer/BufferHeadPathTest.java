@@ -450,7 +450,17 @@ class BufferHeadPathTest {
         });
         Thread syncer = new Thread(() -> {
             try {
+                // an fsync after each round of the flusher: syncing as fast as it can, on a busy
+                // machine the syncer could keep the dirty pages under the background threshold
+                // and the flusher would never run, which this test is about
+                long flushed = 0;
                 while (writer.isAlive()) {
+                    long now = c.get("writeback.writepages_calls");
+                    if (now == flushed) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                        continue;
+                    }
+                    flushed = now;
                     f.fsync();
                 }
             } catch (Throwable t) {
