@@ -49,6 +49,28 @@ public final class DeviceSpec {
         Kind(String prefix) {
             this.prefix = prefix;
         }
+
+        /** The spec's kind word: {@code ramdisk}, {@code file}, {@code direct}. */
+        public String prefix() {
+            return prefix;
+        }
+
+        /** Whether a spec of this kind starts with a path ({@code file:PATH}). */
+        public boolean hasPath() {
+            return this != RAMDISK;
+        }
+
+        /** The kind {@code spec} names ({@code kind} or {@code kind:...}, any case), or null. */
+        public static Kind of(String spec) {
+            int colon = spec.indexOf(':');
+            String name = (colon < 0 ? spec : spec.substring(0, colon)).trim();
+            for (Kind k : values()) {
+                if (k.prefix.equalsIgnoreCase(name)) {
+                    return k;
+                }
+            }
+            return null;
+        }
     }
 
     private final String spec;
@@ -77,12 +99,7 @@ public final class DeviceSpec {
         Objects.requireNonNull(spec, "spec");
         int colon = spec.indexOf(':');
         String kindName = (colon < 0 ? spec : spec.substring(0, colon)).trim();
-        Kind kind = null;
-        for (Kind k : Kind.values()) {
-            if (k.prefix.equalsIgnoreCase(kindName)) {
-                kind = k;
-            }
-        }
+        Kind kind = Kind.of(spec);
         if (kind == null || colon < 0) {
             throw new DeviceSpecException(spec, (kind == null ? "unknown kind \"" + kindName + "\"" : "missing \":\" after "
                     + kindName) + " (use ramdisk:size=4g, file:PATH[,size=...] or direct:PATH[,size=...][,force])");
@@ -90,7 +107,7 @@ public final class DeviceSpec {
         String[] parts = spec.substring(colon + 1).split(",", -1);
         Path path = null;
         int first = 0;
-        if (kind != Kind.RAMDISK) {
+        if (kind.hasPath()) {
             String p = parts[0].trim();
             if (p.isEmpty() || p.contains("=")) {
                 throw new DeviceSpecException(spec, "missing path (e.g. " + kind.prefix + ":/var/tmp/foliobench.img,size=8g)");

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 
 import org.foliobench.BhPartialWalk;
 import org.foliobench.Defaults;
+import org.foliobench.device.DeviceSpec;
 import org.foliobench.InvalidValue;
 import org.foliobench.Tunable;
 import org.foliobench.Tunables;
@@ -403,25 +404,32 @@ public final class FioParser {
         });
     }
 
-    /** The {@code fb_device} kinds; the device layer parses the rest. */
+    /**
+     * The {@code fb_device} kinds: the device layer's ({@link DeviceSpec.Kind}, which parses the rest
+     * when the job runs) and {@code nvme}, the run's NVMe device.
+     */
     private static void checkDeviceSpec(String v) {
-        String fix = "use ramdisk[:size=N], file:PATH[,size=N], direct:PATH[,size=N] or nvme";
-        if (v.equals("ramdisk") || v.startsWith("ramdisk:") || v.equals("nvme")) {
+        if (v.equals("nvme")) {
             return;
         }
-        for (String kind : List.of("file:", "direct:")) {
-            if (v.startsWith(kind)) {
-                String rest = v.substring(kind.length());
-                int comma = rest.indexOf(',');
-                String p = comma >= 0 ? rest.substring(0, comma) : rest;
-                if (p.isEmpty()) {
-                    throw new BadValueException("fb_device=" + v + " has no path",
-                            "give one, e.g. " + kind + "/mnt/test/dev.img (is a ${VAR} it uses unset?)");
-                }
-                return;
+        DeviceSpec.Kind kind = DeviceSpec.Kind.of(v);
+        if (kind == null) {
+            StringBuilder fix = new StringBuilder("use ");
+            for (DeviceSpec.Kind k : DeviceSpec.Kind.values()) {
+                fix.append(k.prefix()).append(k.hasPath() ? ":PATH[,size=N]" : "[:size=N]").append(", ");
+            }
+            fix.setLength(fix.length() - 2);
+            throw new BadValueException("bad value \"" + v + "\" for fb_device", fix + " or nvme");
+        }
+        if (kind.hasPath()) {
+            int colon = v.indexOf(':');
+            String rest = colon < 0 ? "" : v.substring(colon + 1);
+            int comma = rest.indexOf(',');
+            if ((comma >= 0 ? rest.substring(0, comma) : rest).isEmpty()) {
+                throw new BadValueException("fb_device=" + v + " has no path",
+                        "give one, e.g. " + kind.prefix() + ":/mnt/test/dev.img (is a ${VAR} it uses unset?)");
             }
         }
-        throw new BadValueException("bad value \"" + v + "\" for fb_device", fix);
     }
 
     /** Levenshtein distance, as fio's {@code string_distance()}. */

@@ -311,6 +311,13 @@ class FioParserTest {
         }
         assertEquals("t.fio:3: bad value \"nvme0\" for fb_device (use ramdisk[:size=N], file:PATH[,size=N],"
                 + " direct:PATH[,size=N] or nvme)", error("[j]\nsize=1m\nfb_device=nvme0\n"));
+        // the kinds are the device layer's: each one it parses is accepted, and named in the refusal
+        for (org.foliobench.device.DeviceSpec.Kind k : org.foliobench.device.DeviceSpec.Kind.values()) {
+            String d = k.prefix() + ":" + (k.hasPath() ? "/a,size=1m" : "size=1m");
+            org.foliobench.device.DeviceSpec.parse(d);
+            assertEquals(Optional.of(d), parse("[j]\nsize=1m\nfb_device=" + d).jobs().get(0).device());
+            assertTrue(error("[j]\nsize=1m\nfb_device=nvme0\n").contains(k.prefix()), k.prefix());
+        }
     }
 
     @Test
