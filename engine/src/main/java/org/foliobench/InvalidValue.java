@@ -11,7 +11,7 @@ public final class InvalidValue extends IllegalArgumentException {
     private final String problem;
     private final String fix;
 
-    InvalidValue(String problem, String fix) {
+    public InvalidValue(String problem, String fix) {
         super(problem + " (" + fix + ")");
         this.problem = problem;
         this.fix = fix;

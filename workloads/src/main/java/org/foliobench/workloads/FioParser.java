@@ -170,7 +170,7 @@ public final class FioParser {
 
     private enum Arg { VALUE, BOOL, FLAG }
 
-    /** Parses a value into a setter; throws {@link BadValueException}. */
+    /** Parses a value into a setter; throws {@link InvalidValue}. */
     private interface ValueParser {
         Consumer<JobSpec.Builder> parse(String option, String value);
     }
@@ -214,7 +214,7 @@ public final class FioParser {
             case "1":
                 return true;
             default:
-                throw new BadValueException("bad value \"" + value + "\" for " + option, BOOL_FIX);
+                throw new InvalidValue("bad value \"" + value + "\" for " + option, BOOL_FIX);
         }
     }
 
@@ -238,7 +238,7 @@ public final class FioParser {
     private static ValueParser plainInt(long min, long max, BiConsumer<JobSpec.Builder, Integer> set) {
         return (o, v) -> {
             if (!v.matches("[0-9]+")) {
-                throw new BadValueException("bad value \"" + v + "\" for " + o + ": not a whole number",
+                throw new InvalidValue("bad value \"" + v + "\" for " + o + ": not a whole number",
                         "use a decimal number between " + min + " and " + max);
             }
             long n;
@@ -255,7 +255,7 @@ public final class FioParser {
 
     private static void checkRange(String o, String v, long n, long min, long max) {
         if (n < min || n > max) {
-            throw new BadValueException(o + "=" + v + " is out of range",
+            throw new InvalidValue(o + "=" + v + " is out of range",
                     "use a value between " + min + " and " + max);
         }
     }
@@ -263,12 +263,7 @@ public final class FioParser {
     /** A tunable's option: its declaration parses and validates ({@link Tunable#parse}), with its one message. */
     private static <T> ValueParser tunable(Tunable<T> t) {
         return (o, v) -> {
-            T value;
-            try {
-                value = t.parse(v);
-            } catch (InvalidValue e) {
-                throw new BadValueException(e.problem(), e.fix());
-            }
+            T value = t.parse(v);
             return bld -> bld.set(t, value);
         };
     }
@@ -289,26 +284,26 @@ public final class FioParser {
         def("description", Arg.VALUE, str(JobSpec.Builder::description));
         def("ioengine", Arg.VALUE, (o, v) -> {
             if (!v.equals("psync")) {
-                throw new BadValueException("ioengine \"" + v + "\" is not supported", "foliobench runs psync only");
+                throw new InvalidValue("ioengine \"" + v + "\" is not supported", "foliobench runs psync only");
             }
             return bld -> { };
         });
         def("rw", Arg.VALUE, (o, v) -> {
             int colon = v.indexOf(':');
             if (colon >= 0) {
-                throw new BadValueException("rw=" + v + ": offset modifiers (\"" + v.substring(colon)
+                throw new InvalidValue("rw=" + v + ": offset modifiers (\"" + v.substring(colon)
                         + "\") are not supported", "use plain read or write");
             }
             Rw rw = Rw.fromFio(v);
             if (rw == null) {
-                throw new BadValueException("rw=" + v + " is not supported",
+                throw new InvalidValue("rw=" + v + " is not supported",
                         "foliobench runs sequential psync jobs: rw=read or rw=write");
             }
             return bld -> bld.rw(rw);
         }, "readwrite");
         def("bs", Arg.VALUE, (o, v) -> {
             if (v.indexOf(',') >= 0) {
-                throw new BadValueException("separate read/write/trim block sizes (\"" + v + "\") are not supported",
+                throw new InvalidValue("separate read/write/trim block sizes (\"" + v + "\") are not supported",
                         "give one block size, e.g. bs=64k");
             }
             long n = FioUnits.parseSize(o, v);
@@ -317,7 +312,7 @@ public final class FioParser {
         }, "blocksize");
         def("size", Arg.VALUE, (o, v) -> {
             if (v.endsWith("%")) {
-                throw new BadValueException("size=" + v + ": percentages are not supported",
+                throw new InvalidValue("size=" + v + ": percentages are not supported",
                         "give an absolute size, e.g. size=1g");
             }
             long n = FioUnits.parseSize(o, v);
@@ -327,7 +322,7 @@ public final class FioParser {
         def("filename", Arg.VALUE, (o, v) -> {
             String name = v.replace("\\:", "\u0000");
             if (name.indexOf(':') >= 0) {
-                throw new BadValueException("several files (\"" + v + "\") are not supported",
+                throw new InvalidValue("several files (\"" + v + "\") are not supported",
                         "give one filename per job; write a literal ':' as '\\:'");
             }
             String f = name.replace('\u0000', ':');
@@ -341,7 +336,7 @@ public final class FioParser {
         def("fallocate", Arg.VALUE, (o, v) -> {
             FallocateMode m = FallocateMode.fromFio(v);
             if (m == null) {
-                throw new BadValueException("bad value \"" + v + "\" for fallocate",
+                throw new InvalidValue("bad value \"" + v + "\" for fallocate",
                         "use none, native, posix, keep or truncate");
             }
             return bld -> bld.fallocate(m);
@@ -367,7 +362,7 @@ public final class FioParser {
                     m = VerifyMode.CRC32C;
                     break;
                 default:
-                    throw new BadValueException("verify=" + v + " is not supported",
+                    throw new InvalidValue("verify=" + v + " is not supported",
                             "foliobench verifies with verify=crc32c; verify=0 turns it off");
             }
             return bld -> bld.verify(m);
@@ -380,7 +375,7 @@ public final class FioParser {
         def("fb_path", Arg.VALUE, (o, v) -> {
             IoPathKind p = IoPathKind.fromFio(v);
             if (p == null) {
-                throw new BadValueException("bad value \"" + v + "\" for fb_path", "use bh, iomap or bhlf; leave it out to run bh and iomap");
+                throw new InvalidValue("bad value \"" + v + "\" for fb_path", "use bh, iomap or bhlf; leave it out to run bh and iomap");
             }
             return bld -> bld.path(p);
         });
@@ -397,7 +392,7 @@ public final class FioParser {
             try {
                 ReferenceRow.parseRowKey(v, 4096);
             } catch (IllegalArgumentException e) {
-                throw new BadValueException("bad value \"" + v + "\" for fb_row: " + e.getMessage(),
+                throw new InvalidValue("bad value \"" + v + "\" for fb_row: " + e.getMessage(),
                         "e.g. fb_row=read/hole or fb_row=write/ramdisk/N/Y/N");
             }
             return bld -> { };
@@ -419,14 +414,14 @@ public final class FioParser {
                 fix.append(k.prefix()).append(k.hasPath() ? ":PATH[,size=N]" : "[:size=N]").append(", ");
             }
             fix.setLength(fix.length() - 2);
-            throw new BadValueException("bad value \"" + v + "\" for fb_device", fix + " or nvme");
+            throw new InvalidValue("bad value \"" + v + "\" for fb_device", fix + " or nvme");
         }
         if (kind.hasPath()) {
             int colon = v.indexOf(':');
             String rest = colon < 0 ? "" : v.substring(colon + 1);
             int comma = rest.indexOf(',');
             if ((comma >= 0 ? rest.substring(0, comma) : rest).isEmpty()) {
-                throw new BadValueException("fb_device=" + v + " has no path",
+                throw new InvalidValue("fb_device=" + v + " has no path",
                         "give one, e.g. " + kind.prefix() + ":/mnt/test/dev.img (is a ${VAR} it uses unset?)");
             }
         }
@@ -591,7 +586,7 @@ public final class FioParser {
             Consumer<JobSpec.Builder> setter;
             try {
                 setter = opt.parser().parse(key, value);
-            } catch (BadValueException e) {
+            } catch (InvalidValue e) {
                 throw new JobFileException(file, lineNo, e.problem(), e.fix());
             }
             Entry entry = new Entry(canonical, value, lineNo, setter);

@@ -20,12 +20,12 @@ public final class FioUnits {
 
     private static final String TIME_FIX = "use a whole number with an optional d, h, m, s, ms or us suffix, e.g. 30s";
 
-    /** Parses a size value for {@code option}; throws {@link BadValueException} naming the option. */
+    /** Parses a size value for {@code option}; throws {@link InvalidValue} naming the option. */
     public static long parseSize(String option, String value) {
         try {
             return FioSize.parse(value);
         } catch (InvalidValue e) {
-            throw new BadValueException(option + "=" + value.strip() + ": " + e.problem(), e.fix());
+            throw new InvalidValue(option + "=" + value.strip() + ": " + e.problem(), e.fix());
         }
     }
 
@@ -47,7 +47,7 @@ public final class FioUnits {
     public static long parseTimeMicros(String option, String value) {
         String v = value.trim();
         if (v.isEmpty()) {
-            throw new BadValueException("empty value for " + option, TIME_FIX);
+            throw new InvalidValue("empty value for " + option, TIME_FIX);
         }
         if (v.startsWith("0x") || v.startsWith("0X")) {
             return mul(option, value, parseHex(option, v, TIME_FIX), 1_000_000L);
@@ -57,7 +57,7 @@ public final class FioUnits {
             i++;
         }
         if (i == 0) {
-            throw new BadValueException("bad value \"" + value + "\" for " + option + ": not a time", TIME_FIX);
+            throw new InvalidValue("bad value \"" + value + "\" for " + option + ": not a time", TIME_FIX);
         }
         String suffix = v.substring(i).toLowerCase(Locale.ROOT);
         long mult;
@@ -86,16 +86,16 @@ public final class FioUnits {
                 break;
             default:
                 if (suffix.startsWith(".")) {
-                    throw new BadValueException("bad value \"" + value + "\" for " + option + ": not a whole number", TIME_FIX);
+                    throw new InvalidValue("bad value \"" + value + "\" for " + option + ": not a whole number", TIME_FIX);
                 }
-                throw new BadValueException("bad unit \"" + v.substring(i) + "\" in " + option + "=" + value,
+                throw new InvalidValue("bad unit \"" + v.substring(i) + "\" in " + option + "=" + value,
                         "use d, h, m, s, ms or us; a bare number is seconds");
         }
         long n;
         try {
             n = Long.parseLong(v.substring(0, i));
         } catch (NumberFormatException e) {
-            throw new BadValueException("value \"" + value + "\" for " + option + " is too large", TIME_FIX);
+            throw new InvalidValue("value \"" + value + "\" for " + option + " is too large", TIME_FIX);
         }
         return mul(option, value, n, mult);
     }
@@ -103,13 +103,13 @@ public final class FioUnits {
     private static long parseHex(String option, String v, String fix) {
         String hex = v.substring(2);
         if (hex.isEmpty() || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            throw new BadValueException("bad value \"" + v + "\" for " + option
+            throw new InvalidValue("bad value \"" + v + "\" for " + option
                     + ": not a hexadecimal number (hex values take no unit suffix)", fix);
         }
         try {
             return Long.parseLong(hex, 16);
         } catch (NumberFormatException e) {
-            throw new BadValueException("value \"" + v + "\" for " + option + " is too large", fix);
+            throw new InvalidValue("value \"" + v + "\" for " + option + " is too large", fix);
         }
     }
 
@@ -117,7 +117,7 @@ public final class FioUnits {
         try {
             return Math.multiplyExact(n, mult);
         } catch (ArithmeticException e) {
-            throw new BadValueException("value \"" + value + "\" for " + option + " is too large", TIME_FIX);
+            throw new InvalidValue("value \"" + value + "\" for " + option + " is too large", TIME_FIX);
         }
     }
 }
