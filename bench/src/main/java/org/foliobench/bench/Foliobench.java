@@ -330,10 +330,6 @@ public final class Foliobench implements Callable<Integer> {
                 "  foliobench tables --dry-run --max-folio-order 0",
                 "Progress goes to stderr; stdout ends with 'results: <run folder>'."})
     static final class Tables extends RunCommand {
-        @CommandLine.ParentCommand
-        Foliobench top;
-        @CommandLine.Mixin
-        Common c = new Common();
         @Option(names = "--quick", description = "Seed sizes / " + QUICK_DIVISOR + ": the whole table in under 5 minutes on 2 cores.")
         boolean quick;
         @Option(names = "--rows", split = ",", paramLabel = "ROW", description = "Row keys or globs, e.g. read/*, write/ramdisk/*/*/Y/*, read/hole/4K (default all).")
@@ -352,16 +348,6 @@ public final class Foliobench implements Callable<Integer> {
         private List<Integer> numjobs;
         private int divisor;
         private long syncCap;
-
-        @Override
-        Foliobench top() {
-            return top;
-        }
-
-        @Override
-        Common common() {
-            return c;
-        }
 
         @Override
         Integer early() {
@@ -583,12 +569,8 @@ public final class Foliobench implements Callable<Integer> {
     @Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = TunableHelp.class,
             description = "Run the measured jobs of a fio job file (psync subset) and print fio-like summaries.")
     static final class Run extends RunCommand {
-        @CommandLine.ParentCommand
-        Foliobench top;
         @Parameters(index = "0", paramLabel = "JOBFILE", description = "An fio job file (see the seed jobs).")
         Path jobFile;
-        @CommandLine.Mixin
-        Common c = new Common();
         @Option(names = "--job", split = ",", paramLabel = "NAME", description = "Only these job sections (default all).")
         List<String> jobList;
 
@@ -599,16 +581,6 @@ public final class Foliobench implements Callable<Integer> {
         private List<JobSpec> measured;
         private int divisor;
         private List<String> paths;
-
-        @Override
-        Foliobench top() {
-            return top;
-        }
-
-        @Override
-        Common common() {
-            return c;
-        }
 
         @Override
         void parse(Workload.Overrides ov) throws IOException, UsageException {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.foliobench.device.DeviceSpec;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
+import picocli.CommandLine;
 
 /**
  * The one flow of the run commands ({@code tables}, {@code run}): the common flags, the command's
@@ -18,9 +19,11 @@ abstract class RunCommand implements Callable<Integer> {
     /** {@code --jmh}, parsed by the command's {@link #parse}. */
     CommandLineOptions jmh;
 
-    abstract Foliobench top();
-
-    abstract Foliobench.Common common();
+    @CommandLine.ParentCommand
+    Foliobench top;
+    /** The flags {@code tables} and {@code run} share. */
+    @CommandLine.Mixin
+    Foliobench.Common c = new Foliobench.Common();
 
     /** Before any check: a non-null exit code ends the command here ({@code tables --list}). */
     Integer early() {
@@ -75,11 +78,10 @@ abstract class RunCommand implements Callable<Integer> {
         if (early != null) {
             return early;
         }
-        Foliobench.Common c = common();
         Foliobench.checkMeasure(c);
         Foliobench.positive("--size-divisor", c.sizeDivisor, 1);
         parse(Foliobench.overrides(c));
-        Path runBase = (c.out != null ? c.out : top().cwd.resolve("runs")).toAbsolutePath().normalize();
+        Path runBase = (c.out != null ? c.out : top.cwd.resolve("runs")).toAbsolutePath().normalize();
         RunFolder.checkWritable(runBase);
         Path runDir = RunFolder.freeDir(runBase, LocalDateTime.now(), RunFolder.host());
         NvmeDevice nvme = NvmeDevice.forRun(c.nvme, runDir, nvmeFiles());
@@ -91,7 +93,7 @@ abstract class RunCommand implements Callable<Integer> {
         if (stop != null) {
             return stop;
         }
-        RunSession session = new RunSession(top());
+        RunSession session = new RunSession(top);
         Map<String, String> meta = session.baseMetadata(name(), s, divisor(), quick(), c, nvme, runDir);
         metadata(meta);
         return session.run(plan, s, meta, runDir, nvme, r -> customize(r, runDir), this::finish, label());
