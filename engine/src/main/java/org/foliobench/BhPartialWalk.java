@@ -1,7 +1,5 @@
 package org.foliobench;
 
-import java.util.Locale;
-
 /**
  * {@code fb_bh_partial_walk}: how the buffer_head path with large folios walks a folio's buffers
  * for a write that covers only part of the folio. Not a kernel knob but a kernel version: 6.16 to
@@ -27,13 +25,4 @@ public enum BhPartialWalk {
         return value;
     }
 
-    /** Parses {@code full} or {@code range}, case-insensitive. */
-    public static BhPartialWalk parse(String s) {
-        for (BhPartialWalk w : values()) {
-            if (w.value.equals(s.trim().toLowerCase(Locale.ROOT))) {
-                return w;
-            }
-        }
-        throw new IllegalArgumentException("unknown fb_bh_partial_walk \"" + s + "\" (use full or range)");
-    }
 }

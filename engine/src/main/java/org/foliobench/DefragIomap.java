@@ -1,7 +1,5 @@
 package org.foliobench;
 
-import java.util.Locale;
-
 /**
  * {@code fb_defrag_iomap}: what {@code EXT4_IOC_MOVE_EXT} (online defrag, e4defrag) does to an
  * inode using the buffered iomap path. Not a kernel knob but the two positions on the series
@@ -27,13 +25,4 @@ public enum DefragIomap {
         return value;
     }
 
-    /** Parses {@code eopnotsupp} or {@code fallback}, case-insensitive. */
-    public static DefragIomap parse(String s) {
-        for (DefragIomap d : values()) {
-            if (d.value.equals(s.trim().toLowerCase(Locale.ROOT))) {
-                return d;
-            }
-        }
-        throw new IllegalArgumentException("unknown fb_defrag_iomap \"" + s + "\" (use eopnotsupp or fallback)");
-    }
 }

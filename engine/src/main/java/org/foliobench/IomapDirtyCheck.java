@@ -1,7 +1,5 @@
 package org.foliobench;
 
-import java.util.Locale;
-
 /**
  * {@code fb_iomap_dirty_check}: which {@code ->iomap_begin} calls of ext4's {@code ext4_set_iomap}
  * ask {@code ext4_inode_datasync_dirty} whether to set {@code IOMAP_F_DIRTY}. That check calls
@@ -29,13 +27,4 @@ public enum IomapDirtyCheck {
         return value;
     }
 
-    /** Parses {@code direct} or {@code all}, case-insensitive. */
-    public static IomapDirtyCheck parse(String s) {
-        for (IomapDirtyCheck d : values()) {
-            if (d.value.equals(s.trim().toLowerCase(Locale.ROOT))) {
-                return d;
-            }
-        }
-        throw new IllegalArgumentException("unknown fb_iomap_dirty_check \"" + s + "\" (use direct or all)");
-    }
 }

@@ -64,16 +64,16 @@ public final class Tunables {
 
     /** {@code fb_bh_partial_walk}: the buffers a partial write into a large folio walks (bhlf). */
     public static final Tunable<BhPartialWalk> BH_PARTIAL_WALK = choice("fb_bh_partial_walk", "bh_partial_walk",
-            "--bh-partial-walk", "bhPartialWalk", Defaults.BH_PARTIAL_WALK, BhPartialWalk::parse, BhPartialWalk::value,
+            "--bh-partial-walk", "bhPartialWalk", Defaults.BH_PARTIAL_WALK, BhPartialWalk.values(), BhPartialWalk::value,
             "use full or range");
 
     /** {@code fb_defrag_iomap}: what {@code EXT4_IOC_MOVE_EXT} does to an iomap inode. */
     public static final Tunable<DefragIomap> DEFRAG_IOMAP = choice("fb_defrag_iomap", "defrag_iomap", "--defrag-iomap",
-            null, Defaults.DEFRAG_IOMAP, DefragIomap::parse, DefragIomap::value, "use eopnotsupp or fallback");
+            null, Defaults.DEFRAG_IOMAP, DefragIomap.values(), DefragIomap::value, "use eopnotsupp or fallback");
 
     /** {@code fb_iomap_dirty_check}: which iomap mappings ask {@code ext4_inode_datasync_dirty} (patch 33). */
     public static final Tunable<IomapDirtyCheck> IOMAP_DIRTY_CHECK = choice("fb_iomap_dirty_check", "iomap_dirty_check", null,
-            null, Defaults.IOMAP_DIRTY_CHECK, IomapDirtyCheck::parse, IomapDirtyCheck::value, "use direct or all");
+            null, Defaults.IOMAP_DIRTY_CHECK, IomapDirtyCheck.values(), IomapDirtyCheck::value, "use direct or all");
 
     /** All of them, in the order the README lists them. */
     public static final List<Tunable<?>> ALL = List.of(MAX_FOLIO_ORDER, READ_AHEAD_KB, DIRTY_RATIO, DIRTY_BACKGROUND_RATIO,
@@ -87,8 +87,17 @@ public final class Tunables {
     }
 
     /** One of an enum's values, the job-file option {@code fb_<key>}. */
+    /** An enum tunable: one of {@code values}, each spelled {@code format} in any case. */
     private static <E extends Enum<E>> Tunable<E> choice(String name, String key, String flag, String param, E dflt,
-            Function<String, E> parse, Function<E, String> format, String allowed) {
+            E[] values, Function<E, String> format, String allowed) {
+        Function<String, E> parse = s -> {
+            for (E e : values) {
+                if (format.apply(e).equalsIgnoreCase(s)) {
+                    return e;
+                }
+            }
+            throw new IllegalArgumentException(s);
+        };
         return new Tunable<>(name, key, "fb_" + key, flag, param, dflt, null, parse, e -> true, allowed, format);
     }
 

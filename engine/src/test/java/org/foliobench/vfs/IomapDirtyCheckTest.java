@@ -27,8 +27,8 @@ class IomapDirtyCheckTest {
     void parsesAndDefaultsToThePatch() {
         assertEquals(IomapDirtyCheck.DIRECT, Defaults.IOMAP_DIRTY_CHECK);
         assertEquals(IomapDirtyCheck.DIRECT, MountOptions.builder().build().fs().iomapDirtyCheck());
-        assertEquals(IomapDirtyCheck.ALL, IomapDirtyCheck.parse(" ALL "));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IomapDirtyCheck.parse("some"));
+        assertEquals(IomapDirtyCheck.ALL, org.foliobench.Tunables.IOMAP_DIRTY_CHECK.parse(" ALL "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> org.foliobench.Tunables.IOMAP_DIRTY_CHECK.parse("some"));
         assertTrue(e.getMessage().contains("use direct or all"), e.getMessage());
     }
 
