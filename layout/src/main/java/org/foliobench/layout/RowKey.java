@@ -88,6 +88,14 @@ public record RowKey(String table, String type, String overwrite, String sync, S
         return numjobs == 0 ? this : new RowKey(table, type, overwrite, sync, writeback, bs);
     }
 
+    /**
+     * Whether this row stands for its published row: the published rows ran one job each, so an
+     * unswept row or a sweep's numjobs=1 row does, more threads do not.
+     */
+    public boolean publishable() {
+        return numjobs <= 1;
+    }
+
     /** This row at {@code n} threads (0: no numjobs dimension). */
     public RowKey withNumjobs(int n) {
         return new RowKey(table, type, overwrite, sync, writeback, bs, n);

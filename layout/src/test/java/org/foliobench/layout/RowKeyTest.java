@@ -35,6 +35,9 @@ class RowKeyTest {
         assertEquals("write/cache/N/N/N/64K@numjobs=4", r.key());
         assertEquals(RowKey.parse("write/cache/N/N/N/64K"), r.base());
         assertEquals(0, r.base().numjobs());
+        assertEquals(false, r.publishable(), "4 threads are not the published one-job row");
+        assertEquals(true, r.withNumjobs(1).publishable());
+        assertEquals(true, r.base().publishable());
         assertEquals("write-cache-n-n-n-64k_numjobs_4", r.fileName());
         assertEquals(r, RowKey.parse(r.key()));
         // the same rule for the bench's keys, job: keys of foliobench run too

@@ -109,8 +109,7 @@ public final class ReferenceTable {
 
     /** The published entry of a row, or null when the mail has no such row. */
     public Entry get(RowKey k) {
-        // the published rows ran one job each: a numjobs sweep's numjobs=1 row is theirs, more threads are not
-        Integer i = k.numjobs() > 1 ? null : index.get(k.base());
+        Integer i = k.publishable() ? index.get(k.base()) : null;
         return i == null ? null : entries.get(i);
     }
 

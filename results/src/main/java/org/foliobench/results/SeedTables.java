@@ -59,7 +59,7 @@ public final class SeedTables {
     public static String seedText(RunFolder run) {
         List<Line> lines = new ArrayList<>();
         for (Row r : run.rows()) {
-            if (r.key().numjobs() <= 1) { // the mail's rows ran one job: a numjobs sweep's others are in scaling.md
+            if (r.key().publishable()) { // a numjobs sweep's other rows are in scaling.md
                 lines.add(new Line(r.key(), iops(r.bh()), bw(r.bh()), iops(r.iomap()), bw(r.iomap())));
             }
         }

@@ -55,14 +55,11 @@ public final class ThreeWayTable {
         return m;
     }
 
-    /**
-     * The measurements of a published row: its own key, or in a numjobs sweep its numjobs=1 row (the
-     * published rows ran one job each; more threads are not theirs).
-     */
+    /** The measurements of a published row: its own key, or in a numjobs sweep its numjobs=1 row ({@link RowKey#publishable}). */
     static Map<PathLabel, Measurement> publishedRow(RunFolder run, RowKey published) {
         Map<PathLabel, Measurement> m = new LinkedHashMap<>();
         for (Measurement x : run.measurements()) {
-            if (x.row().numjobs() <= 1 && x.row().base().equals(published) && x.variant().isEmpty()) {
+            if (x.row().publishable() && x.row().base().equals(published) && x.variant().isEmpty()) {
                 m.put(x.path(), x);
             }
         }
