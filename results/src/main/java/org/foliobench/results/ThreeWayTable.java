@@ -46,20 +46,18 @@ public final class ThreeWayTable {
 
     /** The measurements of one row (no tunable variant), by path. */
     static Map<PathLabel, Measurement> row(RunFolder run, RowKey key) {
-        Map<PathLabel, Measurement> m = new LinkedHashMap<>();
-        for (Measurement x : run.measurements()) {
-            if (x.row().equals(key) && x.variant().isEmpty()) {
-                m.put(x.path(), x);
-            }
-        }
-        return m;
+        return rowWhere(run, key::equals);
     }
 
     /** The measurements of a published row: its own key, or in a numjobs sweep its numjobs=1 row ({@link RowKey#publishable}). */
     static Map<PathLabel, Measurement> publishedRow(RunFolder run, RowKey published) {
+        return rowWhere(run, k -> k.publishable() && k.base().equals(published));
+    }
+
+    private static Map<PathLabel, Measurement> rowWhere(RunFolder run, java.util.function.Predicate<RowKey> key) {
         Map<PathLabel, Measurement> m = new LinkedHashMap<>();
         for (Measurement x : run.measurements()) {
-            if (x.row().publishable() && x.row().base().equals(published) && x.variant().isEmpty()) {
+            if (key.test(x.row()) && x.variant().isEmpty()) {
                 m.put(x.path(), x);
             }
         }
