@@ -103,7 +103,8 @@ final class KernelCommand implements Callable<Integer> {
         }
         Path runBase = top.cwd.resolve(out != null ? out : Path.of("runs")).toAbsolutePath().normalize();
         RunFolder.checkWritable(runBase);
-        Path modelRun = model != null ? checkModel(top.cwd.resolve(model)) : newestModel(runBase, runnable);
+        boolean threeWay = PathLabel.EXT4.modelPath(SystemInfo.kernelRelease()) == PathLabel.BHLF;
+        Path modelRun = model != null ? checkModel(top.cwd.resolve(model)) : newestModel(runBase, runnable, threeWay);
 
         RunFolder folder = RunFolder.createAt(runBase.resolve(RunFolder.name(LocalDateTime.now(), RunFolder.host())));
         Path runDir = folder.dir();
@@ -191,7 +192,7 @@ final class KernelCommand implements Callable<Integer> {
             folder.complete();
         }
         if (modelRun == null) {
-            modelRun = runModel(runBase, runnable);
+            modelRun = runModel(runBase, runnable, threeWay);
         }
         if (modelRun != null) {
             meta.put(org.foliobench.layout.RunLayout.Meta.MODEL_RUN, modelRun.toString());
@@ -359,8 +360,11 @@ final class KernelCommand implements Callable<Integer> {
         }
     }
 
-    /** The newest complete model run under {@code base} that measured one of {@code rows}; null when none. */
-    static Path newestModel(Path base, List<ReferenceRow> rows) throws IOException {
+    /**
+     * The newest complete model run under {@code base} that measured one of {@code rows}, with a bhlf
+     * column when {@code threeWay} (ext4 is bhlf on this kernel); null when none.
+     */
+    static Path newestModel(Path base, List<ReferenceRow> rows, boolean threeWay) throws IOException {
         if (!Files.isDirectory(base)) {
             return null;
         }
@@ -376,7 +380,8 @@ final class KernelCommand implements Callable<Integer> {
             }
             try {
                 org.foliobench.results.RunFolder r = org.foliobench.results.RunFolder.read(d);
-                if (r.paths().equals(PathLabel.MODEL) && rows.stream().anyMatch(x -> r.row(RowKey.parse(x.key())) != null)) {
+                if (r.paths().equals(PathLabel.MODEL) && (!threeWay || org.foliobench.results.ThreeWayTable.applies(r))
+                        && rows.stream().anyMatch(x -> r.row(RowKey.parse(x.key())) != null)) {
                     return d.toAbsolutePath().normalize();
                 }
             } catch (org.foliobench.results.RunFolderException e) {
@@ -386,17 +391,24 @@ final class KernelCommand implements Callable<Integer> {
         return null;
     }
 
-    /** Runs the model's table of {@code rows} ({@code tables}, quick when this run is) and returns its folder. */
-    private Path runModel(Path base, List<ReferenceRow> rows) throws IOException {
+    /**
+     * Runs the model's table of {@code rows} ({@code tables}, quick when this run is; with bhlf beside
+     * bh and iomap when {@code threeWay}) and returns its folder.
+     */
+    private Path runModel(Path base, List<ReferenceRow> rows, boolean threeWay) throws IOException {
         List<String> args = new ArrayList<>(List.of("tables", "--rows", String.join(",", rows.stream().map(ReferenceRow::key).toList()),
                 "--out", base.toString()));
         if (quick) {
             args.add("--quick");
         }
-        top.out.println("no model run of these rows under " + top.displayPath(base) + ": running foliobench "
+        if (threeWay) {
+            args.addAll(List.of("--paths", String.join(",", PathLabel.MODEL3.stream().map(PathLabel::param).toList())));
+        }
+        top.out.println("no model run of these rows" + (threeWay ? " with the bhlf column (ext4 runs buffer_head + large folios here)" : "")
+                + " under " + top.displayPath(base) + ": running foliobench "
                 + String.join(" ", args) + " to set beside it");
         int rc = Foliobench.execute(args.toArray(String[]::new), top.out, top.err, top.cwd);
-        return rc == Foliobench.EXIT_OK ? newestModel(base, rows) : null;
+        return rc == Foliobench.EXIT_OK ? newestModel(base, rows, threeWay) : null;
     }
 
     /** Writes the kernel run's report and prints its table beside the model's. */

@@ -187,10 +187,7 @@ final class KernelRunner {
             Paired.Estimate iops = Paired.iops(passes, m.fs().type());
             b.append(m.fs().type()).append(' ').append(iops == null ? Format.NONE : Format.iops(iops.value())).append("  ");
         }
-        b.append("IOPS  ").append(e == null ? Format.NONE : "x" + Format.ratio(e.value()));
-        if (e != null && e.hasInterval()) {
-            b.append(" +-").append(Format.pct(e.halfWidthPct()));
-        }
+        b.append("IOPS  ").append(e == null ? Format.NONE : Format.progressSpeedup(e));
         long[] ms = passes.stream().mapToLong(p -> p.nanos() / 1_000_000).sorted().toArray();
         return b.append(String.format(Locale.ROOT, "  (%d blocks, sizes /%d, fio runs %d-%d ms, median %d)", blocks, divisor, ms[0],
                 ms[ms.length - 1], ms[ms.length / 2])).toString();

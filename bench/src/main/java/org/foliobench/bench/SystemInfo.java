@@ -22,12 +22,17 @@ final class SystemInfo {
         String meminfo = read("/proc/meminfo");
         m.put(org.foliobench.layout.RunLayout.Meta.MEM_TOTAL, String.valueOf(meminfoBytes(meminfo, "MemTotal")));
         m.put("mem.available", String.valueOf(meminfoBytes(meminfo, "MemAvailable")));
-        m.put(org.foliobench.layout.RunLayout.Meta.KERNEL, read("/proc/sys/kernel/osrelease").trim());
+        m.put(org.foliobench.layout.RunLayout.Meta.KERNEL, kernelRelease());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put(org.foliobench.layout.RunLayout.Meta.JVM, System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
                 + System.getProperty("java.vendor") + ")");
         m.put("java.home", System.getProperty("java.home"));
         return m;
+    }
+
+    /** The running kernel's release ({@code uname -r}). */
+    static String kernelRelease() {
+        return read("/proc/sys/kernel/osrelease").trim();
     }
 
     static String cpuModel(String cpuinfo) {

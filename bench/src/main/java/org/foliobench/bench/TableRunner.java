@@ -503,8 +503,7 @@ final class TableRunner {
         if (b.paths().size() >= 2) {
             Paired.Estimate s = estimate(b);
             if (s != null) {
-                sb.append(String.format(Locale.ROOT, "  x%.2f", s.value()));
-                sb.append(s.hasInterval() ? " +-" + Format.pct(s.halfWidthPct()) : "");
+                sb.append("  ").append(Format.progressSpeedup(s));
             }
         }
         long disturbed = passes.stream().filter(p -> !p.warmup() && p.disturbed()).count();

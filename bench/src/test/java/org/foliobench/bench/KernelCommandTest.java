@@ -28,6 +28,37 @@ class KernelCommandTest {
     }
 
     @Test
+    void theModelRunBesideAKernelSinceSixSixteenHasTheBhlfColumn() throws Exception {
+        org.foliobench.results.RunFixtures.Spec spec = new org.foliobench.results.RunFixtures.Spec();
+        spec.forks = 2;
+        spec.iterations = 4;
+        spec.latency = false;
+        spec.rows = k -> k.key().equals("read/hole/1M");
+        Path runs = tmp.resolve("runs");
+        Path threeWay = org.foliobench.results.RunFixtures.paired(runs.resolve("20261201-000000-a"), withBhlf(spec));
+        Path twoPath = org.foliobench.results.RunFixtures.paired(runs.resolve("20261202-000000-a"), spec);
+        List<org.foliobench.workloads.ReferenceRow> rows = org.foliobench.workloads.ReferenceRow.seedTable().stream()
+                .filter(r -> r.key().equals("read/hole/1M")).toList();
+        assertEquals(1, rows.size());
+        assertEquals(twoPath.toAbsolutePath().normalize(), KernelCommand.newestModel(runs, rows, false), "before 6.16: the newest");
+        assertEquals(threeWay.toAbsolutePath().normalize(), KernelCommand.newestModel(runs, rows, true),
+                "since 6.16: the newest with bhlf, though older");
+        Path noBhlf = tmp.resolve("only-two-path");
+        org.foliobench.results.RunFixtures.paired(noBhlf.resolve("20261202-000000-a"), spec);
+        assertEquals(null, KernelCommand.newestModel(noBhlf, rows, true), "none with bhlf: the kernel run makes one");
+    }
+
+    private static org.foliobench.results.RunFixtures.Spec withBhlf(org.foliobench.results.RunFixtures.Spec s) {
+        org.foliobench.results.RunFixtures.Spec t = new org.foliobench.results.RunFixtures.Spec();
+        t.forks = s.forks;
+        t.iterations = s.iterations;
+        t.latency = s.latency;
+        t.rows = s.rows;
+        t.bhlf = true;
+        return t;
+    }
+
+    @Test
     void withoutRootOrFioOneLineSaysHowToGetThem() throws Exception {
         Set<String> all = Set.of("fio", "mkfs.ext4", "mkfs.xfs", "losetup", "mount", "umount", "sync");
         assertLine(assertThrows(UsageException.class, () -> KernelCommand.checkPrerequisites(1000, p -> Path.of("/bin", p), PAIR)),

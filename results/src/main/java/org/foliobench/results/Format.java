@@ -71,6 +71,11 @@ public final class Format {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2fx", v) : NONE;
     }
 
+    /** A paired speedup as the progress lines print it: {@code x2.16 +-4.1%}, or {@code x2.16} without an interval. */
+    public static String progressSpeedup(Paired.Estimate e) {
+        return String.format(Locale.ROOT, "x%.2f", e.value()) + (e.hasInterval() ? " +-" + pct(e.halfWidthPct()) : "");
+    }
+
     /** A percentage with sign: {@code +3.1%}, {@code -12%}. */
     public static String signedPct(double v) {
         if (!Double.isFinite(v)) {

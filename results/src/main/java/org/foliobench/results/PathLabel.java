@@ -70,6 +70,22 @@ public enum PathLabel {
     }
 
     /**
+     * The model path this kernel filesystem runs on a kernel release ({@code uname -r}): ext4 is
+     * {@link #BHLF} since 6.16 and {@link #BH} before (and when the release is unknown), xfs is
+     * {@link #IOMAP}; a model path is itself.
+     */
+    public PathLabel modelPath(String kernelRelease) {
+        switch (this) {
+            case EXT4:
+                return atLeast(version(kernelRelease), 6, 16) ? BHLF : BH;
+            case XFS:
+                return IOMAP;
+            default:
+                return this;
+        }
+    }
+
+    /**
      * What the model runs of this kernel filesystem on a kernel release ({@code uname -r}, e.g.
      * {@code 6.18.4}): ext4 is buffer_head with large folios since 6.16 (ext4's large folio series),
      * order-0 buffer_head before; xfs is iomap with large folios since 5.18. Empty for model paths.
@@ -82,7 +98,7 @@ public enum PathLabel {
                 if (!known) {
                     return "bh (order-0 folios, ext4 up to 6.15) or bhlf (large folios, ext4 since 6.16)";
                 }
-                return atLeast(v, 6, 16) ? "bhlf (buffer_head + large folios, ext4 since 6.16)"
+                return modelPath(kernelRelease) == BHLF ? "bhlf (buffer_head + large folios, ext4 since 6.16)"
                         : "bh (buffer_head, order-0 folios, ext4 up to 6.15)";
             case XFS:
                 if (!known) {

@@ -38,5 +38,10 @@ class PathLabelTest {
         assertTrue(PathLabel.XFS.modelCounterpart("6.1.0").startsWith("iomap (iomap + large folios"));
         assertTrue(PathLabel.XFS.modelCounterpart("5.17.1").contains("order-0"));
         assertEquals("", PathLabel.BH.modelCounterpart("6.18"));
+        assertEquals(PathLabel.BHLF, PathLabel.EXT4.modelPath("6.16.0-rc1"));
+        assertEquals(PathLabel.BH, PathLabel.EXT4.modelPath("6.15.9-arch1"));
+        assertEquals(PathLabel.BH, PathLabel.EXT4.modelPath(""), "unknown release: the order-0 path");
+        assertEquals(PathLabel.IOMAP, PathLabel.XFS.modelPath("6.18.44"));
+        assertEquals(PathLabel.BHLF, PathLabel.BHLF.modelPath("5.10"), "a model path is itself");
     }
 }
