@@ -365,7 +365,13 @@ public final class RunComparison {
                             : "[" + Format.signedPct(pct(e.d().lo())) + ", " + Format.signedPct(pct(e.d().hi())) + "]",
                     e.a().forks() + "f+" + e.b().forks() + "f"));
         }
-        return new Table("speedup A vs B", List.of("row", "A iomap/bh", "B iomap/bh", "delta", "95% CI", "n"), rows, 1);
+        String ratio = pair().get(1).param() + "/" + pair().get(0).param();
+        return new Table("speedup A vs B", List.of("row", "A " + ratio, "B " + ratio, "delta", "95% CI", "n"), rows, 1);
+    }
+
+    /** The runs' two columns, base first: bh and iomap, or ext4 and xfs for runs of the kernel. */
+    private List<PathLabel> pair() {
+        return runA.paths();
     }
 
     static String speedupText(Paired.Estimate e) {
@@ -440,9 +446,10 @@ public final class RunComparison {
         b.append('\n');
         List<SpeedupEntry> sp = speedups();
         if (!sp.isEmpty()) {
-            b.append("\nSpeedups (iomap IOPS / bh IOPS, paired within each fork):\n\n").append(speedupTable().markdown()).append('\n');
+            b.append("\nSpeedups (").append(pair().get(1).param()).append(" IOPS / ").append(pair().get(0).param())
+                    .append(" IOPS, paired within each fork):\n\n").append(speedupTable().markdown()).append('\n');
             b.append(String.format(Locale.ROOT, "%d of %d speedups changed significantly (same method, on the paired "
-                    + "log ratios: did B change the iomap advantage?).%n", significantSpeedups(), sp.size()));
+                    + "log ratios: did B change the %s advantage?).%n", significantSpeedups(), sp.size(), pair().get(1).param()));
         }
         return b.toString();
     }

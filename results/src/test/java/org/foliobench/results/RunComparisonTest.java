@@ -168,6 +168,19 @@ class RunComparisonTest {
     }
 
     @Test
+    void twoKernelRunsAreComparedAsXfsOverExt4() throws IOException {
+        RunFolder a = RunFolder.read(RunFixtures.kernel(tmp.resolve("ka")));
+        RunFolder b = RunFolder.read(RunFixtures.kernel(tmp.resolve("kb")));
+        RunComparison c = RunComparison.compare(a, b);
+        assertEquals(2, c.speedups().size(), "read/hole/1M and write/cache/N/N/N/1M");
+        assertEquals(List.of("row", "A xfs/ext4", "B xfs/ext4"), c.speedupTable().header().subList(0, 3));
+        String md = c.markdown();
+        assertTrue(md.contains("Speedups (xfs IOPS / ext4 IOPS, paired within each fork)")
+                && md.contains("did B change the xfs advantage?"), md);
+        assertTrue(!md.contains("iomap"), "no model path named in a comparison of two kernel runs:\n" + md);
+    }
+
+    @Test
     void pairedRunsAreComparedByForkAndTheirSpeedupsToo() throws IOException {
         RunFolder a = paired("a", 1, 1, 4);
         RunFolder b = paired("b", 1, 2, 4); // the same distribution: an A/A pair
