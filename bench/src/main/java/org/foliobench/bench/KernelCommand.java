@@ -433,7 +433,8 @@ final class KernelCommand implements Callable<Integer> {
         if (!w.complete()) {
             top.out.println(w.message());
         }
-        top.out.println("report: " + top.displayPath(w.index()) + " (tables.md, model-vs-kernel.md, charts/, kernel/ holds every fio JSON)");
+        top.out.println("report: " + top.displayPath(w.index()) + " (tables.md, model-vs-kernel.md, charts/, " + org.foliobench.layout.RunLayout.KERNEL_DIR
+                + "/ holds every fio JSON)");
         top.out.println("results: " + top.displayPath(runDir));
     }
 }

@@ -14,6 +14,7 @@ import org.foliobench.results.Format;
 import org.foliobench.results.Paired;
 import org.foliobench.results.PassLog;
 import org.foliobench.layout.RowKey;
+import org.foliobench.layout.RunLayout;
 import org.foliobench.workloads.FioJobWriter;
 import org.foliobench.workloads.JobSpec;
 import org.foliobench.workloads.ReferenceRow;
@@ -44,9 +45,6 @@ import org.foliobench.workloads.ReferenceRow;
  * folder gives the same tables.
  */
 final class KernelRunner {
-    /** Where the raw fio output and job files go in the run folder. */
-    static final String DIR = "kernel";
-
     /**
      * How a kernel run measures.
      *
@@ -139,7 +137,7 @@ final class KernelRunner {
         // the first fio run after a layout is slower than the rest: size the files by a second one
         long warm = Long.MAX_VALUE;
         for (KernelMount m : mounts) {
-            warm = Math.min(warm, sweep(m, mounts, jobFile(row, divisor), output(Path.of(DIR, "warmup", m.fs().type()), row,
+            warm = Math.min(warm, sweep(m, mounts, jobFile(row, divisor), output(Path.of(RunLayout.KERNEL_DIR, RunLayout.KERNEL_WARMUP_DIR, m.fs().type()), row,
                     "d" + divisor + "-2"), row, w.job()).runtimeMillis());
         }
         int larger = divisor;
@@ -160,7 +158,7 @@ final class KernelRunner {
                     : List.of(mounts.get(1), mounts.get(0), mounts.get(0), mounts.get(1));
             for (int slot = 0; slot < 4; slot++) {
                 KernelMount m = order.get(slot);
-                Path o = output(Path.of(DIR, m.fs().type()), row, String.format(Locale.ROOT, "b%02d-s%d", blocks, slot));
+                Path o = output(Path.of(RunLayout.KERNEL_DIR, m.fs().type()), row, String.format(Locale.ROOT, "b%02d-s%d", blocks, slot));
                 sweeps.add(sweep(m, mounts, jobFile, o, row, w.job()));
             }
             blocks++;
@@ -259,13 +257,13 @@ final class KernelRunner {
         Files.createDirectories(f.getParent());
         Files.writeString(f, ExportFioCommand.text(w, divisor), StandardCharsets.UTF_8);
         for (KernelMount m : mounts) {
-            sweep(m, mounts, f, output(Path.of(DIR, "warmup", m.fs().type()), row, "d" + divisor), row, w.job());
+            sweep(m, mounts, f, output(Path.of(RunLayout.KERNEL_DIR, RunLayout.KERNEL_WARMUP_DIR, m.fs().type()), row, "d" + divisor), row, w.job());
         }
         return w;
     }
 
     private Path jobFile(ReferenceRow row, int divisor) {
-        return runDir.resolve(DIR).resolve("jobs").resolve(row.fileName().replace(".fio", "-d" + divisor + ".fio"));
+        return runDir.resolve(RunLayout.KERNEL_DIR).resolve(RunLayout.KERNEL_JOBS_DIR).resolve(row.fileName().replace(".fio", "-d" + divisor + ".fio"));
     }
 
     private Path output(Path dir, ReferenceRow row, String suffix) throws IOException {

@@ -44,6 +44,15 @@ public final class RunLayout {
     public static final String JOBS_SUFFIX = ".json";
     /** The forks' console logs folder. */
     public static final String LOGS_DIR = "logs";
+    /**
+     * A kernel run's fio output: {@code kernel/<fs>/} the measured runs' JSON,
+     * {@code kernel/warmup/<fs>/} the warmups', {@code kernel/jobs/} the job files they ran.
+     */
+    public static final String KERNEL_DIR = "kernel";
+    /** Under {@link #KERNEL_DIR}: the warmup runs' JSON, one folder per filesystem. */
+    public static final String KERNEL_WARMUP_DIR = "warmup";
+    /** Under {@link #KERNEL_DIR}: the fio job files. */
+    public static final String KERNEL_JOBS_DIR = "jobs";
 
     /** {@code passes/<rowfile>.jsonl} of a row (or {@code job:} key). */
     public static Path passLog(Path runDir, String row) {

@@ -15,7 +15,8 @@ import org.foliobench.layout.RunLayout;
 /**
  * The model beside the machine's kernel, row by row: the model's IOPS and paired speedup of iomap
  * against the path ext4 runs on that kernel (bh, or bhlf since 6.16 when the model run has it)
- * from a model run, ext4's and xfs's IOPS and xfs/ext4 speedup from a kernel run of the same jobs, and how the two speedups agree ({@link PublishedComparison#agreement}: close within
+ * from a model run, ext4's and xfs's IOPS and xfs/ext4 speedup from a kernel run of the same jobs,
+ * and how the two speedups agree ({@link PublishedComparison#agreement}: close within
  * x{@value PublishedComparison#CLOSE_FACTOR}, same direction, opposite), summarised as the published
  * comparison is: direction matches, Spearman rank correlation, geometric mean of kernel/model.
  *
