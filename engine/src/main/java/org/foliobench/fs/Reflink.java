@@ -58,6 +58,8 @@ public final class Reflink {
         /** The data fork's range ({@code srcmap}): pblk, or -1 for a hole; unwritten or not. */
         long dataPblk;
         boolean dataUnwritten;
+        /** This call reserved the range (a new DELAYED range of the CoW fork). */
+        boolean reservedNow;
 
         /** An empty answer, filled by {@link Reflink#cowBegin} or {@link Reflink#cowAllocate}. */
         public CowMap() {
@@ -91,6 +93,15 @@ public final class Reflink {
             return dataUnwritten;
         }
 
+        /**
+         * True when this {@link Reflink#cowBegin} reserved the range (xfs sets {@code IOMAP_F_NEW}
+         * then), so a short write may punch what it left unused; false for a range found reserved
+         * or staged.
+         */
+        public boolean reservedNow() {
+            return reservedNow;
+        }
+
         private CowMap set(boolean shared, long lblk, long len, long cowPblk, long dataPblk, boolean dataUnwritten) {
             this.shared = shared;
             this.lblk = lblk;
@@ -98,6 +109,7 @@ public final class Reflink {
             this.cowPblk = cowPblk;
             this.dataPblk = dataPblk;
             this.dataUnwritten = dataUnwritten;
+            this.reservedNow = false;
             return this;
         }
     }
@@ -310,7 +322,9 @@ public final class Reflink {
         inode.hasCow = true;
         inode.bumpEsSeq();
         cowReserveBlocks.add(n);
-        return out.set(true, lblk, n, -1, dataPblk, unwritten);
+        out.set(true, lblk, n, -1, dataPblk, unwritten);
+        out.reservedNow = true;
+        return out;
     }
 
     /** The allocation request of {@link #cowAllocate} (on the kernel's stack), one per thread. */
@@ -426,6 +440,41 @@ public final class Reflink {
             }
             if (total > 0) {
                 inode.cow.remove(lblk, n);
+                inode.hasCow = inode.cow.size() > 0;
+                inode.bumpEsSeq();
+                cowCancelBlocks.add(total);
+            }
+            return total;
+        } finally {
+            inode.iDataSem.writeLock().unlock();
+        }
+    }
+
+    /**
+     * {@code xfs_bmap_punch_delalloc_range} on the CoW fork, as {@code xfs_buffered_write_delalloc_punch}
+     * calls it for what a short write into shared blocks reserved and left clean: the DELAYED ranges
+     * in {@code [lblk, lblk + n)} go and their reservations are released; staged ranges stay.
+     * Returns the blocks punched.
+     */
+    public long punchCowDelalloc(Inode inode, long lblk, long n) {
+        if (!inode.hasCow) {
+            return 0;
+        }
+        inode.iDataSem.writeLock().lock();
+        try {
+            long total = 0;
+            for (ExtentMap.Ext c : inode.cow.overlapping(lblk, lblk + n)) {
+                if (c.status != ExtentMap.DELAYED) {
+                    continue;
+                }
+                long s = Math.max(c.lblk, lblk);
+                long t = Math.min(c.end(), lblk + n);
+                fs.mballoc.unreserve(t - s);
+                inode.cowReserved -= t - s;
+                inode.cow.remove(s, t - s);
+                total += t - s;
+            }
+            if (total > 0) {
                 inode.hasCow = inode.cow.size() > 0;
                 inode.bumpEsSeq();
                 cowCancelBlocks.add(total);

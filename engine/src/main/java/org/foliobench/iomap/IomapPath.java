@@ -173,6 +173,27 @@ public final class IomapPath implements IoPathOps {
      * writeback fills (on the kernel's stack): one per thread, read before the next mapping call.
      */
     private final ThreadLocal<MapBlocks> mapScratch = ThreadLocal.withInitial(MapBlocks::new);
+    /** The CoW fork's punch of a short write into shared blocks ({@link #punchCowDelalloc}), bound once. */
+    private final BufferedIo.Punch cowPunchFn = this::punchCowDelalloc;
+
+    /** {@code xfs_buffered_write_delalloc_punch} for {@code XFS_COW_FORK}: {@link Reflink#punchCowDelalloc} of the bytes' blocks. */
+    private void punchCowDelalloc(Inode inode, long offset, long length) {
+        fs.reflink().punchCowDelalloc(inode, offset >> blockBits, (length + blockSize - 1) >> blockBits);
+    }
+
+    /**
+     * {@code xfs_buffered_write_iomap_end} for a mapping of the CoW fork ({@link Iomap#F_SHARED}):
+     * {@code iomap_file_buffered_write_punch_delalloc} with the CoW fork's punch. Returns false for
+     * any other mapping.
+     */
+    private boolean cowEnd(Inode inode, long pos, long length, long written, Iomap iomap) throws IOException {
+        if ((iomap.flags & Iomap.F_SHARED) == 0) {
+            return false;
+        }
+        io.punchDelalloc(inode, (AddressSpace) inode.mapping(), iomap, pos, length, written, cowPunchFn);
+        return true;
+    }
+
     /** {@code ext4_iomap_punch_delalloc}, bound once rather than per short write. */
     private final BufferedIo.Punch punchFn = this::punchDelalloc;
 
@@ -226,6 +247,9 @@ public final class IomapPath implements IoPathOps {
         } else {
             iomap.type = Iomap.Type.DELALLOC;
             iomap.addr = Iomap.NULL_ADDR;
+            if (c.reservedNow()) {
+                iomap.flags |= Iomap.F_NEW; // a short write punches what it left unused
+            }
         }
         srcmap.offset = iomap.offset;
         srcmap.length = iomap.length;
@@ -297,6 +321,9 @@ public final class IomapPath implements IoPathOps {
         @Override
         public void iomapEnd(Inode inode, long pos, long length, long written, int flags, Iomap iomap)
                 throws IOException {
+            if (cowEnd(inode, pos, length, written, iomap)) {
+                return;
+            }
             if ((iomap.flags & Iomap.F_EXT4_DELALLOC) != 0) {
                 AddressSpace mapping = (AddressSpace) inode.mapping();
                 io.punchDelalloc(inode, mapping, iomap, pos, length, written, punchFn);
@@ -346,6 +373,7 @@ public final class IomapPath implements IoPathOps {
         @Override
         public void iomapEnd(Inode inode, long pos, long length, long written, int flags, Iomap iomap)
                 throws IOException {
+            boolean cow = cowEnd(inode, pos, length, written, iomap);
             long end = pos + length;
             long isize = inode.size();
             if ((iomap.flags & Iomap.F_SIZE_CHANGED) == 0 && end <= isize) {
@@ -359,7 +387,7 @@ public final class IomapPath implements IoPathOps {
                     h.stop();
                 }
             }
-            if (end > isize && (iomap.flags & Iomap.F_NEW) != 0) {
+            if (end > isize && !cow && (iomap.flags & Iomap.F_NEW) != 0) {
                 // ext4_truncate_failed_write: blocks allocated past EOF by a short write
                 fs.truncate(inode, isize);
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -575,6 +576,54 @@ class IomapPathTest {
             assertArrayEquals(d, Arrays.copyOfRange(got, 1000, 101_000));
             assertArrayEquals(Arrays.copyOf(e, (int) n), Arrays.copyOfRange(got, 101_000, got.length));
             assertFsckClean(h);
+        }
+    }
+
+    /**
+     * A short write into shared blocks: the CoW fork's range it reserved ({@code IOMAP_F_NEW}) and
+     * left clean is punched at once ({@code xfs_buffered_write_delalloc_punch} on the CoW fork), so
+     * only the blocks holding the copied bytes stay reserved; writeback then moves those and
+     * nothing is left. Both write ops (delalloc and nodelalloc) do it.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aShortWriteIntoSharedBlocksPunchesTheCowReservationItLeftUnused(boolean delalloc) throws IOException {
+        try (IomapHarness h = new IomapHarness(4096)) {
+            IomapHarness.OpenFile a = h.open("a");
+            IomapHarness.OpenFile b = h.open("b");
+            byte[] orig = IomapHarness.data(5, 0, 64 << 10);
+            h.write(a, 0, orig);
+            h.fsync(a);
+            h.fs.reflink().remapRange(a.inode, 0, b.inode, 0, 16, 64 << 10);
+            long resv = h.fs.dirtyClusters();
+            long cancelled = h.count("fs.cow_cancel_blocks");
+            h.path.faultSourceAfter(10_000);
+            byte[] w = IomapHarness.data(6, 0, 64 << 10);
+            long n;
+            if (delalloc) {
+                n = h.write(b, 0, w);
+            } else { // ext4_nonda_switch's choice near a full filesystem, made here directly
+                ByteBuffer src = ByteBuffer.allocateDirect(w.length).put(0, w);
+                b.inode.iRwsem().writeLock().lock();
+                try {
+                    n = h.path.io.fileBufferedWrite(b.inode, b.mapping, src, 0, h.path.writeOps);
+                } finally {
+                    b.inode.iRwsem().writeLock().unlock();
+                }
+            }
+            h.path.faultSourceAfter(-1);
+            assertEquals(10_000, n, "short write up to the fault");
+            long kept = (10_000 + 4095) / 4096;
+            assertEquals(resv + kept, h.fs.dirtyClusters(), "the blocks with copied bytes stay reserved, the rest is punched");
+            assertEquals(16 - kept, h.count("fs.cow_cancel_blocks") - cancelled);
+            h.fsync(b);
+            assertEquals(resv, h.fs.dirtyClusters(), "nothing reserved once written back");
+            h.dropCaches();
+            byte[] model = orig.clone();
+            System.arraycopy(w, 0, model, 0, 10_000);
+            assertArrayEquals(model, h.read(b, 0, model.length));
+            assertArrayEquals(orig, h.read(a, 0, orig.length), "the source never changes");
+            assertEquals(List.of(), h.fsck());
         }
     }
 
