@@ -117,7 +117,7 @@ public final class RunComparison {
         }
     }
 
-    /** The iomap/bh speedup of one row in both runs; {@code d} from {@link Paired#difference} (null: too few forks). */
+    /** A speedup (iomap/bh, xfs/ext4 or bhlf/bh) of one row in both runs; {@code d} from {@link Paired#difference} (null: too few forks). */
     public record SpeedupEntry(RowKey key, String variant, Paired.Estimate a, Paired.Estimate b, Paired.Difference d) {
         public double deltaPct() {
             return pct(b.log() - a.log());
@@ -228,21 +228,38 @@ public final class RunComparison {
         return a.equals(b) ? a : (a.isEmpty() ? "-" : a) + " -> " + (b.isEmpty() ? "-" : b);
     }
 
-    /** The iomap/bh speedups of rows paired in both runs, B against A. */
+    /** The iomap/bh (xfs/ext4) speedups of rows paired in both runs, B against A. */
     public List<SpeedupEntry> speedups() {
+        return speedups(pair().get(1));
+    }
+
+    /**
+     * The bhlf/bh speedups of rows paired in both runs, B against A: for tuning the third path
+     * ({@code --paths bh,iomap,bhlf} in both); empty unless both runs measured bhlf.
+     */
+    public List<SpeedupEntry> bhlfSpeedups() {
+        return ThreeWayTable.applies(runA) && ThreeWayTable.applies(runB) ? speedups(PathLabel.BHLF) : List.of();
+    }
+
+    /** {@code test}/base speedups, each run's paired estimate from the base measurement's fork passes. */
+    private List<SpeedupEntry> speedups(PathLabel test) {
         List<SpeedupEntry> out = new ArrayList<>();
         for (Entry e : entries) {
             if (e.path().side() != 0) {
                 continue;
             }
-            Row ra = runA.rows().stream().filter(r -> r.bh() == e.a()).findFirst().orElse(null);
-            Row rb = runB.rows().stream().filter(r -> r.bh() == e.b()).findFirst().orElse(null);
-            if (ra != null && rb != null && ra.paired() != null && rb.paired() != null) {
-                out.add(new SpeedupEntry(e.key(), e.variant(), ra.paired(), rb.paired(),
-                        Paired.difference(ra.paired(), rb.paired())));
+            Paired.Estimate a = speedup(e.a(), test);
+            Paired.Estimate b = speedup(e.b(), test);
+            if (a != null && b != null) {
+                out.add(new SpeedupEntry(e.key(), e.variant(), a, b, Paired.difference(a, b)));
             }
         }
         return out;
+    }
+
+    /** {@code test}/base of the forks {@code base} ran in (null without a pass log, or when {@code test} did not run there). */
+    private static Paired.Estimate speedup(Measurement base, PathLabel test) {
+        return base.rowPasses().isEmpty() ? null : Paired.speedup(base.rowPasses(), base.path().param(), test.param());
     }
 
     public List<Entry> entries() {
@@ -358,14 +375,19 @@ public final class RunComparison {
 
     /** The speedup table: iomap/bh in A and B with their intervals, and the change. */
     public Table speedupTable() {
+        return speedupTable(speedups(), pair().get(1));
+    }
+
+    /** {@link #speedupTable()} of {@code entries}, the speedups of {@code test} against the base. */
+    private Table speedupTable(List<SpeedupEntry> entries, PathLabel test) {
         List<List<String>> rows = new ArrayList<>();
-        for (SpeedupEntry e : speedups()) {
+        for (SpeedupEntry e : entries) {
             rows.add(List.of(e.key().key() + (e.variant().isEmpty() ? "" : " [" + e.variant() + "]"), speedupText(e.a()),
                     speedupText(e.b()), e.deltaText(), e.undetermined() ? Format.NONE
                             : "[" + Format.signedPct(pct(e.d().lo())) + ", " + Format.signedPct(pct(e.d().hi())) + "]",
                     e.a().forks() + "f+" + e.b().forks() + "f"));
         }
-        String ratio = pair().get(1).param() + "/" + pair().get(0).param();
+        String ratio = test.param() + "/" + pair().get(0).param();
         return new Table("speedup A vs B", List.of("row", "A " + ratio, "B " + ratio, "delta", "95% CI", "n"), rows, 1);
     }
 
@@ -396,6 +418,11 @@ public final class RunComparison {
     /** Speedups with a significant change. */
     public long significantSpeedups() {
         return speedups().stream().filter(SpeedupEntry::significant).count();
+    }
+
+    /** bhlf/bh speedups with a significant change. */
+    public long significantBhlfSpeedups() {
+        return bhlfSpeedups().stream().filter(SpeedupEntry::significant).count();
     }
 
     private static String errText(Measurement m) {
@@ -444,14 +471,21 @@ public final class RunComparison {
             b.append(" ").append(unmatched).append(" measurement(s) present in only one run are not shown.");
         }
         b.append('\n');
-        List<SpeedupEntry> sp = speedups();
-        if (!sp.isEmpty()) {
-            b.append("\nSpeedups (").append(pair().get(1).param()).append(" IOPS / ").append(pair().get(0).param())
-                    .append(" IOPS, paired within each fork):\n\n").append(speedupTable().markdown()).append('\n');
-            b.append(String.format(Locale.ROOT, "%d of %d speedups changed significantly (same method, on the paired "
-                    + "log ratios: did B change the %s advantage?).%n", significantSpeedups(), sp.size(), pair().get(1).param()));
-        }
+        speedupSection(b, speedups(), pair().get(1));
+        speedupSection(b, bhlfSpeedups(), PathLabel.BHLF);
         return b.toString();
+    }
+
+    /** The speedups of {@code test} against the base, as a Markdown section of {@link #markdown()} (nothing when none). */
+    private void speedupSection(StringBuilder b, List<SpeedupEntry> sp, PathLabel test) {
+        if (sp.isEmpty()) {
+            return;
+        }
+        b.append("\nSpeedups (").append(test.param()).append(" IOPS / ").append(pair().get(0).param())
+                .append(" IOPS, paired within each fork):\n\n").append(speedupTable(sp, test).markdown()).append('\n');
+        b.append(String.format(Locale.ROOT, "%d of %d speedups changed significantly (same method, on the paired "
+                + "log ratios: did B change the %s advantage?).%n", sp.stream().filter(SpeedupEntry::significant).count(),
+                sp.size(), test.param()));
     }
 
     /** The columns of {@link #csv()} and the members of each entry of {@link #json()}. */
@@ -521,8 +555,20 @@ public final class RunComparison {
             rows.add(m);
         }
         root.put("entries", rows);
+        root.put("speedups", speedupsJson(speedups()));
+        if (!bhlfSpeedups().isEmpty()) {
+            root.put("bhlf_speedups", speedupsJson(bhlfSpeedups()));
+        }
+        Map<String, Object> diff = new LinkedHashMap<>();
+        metadataDifferences().forEach((k, v) -> diff.put(k, List.of(v[0], v[1])));
+        root.put("metadata_differences", diff);
+        root.put("summary", summaryLine());
+        return Json.write(root);
+    }
+
+    private static List<Object> speedupsJson(List<SpeedupEntry> entries) {
         List<Object> sp = new ArrayList<>();
-        for (SpeedupEntry e : speedups()) {
+        for (SpeedupEntry e : entries) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("row", e.key().key());
             m.put("tunables", e.variant());
@@ -540,12 +586,7 @@ public final class RunComparison {
             m.put("significant", e.undetermined() ? null : e.significant());
             sp.add(m);
         }
-        root.put("speedups", sp);
-        Map<String, Object> diff = new LinkedHashMap<>();
-        metadataDifferences().forEach((k, v) -> diff.put(k, List.of(v[0], v[1])));
-        root.put("metadata_differences", diff);
-        root.put("summary", summaryLine());
-        return Json.write(root);
+        return sp;
     }
 
     private static Map<String, Object> run(RunFolder r) {
@@ -577,8 +618,11 @@ public final class RunComparison {
         String all = g.isEmpty() ? Format.NONE : Format.signedPct(g.get(g.size() - 1).deltaPct());
         String incomplete = runA.complete() && runB.complete() ? "" : " (INCOMPLETE run: results are partial)";
         List<SpeedupEntry> sp = speedups();
+        List<SpeedupEntry> lf = bhlfSpeedups();
         return significantCount() + " of " + entries.size() + " row/path pairs changed significantly"
-                + (shift.log() == 0 ? "" : " beyond the shared shift of " + Format.signedPct(shift.pct())) + (sp.isEmpty() ? "" : ", " + significantSpeedups() + " of " + sp.size() + " speedups") + "; geomean " + all
-                + incomplete;
+                + (shift.log() == 0 ? "" : " beyond the shared shift of " + Format.signedPct(shift.pct()))
+                + (sp.isEmpty() ? "" : ", " + significantSpeedups() + " of " + sp.size() + " speedups")
+                + (lf.isEmpty() ? "" : ", " + significantBhlfSpeedups() + " of " + lf.size() + " bhlf speedups")
+                + "; geomean " + all + incomplete;
     }
 }

@@ -167,6 +167,51 @@ class RunComparisonTest {
         return RunFolder.read(RunFixtures.paired(tmp.resolve(name), s));
     }
 
+    /** A three-path run of the read/hole rows; bhlf at {@code bhlfOverIomap} of iomap. */
+    private RunFolder threePaths(String name, double bhlfOverIomap, long seed) throws IOException {
+        RunFixtures.Spec s = new RunFixtures.Spec();
+        s.bhlf = true;
+        s.bhlfOverIomap = bhlfOverIomap;
+        s.seed = seed;
+        s.forks = 4;
+        s.iterations = 8;
+        s.noise = 0.01;
+        s.latency = false;
+        s.rows = k -> k.key().startsWith("read/hole/");
+        return RunFolder.read(RunFixtures.paired(tmp.resolve(name), s));
+    }
+
+    @Test
+    void twoThreeWayRunsCompareTheBhlfSpeedupsToo() throws IOException {
+        RunFolder a = threePaths("a3", 0.95, 1);
+        RunComparison aa = RunComparison.compare(a, threePaths("b3", 0.95, 2));
+        assertEquals(3, aa.speedups().size());
+        assertEquals(3, aa.bhlfSpeedups().size(), "one bhlf/bh speedup per row");
+        for (RunComparison.SpeedupEntry e : aa.bhlfSpeedups()) {
+            Measurement bh = a.measurements().stream().filter(m -> m.row().equals(e.key()) && m.path() == PathLabel.BH)
+                    .findFirst().orElseThrow();
+            assertEquals(Paired.speedup(bh.rowPasses(), "bh", "bhlf").value(), e.a().value(), 1e-12);
+        }
+        String md = aa.markdown();
+        assertTrue(md.contains("Speedups (bhlf IOPS / bh IOPS, paired within each fork)") && md.contains("A bhlf/bh")
+                && md.contains("did B change the bhlf advantage?"), md);
+        assertTrue(aa.summaryLine().contains(" of 3 bhlf speedups"), aa.summaryLine());
+        assertTrue(aa.json().contains("\"bhlf_speedups\""), aa.json());
+
+        // bhlf 30% faster in B, iomap unchanged: every bhlf speedup moves, no iomap one
+        RunComparison ac = RunComparison.compare(a, threePaths("c3", 0.95 * 1.3, 3));
+        assertEquals(3, ac.significantBhlfSpeedups(), ac.summaryLine());
+        assertEquals(0, ac.significantSpeedups(), ac.summaryLine());
+        for (RunComparison.SpeedupEntry e : ac.bhlfSpeedups()) {
+            assertEquals(30, e.deltaPct(), 6, e.key().key());
+        }
+
+        RunFolder two = paired("two", 1, 4, 4);
+        RunComparison mixed = RunComparison.compare(two, a);
+        assertTrue(mixed.bhlfSpeedups().isEmpty(), "bhlf in one run only: no bhlf speedups");
+        assertFalse(mixed.markdown().contains("bhlf/bh"), mixed.markdown());
+    }
+
     @Test
     void twoKernelRunsAreComparedAsXfsOverExt4() throws IOException {
         RunFolder a = RunFolder.read(RunFixtures.kernel(tmp.resolve("ka")));
