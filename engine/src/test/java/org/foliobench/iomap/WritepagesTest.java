@@ -156,6 +156,9 @@ class WritepagesTest {
             }
             Map<String, Long> before = h.counters.snapshot();
             h.fsync(f);
+            // fsync returns once the folios' writeback ended; the worker frees the ioends after
+            // that, so wait for the work itself (flush_workqueue) before counting
+            h.fs.rsvConversionWq().flush();
             Map<String, Long> d = Counters.delta(before, h.counters.snapshot());
             assertEquals(2, d.get("iomap.ioends"), "IOEND_BATCH_SIZE folios per ioend: " + d);
             // the completion worker merges them when both are on the inode's list when it runs
