@@ -421,33 +421,7 @@ public final class Reflink {
      * write). Returns the blocks cancelled.
      */
     public long cancelCow(Inode inode, long lblk, long n) {
-        if (!inode.hasCow) {
-            return 0;
-        }
-        inode.iDataSem.writeLock().lock();
-        try {
-            long total = 0;
-            for (ExtentMap.Ext c : inode.cow.overlapping(lblk, lblk + n)) {
-                long s = Math.max(c.lblk, lblk);
-                long t = Math.min(c.end(), lblk + n);
-                if (c.status == ExtentMap.DELAYED) {
-                    fs.mballoc.unreserve(t - s);
-                    inode.cowReserved -= t - s;
-                } else {
-                    fs.mballoc.releaseStaging(c.pblk + (s - c.lblk), t - s);
-                }
-                total += t - s;
-            }
-            if (total > 0) {
-                inode.cow.remove(lblk, n);
-                inode.hasCow = inode.cow.size() > 0;
-                inode.bumpEsSeq();
-                cowCancelBlocks.add(total);
-            }
-            return total;
-        } finally {
-            inode.iDataSem.writeLock().unlock();
-        }
+        return removeCow(inode, lblk, n, false);
     }
 
     /**
@@ -457,6 +431,11 @@ public final class Reflink {
      * Returns the blocks punched.
      */
     public long punchCowDelalloc(Inode inode, long lblk, long n) {
+        return removeCow(inode, lblk, n, true);
+    }
+
+    /** The CoW fork's ranges in {@code [lblk, lblk + n)} removed, only the DELAYED ones when {@code delayedOnly}. */
+    private long removeCow(Inode inode, long lblk, long n, boolean delayedOnly) {
         if (!inode.hasCow) {
             return 0;
         }
@@ -464,13 +443,17 @@ public final class Reflink {
         try {
             long total = 0;
             for (ExtentMap.Ext c : inode.cow.overlapping(lblk, lblk + n)) {
-                if (c.status != ExtentMap.DELAYED) {
+                if (delayedOnly && c.status != ExtentMap.DELAYED) {
                     continue;
                 }
                 long s = Math.max(c.lblk, lblk);
                 long t = Math.min(c.end(), lblk + n);
-                fs.mballoc.unreserve(t - s);
-                inode.cowReserved -= t - s;
+                if (c.status == ExtentMap.DELAYED) {
+                    fs.mballoc.unreserve(t - s);
+                    inode.cowReserved -= t - s;
+                } else {
+                    fs.mballoc.releaseStaging(c.pblk + (s - c.lblk), t - s);
+                }
                 inode.cow.remove(s, t - s);
                 total += t - s;
             }

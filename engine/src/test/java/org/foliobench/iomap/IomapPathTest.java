@@ -579,6 +579,15 @@ class IomapPathTest {
         }
     }
 
+    /** 64 KiB of {@code seed}'s data written to {@code a} and fsync'd, then all 16 blocks reflinked into {@code b}; returns the data. */
+    private static byte[] cloneInto(IomapHarness h, IomapHarness.OpenFile a, IomapHarness.OpenFile b, int seed) throws IOException {
+        byte[] orig = IomapHarness.data(seed, 0, 64 << 10);
+        h.write(a, 0, orig);
+        h.fsync(a);
+        h.fs.reflink().remapRange(a.inode, 0, b.inode, 0, 16, 64 << 10);
+        return orig;
+    }
+
     /**
      * A short write into shared blocks: the CoW fork's range it reserved ({@code IOMAP_F_NEW}) and
      * left clean is punched at once ({@code xfs_buffered_write_delalloc_punch} on the CoW fork), so
@@ -591,10 +600,7 @@ class IomapPathTest {
         try (IomapHarness h = new IomapHarness(4096)) {
             IomapHarness.OpenFile a = h.open("a");
             IomapHarness.OpenFile b = h.open("b");
-            byte[] orig = IomapHarness.data(5, 0, 64 << 10);
-            h.write(a, 0, orig);
-            h.fsync(a);
-            h.fs.reflink().remapRange(a.inode, 0, b.inode, 0, 16, 64 << 10);
+            byte[] orig = cloneInto(h, a, b, 5);
             long resv = h.fs.dirtyClusters();
             long cancelled = h.count("fs.cow_cancel_blocks");
             h.path.faultSourceAfter(10_000);
@@ -638,10 +644,7 @@ class IomapPathTest {
         try (IomapHarness h = new IomapHarness(4096)) {
             IomapHarness.OpenFile a = h.open("a");
             IomapHarness.OpenFile b = h.open("b");
-            byte[] orig = IomapHarness.data(3, 0, 64 << 10);
-            h.write(a, 0, orig);
-            h.fsync(a);
-            h.fs.reflink().remapRange(a.inode, 0, b.inode, 0, 16, 64 << 10);
+            byte[] orig = cloneInto(h, a, b, 3);
             long old1 = h.fs.ext4MapBlocks(null, a.inode, 1, 1, 0).pblk();
             assertEquals(old1, h.fs.ext4MapBlocks(null, b.inode, 1, 1, 0).pblk(), "b maps a's blocks");
             assertEquals(2, h.fs.reflink().refs(old1));
