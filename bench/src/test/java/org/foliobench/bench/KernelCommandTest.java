@@ -29,14 +29,9 @@ class KernelCommandTest {
 
     @Test
     void theModelRunBesideAKernelSinceSixSixteenHasTheBhlfColumn() throws Exception {
-        org.foliobench.results.RunFixtures.Spec spec = new org.foliobench.results.RunFixtures.Spec();
-        spec.forks = 2;
-        spec.iterations = 4;
-        spec.latency = false;
-        spec.rows = k -> k.key().equals("read/hole/1M");
         Path runs = tmp.resolve("runs");
-        Path threeWay = org.foliobench.results.RunFixtures.paired(runs.resolve("20261201-000000-a"), withBhlf(spec));
-        Path twoPath = org.foliobench.results.RunFixtures.paired(runs.resolve("20261202-000000-a"), spec);
+        Path threeWay = org.foliobench.results.RunFixtures.paired(runs.resolve("20261201-000000-a"), holeRead1M(true));
+        Path twoPath = org.foliobench.results.RunFixtures.paired(runs.resolve("20261202-000000-a"), holeRead1M(false));
         List<org.foliobench.workloads.ReferenceRow> rows = org.foliobench.workloads.ReferenceRow.seedTable().stream()
                 .filter(r -> r.key().equals("read/hole/1M")).toList();
         assertEquals(1, rows.size());
@@ -44,18 +39,19 @@ class KernelCommandTest {
         assertEquals(threeWay.toAbsolutePath().normalize(), KernelCommand.newestModel(runs, rows, true),
                 "since 6.16: the newest with bhlf, though older");
         Path noBhlf = tmp.resolve("only-two-path");
-        org.foliobench.results.RunFixtures.paired(noBhlf.resolve("20261202-000000-a"), spec);
+        org.foliobench.results.RunFixtures.paired(noBhlf.resolve("20261202-000000-a"), holeRead1M(false));
         assertEquals(null, KernelCommand.newestModel(noBhlf, rows, true), "none with bhlf: the kernel run makes one");
     }
 
-    private static org.foliobench.results.RunFixtures.Spec withBhlf(org.foliobench.results.RunFixtures.Spec s) {
-        org.foliobench.results.RunFixtures.Spec t = new org.foliobench.results.RunFixtures.Spec();
-        t.forks = s.forks;
-        t.iterations = s.iterations;
-        t.latency = s.latency;
-        t.rows = s.rows;
-        t.bhlf = true;
-        return t;
+    /** A small model run of read/hole/1M, with the bhlf column when {@code bhlf}. */
+    private static org.foliobench.results.RunFixtures.Spec holeRead1M(boolean bhlf) {
+        org.foliobench.results.RunFixtures.Spec s = new org.foliobench.results.RunFixtures.Spec();
+        s.forks = 2;
+        s.iterations = 4;
+        s.latency = false;
+        s.rows = k -> k.key().equals("read/hole/1M");
+        s.bhlf = bhlf;
+        return s;
     }
 
     @Test

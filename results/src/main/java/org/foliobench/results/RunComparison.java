@@ -156,6 +156,8 @@ public final class RunComparison {
     private final List<Entry> entries;
     private final Shift shift;
     private final int unmatched;
+    private final List<SpeedupEntry> speedups;
+    private final List<SpeedupEntry> bhlfSpeedups;
 
     private RunComparison(RunFolder a, RunFolder b, List<Entry> entries, Shift shift, int unmatched) {
         this.runA = a;
@@ -163,6 +165,8 @@ public final class RunComparison {
         this.entries = Collections.unmodifiableList(entries);
         this.shift = shift;
         this.unmatched = unmatched;
+        this.speedups = speedups(this.entries, a.paths().get(1));
+        this.bhlfSpeedups = ThreeWayTable.applies(a) && ThreeWayTable.applies(b) ? speedups(this.entries, PathLabel.BHLF) : List.of();
     }
 
     /** Compares run B against baseline A. */
@@ -230,7 +234,7 @@ public final class RunComparison {
 
     /** The iomap/bh (xfs/ext4) speedups of rows paired in both runs, B against A. */
     public List<SpeedupEntry> speedups() {
-        return speedups(pair().get(1));
+        return speedups;
     }
 
     /**
@@ -238,11 +242,11 @@ public final class RunComparison {
      * ({@code --paths bh,iomap,bhlf} in both); empty unless both runs measured bhlf.
      */
     public List<SpeedupEntry> bhlfSpeedups() {
-        return ThreeWayTable.applies(runA) && ThreeWayTable.applies(runB) ? speedups(PathLabel.BHLF) : List.of();
+        return bhlfSpeedups;
     }
 
     /** {@code test}/base speedups, each run's paired estimate from the base measurement's fork passes. */
-    private List<SpeedupEntry> speedups(PathLabel test) {
+    private static List<SpeedupEntry> speedups(List<Entry> entries, PathLabel test) {
         List<SpeedupEntry> out = new ArrayList<>();
         for (Entry e : entries) {
             if (e.path().side() != 0) {
@@ -254,7 +258,7 @@ public final class RunComparison {
                 out.add(new SpeedupEntry(e.key(), e.variant(), a, b, Paired.difference(a, b)));
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** {@code test}/base of the forks {@code base} ran in (null without a pass log, or when {@code test} did not run there). */
